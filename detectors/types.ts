@@ -1,0 +1,104 @@
+import type { Explanation, Severity } from '../schemas/alert.js';
+import type { Source, TokenActivity } from '../schemas/token-activity.js';
+import type { BaselineView, EntityKind } from '../baselines/types.js';
+
+/** A MITRE ATT&CK technique (https://attack.mitre.org/techniques/<id>/) with its tactic. */
+export interface MitreTechnique {
+  /** `T1550.001` */
+  id: string;
+  name: string;
+  tactic: { id: string; name: string };
+}
+
+/** Detector metadata: everything an analyst and the alert document need besides the finding. */
+export interface DetectorMetadata {
+  /** Stable dotted id, also `rule.id` and `event.action` of the alert (`token.geo.new_country`). */
+  id: string;
+  name: string;
+  description: string;
+  version: number;
+  severity: Severity;
+  /** 0..100, finer than severity for ranking. */
+  riskScore: number;
+  /** ECS `event.category` of the alert. */
+  category: string;
+  mitre: MitreTechnique[];
+  /** Sources the detector applies to. */
+  sources: readonly Source[];
+  /** Token-activity fields the detector reads (dotted paths). */
+  requiredFields: string[];
+  falsePositives: string[];
+  runbook: string[];
+  /** Findings for the same entity within this window (event time) are grouped into one alert. */
+  groupWindowMs: number;
+}
+
+/** A baseline chosen for comparison and which entity it belongs to. */
+export interface ReferenceBaseline {
+  view: BaselineView;
+  entity: EntityKind;
+}
+
+/** Thresholds shared by the detectors; validated with the rest of the config at startup. */
+export interface DetectionSettings {
+  /** Max plausible ground speed, km/h (default 900). */
+  impossibleTravelKmh: number;
+  /** Distances below this are GeoIP noise, km (default 500). */
+  impossibleTravelMinKm: number;
+  /** Idle days for a dormant token (default 90). */
+  dormantDays: number;
+  /** Robust z-score (MAD based) for volume spikes (default 6). */
+  spikeZ: number;
+  /** And at least this multiple of the baseline p99 (default 3). */
+  spikeP99Multiple: number;
+  /** New resources within `breadthWindowMs` that count as a breadth burst (default 10). */
+  breadthNewResources: number;
+  breadthWindowMs: number;
+  /** Hour-of-day share below which an hour is unusual (default 0.005). */
+  unusualHourShare: number;
+}
+
+export const DEFAULT_DETECTION_SETTINGS: DetectionSettings = {
+  impossibleTravelKmh: 900,
+  impossibleTravelMinKm: 500,
+  dormantDays: 90,
+  spikeZ: 6,
+  spikeP99Multiple: 3,
+  breadthNewResources: 10,
+  breadthWindowMs: 3_600_000,
+  unusualHourShare: 0.005,
+};
+
+/** What a detector sees besides the activity: baselines as of just before this activity. */
+export interface DetectorContext {
+  /** The token's own baseline (empty on its first event). */
+  token: BaselineView;
+  /** The OAuth app / client baseline across its tokens, if the activity has a client. */
+  app: BaselineView | undefined;
+  /** The owner's baseline across their tokens, if the activity has an owner. */
+  owner: BaselineView | undefined;
+  /**
+   * The baseline to compare with: the token's own when mature; else the app's or owner's when
+   * mature (cold-start fallback); else undefined (nothing mature to compare with).
+   */
+  reference: ReferenceBaseline | undefined;
+  settings: DetectionSettings;
+}
+
+/** One anomaly, before grouping. */
+export interface Finding {
+  detectorId: string;
+  /** Entity the finding is about (usually `token.id`; an app or owner id for their detectors). */
+  entity: string;
+  /** One plain sentence: what was seen and what was expected. */
+  reason: string;
+  explanation: Explanation;
+  /** Optional override of the metadata severity/risk for this finding (e.g. blatant cases). */
+  severity?: Severity;
+  riskScore?: number;
+}
+
+/** A detector: metadata plus a pure function from (activity, baselines) to findings. */
+export interface Detector extends DetectorMetadata {
+  evaluate(activity: TokenActivity, ctx: DetectorContext): Finding[];
+}

@@ -1,0 +1,185 @@
+import { z } from 'zod';
+
+/**
+ * The common token-activity record: one record per use or lifecycle change of a credential,
+ * produced by every ingestor from GitHub audit log events, Google Workspace Reports API
+ * activities and Salesforce Event Monitoring rows.
+ *
+ * Field names follow ECS 9.x (https://www.elastic.co/guide/en/ecs/current/ecs-field-reference.html)
+ * wherever ECS has a field (`@timestamp`, `event.*`, `user.*`, `source.*`, `user_agent.*`,
+ * `organization.*`, `related.*`). ECS has no token or OAuth-app fields, so the credential lives in
+ * the `token` object and the rest of what tokenwatch needs (resource touched, data volume) in
+ * `tokenwatch.*`.
+ */
+
+/** The three supported audit-log sources (`event.module`). */
+export const SOURCES = ['github', 'google_workspace', 'salesforce'] as const;
+export const sourceSchema = z.enum(SOURCES);
+export type Source = z.infer<typeof sourceSchema>;
+
+/**
+ * What kind of key `token.id` is built from:
+ * - `token_hash`: an exact per-token hash (GitHub `hashed_token`),
+ * - `token_id`: the vendor's numeric token id when no hash is logged (GitHub `token_id`),
+ * - `oauth_grant`: user x OAuth client (Google Workspace has no per-token id),
+ * - `session`: a session key (Salesforce `SESSION_KEY`/`LOGIN_KEY`),
+ * - `app_installation`: a GitHub App installation (its tokens rotate hourly; the installation is stable),
+ * - `principal`: no credential id at all; the principal plus client stands in (web session, API key user).
+ */
+export const TOKEN_KEY_KINDS = [
+  'token_hash',
+  'token_id',
+  'oauth_grant',
+  'session',
+  'app_installation',
+  'principal',
+] as const;
+export const tokenKeyKindSchema = z.enum(TOKEN_KEY_KINDS);
+export type TokenKeyKind = z.infer<typeof tokenKeyKindSchema>;
+
+/** Credential type, normalized across vendors. */
+export const TOKEN_TYPES = [
+  'oauth_access_token',
+  'pat_classic',
+  'pat_fine_grained',
+  'github_app_installation',
+  'github_app_user',
+  'api_key',
+  'session',
+  'ssh_key',
+  'deploy_key',
+  'service_account',
+  'unknown',
+] as const;
+export const tokenTypeSchema = z.enum(TOKEN_TYPES);
+export type TokenType = z.infer<typeof tokenTypeSchema>;
+
+/** What happened to the credential in this record. */
+export const TOKEN_LIFECYCLE = [
+  'created',
+  'authorized',
+  'used',
+  'refreshed',
+  'scope_changed',
+  'revoked',
+  'expired',
+] as const;
+export const tokenLifecycleSchema = z.enum(TOKEN_LIFECYCLE);
+export type TokenLifecycle = z.infer<typeof tokenLifecycleSchema>;
+
+const geoSchema = z.object({
+  country_iso_code: z.string().length(2).optional(),
+  city_name: z.string().optional(),
+  region_iso_code: z.string().optional(),
+  timezone: z.string().optional(),
+  /** ECS geo_point as `{lat, lon}` in degrees. */
+  location: z.object({ lat: z.number(), lon: z.number() }).optional(),
+});
+export type Geo = z.infer<typeof geoSchema>;
+
+/**
+ * A secret found inside a raw record and redacted before anything was stored: a leaked
+ * credential in a log is an incident of its own. `fingerprint` is a SHA-256 prefix of the secret,
+ * never the secret.
+ */
+export const secretExposureSchema = z.object({
+  kind: z.string(),
+  field: z.string(),
+  fingerprint: z.string(),
+});
+export type SecretExposure = z.infer<typeof secretExposureSchema>;
+
+export const tokenActivitySchema = z.object({
+  /** Event time, ISO 8601 UTC with milliseconds (`2025-08-08T14:03:11.120Z`). */
+  '@timestamp': z.string().datetime({ offset: false }),
+  event: z.object({
+    /** Deterministic id: the vendor id where one exists, else a hash of the identifying fields. */
+    id: z.string().min(1),
+    kind: z.literal('event'),
+    /** ECS categories: `api`, `authentication`, `iam`, `session`, `configuration`, `file`, `web`. */
+    category: z.array(z.string()),
+    /** ECS types: `access`, `creation`, `deletion`, `change`, `info`, `start`, `end`, `denied`. */
+    type: z.array(z.string()),
+    /** The vendor's own event name (`git.clone`, `authorize`, `ApiEvent`, `Login`...). */
+    action: z.string().min(1),
+    outcome: z.enum(['success', 'failure', 'unknown']),
+    module: sourceSchema,
+    /** `github.audit`, `google_workspace.token`, `salesforce.apievent`, ... */
+    dataset: z.string(),
+    /** The vendor log family the record came from (`EventLogFile:BulkApi`, `reports:drive`). */
+    provider: z.string().optional(),
+    /** When tokenwatch normalized the record (ISO 8601). Not part of golden files. */
+    ingested: z.string().optional(),
+  }),
+  /** The acting principal (for token use: the token owner). */
+  user: z.object({
+    id: z.string().optional(),
+    name: z.string().optional(),
+    email: z.string().optional(),
+    domain: z.string().optional(),
+  }),
+  source: z
+    .object({
+      ip: z.string().optional(),
+      geo: geoSchema.optional(),
+    })
+    .optional(),
+  user_agent: z
+    .object({
+      original: z.string(),
+      /** Family without version, e.g. `git`, `Chrome`, `python-requests`. */
+      name: z.string().optional(),
+      version: z.string().optional(),
+      os: z.object({ name: z.string().optional() }).optional(),
+    })
+    .optional(),
+  organization: z.object({ id: z.string().optional(), name: z.string().optional() }).optional(),
+  related: z.object({
+    ip: z.array(z.string()),
+    user: z.array(z.string()),
+    hash: z.array(z.string()),
+  }),
+  token: z.object({
+    /** Stable entity id, never a raw secret: `github:hash:<hashed_token>`, `google_workspace:grant:<user>:<client>`. */
+    id: z.string().min(1),
+    key_kind: tokenKeyKindSchema,
+    type: tokenTypeSchema,
+    /** Scopes as an array (GitHub `token_scopes` split on commas; Google `scope` multiValue). */
+    scopes: z.array(z.string()),
+    client: z.object({ id: z.string().optional(), name: z.string().optional() }).optional(),
+    lifecycle: tokenLifecycleSchema,
+    owner: z.object({ id: z.string().optional(), name: z.string().optional(), email: z.string().optional() }),
+    principal: z.enum(['human', 'machine']),
+  }),
+  tokenwatch: z.object({
+    /** The object acted on: a repository, Salesforce sObject, Drive file, mailbox, app. */
+    resource: z.object({ type: z.string(), name: z.string() }).optional(),
+    /** Data volume of this record; `rows` (Salesforce), `bytes`, `items` (files, repos). */
+    volume: z
+      .object({
+        rows: z.number().nonnegative().optional(),
+        bytes: z.number().nonnegative().optional(),
+        items: z.number().nonnegative().optional(),
+      })
+      .optional(),
+    /** Salesforce API family (`REST`, `SOAP`, `Bulk`, `Bulk2`), GitHub `request_category`. */
+    api_type: z.string().optional(),
+    /** Session identifier, for session-continuity checks (Salesforce `LOGIN_KEY`), hashed. */
+    session_id: z.string().optional(),
+    /** Set when the record is an impersonated (domain-wide delegation) access. */
+    impersonated_user: z.string().optional(),
+    /** Network context added by enrichment: the /24 (IPv4) or /64 (IPv6) prefix and cloud egress. */
+    network: z
+      .object({
+        ip_prefix: z.string().optional(),
+        /** Set when `source.ip` is in a known cloud provider range (`aws`, `gcp`, `azure`...). */
+        cloud_provider: z.string().optional(),
+      })
+      .optional(),
+    /** Secrets that were found in the raw record and redacted. */
+    secret_exposures: z.array(secretExposureSchema).optional(),
+  }),
+});
+
+/** One normalized token-activity record; see {@link tokenActivitySchema}. */
+export type TokenActivity = z.infer<typeof tokenActivitySchema>;
