@@ -1,0 +1,42 @@
+import type { Normalized } from './pipeline.js';
+
+interface Head {
+  it: Iterator<Normalized>;
+  next: Normalized & { kind: 'activity' };
+  ts: number;
+}
+
+/**
+ * Merges several per-input streams of {@link Normalized} items into one stream in which the
+ * activities are ordered by event time across inputs (k-way merge; each input is assumed to be
+ * roughly time-ordered, as vendor exports are; disorder within one input passes through as
+ * late events). Dead letters and skips are yielded as soon as they are read. Lazy: holds one
+ * item per input.
+ */
+export function* mergeByEventTime(inputs: Iterable<Normalized>[]): Generator<Normalized> {
+  const heads: Head[] = [];
+  const pending: Normalized[] = [];
+  const advance = (it: Iterator<Normalized>): Head | undefined => {
+    for (let r = it.next(); !r.done; r = it.next()) {
+      const v = r.value;
+      if (v.kind === 'activity') return { it, next: v, ts: Date.parse(v.activity['@timestamp']) };
+      pending.push(v);
+    }
+    return undefined;
+  };
+  for (const input of inputs) {
+    const h = advance(input[Symbol.iterator]());
+    if (h) heads.push(h);
+  }
+  while (pending.length > 0 || heads.length > 0) {
+    while (pending.length > 0) yield pending.shift() as Normalized;
+    if (heads.length === 0) break;
+    let min = 0;
+    for (let i = 1; i < heads.length; i++) if ((heads[i] as Head).ts < (heads[min] as Head).ts) min = i;
+    const head = heads[min] as Head;
+    yield head.next;
+    const h = advance(head.it);
+    if (h) heads[min] = h;
+    else heads.splice(min, 1);
+  }
+}

@@ -1,0 +1,183 @@
+import type { Logger } from 'pino';
+import type { Alert } from '../../schemas/alert.js';
+import type { Source, TokenActivity } from '../../schemas/token-activity.js';
+import type { DeadLetter, RawRecord } from '../../ingestors/types.js';
+import { ingestors } from '../../ingestors/index.js';
+import { redactRecord } from '../../ingestors/common/redact.js';
+import { enrich } from '../../ingestors/common/enrich.js';
+import { BaselineStore } from '../../baselines/store.js';
+import { detectors as allDetectors } from '../../detectors/registry.js';
+import type { Detector, DetectorContext, Finding } from '../../detectors/types.js';
+import type { PipelineConfig } from '../config.js';
+import { AlertGrouper } from '../alerts/grouper.js';
+import { SessionJoin } from './session-join.js';
+import { emptyCounts, type PipelineCounts } from './counts.js';
+
+/** What normalizing one framed item gave. */
+export type Normalized =
+  | { kind: 'activity'; activity: TokenActivity }
+  | { kind: 'dead'; dead: DeadLetter }
+  | { kind: 'skipped'; source: Source; reason: string; location: string };
+
+/** Options for one input (a whole file or one Kafka message value). */
+export interface InputOptions {
+  source: Source;
+  /** `file.ndjson` or `topic/partition@offset`; line numbers are appended by framing. */
+  location: string;
+}
+
+/** Dependencies of {@link Pipeline}; everything has a default but config and logger. */
+export interface PipelineDeps {
+  config: PipelineConfig;
+  logger: Logger;
+  detectors?: readonly Detector[];
+  store?: BaselineStore;
+  /** Stamps `event.ingested` when given (serve mode); omitted for reproducible file runs. */
+  now?: () => Date;
+}
+
+/**
+ * The tokenwatch pipeline, shared by `tokenwatch run` (files) and `tokenwatch serve` (Kafka).
+ *
+ * Stage 1, {@link normalize}: frame raw input into records, redact raw secrets, validate and
+ * normalize to token activity, enrich (GeoIP, IP prefix, cloud egress, UA family). Every record
+ * ends as exactly one of activity / dead letter / skipped, and is counted.
+ *
+ * Stage 2, {@link detect}: join Salesforce sessions to their connected app, compare the activity
+ * with the token's (or its app's / owner's) baseline as it was before this activity, run every
+ * detector, fold the activity into the baselines, group findings into alerts. Activities should be
+ * fed roughly in event-time order (callers merge inputs by time); late events are tolerated.
+ */
+export class Pipeline {
+  readonly store: BaselineStore;
+  readonly grouper: AlertGrouper;
+  readonly sessions = new SessionJoin();
+  readonly counts: PipelineCounts = emptyCounts();
+  /** Highest event time seen by stage 2 (epoch ms). */
+  watermarkMs = 0;
+  private readonly detectors: readonly Detector[];
+  private readonly log: Logger;
+
+  constructor(private readonly deps: PipelineDeps) {
+    const disabled = new Set(deps.config.disabledDetectors);
+    this.detectors = (deps.detectors ?? allDetectors).filter((d) => !disabled.has(d.id));
+    this.grouper = new AlertGrouper(new Map(this.detectors.map((d) => [d.id, d])));
+    this.store =
+      deps.store ??
+      new BaselineStore({
+        learningDays: deps.config.learningDays,
+        learningEvents: deps.config.learningEvents,
+        setCap: deps.config.setCap,
+        maxEntities: deps.config.maxEntities,
+      });
+    this.log = deps.logger.child({ component: 'pipeline' });
+  }
+
+  /**
+   * Stage 1 for one input: yields one {@link Normalized} per record, lazily.
+   * Never throws on bad input: it becomes dead letters.
+   */
+  *normalize(text: string, options: InputOptions): Generator<Normalized> {
+    const ingestor = ingestors[options.source];
+    for (const item of ingestor.frame(text, options.location)) {
+      this.counts.records += 1;
+      if (item.kind === 'dead') {
+        yield this.dead(item.dead);
+        continue;
+      }
+      yield this.normalizeRecord(item.record);
+    }
+  }
+
+  /** Stage 1 for one already framed record (redact, normalize, enrich). */
+  normalizeRecord(record: RawRecord): Normalized {
+    const ingestor = ingestors[record.source];
+    const { value, exposures } = redactRecord(record.value);
+    this.counts.secretsRedacted += exposures.length;
+    let result: ReturnType<typeof ingestor.normalize>;
+    try {
+      result = ingestor.normalize({ ...record, value });
+    } catch (cause) {
+      // A normalizer bug must not stop the run: dead-letter the record with the error.
+      return this.dead({
+        source: record.source,
+        code: 'normalize_error',
+        reason: `normalizer failed: ${(cause as Error).message}`,
+        raw: JSON.stringify(value).slice(0, 65_536),
+        location: record.location,
+      });
+    }
+    if (result.kind === 'dead') {
+      const dead =
+        exposures.length > 0
+          ? { ...result.dead, reason: `${result.dead.reason}; ${exposures.length} raw secret(s) redacted` }
+          : result.dead;
+      if (exposures.length > 0) {
+        this.log.warn({ location: record.location, kinds: exposures.map((e) => e.kind) }, 'raw secret in a dead-lettered record');
+      }
+      return this.dead(dead);
+    }
+    if (result.kind === 'skipped') {
+      this.counts.skipped += 1;
+      return { kind: 'skipped', source: result.skipped.source, reason: result.skipped.reason, location: record.location };
+    }
+    let activity = result.activity;
+    if (exposures.length > 0) {
+      activity = { ...activity, tokenwatch: { ...activity.tokenwatch, secret_exposures: exposures } };
+    }
+    activity = enrich(activity);
+    if (this.deps.now) activity.event.ingested = this.deps.now().toISOString();
+    this.counts.normalized += 1;
+    this.counts.bySource[record.source] += 1;
+    return { kind: 'activity', activity };
+  }
+
+  /**
+   * Stage 2 for one activity: evaluate detectors against the baselines as they were before it,
+   * then update the baselines. Returns alerts whose groups this activity closed.
+   */
+  detect(input: TokenActivity): { activity: TokenActivity; alerts: Alert[] } {
+    const activity = this.sessions.apply(input);
+    const atMs = Date.parse(activity['@timestamp']);
+    const base = this.store.contextFor(activity);
+    const ctx: DetectorContext = { ...base, settings: this.deps.config.detection };
+    const alerts: Alert[] = [];
+    for (const detector of this.detectors) {
+      let findings: Finding[];
+      try {
+        findings = detector.evaluate(activity, ctx);
+      } catch (cause) {
+        this.counts.detectorErrors += 1;
+        this.log.error({ detector: detector.id, eventId: activity.event.id, err: cause }, 'detector failed');
+        continue;
+      }
+      for (const f of findings) {
+        this.counts.findings += 1;
+        alerts.push(...this.grouper.add(f, activity, atMs));
+      }
+    }
+    this.store.update(activity);
+    if (atMs > this.watermarkMs) this.watermarkMs = atMs;
+    this.counts.alerts += alerts.length;
+    return { activity, alerts };
+  }
+
+  /** Closes alert groups whose window ended before `watermark - latenessMs` (event time). */
+  closeGroups(latenessMs: number): Alert[] {
+    const alerts = this.grouper.closeBefore(this.watermarkMs - latenessMs);
+    this.counts.alerts += alerts.length;
+    return alerts;
+  }
+
+  /** Closes every open alert group (end of input, shutdown). */
+  flush(): Alert[] {
+    const alerts = this.grouper.flush();
+    this.counts.alerts += alerts.length;
+    return alerts;
+  }
+
+  private dead(dead: DeadLetter): Normalized {
+    this.counts.deadLettered += 1;
+    return { kind: 'dead', dead };
+  }
+}
