@@ -5,11 +5,11 @@ import type { DeadLetter, RawRecord } from '../../ingestors/types.js';
 import { ingestors } from '../../ingestors/index.js';
 import { redactRecord } from '../../ingestors/common/redact.js';
 import { enrich } from '../../ingestors/common/enrich.js';
-import { BaselineStore } from '../../baselines/store.js';
+import { BaselineStore, type BaselineStoreConfig } from '../../baselines/store.js';
 import { detectors as allDetectors } from '../../detectors/registry.js';
 import type { Detector, DetectorContext, Finding } from '../../detectors/types.js';
 import type { PipelineConfig } from '../config.js';
-import { AlertGrouper } from '../alerts/grouper.js';
+import { AlertGrouper, type GrouperSnapshot } from '../alerts/grouper.js';
 import { SessionJoin } from './session-join.js';
 import { emptyCounts, type PipelineCounts } from './counts.js';
 
@@ -49,7 +49,9 @@ export interface PipelineDeps {
  * fed roughly in event-time order (callers merge inputs by time); late events are tolerated.
  */
 export class Pipeline {
-  readonly store: BaselineStore;
+  store: BaselineStore;
+  /** Baseline settings derived from the pipeline config (also used to load saved state). */
+  readonly storeConfig: BaselineStoreConfig;
   readonly grouper: AlertGrouper;
   readonly sessions = new SessionJoin();
   readonly counts: PipelineCounts = emptyCounts();
@@ -62,14 +64,13 @@ export class Pipeline {
     const disabled = new Set(deps.config.disabledDetectors);
     this.detectors = (deps.detectors ?? allDetectors).filter((d) => !disabled.has(d.id));
     this.grouper = new AlertGrouper(new Map(this.detectors.map((d) => [d.id, d])));
-    this.store =
-      deps.store ??
-      new BaselineStore({
-        learningDays: deps.config.learningDays,
-        learningEvents: deps.config.learningEvents,
-        setCap: deps.config.setCap,
-        maxEntities: deps.config.maxEntities,
-      });
+    this.storeConfig = {
+      learningDays: deps.config.learningDays,
+      learningEvents: deps.config.learningEvents,
+      setCap: deps.config.setCap,
+      maxEntities: deps.config.maxEntities,
+    };
+    this.store = deps.store ?? new BaselineStore(this.storeConfig);
     this.log = deps.logger.child({ component: 'pipeline' });
   }
 
@@ -174,6 +175,13 @@ export class Pipeline {
     const alerts = this.grouper.flush();
     this.counts.alerts += alerts.length;
     return alerts;
+  }
+
+  /** Replaces the learned state with a saved one (see state.ts). */
+  restoreState(state: { store: BaselineStore; grouper: GrouperSnapshot; watermarkMs: number }): void {
+    this.store = state.store;
+    this.grouper.restore(state.grouper);
+    this.watermarkMs = state.watermarkMs;
   }
 
   private dead(dead: DeadLetter): Normalized {

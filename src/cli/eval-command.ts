@@ -1,0 +1,29 @@
+import { writeFileSync } from 'node:fs';
+import { loadConfig } from '../config.js';
+import { evaluateDataset } from '../eval/evaluate.js';
+import { formatEvalReport } from '../eval/report.js';
+import { createLogger } from '../logger.js';
+
+/** `tokenwatch eval <dataset>`: prints the report tables, optionally writes the JSON report. */
+export async function runEvalCommand(
+  dataset: string,
+  opts: { labels?: string; json?: string; config?: string; logLevel?: string },
+): Promise<void> {
+  const config = loadConfig({ file: opts.config, overrides: { logLevel: opts.logLevel } });
+  const logger = createLogger(config.logLevel);
+  const { report, run } = await evaluateDataset({
+    dataset,
+    ...(opts.labels ? { labels: opts.labels } : {}),
+    config,
+    logger,
+  });
+  const c = run.counts;
+  process.stdout.write(
+    `evaluated ${dataset}: ${c.records} records (${c.normalized} normalized, ${c.deadLettered} dead-lettered, ${c.skipped} skipped) in ${(run.durationMs / 1000).toFixed(1)} s\n\n`,
+  );
+  process.stdout.write(`${formatEvalReport(report)}\n`);
+  if (opts.json) {
+    writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(`\nJSON report written to ${opts.json}\n`);
+  }
+}

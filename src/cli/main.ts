@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { SOURCES, type Source } from '../../schemas/token-activity.js';
+import { loadConfig } from '../config.js';
+import { TokenwatchError } from '../errors.js';
+import { createLogger } from '../logger.js';
+import { runFiles } from '../run/run-files.js';
+import { formatSummary } from './summary.js';
+
+/** Inputs larger than this (bytes) get a progress bar on an interactive terminal. */
+const PROGRESS_MIN_BYTES = 20 * 1024 * 1024;
+
+function makeProgress(enabled: boolean): ((done: number, total: number) => void) | undefined {
+  if (!enabled || !process.stderr.isTTY) return undefined;
+  let bar: SingleBar | undefined;
+  return (done, total) => {
+    if (total < PROGRESS_MIN_BYTES) return;
+    if (!bar) {
+      bar = new SingleBar({ format: 'reading [{bar}] {percentage}% | {value}/{total} MB', stream: process.stderr });
+      bar.start(Math.ceil(total / 1e6), 0);
+    }
+    bar.update(Math.floor(done / 1e6));
+    if (done >= total) bar.stop();
+  };
+}
+
+/** Builds the `tokenwatch` command line (commander). */
+export function buildCli(): Command {
+  const program = new Command('tokenwatch')
+    .description('Detect stolen SaaS tokens from GitHub, Google Workspace and Salesforce audit logs.')
+    .option('-c, --config <file>', 'JSON config file (also TOKENWATCH_CONFIG)')
+    .option('--log-level <level>', 'pino log level (logs go to stderr)', 'warn');
+
+  program
+    .command('run')
+    .description('Run the pipeline over files (embedded mode, no server) and print a summary')
+    .argument('[inputs...]', 'files, directories, globs, or - for stdin', ['samples/'])
+    .addOption(new Option('-s, --source <source>', 'source of every input (default: detected per file)').choices(SOURCES))
+    .option('-o, --out <dir>', 'output directory for alerts.ndjson (and activity/dead letters)', 'out')
+    .option('--activity', 'also write normalized token activity to <out>/activity.ndjson')
+    .option('--dead-letters', 'also write dead letters to <out>/dead-letters.ndjson')
+    .option('--state <dir>', 'baseline state directory: restored if present, saved at the end')
+    .option('--json', 'print the summary as JSON instead of text')
+    .option('--no-progress', 'no progress bar')
+    .action(async (inputs: string[], opts) => {
+      const global = program.opts();
+      const config = loadConfig({ file: global.config, overrides: { logLevel: global.logLevel } });
+      const logger = createLogger(config.logLevel);
+      const result = await runFiles({
+        inputs,
+        source: opts.source as Source | undefined,
+        outDir: opts.out,
+        writeActivity: Boolean(opts.activity),
+        writeDeadLetters: Boolean(opts.deadLetters),
+        stateDir: opts.state ?? config.stateDir,
+        config,
+        logger,
+        onProgress: makeProgress(opts.progress !== false),
+      });
+      if (opts.json) {
+        const { alerts, deadLetters, ...rest } = result;
+        process.stdout.write(`${JSON.stringify({ ...rest, alerts: alerts.length, deadLettersShown: deadLetters.length })}\n`);
+      } else {
+        process.stdout.write(`${formatSummary(result)}\n`);
+      }
+    });
+
+  program
+    .command('simulate')
+    .description('Write a labeled, deterministic dataset of raw vendor logs (see README)')
+    .option('-o, --out <dir>', 'output directory', 'out/sim')
+    .option('--seed <n>', 'random seed', '42')
+    .option('--tokens <n>', 'approximate number of tokens')
+    .option('--days <n>', 'span in days')
+    .option('--start <date>', 'first day (YYYY-MM-DD)')
+    .option('--preset <name>', 'population preset: demo | ci | large')
+    .action(async (opts) => {
+      const { runSimulateCommand } = await import('./simulate-command.js');
+      await runSimulateCommand(opts);
+    });
+
+  program
+    .command('eval')
+    .description('Run the pipeline over a labeled dataset and report recall, time to detect and false alerts')
+    .argument('<dataset>', 'directory with raw logs and labels.json')
+    .option('-l, --labels <file>', 'labels file (default <dataset>/labels.json)')
+    .option('--json <file>', 'also write the report as JSON to this file')
+    .action(async (dataset: string, opts) => {
+      const global = program.opts();
+      const { runEvalCommand } = await import('./eval-command.js');
+      await runEvalCommand(dataset, { ...opts, config: global.config, logLevel: global.logLevel });
+    });
+
+  program
+    .command('serve')
+    .description('Consume raw audit logs from Kafka, write alerts to Elasticsearch (see README)')
+    .action(async () => {
+      const global = program.opts();
+      const config = loadConfig({ file: global.config, overrides: { logLevel: global.logLevel === 'warn' ? 'info' : global.logLevel } });
+      const logger = createLogger(config.logLevel);
+      const { serve } = await import('../serve/index.js');
+      const abort = new AbortController();
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => abort.abort());
+      await serve(config, logger, { signal: abort.signal });
+    });
+
+  program
+    .command('detectors')
+    .description('List the detectors (id, severity, MITRE ATT&CK, what they catch)')
+    .action(async () => {
+      const { detectors } = await import('../../detectors/registry.js');
+      for (const d of detectors) {
+        process.stdout.write(`${d.id.padEnd(44)} ${d.severity.padEnd(8)} ${d.mitre.map((m) => m.id).join(',').padEnd(22)} ${d.name}\n`);
+      }
+    });
+  return program;
+}
+
+/** CLI entry point: parses argv, prints typed errors as one clear line, sets the exit code. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof TokenwatchError) {
+      process.stderr.write(`tokenwatch: ${err.message} [${err.code}]\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadStore, saveStore } from '../../baselines/persistence.js';
+import { StateError } from '../errors.js';
+import type { GrouperSnapshot } from '../alerts/grouper.js';
+import type { Pipeline } from './pipeline.js';
+
+/** Version of `pipeline.json`; bump on incompatible changes. */
+export const PIPELINE_STATE_VERSION = 1;
+
+/** `pipeline.json`: what the pipeline keeps besides the baselines. */
+export interface PipelineStateFile {
+  version: number;
+  watermarkMs: number;
+  grouper: GrouperSnapshot;
+  /** Opaque extra data saved with the state (the Kafka consumer stores its offsets here). */
+  extra?: unknown;
+}
+
+/**
+ * Saves the pipeline's learned state into `dir`: baselines (`dir/baselines/`, see
+ * baselines/persistence.ts) and `dir/pipeline.json` (watermark, open alert groups, `extra`).
+ * `pipeline.json` is written last, through a temporary file and a rename, so it marks a complete
+ * checkpoint.
+ */
+export async function savePipelineState(pipeline: Pipeline, dir: string, extra?: unknown): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await saveStore(pipeline.store, join(dir, 'baselines'));
+  const file: PipelineStateFile = {
+    version: PIPELINE_STATE_VERSION,
+    watermarkMs: pipeline.watermarkMs,
+    grouper: pipeline.grouper.snapshot(),
+    ...(extra === undefined ? {} : { extra }),
+  };
+  const tmp = join(dir, 'pipeline.json.tmp');
+  await writeFile(tmp, JSON.stringify(file));
+  await rename(tmp, join(dir, 'pipeline.json'));
+}
+
+/**
+ * Restores state saved by {@link savePipelineState} into `pipeline`. Returns undefined when `dir`
+ * holds no checkpoint (first run), else the saved `extra`.
+ * @throws StateError when the checkpoint exists but is corrupt or of an unknown version.
+ */
+export async function loadPipelineState(pipeline: Pipeline, dir: string): Promise<{ extra: unknown } | undefined> {
+  const path = join(dir, 'pipeline.json');
+  if (!existsSync(path)) return undefined;
+  let file: PipelineStateFile;
+  try {
+    file = JSON.parse(await readFile(path, 'utf8')) as PipelineStateFile;
+  } catch (cause) {
+    throw new StateError(`corrupt pipeline state ${path}: ${(cause as Error).message}`, { cause });
+  }
+  if (file.version !== PIPELINE_STATE_VERSION) {
+    throw new StateError(`pipeline state ${path} has version ${file.version}; expected ${PIPELINE_STATE_VERSION}`);
+  }
+  const store = await loadStore(join(dir, 'baselines'), pipeline.storeConfig);
+  pipeline.restoreState({ store, grouper: file.grouper, watermarkMs: file.watermarkMs });
+  return { extra: file.extra };
+}
