@@ -1,0 +1,59 @@
+const HOUR_MS = 3_600_000;
+const WEEK_HOURS = 168;
+const U32_MAX = 4_294_967_295;
+
+/**
+ * UTC hour of week of an epoch-ms time: 0 = Monday 00:00-00:59 UTC .. 167 = Sunday 23:00 UTC.
+ * (1970-01-01 was a Thursday, hour-of-week 72.)
+ */
+export const hourOfWeek = (ms: number): number => {
+  const h = Math.floor(ms / HOUR_MS) + 72;
+  return ((h % WEEK_HOURS) + WEEK_HOURS) % WEEK_HOURS;
+};
+
+/**
+ * Event counts per UTC hour of week (168 x uint32 = 672 bytes of heap; counters saturate at
+ * 2^32 - 1). Hour of day is derived by summing the 7 days. Event order does not matter.
+ */
+export class HourOfWeekProfile {
+  readonly counts = new Uint32Array(WEEK_HOURS);
+  private total = 0;
+
+  add(how: number): void {
+    const c = this.counts[how]!;
+    if (c < U32_MAX) {
+      this.counts[how] = c + 1;
+      this.total++;
+    }
+  }
+
+  /** Share (0..1) of events in hour of week `how` (0..167); 0 when empty or out of range. */
+  weekShare(how: number): number {
+    if (this.total === 0 || !Number.isInteger(how) || how < 0 || how >= WEEK_HOURS) return 0;
+    return this.counts[how]! / this.total;
+  }
+
+  /** Share (0..1) of events in UTC hour of day `hour` (0..23). */
+  dayShare(hour: number): number {
+    if (this.total === 0 || !Number.isInteger(hour) || hour < 0 || hour >= 24) return 0;
+    let s = 0;
+    for (let d = 0; d < 7; d++) s += this.counts[d * 24 + hour]!;
+    return s / this.total;
+  }
+
+  /** Serialized form: the 168 counters, trailing zeros trimmed. */
+  toJSON(): number[] {
+    let end = WEEK_HOURS;
+    while (end > 0 && this.counts[end - 1] === 0) end--;
+    return Array.from(this.counts.subarray(0, end));
+  }
+
+  static fromJSON(counts: readonly number[]): HourOfWeekProfile {
+    const p = new HourOfWeekProfile();
+    for (let i = 0; i < counts.length && i < WEEK_HOURS; i++) {
+      p.counts[i] = counts[i]!;
+      p.total += counts[i]!;
+    }
+    return p;
+  }
+}

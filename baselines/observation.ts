@@ -1,0 +1,123 @@
+import type { TokenActivity } from '../schemas/token-activity.js';
+import { BaselineInputError } from './errors.js';
+import { hourOfWeek } from './hour-of-week.js';
+import { DIMENSIONS, type Dimension, type LastLocation } from './types.js';
+
+/** Index of each dimension in {@link DIMENSIONS} (and in per-entity set arrays). */
+export const DIM_INDEX: Readonly<Record<Dimension, number>> = Object.fromEntries(
+  DIMENSIONS.map((d, i) => [d, i]),
+) as Record<Dimension, number>;
+export const SCOPE_DIM = DIM_INDEX.scope;
+export const RESOURCE_DIM = DIM_INDEX.resource;
+export const ACTION_DIM = DIM_INDEX.action;
+
+/** Context of a created/authorized event (`BaselineView.created`). */
+export interface CreatedContext {
+  /** epoch ms */
+  at: number;
+  ip?: string;
+  country?: string;
+  ipPrefix?: string;
+}
+
+/**
+ * Everything the baselines read from one activity, extracted once and shared by the token, app
+ * and owner entities (objects here are never mutated afterwards, so entities may keep them).
+ */
+export interface Observation {
+  /** event time, epoch ms */
+  t: number;
+  /** UTC hour of week, 0..167 */
+  how: number;
+  /** value per single-valued dimension, indexed by {@link DIM_INDEX} (scope is in {@link scopes}) */
+  dims: (string | undefined)[];
+  scopes: readonly string[];
+  rows: number;
+  bytes: number;
+  items: number;
+  /** set when the event has a geo location */
+  location: LastLocation | undefined;
+  /** 'revoke' for revoked/expired, 'auth' for created/authorized */
+  lifecycle: 'revoke' | 'auth' | undefined;
+  /** set for created/authorized events */
+  created: CreatedContext | undefined;
+}
+
+const locationOf = (
+  lat: number,
+  lon: number,
+  country: string | undefined,
+  city: string | undefined,
+  ip: string,
+  at: number,
+  cloud: boolean,
+): LastLocation => {
+  const l: LastLocation = { lat, lon, ip, at, cloud };
+  if (country !== undefined) l.country = country;
+  if (city !== undefined) l.city = city;
+  return l;
+};
+
+const createdOf = (
+  at: number,
+  ip: string | undefined,
+  country: string | undefined,
+  ipPrefix: string | undefined,
+): CreatedContext => {
+  const c: CreatedContext = { at };
+  if (ip !== undefined) c.ip = ip;
+  if (country !== undefined) c.country = country;
+  if (ipPrefix !== undefined) c.ipPrefix = ipPrefix;
+  return c;
+};
+
+/** Extracts the {@link Observation} of an activity. Throws {@link BaselineInputError} on a bad timestamp. */
+export const observe = (a: TokenActivity): Observation => {
+  const t = Date.parse(a['@timestamp']);
+  if (Number.isNaN(t))
+    throw new BaselineInputError(`unparseable @timestamp '${a['@timestamp']}' (event ${a.event.id})`);
+  const tw = a.tokenwatch;
+  const geo = a.source?.geo;
+  const ip = a.source?.ip;
+  const prefix = tw.network?.ip_prefix;
+  const country = geo?.country_iso_code;
+  const dims: (string | undefined)[] = new Array(DIMENSIONS.length - 1);
+  dims[DIM_INDEX.ip_prefix] = prefix;
+  dims[DIM_INDEX.country] = country;
+  dims[DIM_INDEX.ua_family] = a.user_agent?.name;
+  dims[DIM_INDEX.action] = a.event.action;
+  dims[DIM_INDEX.resource] = tw.resource ? `${tw.resource.type}:${tw.resource.name}` : undefined;
+  dims[DIM_INDEX.client] = a.token.client?.id;
+  dims[DIM_INDEX.api_type] = tw.api_type;
+  const loc = geo?.location;
+  const lc = a.token.lifecycle;
+  const lifecycle =
+    lc === 'revoked' || lc === 'expired'
+      ? 'revoke'
+      : lc === 'created' || lc === 'authorized'
+        ? 'auth'
+        : undefined;
+  return {
+    t,
+    how: hourOfWeek(t),
+    dims,
+    scopes: a.token.scopes,
+    rows: tw.volume?.rows ?? 0,
+    bytes: tw.volume?.bytes ?? 0,
+    items: tw.volume?.items ?? 0,
+    location:
+      loc === undefined
+        ? undefined
+        : locationOf(
+            loc.lat,
+            loc.lon,
+            country,
+            geo?.city_name,
+            ip ?? '',
+            t,
+            tw.network?.cloud_provider !== undefined,
+          ),
+    lifecycle,
+    created: lifecycle === 'auth' ? createdOf(t, ip, country, prefix) : undefined,
+  };
+};

@@ -1,0 +1,164 @@
+import type { TokenActivity } from '../schemas/token-activity.js';
+import { type BaselineConfig, type BaselineConfigInput, parseBaselineConfig } from './config.js';
+import { EntityBaseline } from './entity-baseline.js';
+import { appEntityId, ownerEntityId, tokenEntityId } from './entity-ids.js';
+import { observe } from './observation.js';
+import type { BaselineView, EntityKind } from './types.js';
+
+/** Store configuration as callers pass it (validated with zod; see config.ts for every field). */
+export type BaselineStoreConfig = BaselineConfigInput;
+
+/** A baseline picked for comparison (structurally `ReferenceBaseline` of detectors/types.ts). */
+export interface ReferenceView {
+  view: BaselineView;
+  entity: EntityKind;
+}
+
+/** The baseline part of a `DetectorContext` (everything but `settings`). */
+export interface BaselineContext {
+  /** the token's own baseline; an empty learning view on its first event */
+  token: BaselineView;
+  /** the app's baseline when the activity has a client id */
+  app: BaselineView | undefined;
+  /** the owner's baseline when the activity names a user */
+  owner: BaselineView | undefined;
+  /** token if mature, else app if mature, else owner if mature, else undefined */
+  reference: ReferenceView | undefined;
+}
+
+const KINDS: readonly EntityKind[] = ['token', 'app', 'owner'];
+
+/**
+ * Baselines of every token, app and owner entity (ids per ingestors/IDS.md), in one `Map` per kind.
+ *
+ * Use evaluate-then-update: `contextFor(a)`, run detectors, then `update(a)` (or
+ * {@link evaluateThenUpdate}). Views are the live entities, not copies: nothing is allocated
+ * per event beyond the context object, and a view read after `update(a)` already includes `a`.
+ *
+ * Memory bound: each entity is bounded (see entity-baseline.ts; ~1.3 KiB serialized, a few KiB
+ * of heap for a typical token). With `maxEntities`, each kind's map keeps at most that many
+ * entities: every `update` moves its entities to the most-recent end (Map insertion order) and
+ * the least recently updated ones are dropped beyond the limit. An evicted entity comes back as a
+ * brand-new (learning) one, so size `maxEntities` above the live token population: an idle token
+ * must survive its dormancy for dormancy detection to work. {@link evictIdle} drops entities
+ * whose last event is older than a horizon (pick one well above the dormancy threshold, e.g. 400
+ * days). Both are counted in {@link evictions}.
+ */
+export class BaselineStore {
+  readonly config: BaselineConfig;
+  private readonly maps: Record<EntityKind, Map<string, EntityBaseline>> = {
+    token: new Map(),
+    app: new Map(),
+    owner: new Map(),
+  };
+  /** entities dropped by maxEntities or evictIdle, per kind */
+  readonly evictions: Record<EntityKind, number> = { token: 0, app: 0, owner: 0 };
+
+  /** @throws BaselineConfigError when the configuration is invalid */
+  constructor(config: BaselineStoreConfig = {}) {
+    this.config = parseBaselineConfig(config);
+  }
+
+  /**
+   * Baselines as of before `activity` (call before {@link update}). Unseen entities get an empty
+   * learning view (eventCount 0) that is not stored.
+   */
+  contextFor(activity: TokenActivity): BaselineContext {
+    const token = this.viewOf('token', tokenEntityId(activity));
+    const appId = appEntityId(activity);
+    const ownerId = ownerEntityId(activity);
+    const app = appId === undefined ? undefined : this.viewOf('app', appId);
+    const owner = ownerId === undefined ? undefined : this.viewOf('owner', ownerId);
+    let reference: ReferenceView | undefined;
+    if (token.maturity === 'mature') reference = { view: token, entity: 'token' };
+    else if (app?.maturity === 'mature') reference = { view: app, entity: 'app' };
+    else if (owner?.maturity === 'mature') reference = { view: owner, entity: 'owner' };
+    return { token, app, owner, reference };
+  }
+
+  /** Folds `activity` into its token, app and owner entities. @throws BaselineInputError on a bad timestamp */
+  update(activity: TokenActivity): void {
+    const o = observe(activity);
+    this.entityFor('token', tokenEntityId(activity)).apply(o);
+    const appId = appEntityId(activity);
+    if (appId !== undefined) this.entityFor('app', appId).apply(o);
+    const ownerId = ownerEntityId(activity);
+    if (ownerId !== undefined) this.entityFor('owner', ownerId).apply(o);
+  }
+
+  /** `contextFor`, then `evaluate(context)`, then `update`; returns what `evaluate` returned. */
+  evaluateThenUpdate<T>(activity: TokenActivity, evaluate: (ctx: BaselineContext) => T): T {
+    const result = evaluate(this.contextFor(activity));
+    this.update(activity);
+    return result;
+  }
+
+  /** The stored entity, or undefined if never seen (or evicted). */
+  get(kind: EntityKind, id: string): EntityBaseline | undefined {
+    return this.maps[kind].get(id);
+  }
+
+  /** Number of entities of a kind. */
+  size(kind: EntityKind): number {
+    return this.maps[kind].size;
+  }
+
+  /** Entities of a kind, least recently updated first. */
+  entities(kind: EntityKind): IterableIterator<EntityBaseline> {
+    return this.maps[kind].values();
+  }
+
+  /**
+   * Drops entities whose lastSeen (event time, ms) is before `beforeMs`; returns how many.
+   * O(entities); meant for a periodic sweep, not the hot path.
+   */
+  evictIdle(beforeMs: number): number {
+    let dropped = 0;
+    for (const kind of KINDS) {
+      const map = this.maps[kind];
+      for (const [id, e] of map) {
+        if (e.lastSeen < beforeMs) {
+          map.delete(id);
+          this.evictions[kind]++;
+          dropped++;
+        }
+      }
+    }
+    return dropped;
+  }
+
+  /** Adds a restored entity at the most-recent end (persistence.ts; entities come in saved order). */
+  restore(entity: EntityBaseline): void {
+    this.maps[entity.kind].set(entity.entity, entity);
+    this.enforceLimit(entity.kind);
+  }
+
+  private viewOf(kind: EntityKind, id: string): EntityBaseline {
+    return this.maps[kind].get(id) ?? new EntityBaseline(id, kind, this.config);
+  }
+
+  private entityFor(kind: EntityKind, id: string): EntityBaseline {
+    const map = this.maps[kind];
+    let e = map.get(id);
+    if (e === undefined) {
+      e = new EntityBaseline(id, kind, this.config);
+      map.set(id, e);
+      this.enforceLimit(kind);
+    } else if (this.config.maxEntities !== undefined) {
+      map.delete(id);
+      map.set(id, e);
+    }
+    return e;
+  }
+
+  private enforceLimit(kind: EntityKind): void {
+    const max = this.config.maxEntities;
+    if (max === undefined) return;
+    const map = this.maps[kind];
+    while (map.size > max) {
+      const oldest = map.keys().next().value as string;
+      map.delete(oldest);
+      this.evictions[kind]++;
+    }
+  }
+}
