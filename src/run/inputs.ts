@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { glob } from 'tinyglobby';
 import type { Source } from '../../schemas/token-activity.js';
@@ -8,13 +8,27 @@ import { InputError } from '../errors.js';
 /** File extensions read from directories and globs. */
 export const INPUT_EXTENSIONS = ['.ndjson', '.jsonl', '.json', '.csv', '.log'];
 
-/** One resolved input: its name, text and source. */
+/** NDJSON files are read in chunks of about this many bytes (split at line ends). */
+export const NDJSON_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** Bytes read to detect a file's source. */
+const SNIFF_BYTES = 64 * 1024;
+
+/** A piece of input text and where it starts. */
+export interface InputChunk {
+  text: string;
+  /** `file` for whole files; `file@<first line>` for NDJSON chunks after the first. */
+  location: string;
+  bytes: number;
+}
+
+/** One resolved input. `chunks()` reads it lazily (NDJSON in line-aligned chunks, others whole). */
 export interface InputFile {
   /** path, or `stdin` */
   name: string;
-  text: string;
   bytes: number;
   source: Source | undefined;
+  chunks(): Iterable<InputChunk>;
 }
 
 function isDataFile(path: string): boolean {
@@ -53,18 +67,71 @@ export async function resolveInputPaths(args: readonly string[]): Promise<string
   return [...new Set(out)];
 }
 
+function readHead(path: string, n: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const got = readSync(fd, buf, 0, n, 0);
+    return buf.subarray(0, got).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads an NDJSON file in line-aligned chunks (bounded memory for large inputs). */
+function* ndjsonChunks(path: string): Generator<InputChunk> {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(NDJSON_CHUNK_BYTES);
+    let carry = Buffer.alloc(0);
+    let line = 1;
+    for (;;) {
+      const got = readSync(fd, buf, 0, buf.length, null);
+      const data = got > 0 ? Buffer.concat([carry, buf.subarray(0, got)]) : carry;
+      if (data.length === 0) return;
+      const cut = got > 0 ? data.lastIndexOf(0x0a) + 1 : data.length;
+      if (cut === 0) {
+        carry = data; // a line longer than the chunk: keep reading (framing dead-letters it if oversized)
+        continue;
+      }
+      const piece = data.subarray(0, cut);
+      carry = Buffer.from(data.subarray(cut));
+      const text = piece.toString('utf8');
+      yield { text, location: line === 1 ? path : `${path}@${line}`, bytes: piece.length };
+      for (let i = 0; i < piece.length; i++) if (piece[i] === 0x0a) line += 1;
+      if (got === 0) return;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
- * Reads an input and detects its source (unless `source` is given).
+ * Opens an input and detects its source from its first 64 KiB (unless `source` is given).
  * @throws InputError when the file cannot be read.
  */
-export function readInput(path: string, source: Source | undefined): InputFile {
-  let buf: Buffer;
+export function openInput(path: string, source: Source | undefined): InputFile {
   try {
-    buf = path === '-' ? readFileSync(0) : readFileSync(path);
+    if (path === '-') {
+      const text = readFileSync(0).toString('utf8');
+      return {
+        name: 'stdin',
+        bytes: Buffer.byteLength(text),
+        source: source ?? detectSource(text, 'stdin'),
+        chunks: () => [{ text, location: 'stdin', bytes: Buffer.byteLength(text) }],
+      };
+    }
+    const bytes = statSync(path).size;
+    const detected = source ?? detectSource(readHead(path, SNIFF_BYTES), path);
+    const isNdjson = ['.ndjson', '.jsonl', '.log'].includes(extname(path).toLowerCase());
+    return {
+      name: path,
+      bytes,
+      source: detected,
+      chunks: () =>
+        isNdjson ? ndjsonChunks(path) : [{ text: readFileSync(path).toString('utf8'), location: path, bytes }],
+    };
   } catch (cause) {
     throw new InputError(`cannot read ${path}: ${(cause as Error).message}`, { cause });
   }
-  const text = buf.toString('utf8');
-  const name = path === '-' ? 'stdin' : path;
-  return { name, text, bytes: buf.length, source: source ?? detectSource(text, name) };
 }

@@ -9,7 +9,7 @@ import { mergeByEventTime } from '../pipeline/merge.js';
 import { Pipeline, type Normalized } from '../pipeline/pipeline.js';
 import type { PipelineCounts } from '../pipeline/counts.js';
 import { loadPipelineState, savePipelineState } from '../pipeline/state.js';
-import { type InputFile, readInput, resolveInputPaths } from './inputs.js';
+import { type InputFile, openInput, resolveInputPaths } from './inputs.js';
 
 /** Options of {@link runFiles}. */
 export interface RunOptions {
@@ -72,7 +72,7 @@ export async function runFiles(options: RunOptions): Promise<RunResult> {
     if (restored) log.info({ stateDir: options.stateDir }, 'restored baseline state');
   }
   const paths = await resolveInputPaths(options.inputs);
-  const files: InputFile[] = paths.map((p) => readInput(p, options.source));
+  const files: InputFile[] = paths.map((p) => openInput(p, options.source));
   const unknownFiles = files.filter((f) => f.source === undefined).map((f) => f.name);
   for (const name of unknownFiles) log.warn({ file: name }, 'source not recognized; file not read (use --source)');
   const known = files.filter((f): f is InputFile & { source: Source } => f.source !== undefined);
@@ -105,12 +105,14 @@ export async function runFiles(options: RunOptions): Promise<RunResult> {
     }
   };
 
-  // Progress: count bytes of files whose stream has been fully drained.
+  // Progress: bytes of chunks handed to the pipeline so far.
   let doneBytes = 0;
   function* tracked(file: InputFile & { source: Source }): Generator<Normalized> {
-    yield* pipeline.normalize(file.text, { source: file.source, location: file.name });
-    doneBytes += file.bytes;
-    options.onProgress?.(doneBytes, totalBytes);
+    for (const chunk of file.chunks()) {
+      yield* pipeline.normalize(chunk.text, { source: file.source, location: chunk.location });
+      doneBytes += chunk.bytes;
+      options.onProgress?.(doneBytes, totalBytes);
+    }
   }
 
   let sinceClose = 0;
