@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects: `unit` (pure code, tests beside it) and `integration` (test/, real Kafka and
- * Elasticsearch provided by test/global-setup.ts: env vars from scripts/test.sh, or testcontainers).
+ * Three projects: `unit` (pure code, tests beside it), `e2e` (test/e2e/: whole pipeline over files,
+ * no services), and `integration` (the rest of test/: real Kafka and Elasticsearch provided by
+ * test/global-setup.ts: env vars from scripts/test.sh, or testcontainers).
  */
 export const config = defineConfig({
   test: {
@@ -16,8 +17,17 @@ export const config = defineConfig({
       },
       {
         test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 300_000,
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
+          exclude: ['test/e2e/**'],
           environment: 'node',
           globalSetup: ['test/global-setup.ts'],
           testTimeout: 120_000,
