@@ -1,6 +1,6 @@
+import type { BaselineView, EntityKind } from '../baselines/types.js';
 import type { Explanation, Severity } from '../schemas/alert.js';
 import type { Source, TokenActivity } from '../schemas/token-activity.js';
-import type { BaselineView, EntityKind } from '../baselines/types.js';
 
 /** A MITRE ATT&CK technique (https://attack.mitre.org/techniques/<id>/) with its tactic. */
 export interface MitreTechnique {
@@ -56,7 +56,15 @@ export interface DetectionSettings {
   breadthWindowMs: number;
   /** Hour-of-day share below which an hour is unusual (default 0.005). */
   unusualHourShare: number;
+  /**
+   * A first use from another network within this long after the token's creation is suspicious
+   * (S10), ms. Optional (added later): detectors fall back to 1 h (`DEFAULT_RAPID_FIRST_USE_MS`).
+   */
+  rapidFirstUseMs?: number;
 }
+
+/** Default of {@link DetectionSettings.rapidFirstUseMs}: 1 h. */
+export const DEFAULT_RAPID_FIRST_USE_MS = 3_600_000;
 
 export const DEFAULT_DETECTION_SETTINGS: DetectionSettings = {
   impossibleTravelKmh: 900,

@@ -1,0 +1,126 @@
+import type { Explanation, Severity } from '../schemas/alert.js';
+import type { TokenActivity } from '../schemas/token-activity.js';
+import { type MitreRef, resolveMitre } from './mitre.js';
+import type { Detector, DetectorContext, DetectorMetadata, Finding } from './types.js';
+
+/**
+ * Risk-score band of each severity (inclusive). The band floors are Elastic's severity scores
+ * 21/47/73/99 (`alert-format.md` §4), so `event.severity` and `event.risk_score` never disagree:
+ * a detector (or a finding override) with severity `high` has a risk score in 73..98.
+ */
+export const SEVERITY_BANDS: Readonly<Record<Severity, readonly [min: number, max: number]>> = {
+  low: [21, 46],
+  medium: [47, 72],
+  high: [73, 98],
+  critical: [99, 100],
+};
+
+/** True when `riskScore` lies in the band of `severity`. */
+export const riskMatchesSeverity = (severity: Severity, riskScore: number): boolean => {
+  const [min, max] = SEVERITY_BANDS[severity];
+  return Number.isFinite(riskScore) && riskScore >= min && riskScore <= max;
+};
+
+/** The severity whose band holds `riskScore` (scores below 21 count as low). */
+export const severityForRisk = (riskScore: number): Severity => {
+  if (riskScore >= SEVERITY_BANDS.critical[0]) return 'critical';
+  if (riskScore >= SEVERITY_BANDS.high[0]) return 'high';
+  if (riskScore >= SEVERITY_BANDS.medium[0]) return 'medium';
+  return 'low';
+};
+
+/** Stable dotted detector id: lower case segments, at least two (`token.geo.impossible_travel`). */
+export const DETECTOR_ID_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
+
+/** The file a detector lives in: its id with `.` and `_` turned into `-` (`token-geo-impossible-travel.ts`). */
+export const detectorFileName = (id: string): string => `${id.replaceAll(/[._]/g, '-')}.ts`;
+
+/** What `evaluate` returns: a finding without `detectorId`; `entity` defaults to `token.id`. */
+export interface FindingDraft {
+  entity?: string;
+  reason: string;
+  explanation: Explanation;
+  /** Override of the detector's severity; the risk score defaults to the band floor. */
+  severity?: Severity;
+  /** Override of the detector's risk score; the severity follows its band unless also given. */
+  riskScore?: number;
+}
+
+/** Detector metadata as written in a detector file: MITRE as `'TA0005:T1550.001'` references. */
+export interface DetectorSpec extends Omit<DetectorMetadata, 'mitre'> {
+  mitre: readonly MitreRef[];
+  /** Pure: no I/O, no wall clock (time comes from `activity['@timestamp']`). */
+  evaluate(activity: TokenActivity, ctx: DetectorContext): FindingDraft[];
+}
+
+/**
+ * Validates detector metadata and returns a frozen {@link Detector}.
+ *
+ * Checked when the module loads (so a bad detector fails `npm test` and startup, never in
+ * production traffic): id format, severity/risk band, MITRE references, non-empty runbook,
+ * false positives and sources, positive `groupWindowMs`. The returned `evaluate` returns nothing
+ * for activities of other sources (`event.module` not in `sources`), stamps
+ * `detectorId`, defaults `entity` to `token.id`, and makes severity and risk overrides agree with
+ * {@link SEVERITY_BANDS} (a high override gets risk 73 unless a high-band score is given).
+ *
+ * @throws Error describing every problem found.
+ */
+export function defineDetector(spec: DetectorSpec): Detector {
+  const problems: string[] = [];
+  if (!DETECTOR_ID_PATTERN.test(spec.id)) problems.push(`id "${spec.id}" is not a dotted lower-case id`);
+  if (!riskMatchesSeverity(spec.severity, spec.riskScore)) {
+    problems.push(
+      `riskScore ${spec.riskScore} is outside the ${spec.severity} band ${SEVERITY_BANDS[spec.severity]}`,
+    );
+  }
+  if (!Number.isInteger(spec.version) || spec.version < 1)
+    problems.push('version must be a positive integer');
+  if (!(spec.groupWindowMs > 0)) problems.push('groupWindowMs must be > 0');
+  for (const key of ['runbook', 'falsePositives', 'sources', 'mitre', 'requiredFields'] as const) {
+    if (spec[key].length === 0) problems.push(`${key} must not be empty`);
+  }
+  if (spec.name.trim() === '' || spec.description.trim() === '')
+    problems.push('name and description are required');
+  const mitre = spec.mitre.flatMap((ref) => {
+    try {
+      return [resolveMitre(ref)];
+    } catch (e) {
+      problems.push((e as Error).message);
+      return [];
+    }
+  });
+  if (problems.length > 0) throw new Error(`detector ${spec.id}: ${problems.join('; ')}`);
+
+  const { evaluate, ...metadata } = spec;
+  const detector: Detector = {
+    ...metadata,
+    mitre,
+    sources: Object.freeze([...spec.sources]),
+    evaluate(activity, ctx) {
+      if (!spec.sources.includes(activity.event.module)) return [];
+      return evaluate(activity, ctx).map((draft) => toFinding(spec.id, activity, draft));
+    },
+  };
+  return Object.freeze(detector);
+}
+
+function toFinding(detectorId: string, activity: TokenActivity, draft: FindingDraft): Finding {
+  const finding: Finding = {
+    detectorId,
+    entity: draft.entity ?? activity.token.id,
+    reason: draft.reason,
+    explanation: draft.explanation,
+  };
+  if (draft.severity !== undefined) {
+    finding.severity = draft.severity;
+    finding.riskScore =
+      draft.riskScore !== undefined && riskMatchesSeverity(draft.severity, draft.riskScore)
+        ? draft.riskScore
+        : SEVERITY_BANDS[draft.severity][0];
+  } else if (draft.riskScore !== undefined) {
+    const riskScore = Math.min(100, Math.max(SEVERITY_BANDS.low[0], draft.riskScore));
+    finding.severity = severityForRisk(riskScore);
+    finding.riskScore = riskScore;
+  }
+  return finding;
+}

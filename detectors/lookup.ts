@@ -1,0 +1,56 @@
+import type { BaselineView, Dimension } from '../baselines/types.js';
+import type { TokenActivity } from '../schemas/token-activity.js';
+import type { DetectorContext } from './types.js';
+
+/**
+ * Small lookups shared by detectors: "was this value seen before by any of these baselines", and
+ * which activities are uses of a credential rather than its end of life.
+ */
+
+/** True when any of the views has seen `value` in `dim`. */
+export const seenByAny = (
+  views: readonly (BaselineView | undefined)[],
+  dim: Dimension,
+  value: string,
+): boolean => views.some((v) => v?.seen(dim, value) !== undefined);
+
+/**
+ * The baselines that say a value is familiar for this token: its own, the reference (its app's or
+ * owner's on cold start) and its owner's (a person's other tokens share their networks).
+ */
+export const familiarViews = (ctx: DetectorContext): BaselineView[] =>
+  [ctx.token, ctx.reference?.view, ctx.owner].filter((v): v is BaselineView => v !== undefined);
+
+/** Revocation and expiry records end a credential's life; novelty detectors ignore them. */
+export const isEndOfLife = (activity: TokenActivity): boolean =>
+  activity.token.lifecycle === 'revoked' || activity.token.lifecycle === 'expired';
+
+/** A use of the credential (not its creation, grant, scope change or end). */
+export const isUse = (activity: TokenActivity): boolean =>
+  activity.token.lifecycle === 'used' || activity.token.lifecycle === 'refreshed';
+
+/** Cloud provider of the source address (`aws`, `gcp`...), when it is cloud egress. */
+export const cloudProvider = (activity: TokenActivity): string | undefined =>
+  activity.tokenwatch.network?.cloud_provider;
+
+/** The store's default per-dimension cap (baselines/config.ts `setCap`), used when a view has no eviction counter. */
+export const DEFAULT_SET_CAP = 32;
+
+/**
+ * Values evicted from a view's capped set for `dim`, when the view exposes the counter
+ * (`EntityBaseline.evicted`, not part of the {@link BaselineView} contract); undefined otherwise.
+ */
+export function evictedCount(view: BaselineView, dim: Dimension): number | undefined {
+  const fn = (view as { evicted?: unknown }).evicted;
+  return typeof fn === 'function' ? (fn as (d: Dimension) => number).call(view, dim) : undefined;
+}
+
+/**
+ * True when "never seen" on `dim` can be trusted: nothing was evicted from the capped set (or,
+ * without an eviction counter, the set is below the default cap). Otherwise a "new" value may be
+ * one seen long ago and forgotten.
+ */
+export function noveltyReliable(view: BaselineView, dim: Dimension): boolean {
+  const evicted = evictedCount(view, dim);
+  return evicted === undefined ? view.distinct(dim) < DEFAULT_SET_CAP : evicted === 0;
+}

@@ -1,0 +1,86 @@
+import type { TokenActivity } from '../schemas/token-activity.js';
+import { appImpersonationFanout } from './app-impersonation-fanout.js';
+import { secretExposedInLog } from './secret-exposed-in-log.js';
+import { tokenBehaviorFirstSeenAction } from './token-behavior-first-seen-action.js';
+import { tokenBehaviorResourceBreadth } from './token-behavior-resource-breadth.js';
+import { tokenClientNewUaFamily } from './token-client-new-ua-family.js';
+import { tokenGeoFirstSeenCountry } from './token-geo-first-seen-country.js';
+import { tokenGeoImpossibleTravel } from './token-geo-impossible-travel.js';
+import { tokenLifecycleDormantReactivated } from './token-lifecycle-dormant-reactivated.js';
+import { tokenLifecycleRapidFirstUseNewNetwork } from './token-lifecycle-rapid-first-use-new-network.js';
+import { tokenLifecycleUsedAfterRevocation } from './token-lifecycle-used-after-revocation.js';
+import { tokenNetworkFirstSeenPrefix } from './token-network-first-seen-prefix.js';
+import { tokenScopeBroadOrEscalated } from './token-scope-broad-or-escalated.js';
+import { tokenTimeUnusualHour } from './token-time-unusual-hour.js';
+import { tokenVolumeActivitySpike } from './token-volume-activity-spike.js';
+import { tokenVolumeDataSpike } from './token-volume-data-spike.js';
+import type { Detector, DetectorContext, Finding } from './types.js';
+
+/**
+ * Every detector, explicitly (no discovery magic): adding a detector is one import and one line
+ * here. `registry.test.ts` checks the invariants over this list (unique ids, file names, severity
+ * bands, MITRE, runbooks) and that every `detectors/*.ts` detector file is registered.
+ */
+export const detectors: readonly Detector[] = Object.freeze([
+  // network and geography
+  tokenNetworkFirstSeenPrefix,
+  tokenGeoFirstSeenCountry,
+  tokenGeoImpossibleTravel,
+  // volume and time
+  tokenVolumeActivitySpike,
+  tokenVolumeDataSpike,
+  tokenTimeUnusualHour,
+  // behaviour
+  tokenBehaviorResourceBreadth,
+  tokenBehaviorFirstSeenAction,
+  tokenClientNewUaFamily,
+  // lifecycle and posture
+  tokenLifecycleDormantReactivated,
+  tokenLifecycleUsedAfterRevocation,
+  tokenLifecycleRapidFirstUseNewNetwork,
+  tokenScopeBroadOrEscalated,
+  appImpersonationFanout,
+  secretExposedInLog,
+]);
+
+/** Detectors by id. */
+export const detectorsById: ReadonlyMap<string, Detector> = new Map(detectors.map((d) => [d.id, d]));
+
+/** Options of {@link evaluateAll}. */
+export interface EvaluateOptions {
+  /** Detectors to run (default: all registered), e.g. without the disabled ones. */
+  detectors?: readonly Detector[];
+  /**
+   * Called when a detector throws; evaluation continues with the next detector. Without it the
+   * first error is rethrown (with the detector id) after the remaining detectors ran.
+   */
+  onError?: (detectorId: string, error: unknown) => void;
+}
+
+/**
+ * Runs every detector on one activity with the baselines as of before it. Detectors skip sources
+ * they do not cover. Findings come in registry order.
+ *
+ * @throws Error naming the detector when one throws and no `onError` is given.
+ */
+export function evaluateAll(
+  activity: TokenActivity,
+  ctx: DetectorContext,
+  options: EvaluateOptions = {},
+): Finding[] {
+  const findings: Finding[] = [];
+  let firstError: Error | undefined;
+  for (const detector of options.detectors ?? detectors) {
+    try {
+      findings.push(...detector.evaluate(activity, ctx));
+    } catch (error) {
+      if (options.onError) options.onError(detector.id, error);
+      else
+        firstError ??= new Error(`detector ${detector.id} failed on event ${activity.event.id}`, {
+          cause: error,
+        });
+    }
+  }
+  if (firstError) throw firstError;
+  return findings;
+}

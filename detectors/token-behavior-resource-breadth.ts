@@ -1,0 +1,97 @@
+import { defineDetector } from './define-detector.js';
+import {
+  baselineName,
+  eventTimeMs,
+  fmtDuration,
+  fmtNumber,
+  fmtTop,
+  historySpan,
+  referenceFacts,
+  tokenLabel,
+} from './explain.js';
+import { evictedCount, noveltyReliable, seenByAny } from './lookup.js';
+
+/** The threshold also scales to this multiple of the entity's usual new resources per active hour. */
+export const BREADTH_RATE_MULTIPLE = 5;
+
+/**
+ * `token.behavior.resource_breadth`: many resources (repos, sObjects, files, mailboxes) the
+ * reference entity never touched, within `settings.breadthWindowMs` (default 1 h): at least
+ * `settings.breadthNewResources` (default 10), or {@link BREADTH_RATE_MULTIPLE} x the entity's usual
+ * rate of new resources per active hour when that is higher (crawlers and bots). The novelty count
+ * comes from the reference's own window counter (`current.newResourceTimes`), so a cold-start token
+ * is judged by what is new to its owner or app, not by everything being new to itself (S10).
+ * Fires once when the count crosses the threshold.
+ *
+ * Catches the clone sweep of S3/S5 and the object enumeration of S8 without a global "10 repos"
+ * threshold; a bot that touches hundreds of repos every run (N4) has a high usual novelty rate
+ * (its capped resource set keeps evicting and re-inserting) and a correspondingly high threshold.
+ * Known gaps: slow sweeps (a few new repos per hour) stay under the window; the
+ * baseline's per-dimension cap forgets rarely touched resources, which then look new again (the
+ * novelty-rate threshold absorbs that for busy entities).
+ */
+export const tokenBehaviorResourceBreadth = defineDetector({
+  id: 'token.behavior.resource_breadth',
+  name: 'Token touched many never-seen resources in a short time',
+  description:
+    'The token accessed more first-seen repositories, objects or files within the breadth window than its (or its owner’s/app’s) baseline explains.',
+  version: 1,
+  severity: 'medium',
+  riskScore: 60,
+  category: 'api',
+  mitre: ['TA0009:T1213', 'TA0009:T1213.003', 'TA0009:T1530'],
+  sources: ['github', 'google_workspace', 'salesforce'],
+  requiredFields: ['tokenwatch.resource.type', 'tokenwatch.resource.name'],
+  falsePositives: [
+    'Onboarding to a new team or project (many repos at once)',
+    'A new bot or migration script run for the first time across the organization',
+  ],
+  runbook: [
+    'List the resources first touched in the window and their sensitivity (private repos, Case, User objects).',
+    'Check the network and client of these events against the token’s usual ones.',
+    'If not explained by onboarding or a planned migration, revoke the token and review the data read.',
+  ],
+  groupWindowMs: 3_600_000,
+
+  evaluate(activity, ctx) {
+    const ref = ctx.reference;
+    const resource = activity.tokenwatch.resource;
+    if (ref === undefined || resource === undefined) return [];
+    const key = `${resource.type}:${resource.name}`;
+    if (seenByAny([ctx.token, ref.view], 'resource', key)) return [];
+
+    const atMs = eventTimeMs(activity);
+    const window = ctx.settings.breadthWindowMs;
+    const earlier = ref.view.current.newResourceTimes.filter((t) => t > atMs - window && t <= atMs).length;
+    const count = earlier + 1;
+    // Every insertion into the capped resource set (kept or later evicted) was a "new" resource
+    // once, so (distinct + evicted) / active hours is the entity's usual novelty rate. Without the
+    // eviction counter a saturated set makes novelty meaningless: stay silent.
+    const evicted = evictedCount(ref.view, 'resource');
+    if (evicted === undefined && !noveltyReliable(ref.view, 'resource')) return [];
+    const activeHours = Math.max(ref.view.hourlyEvents.n, 1);
+    const usualPerHour = (ref.view.distinct('resource') + (evicted ?? 0)) / activeHours;
+    const threshold = Math.max(
+      ctx.settings.breadthNewResources,
+      Math.ceil(BREADTH_RATE_MULTIPLE * usualPerHour * (window / 3_600_000)),
+    );
+    if (!(earlier < threshold && count >= threshold)) return [];
+
+    const reason =
+      `${tokenLabel(activity)} touched ${count} ${resource.type} resources never touched before within ` +
+      `${fmtDuration(window)} (latest: ${resource.name}); ${historySpan(ref.view)} ${baselineName(ref.entity)} ` +
+      `touched ${fmtNumber(ref.view.distinct('resource'), 0)} distinct resources in all (${fmtTop(ref.view, 'resource')}).`;
+    return [
+      {
+        reason,
+        explanation: {
+          feature: 'new_resources_per_window',
+          observed: count,
+          expected: `fewer than ${threshold} new resources per ${fmtDuration(window)} (usual ${fmtNumber(usualPerHour, 2)} new per active hour)`,
+          window: fmtDuration(window),
+          ...referenceFacts(ref),
+        },
+      },
+    ];
+  },
+});

@@ -1,0 +1,75 @@
+import { defineDetector } from './define-detector.js';
+import { baselineFacts, eventTimeMs, fmtDuration, fmtNumber, tokenLabel } from './explain.js';
+import { placeLabel, travelFrom } from './geo.js';
+import { cloudProvider, isEndOfLife } from './lookup.js';
+
+/**
+ * `token.geo.impossible_travel`: the same token was used from two places farther apart than anyone
+ * could travel in the time between (speed above `settings.impossibleTravelKmh`, distance at least
+ * `settings.impossibleTravelMinKm`; shorter hops are GeoIP error).
+ *
+ * Compares with the token's own last located use only (a location belongs to the credential; two of
+ * a person's tokens may legitimately run in two places). Needs no mature baseline: two points are
+ * enough. Ignored when either side is cloud egress (no physical location), or the address is the same.
+ *
+ * Known gaps: VPN/SDP egress hops and satellite or in-flight Wi-Fi look like travel; a token used
+ * concurrently from two places is only seen when the uses interleave.
+ */
+export const tokenGeoImpossibleTravel = defineDetector({
+  id: 'token.geo.impossible_travel',
+  name: 'Token used from two places too far apart for the time between',
+  description:
+    'Two uses of the same token came from locations whose distance, divided by the time between them, exceeds a plausible ground speed.',
+  version: 1,
+  severity: 'high',
+  riskScore: 73,
+  category: 'authentication',
+  mitre: ['TA0001:T1078.004', 'TA0005:T1550.001'],
+  sources: ['github', 'google_workspace', 'salesforce'],
+  requiredFields: ['source.geo.location', 'source.ip', 'tokenwatch.network.cloud_provider'],
+  falsePositives: [
+    'VPN or SDP (Zscaler, Cloudflare WARP) switching egress country',
+    'Mobile carrier or satellite / in-flight Wi-Fi with a distant GeoIP location',
+    'GeoIP database errors for a newly allocated range',
+  ],
+  runbook: [
+    'Check both addresses: is either a VPN, proxy, Tor exit or hosting provider?',
+    'Ask the owner where they are and whether the token is deployed in more than one place.',
+    'If both uses are real, the token is held by two parties: revoke and re-issue it.',
+  ],
+  groupWindowMs: 3 * 3_600_000,
+
+  evaluate(activity, ctx) {
+    const last = ctx.token.lastLocation;
+    if (last === undefined || last.cloud || cloudProvider(activity) || isEndOfLife(activity)) return [];
+    if (activity.source?.ip !== undefined && activity.source.ip === last.ip) return [];
+    const travel = travelFrom(last, activity, eventTimeMs(activity));
+    if (travel === undefined) return [];
+    const { impossibleTravelKmh, impossibleTravelMinKm } = ctx.settings;
+    if (travel.km < impossibleTravelMinKm || travel.kmh <= impossibleTravelKmh) return [];
+
+    const geo = activity.source?.geo;
+    const here = placeLabel({
+      city: geo?.city_name,
+      country: geo?.country_iso_code,
+      lat: geo?.location?.lat ?? 0,
+      lon: geo?.location?.lon ?? 0,
+    });
+    const reason =
+      `${tokenLabel(activity)} was used from ${here} (${activity.source?.ip ?? 'unknown IP'}) ` +
+      `${fmtDuration(travel.elapsedMs)} after a use from ${placeLabel(last)} (${last.ip}): ` +
+      `${fmtNumber(travel.km, 0)} km needs ${fmtNumber(travel.kmh, 0)} km/h, above the plausible ${fmtNumber(impossibleTravelKmh, 0)} km/h.`;
+    return [
+      {
+        reason,
+        explanation: {
+          feature: 'travel_speed_kmh',
+          observed: Math.round(travel.kmh),
+          expected: `at most ${impossibleTravelKmh} km/h from ${placeLabel(last)} (${Math.round(travel.km)} km in ${fmtDuration(travel.elapsedMs)})`,
+          window: fmtDuration(travel.elapsedMs),
+          ...baselineFacts(ctx.token, 'token'),
+        },
+      },
+    ];
+  },
+});

@@ -1,0 +1,96 @@
+import { defineDetector } from './define-detector.js';
+import { baselineFacts, eventTimeMs, fmtDuration, tokenLabel } from './explain.js';
+import { isUse } from './lookup.js';
+import { DEFAULT_RAPID_FIRST_USE_MS } from './types.js';
+
+/**
+ * `token.lifecycle.rapid_first_use_new_network`: within `settings.rapidFirstUseMs` (default 1 h)
+ * of a token's creation/authorization, it is used from a network (prefix, else IP) or country other
+ * than the one it was created from, for the first time (S10: a PAT minted from a hijacked session
+ * and used minutes later from attacker infrastructure). Compares the token's birth context
+ * (`created`) with this use; fires once per new network.
+ *
+ * A network the owner already uses (their CI runner, office) is low: creating a token in the
+ * browser and pasting it into CI minutes later is normal. An unknown network is high.
+ *
+ * Known gaps: the creation event must be seen (GitHub `oauth_access.create` / fine-grained
+ * `personal_access_token.*`, Google `authorize`); an attacker using the token from the victim's
+ * network is not caught here.
+ */
+export const tokenLifecycleRapidFirstUseNewNetwork = defineDetector({
+  id: 'token.lifecycle.rapid_first_use_new_network',
+  name: 'New token used within minutes from a different network',
+  description:
+    'A token created or authorized less than the rapid-first-use window ago is used from a different network or country than the one it was created from.',
+  version: 1,
+  severity: 'high',
+  riskScore: 78,
+  category: 'iam',
+  mitre: ['TA0003:T1098.001', 'TA0005:T1550.001'],
+  sources: ['github', 'google_workspace', 'salesforce'],
+  requiredFields: [
+    'tokenwatch.network.ip_prefix',
+    'source.ip',
+    'source.geo.country_iso_code',
+    'token.lifecycle',
+  ],
+  falsePositives: [
+    'Owner creating a token in the browser and configuring it in a CI system or server right away',
+    'Owner switching between office network and VPN while setting up a token',
+  ],
+  runbook: [
+    'Ask the owner whether they created the token and where they deployed it.',
+    'Check the creation session: was it from a new network, without a fresh login (session replay)?',
+    'If not recognised, revoke the token, end the owner’s sessions, and review what the token did.',
+  ],
+  groupWindowMs: 3_600_000,
+
+  evaluate(activity, ctx) {
+    const created = ctx.token.created;
+    if (created === undefined || !isUse(activity)) return [];
+    const atMs = eventTimeMs(activity);
+    const sinceCreation = atMs - created.at;
+    const window = ctx.settings.rapidFirstUseMs ?? DEFAULT_RAPID_FIRST_USE_MS;
+    if (sinceCreation < 0 || sinceCreation > window) return [];
+
+    const prefix = activity.tokenwatch.network?.ip_prefix;
+    const ip = activity.source?.ip;
+    const country = activity.source?.geo?.country_iso_code;
+    const newPrefix =
+      prefix !== undefined && created.ipPrefix !== undefined
+        ? prefix !== created.ipPrefix
+        : ip !== undefined && created.ip !== undefined && ip !== created.ip;
+    const newCountry = country !== undefined && created.country !== undefined && country !== created.country;
+    if (!newPrefix && !newCountry) return [];
+    // Once per network: later uses from it are in the token's own baseline.
+    if (
+      prefix !== undefined
+        ? ctx.token.seen('ip_prefix', prefix)
+        : country && ctx.token.seen('country', country)
+    ) {
+      return [];
+    }
+
+    const ownerNetwork = prefix !== undefined && ctx.owner?.seen('ip_prefix', prefix) !== undefined;
+    const here = `${prefix ?? ip ?? 'unknown network'}${country ? ` (${country})` : ''}`;
+    const birth = `${created.ipPrefix ?? created.ip ?? 'unknown network'}${created.country ? ` (${created.country})` : ''}`;
+    const reason =
+      `${tokenLabel(activity)} was first used from ${here} ${fmtDuration(sinceCreation)} after it was created from ${birth}` +
+      (ownerNetwork
+        ? '; the owner already uses that network, so it is likely being deployed.'
+        : '; neither the token nor its owner ever used that network.');
+    return [
+      {
+        reason,
+        explanation: {
+          feature: 'first_use_network_vs_creation',
+          observed: here,
+          expected: `use from the creation network ${birth}, or later than ${fmtDuration(window)} after creation`,
+          window: fmtDuration(sinceCreation),
+          ...baselineFacts(ctx.token, 'token'),
+        },
+        ...(ownerNetwork ? { severity: 'low' as const, riskScore: 35 } : {}),
+      },
+    ];
+  },
+});

@@ -1,0 +1,157 @@
+import type { TokenActivity } from '../schemas/token-activity.js';
+import { defineDetector } from './define-detector.js';
+import { baselineFacts, fmtList, ownerLabel, referenceFacts, tokenLabel } from './explain.js';
+import type { DetectorContext } from './types.js';
+
+/** Admin / full-access scopes (GitHub, Google, Salesforce). */
+export const BROAD_SCOPE_PATTERNS: readonly RegExp[] = [
+  /^(admin:org|admin:enterprise|delete_repo|admin:org_hook|site_admin|admin:repo_hook|admin:public_key|admin:gpg_key)$/,
+  /^https:\/\/mail\.google\.com\/?$/,
+  /^https:\/\/www\.googleapis\.com\/auth\/(admin\.directory\.|admin\.datatransfer|ediscovery|cloud-platform$|drive$|gmail\.settings\.sharing$)/,
+  /^full$/,
+];
+
+/** Actions that grant domain-wide delegation to an OAuth client (Google Workspace admin). */
+export const DWD_GRANT_ACTIONS = new Set(['AUTHORIZE_API_CLIENT_ACCESS']);
+
+const GRANT_LIFECYCLES = new Set(['created', 'authorized', 'scope_changed']);
+
+export const isBroadScope = (scope: string): boolean => BROAD_SCOPE_PATTERNS.some((p) => p.test(scope));
+
+/** Salesforce `api` + `refresh_token`/`offline_access` on a connected app never seen before. */
+const salesforceNewAppWithRefresh = (activity: TokenActivity, ctx: DetectorContext): boolean =>
+  activity.event.module === 'salesforce' &&
+  activity.token.scopes.includes('api') &&
+  activity.token.scopes.some((s) => s === 'refresh_token' || s === 'offline_access') &&
+  (ctx.app === undefined || ctx.app.eventCount === 0);
+
+/** Scopes the token, its owner's other tokens, or its app's tokens already held. */
+const knownScopes = (ctx: DetectorContext): Set<string> =>
+  new Set([...ctx.token.scopes, ...(ctx.owner?.scopes ?? []), ...(ctx.app?.scopes ?? [])]);
+
+/**
+ * `token.scope.broad_or_escalated`: a token is created, authorized or re-scoped with admin /
+ * full-access scopes ({@link BROAD_SCOPE_PATTERNS}; Salesforce `api`+`refresh_token` for a connected
+ * app never seen), or with scopes wider than the token, its owner's and its app's tokens ever held
+ * (escalation, S10's `admin:org` on a PAT of a `repo`-only owner; S7's mail scope on a legacy app).
+ * A Google Workspace domain-wide delegation grant (`AUTHORIZE_API_CLIENT_ACCESS`, S6) always fires
+ * high. On use events it fires only for scope drift: an existing token showing scopes it never had.
+ *
+ * Severity: broad and never held before, or a DWD grant: high; broad with no history to compare:
+ * medium; broad as held before: low; a non-broad escalation: low.
+ *
+ * Known gaps: Salesforce logs no scopes in Event Monitoring (only if the ingestor has them);
+ * fine-grained PAT permissions are not scopes; "held before" is a union over time, so a scope held
+ * once years ago is not an escalation.
+ */
+export const tokenScopeBroadOrEscalated = defineDetector({
+  id: 'token.scope.broad_or_escalated',
+  name: 'Token granted broad or escalated scopes',
+  description:
+    "A token was created or authorized with admin/full-access scopes, with scopes wider than its owner's or app's previous tokens, or an OAuth client was granted domain-wide delegation.",
+  version: 1,
+  severity: 'high',
+  riskScore: 80,
+  category: 'iam',
+  mitre: ['TA0003:T1098.001', 'TA0004:T1098.003', 'TA0006:T1528'],
+  sources: ['github', 'google_workspace', 'salesforce'],
+  requiredFields: ['token.scopes', 'token.lifecycle', 'event.action'],
+  falsePositives: [
+    'Administrators minting an admin token for a planned change',
+    'Approved integrations requesting broad scopes at install (check the allowlist)',
+  ],
+  runbook: [
+    'Confirm with the owner (or the admin who granted it) why these scopes are needed.',
+    'Check where the grant came from (network, client) and whether the token was used right after.',
+    'Reduce the scopes or revoke the token / delegation if not justified.',
+  ],
+  groupWindowMs: 3_600_000,
+
+  evaluate(activity, ctx) {
+    const scopes = activity.token.scopes;
+    const label = tokenLabel(activity);
+
+    if (DWD_GRANT_ACTIONS.has(activity.event.action)) {
+      const resource = activity.tokenwatch.resource;
+      const client =
+        resource && /client|app/i.test(resource.type)
+          ? resource.name
+          : (activity.token.client?.id ?? 'an OAuth client');
+      const broad = scopes.filter(isBroadScope);
+      return [
+        {
+          reason:
+            `${ownerLabel(activity) ?? label} granted domain-wide delegation to ${client}` +
+            `${scopes.length > 0 ? ` with scopes ${fmtList(scopes, 4)}` : ''}: the client can now act as any user in the domain` +
+            `${broad.length > 0 ? `, including full access (${fmtList(broad, 3)})` : ''}.`,
+          explanation: {
+            feature: 'domain_wide_delegation_grant',
+            observed: scopes.length > 0 ? scopes.join(' ') : client,
+            expected: 'no new domain-wide delegation grants (rare, planned admin changes only)',
+            ...referenceFacts(ctx.reference),
+          },
+          severity: 'high',
+          riskScore: broad.length > 0 ? 90 : 85,
+        },
+      ];
+    }
+
+    const grant = GRANT_LIFECYCLES.has(activity.token.lifecycle);
+    if (
+      scopes.length === 0 ||
+      (!grant && activity.token.lifecycle !== 'used' && activity.token.lifecycle !== 'refreshed')
+    ) {
+      return [];
+    }
+    const known = knownScopes(ctx);
+    const ownHistory = ctx.token.scopes.length > 0;
+    const hasHistory = ownHistory || ctx.reference !== undefined;
+    const added = hasHistory ? scopes.filter((s) => !known.has(s)) : [];
+    const broad = scopes.filter(isBroadScope);
+    const sfNewApp = grant && salesforceNewAppWithRefresh(activity, ctx);
+    if (!grant) {
+      // Use events: only scope drift of a token that had scopes.
+      if (!ownHistory || added.length === 0) return [];
+    } else if (broad.length === 0 && added.length === 0 && !sfNewApp) {
+      return [];
+    }
+
+    const broadAdded = broad.filter((s) => added.includes(s));
+    const before = fmtList([...known].slice(0, 6), 6, known.size);
+    const verb = grant
+      ? `was ${activity.token.lifecycle === 'scope_changed' ? 're-scoped' : activity.token.lifecycle}`
+      : 'was used';
+    const parts: string[] = [];
+    if (broad.length > 0) parts.push(`broad scopes ${fmtList(broad, 4)}`);
+    const plainAdded = added.filter((s) => !broad.includes(s));
+    if (plainAdded.length > 0)
+      parts.push(`${broad.length > 0 ? 'and new ' : 'scopes '}${fmtList(plainAdded, 4)} never held before`);
+    if (sfNewApp) parts.push('API access with a refresh token for a connected app never seen before');
+    const history = hasHistory
+      ? `; the token, its owner's and its app's tokens held only ${before}`
+      : '; there is no scope history to compare with';
+    const reason = `${label} ${verb} with ${parts.join(' and ')}${history}.`;
+
+    const severity =
+      broadAdded.length > 0 || (sfNewApp && hasHistory)
+        ? ({ severity: 'high', riskScore: 80 } as const)
+        : broad.length > 0 || sfNewApp
+          ? hasHistory
+            ? ({ severity: 'low', riskScore: 40 } as const)
+            : ({ severity: 'medium', riskScore: 60 } as const)
+          : ({ severity: 'low', riskScore: 30 } as const);
+    const facts = ownHistory && !grant ? baselineFacts(ctx.token, 'token') : referenceFacts(ctx.reference);
+    return [
+      {
+        reason,
+        explanation: {
+          feature: 'token.scopes',
+          observed: scopes.join(' '),
+          expected: hasHistory ? `scopes held before: ${before}` : 'no admin or full-access scopes',
+          ...facts,
+        },
+        ...severity,
+      },
+    ];
+  },
+});

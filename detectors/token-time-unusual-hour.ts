@@ -1,0 +1,124 @@
+import { defineDetector } from './define-detector.js';
+import {
+  baselineName,
+  baselineWas,
+  eventTimeMs,
+  fmtNumber,
+  historySpan,
+  hourStartOf,
+  referenceFacts,
+  tokenLabel,
+} from './explain.js';
+import { isEndOfLife } from './lookup.js';
+
+/** A profile is concentrated when this few UTC hours hold 90% of its events (24x7 bots never are). */
+export const MAX_ACTIVE_HOURS = 16;
+/** Share of events the active hours must cover. */
+const ACTIVE_COVERAGE = 0.9;
+/** Events needed before an hour-of-day profile means anything. */
+export const MIN_PROFILE_EVENTS = 50;
+
+/** Hours of day (UTC) holding `coverage` of the events, most used first. */
+export function activeHours(shares: readonly number[], coverage = ACTIVE_COVERAGE): number[] {
+  const order = shares.map((s, h) => [h, s] as const).sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  const total = shares.reduce((a, b) => a + b, 0);
+  const out: number[] = [];
+  let acc = 0;
+  for (const [h, s] of order) {
+    if (acc >= coverage * total || s <= 0) break;
+    out.push(h);
+    acc += s;
+  }
+  return out;
+}
+
+/** `08-17, 22 UTC` for a set of hours. */
+export function fmtHours(hours: readonly number[]): string {
+  const sorted = [...hours].sort((a, b) => a - b);
+  const ranges: string[] = [];
+  let i = 0;
+  while (i < sorted.length) {
+    const start = sorted[i] ?? 0;
+    let end = start;
+    while (sorted[i + 1] === end + 1) {
+      i += 1;
+      end += 1;
+    }
+    const pad = (h: number) => String(h).padStart(2, '0');
+    ranges.push(start === end ? pad(start) : `${pad(start)}-${pad(end)}`);
+    i += 1;
+  }
+  return `${ranges.join(', ')} UTC`;
+}
+
+/**
+ * `token.time.unusual_hour`: the token is used at a UTC hour of day that holds less than
+ * `settings.unusualHourShare` of the reference baseline's events, and so do both neighbouring hours
+ * (one hour late is not unusual). Only for a mature reference with a concentrated profile
+ * ({@link MAX_ACTIVE_HOURS}); 24x7 CI bots never fire. One finding per token per hour.
+ *
+ * Machine tokens on a schedule (nightly ETL, S8) are medium: they have no reason to drift; people
+ * are low (supporting signal for other detectors).
+ *
+ * Known gaps: UTC hours, not the owner's time zone, so daylight-saving shifts move a human profile
+ * by an hour (absorbed by the neighbour rule); a change of shift or on-call duty looks unusual.
+ */
+export const tokenTimeUnusualHour = defineDetector({
+  id: 'token.time.unusual_hour',
+  name: 'Token used at an hour it is never used',
+  description:
+    "The token was used at an hour of day (UTC) that is almost absent from its (or its owner's/app's) hour-of-day profile.",
+  version: 1,
+  severity: 'low',
+  riskScore: 35,
+  category: 'iam',
+  mitre: ['TA0001:T1078.004'],
+  sources: ['github', 'google_workspace', 'salesforce'],
+  requiredFields: ['@timestamp'],
+  falsePositives: [
+    'Owner working late, on call or travelling across time zones',
+    'A rescheduled integration job',
+  ],
+  runbook: [
+    'Check whether the owner was working at that time (on call, travel) or the job was rescheduled.',
+    'Correlate with network, client and volume findings for the same token in this window.',
+  ],
+  groupWindowMs: 4 * 3_600_000,
+
+  evaluate(activity, ctx) {
+    const ref = ctx.reference;
+    if (ref === undefined || ref.view.maturity !== 'mature' || isEndOfLife(activity)) return [];
+    if (ref.view.eventCount < MIN_PROFILE_EVENTS) return [];
+    const atMs = eventTimeMs(activity);
+    const hourStart = hourStartOf(atMs);
+    if (ctx.token.current.hourStart === hourStart && ctx.token.current.events > 0) return [];
+
+    const shares = Array.from({ length: 24 }, (_, h) => ref.view.hourOfDayShare(h));
+    const usual = activeHours(shares);
+    if (usual.length === 0 || usual.length > MAX_ACTIVE_HOURS) return [];
+    const hour = new Date(atMs).getUTCHours();
+    const share = shares[hour] ?? 0;
+    const neighbours = (shares[(hour + 23) % 24] ?? 0) + (shares[(hour + 1) % 24] ?? 0);
+    const limit = ctx.settings.unusualHourShare;
+    if (share >= limit || share + neighbours >= 3 * limit) return [];
+
+    const pct = (x: number) => `${fmtNumber(x * 100, 2)}%`;
+    const hourText =
+      share === 0 ? 'an hour with no activity at all' : `an hour with only ${pct(share)} of the activity`;
+    const reason =
+      `${tokenLabel(activity)} was used at ${String(hour).padStart(2, '0')}:xx UTC, ${hourText} ` +
+      `${historySpan(ref.view)}; ${baselineName(ref.entity)} ${baselineWas(ref.entity)} active at ${fmtHours(usual)} (90% of events).`;
+    return [
+      {
+        reason,
+        explanation: {
+          feature: 'hour_of_day_share',
+          observed: `${String(hour).padStart(2, '0')}:00 UTC (${pct(share)})`,
+          expected: `active hours ${fmtHours(usual)}; unusual below ${pct(limit)}`,
+          ...referenceFacts(ref),
+        },
+        ...(activity.token.principal === 'machine' ? { severity: 'medium' as const, riskScore: 50 } : {}),
+      },
+    ];
+  },
+});

@@ -1,0 +1,114 @@
+import type { VolumeMetric } from '../baselines/types.js';
+import { defineDetector, type FindingDraft } from './define-detector.js';
+import {
+  baselineName,
+  eventTimeMs,
+  fmtNumber,
+  historySpan,
+  hourStartOf,
+  referenceFacts,
+  tokenLabel,
+} from './explain.js';
+import { type SpikeFloors, spikeCrossing } from './spike.js';
+
+/** Per-metric floors: below `floor` an hour is never a spike; without history, `noHistoryFloor`. */
+export const DATA_FLOORS: Readonly<Record<VolumeMetric, SpikeFloors>> = {
+  rows: { floor: 5_000, noHistoryFloor: 100_000 },
+  bytes: { floor: 50 * 1024 * 1024, noHistoryFloor: 1024 * 1024 * 1024 },
+  items: { floor: 20, noHistoryFloor: 300 },
+};
+
+const UNIT: Record<VolumeMetric, string> = { rows: 'rows', bytes: 'bytes', items: 'items' };
+const VERB: Record<VolumeMetric, string> = {
+  rows: 'read',
+  bytes: 'transferred',
+  items: 'fetched',
+};
+/** A spike this many times the threshold (one huge export job) is high severity. */
+const BLATANT_RATIO = 10;
+
+const METRICS: readonly VolumeMetric[] = ['rows', 'bytes', 'items'];
+
+/**
+ * `token.volume.data_spike`: rows (Salesforce), bytes (Google `num_response_bytes`) or items
+ * (clones, downloads) in the current event-time hour far above the entity's own robust hourly
+ * baseline for that metric (see `spike.ts`). S1's x1000 rows fires; a bot whose p99 is already high
+ * (N4) and a backfill whose size was seen before (N5, historical max guard) do not.
+ *
+ * As for activity spikes, the hour is measured on the reference entity itself (token, else owner or
+ * app across their tokens). An entity that never moved the metric (median and p99 zero, e.g. a user
+ * who never used the API, S2) is judged against the absolute floor. Fires once per metric per hour
+ * when the threshold is crossed; one record 10x past the threshold (a bulk job) is high.
+ *
+ * Known gaps: exports split across many hours below the threshold; GitHub has no byte counts, only
+ * items (clone/download events).
+ */
+export const tokenVolumeDataSpike = defineDetector({
+  id: 'token.volume.data_spike',
+  name: 'Token data volume far above its hourly baseline',
+  description:
+    'Rows, bytes or items read in the current hour are far above the hourly p99 and robust baseline of the token (or of its owner/app on cold start), and above any hour seen before.',
+  version: 1,
+  severity: 'medium',
+  riskScore: 65,
+  category: 'api',
+  mitre: ['TA0010:T1020', 'TA0009:T1213', 'TA0009:T1213.004'],
+  sources: ['github', 'google_workspace', 'salesforce'],
+  requiredFields: ['tokenwatch.volume.rows', 'tokenwatch.volume.bytes', 'tokenwatch.volume.items'],
+  falsePositives: [
+    'First run of a new backfill or data-warehouse sync (later runs are absorbed by the history)',
+    'A migration exporting everything once',
+  ],
+  runbook: [
+    'Identify the objects / repositories / files read this hour and their sensitivity.',
+    'Check for a change ticket or announcement for a backfill or migration by this integration.',
+    'If unannounced, revoke the token, block the client, and estimate the exposed records.',
+  ],
+  groupWindowMs: 3_600_000,
+
+  evaluate(activity, ctx) {
+    const ref = ctx.reference;
+    const volume = activity.tokenwatch.volume;
+    if (ref === undefined || volume === undefined) return [];
+    const hour = hourStartOf(eventTimeMs(activity));
+    const sameHour = ref.view.current.hourStart === hour;
+    const findings: FindingDraft[] = [];
+    for (const metric of METRICS) {
+      const delta = volume[metric] ?? 0;
+      if (delta <= 0) continue;
+      const before = sameHour ? ref.view.current[metric] : 0;
+      const after = before + delta;
+      const stats = ref.view.hourlyVolume(metric);
+      const spike = spikeCrossing(stats, before, after, DATA_FLOORS[metric], ctx.settings);
+      if (spike === undefined) continue;
+
+      const unit = UNIT[metric];
+      const hourLabel = `${new Date(hour).toISOString().slice(11, 16)} UTC`;
+      const who = ref.entity === 'token' ? '' : ` (${baselineName(ref.entity)} together)`;
+      const expected = spike.noHistory
+        ? `no hourly ${unit} history; at most ${fmtNumber(spike.threshold, 0)} ${unit}/hour without one`
+        : `median ${fmtNumber(stats.median)} and p99 ${fmtNumber(stats.p99)} ${unit}/hour (max ${fmtNumber(stats.max)}); spike above ${fmtNumber(spike.threshold, 0)}`;
+      const reason = spike.noHistory
+        ? `${tokenLabel(activity)} ${VERB[metric]} ${fmtNumber(after)} ${unit} in the hour from ${hourLabel}${who}, with no hourly ${unit} history to compare with.`
+        : `${tokenLabel(activity)} ${VERB[metric]} ${fmtNumber(after)} ${unit} in the hour from ${hourLabel}${who}: ` +
+          `${fmtNumber(after / Math.max(stats.p99, 1))}x the hourly p99 of ${fmtNumber(stats.p99)} ` +
+          `(median ${fmtNumber(stats.median)}, largest hour ${fmtNumber(stats.max)}, robust z ${fmtNumber(spike.zscore)}) ` +
+          `${historySpan(ref.view)} of ${baselineName(ref.entity)}.`;
+      findings.push({
+        reason,
+        explanation: {
+          feature: `${metric}_per_hour`,
+          observed: after,
+          expected,
+          baseline_p50: stats.median,
+          baseline_p99: stats.p99,
+          zscore: spike.zscore,
+          window: '1h',
+          ...referenceFacts(ref),
+        },
+        ...(spike.ratio >= BLATANT_RATIO ? { severity: 'high' as const, riskScore: 80 } : {}),
+      });
+    }
+    return findings;
+  },
+});
