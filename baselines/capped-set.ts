@@ -2,6 +2,9 @@ import type { SeenStat } from './types.js';
 
 const DAY_MS = 86_400_000;
 
+/** Serialized {@link CappedSeenSet}: `[evicted, ...entries]`, see {@link CappedSeenSet.toJSON}. */
+export type CappedSetJSON = [number, ...[string, number, number, number][]];
+
 /** Result of {@link CappedSeenSet.observe}. */
 export const SeenOutcome = {
   /** The value was already kept and its firstSeen did not change. */
@@ -77,23 +80,25 @@ export class CappedSeenSet {
     return out;
   }
 
-  /** Serialized form: `[[value, count, firstSeen ms, lastSeen - firstSeen ms], ...]` in insertion order, and `evicted`. */
-  toJSON(): { v: [string, number, number, number][]; x: number } {
-    const v: [string, number, number, number][] = [];
-    for (const [value, e] of this.entries) v.push([value, e.count, e.firstSeen, e.lastSeen - e.firstSeen]);
-    return { v, x: this.evicted };
+  /**
+   * Serialized form: `[evicted, [value, count, firstSeen - first ms, last - lastSeen ms], ...]`
+   * in insertion order (which decides eviction ties, so it is kept). `first`/`last` are the
+   * entity's first and last seen, to keep the numbers short.
+   */
+  toJSON(first: number, last: number): CappedSetJSON {
+    const out: CappedSetJSON = [this.evicted];
+    for (const [value, e] of this.entries) out.push([value, e.count, e.firstSeen - first, last - e.lastSeen]);
+    return out;
   }
 
   /** Inverse of {@link toJSON}. */
-  static fromJSON(json: {
-    v: readonly (readonly [string, number, number, number])[];
-    x: number;
-  }): CappedSeenSet {
+  static fromJSON(json: CappedSetJSON, first: number, last: number): CappedSeenSet {
     const s = new CappedSeenSet();
-    for (const [value, count, first, span] of json.v) {
-      s.entries.set(value, { count, firstSeen: first, lastSeen: first + span });
+    s.evicted = json[0];
+    for (let i = 1; i < json.length; i++) {
+      const [value, count, fromFirst, toLast] = json[i] as readonly [string, number, number, number];
+      s.entries.set(value, { count, firstSeen: first + fromFirst, lastSeen: last - toLast });
     }
-    s.evicted = json.x;
     return s;
   }
 }

@@ -1,6 +1,12 @@
-import { CappedSeenSet, SeenOutcome } from './capped-set.js';
+import { CappedSeenSet, type CappedSetJSON, SeenOutcome } from './capped-set.js';
 import type { BaselineConfig } from './config.js';
-import type { EntityStateJSON } from './entity-state.js';
+import {
+  decodeCreated,
+  decodeLocation,
+  type EntityStateJSON,
+  encodeCreated,
+  encodeLocation,
+} from './entity-state.js';
 import { HourOfWeekProfile } from './hour-of-week.js';
 import { HOUR_MS, HourlySeries } from './hourly-series.js';
 import {
@@ -50,8 +56,12 @@ const NO_SETS = DIMENSIONS.length;
  * The view is live: it reflects the state at the time a property is read. Read it before folding
  * the activity in (the store's evaluate-then-update order); nothing is copied per event.
  *
- * Size: {@link stateBytes} of a typical mature developer token (30 days, ~25 events per workday,
- * 2 networks, 6 repos) is about 1.3 KiB, asserted <= 2 KiB in entity-baseline.test.ts.
+ * Size ({@link stateBytes}, measured in entity-baseline.test.ts): a typical mature GitHub developer
+ * PAT (30-60 days, ~25 git operations per workday, 2 networks, 6 repos, 3 actions, 44-char hash
+ * id, items volume) serializes to 1,630-1,720 bytes (asserted <= 2 KiB); with a bytes volume on
+ * every event (wide per-hour byte histogram) 1,870-2,050 bytes (asserted <= 2.5 KiB). Size stops
+ * growing once mature (a year is within 1.3x of a month). Heap is a few KiB per entity (Map
+ * entries, 672-byte hour-of-week array); see README.md for measurements.
  */
 export class EntityBaseline implements BaselineView {
   readonly entity: string;
@@ -96,12 +106,17 @@ export class EntityBaseline implements BaselineView {
     this.first = state.f;
     this.last = state.l;
     for (const [dim, set] of Object.entries(state.s)) {
-      if (set !== undefined) this.sets[DIM_INDEX[dim as Dimension]] = CappedSeenSet.fromJSON(set);
+      if (set !== undefined)
+        this.sets[DIM_INDEX[dim as Dimension]] = CappedSeenSet.fromJSON(
+          set as CappedSetJSON,
+          state.f,
+          state.l,
+        );
     }
-    this.location = state.ll ?? undefined;
+    this.location = state.ll === null ? undefined : decodeLocation(state.ll, state.l);
     this.lastRevoke = state.rv;
     this.lastAuth = state.au;
-    this.createdCtx = state.cr ?? undefined;
+    this.createdCtx = state.cr === null ? undefined : decodeCreated(state.cr, state.f);
     this.newResources.times.push(...state.nr);
     this.newActions.times.push(...state.na);
     this.syncCurrent();
@@ -270,7 +285,7 @@ export class EntityBaseline implements BaselineView {
     const s: EntityStateJSON['s'] = {};
     DIMENSIONS.forEach((d, i) => {
       const set = this.sets[i];
-      if (set !== undefined) s[d] = set.toJSON();
+      if (set !== undefined) s[d] = set.toJSON(this.first, this.last);
     });
     return {
       id: this.entity,
@@ -282,10 +297,10 @@ export class EntityBaseline implements BaselineView {
       hs: this.series.toJSON(),
       s,
       sc: [...this.scopeList],
-      ll: this.location ?? null,
+      ll: this.location === undefined ? null : encodeLocation(this.location, this.last),
       rv: this.lastRevoke,
       au: this.lastAuth,
-      cr: this.createdCtx ?? null,
+      cr: this.createdCtx === undefined ? null : encodeCreated(this.createdCtx, this.first),
       nr: [...this.newResources.times],
       na: [...this.newActions.times],
     };

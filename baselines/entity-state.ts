@@ -1,50 +1,50 @@
 import { z } from 'zod';
-import { DIMENSIONS } from './types.js';
+import type { CreatedContext } from './observation.js';
+import { DIMENSIONS, type LastLocation } from './types.js';
 
 const finite = z.number().finite();
 const count = z.number().int().nonnegative();
 
-const cappedSetSchema = z.object({
-  /** [value, count, firstSeen ms, lastSeen - firstSeen ms] in insertion order */
-  v: z.array(z.tuple([z.string(), count, finite, z.number().nonnegative()])),
-  /** values evicted so far */
-  x: count,
-});
+/** [evicted, ...[value, count, firstSeen - entity firstSeen ms, entity lastSeen - lastSeen ms]] in insertion order */
+const cappedSetSchema = z.tuple([count], z.tuple([z.string(), count, finite, z.number().nonnegative()]));
 
 const hourlySeriesSchema = z.object({
-  rb: z.array(finite).refine((a) => a.length % 7 === 0, 'recent buckets need 7 numbers each'),
+  rb: z
+    .array(z.union([z.literal(0), z.array(finite)]))
+    .length(7)
+    .refine(
+      (cols) => new Set(cols.filter((c) => c !== 0).map((c) => c.length)).size <= 1,
+      'ragged bucket columns',
+    ),
   hs: z.tuple([z.array(finite), z.array(finite), z.array(finite), z.array(finite), z.array(finite)]),
   mx: z.tuple([finite, finite, finite, finite, finite]),
   ph: finite,
   lt: count,
 });
 
-const locationSchema = z.object({
-  lat: finite,
-  lon: finite,
-  country: z.string().optional(),
-  city: z.string().optional(),
-  ip: z.string(),
-  at: finite,
-  cloud: z.boolean(),
-});
+/** LastLocation as [lat, lon, ip, entity lastSeen - at ms, cloud 0|1, country, city] (null for absent) */
+const locationSchema = z.tuple([
+  finite,
+  finite,
+  z.string(),
+  finite,
+  z.union([z.literal(0), z.literal(1)]),
+  z.string().nullable(),
+  z.string().nullable(),
+]);
 
-const createdSchema = z.object({
-  at: finite,
-  ip: z.string().optional(),
-  country: z.string().optional(),
-  ipPrefix: z.string().optional(),
-});
+/** created context as [at - entity firstSeen ms, ip, country, ipPrefix] (null for absent) */
+const createdSchema = z.tuple([finite, z.string().nullable(), z.string().nullable(), z.string().nullable()]);
 
 /**
  * Serialized state of one entity (format version 1), one NDJSON line in the saved file.
  * Times are epoch ms. Layout and typical share of a ~1.3 KiB mature token:
  * - `id`, `k` (kind), `n` (events), `f`/`l` (first/last seen)
- * - `hw`: 168 hour-of-week counters, trailing zeros trimmed (~350 B)
- * - `hs`: hourly series (hourly-series.ts): `rb` kept hour buckets, 7 numbers each (~40 B per
- *   active hour of the last 48 h), `hs` 5 sparse histograms as [bin, count] pairs, `mx` folded
+ * - `hw`: 168 hour-of-week counters, zero runs of length k written as -k (~100 B)
+ * - `hs`: hourly series (hourly-series.ts): `rb` kept hour buckets, 7 columns (~25 B per
+ *   active hour of the last 48 h), `hs` 5 histograms as [first bin, counts..., -k for k empty bins], `mx` folded
  *   maxima, `ph` last folded use, `lt` late events
- * - `s`: per dimension, capped set entries `[value, count, first, last - first]` (~40 B + value each)
+ * - `s`: per dimension, `[evicted, ...[value, count, firstSeen - f, l - lastSeen]]` (~25 B + value each)
  * - `sc` scopes, `ll` last location, `rv`/`au` last revoke/auth time (-1 none), `cr` created
  *   context, `nr`/`na` recent first-seen resource/action times.
  */
@@ -54,7 +54,7 @@ export const entityStateSchema = z.object({
   n: count,
   f: finite,
   l: finite,
-  hw: z.array(count).max(168),
+  hw: z.array(z.number().int().min(-168)).max(168),
   hs: hourlySeriesSchema,
   s: z.partialRecord(z.enum(DIMENSIONS), cappedSetSchema),
   sc: z.array(z.string()),
@@ -67,3 +67,45 @@ export const entityStateSchema = z.object({
 });
 
 export type EntityStateJSON = z.infer<typeof entityStateSchema>;
+
+/** LastLocation to its serialized tuple. */
+export const encodeLocation = (l: LastLocation, last: number): NonNullable<EntityStateJSON['ll']> => [
+  l.lat,
+  l.lon,
+  l.ip,
+  last - l.at,
+  l.cloud ? 1 : 0,
+  l.country ?? null,
+  l.city ?? null,
+];
+
+/** Inverse of {@link encodeLocation}. */
+export const decodeLocation = (
+  [lat, lon, ip, age, cloud, country, city]: NonNullable<EntityStateJSON['ll']>,
+  last: number,
+): LastLocation => {
+  const l: LastLocation = { lat, lon, ip, at: last - age, cloud: cloud === 1 };
+  if (country !== null) l.country = country;
+  if (city !== null) l.city = city;
+  return l;
+};
+
+/** Created context to its serialized tuple. */
+export const encodeCreated = (c: CreatedContext, first: number): NonNullable<EntityStateJSON['cr']> => [
+  c.at - first,
+  c.ip ?? null,
+  c.country ?? null,
+  c.ipPrefix ?? null,
+];
+
+/** Inverse of {@link encodeCreated}. */
+export const decodeCreated = (
+  [offset, ip, country, ipPrefix]: NonNullable<EntityStateJSON['cr']>,
+  first: number,
+): CreatedContext => {
+  const c: CreatedContext = { at: first + offset };
+  if (ip !== null) c.ip = ip;
+  if (country !== null) c.country = country;
+  if (ipPrefix !== null) c.ipPrefix = ipPrefix;
+  return c;
+};

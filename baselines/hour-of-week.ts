@@ -41,18 +41,39 @@ export class HourOfWeekProfile {
     return s / this.total;
   }
 
-  /** Serialized form: the 168 counters, trailing zeros trimmed. */
+  /**
+   * Serialized form: the 168 counters in order, each run of k >= 1 zero counters written as `-k`
+   * (a working-hours profile has long zero runs: ~100 bytes instead of ~300).
+   */
   toJSON(): number[] {
-    let end = WEEK_HOURS;
-    while (end > 0 && this.counts[end - 1] === 0) end--;
-    return Array.from(this.counts.subarray(0, end));
+    const out: number[] = [];
+    let zeros = 0;
+    for (let i = 0; i < WEEK_HOURS; i++) {
+      const c = this.counts[i]!;
+      if (c === 0) {
+        zeros++;
+        continue;
+      }
+      if (zeros > 0) out.push(-zeros);
+      zeros = 0;
+      out.push(c);
+    }
+    return out;
   }
 
-  static fromJSON(counts: readonly number[]): HourOfWeekProfile {
+  /** Inverse of {@link toJSON}. */
+  static fromJSON(encoded: readonly number[]): HourOfWeekProfile {
     const p = new HourOfWeekProfile();
-    for (let i = 0; i < counts.length && i < WEEK_HOURS; i++) {
-      p.counts[i] = counts[i]!;
-      p.total += counts[i]!;
+    let i = 0;
+    for (const c of encoded) {
+      if (c < 0) {
+        i -= c;
+        continue;
+      }
+      if (i >= WEEK_HOURS) break;
+      p.counts[i] = c;
+      p.total += c;
+      i++;
     }
     return p;
   }

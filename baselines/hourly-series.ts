@@ -1,8 +1,10 @@
-import { LogHistogram } from './log-histogram.js';
+import { BINS_PER_DOUBLING, LogHistogram } from './log-histogram.js';
 import { EMPTY_STATS, robustStatsOf, type WeightedSamples } from './robust-stats.js';
 import type { RobustStats } from './types.js';
 
 export const HOUR_MS = 3_600_000;
+/** Gaps only need their order of magnitude (dormancy is gaps far above p99): ±9% bins. */
+const GAP_BINS_PER_DOUBLING = 4;
 
 /** One active UTC hour. Times are epoch ms of event time. */
 export interface HourBucket {
@@ -14,7 +16,7 @@ export interface HourBucket {
   r: number;
   b: number;
   i: number;
-  /** earliest and latest event time in the hour (ms) */
+  /** earliest and latest event time in the hour (ms, truncated to whole seconds) */
   lo: number;
   hi: number;
 }
@@ -26,8 +28,11 @@ const FIELD = { events: 'e', rows: 'r', bytes: 'b', items: 'i' } as const;
 
 /** Serialized {@link HourlySeries}. */
 export interface HourlySeriesJSON {
-  /** recent buckets, flat: [h, e, r, b, i, lo - h*HOUR, hi - h*HOUR, ...] */
-  rb: number[];
+  /**
+   * recent buckets column-wise: [h - previous h (first: h), e, r, b, i, (lo - h*HOUR) / 1000 s,
+   * (hi - lo) / 1000 s], one entry per bucket in each column; a column of zeros is written `0`
+   */
+  rb: (number[] | 0)[];
   /** folded histograms (flat [bin, count]) of events, rows, bytes, items, gaps */
   hs: [number[], number[], number[], number[], number[]];
   /** exact max over folded data of events, rows, bytes, items, gaps */
@@ -44,7 +49,7 @@ export interface HourlySeriesJSON {
  * Late-event tolerance: the last `toleranceHours` hours (default 48) before the newest event's
  * hour are kept as exact {@link HourBucket}s; a late event landing there is counted in its true
  * hour. When the newest hour moves on, buckets that fall out of that span are folded (in hour
- * order) into fixed-size log histograms ({@link LogHistogram}, ±2.2% above 64). An event older
+ * order) into fixed-size log histograms ({@link LogHistogram}, ±4.4% above 64, gaps ±9%). An event older
  * than the kept span is counted in {@link late} only: the entity's other state still gets it,
  * the hourly series and gaps do not. With lateness below the tolerance the series is exactly
  * independent of arrival order.
@@ -52,7 +57,8 @@ export interface HourlySeriesJSON {
  * Stats cover completed hours only (every kept or folded hour but the newest one), so they change
  * at most once per hour in an in-order stream and are cached between changes.
  *
- * Gaps (ms) between consecutive events: between hours exactly (`next.lo - prev.hi`); inside an
+ * Gaps (ms, at 1 s resolution: bucket times are truncated to whole seconds) between consecutive
+ * events: between hours exactly (`next.lo - prev.hi`); inside an
  * hour with `e` events approximated as `e - 1` gaps of `(hi - lo) / (e - 1)` (the mean), so a
  * gap max below one hour can be understated; p99 and max of gaps above an hour are exact up to
  * histogram binning.
@@ -81,26 +87,36 @@ export class HourlySeries {
         new LogHistogram(),
         new LogHistogram(),
         new LogHistogram(),
-        new LogHistogram(),
+        new LogHistogram(GAP_BINS_PER_DOUBLING),
       ];
       this.foldedMax = [0, 0, 0, 0, 0];
       this.prevHi = -1;
       return;
     }
-    this.hist = json.hs.map((h) => LogHistogram.fromJSON(h));
+    this.hist = json.hs.map((h, k) =>
+      LogHistogram.fromJSON(h, k === 4 ? GAP_BINS_PER_DOUBLING : BINS_PER_DOUBLING),
+    );
     this.foldedMax = [...json.mx];
     this.prevHi = json.ph;
     this.late = json.lt;
-    for (let k = 0; k + 6 < json.rb.length; k += 7) {
-      const h = json.rb[k]!;
+    const cols = json.rb;
+    const col = (c: number, k: number): number => {
+      const v = cols[c];
+      return v === 0 || v === undefined ? 0 : (v[k] ?? 0);
+    };
+    const n = cols.reduce<number>((m, c) => (c === 0 ? m : Math.max(m, c.length)), 0);
+    let h = 0;
+    for (let k = 0; k < n; k++) {
+      h += col(0, k);
+      const lo = h * HOUR_MS + col(5, k) * 1000;
       this.recent.push({
         h,
-        e: json.rb[k + 1]!,
-        r: json.rb[k + 2]!,
-        b: json.rb[k + 3]!,
-        i: json.rb[k + 4]!,
-        lo: h * HOUR_MS + json.rb[k + 5]!,
-        hi: h * HOUR_MS + json.rb[k + 6]!,
+        e: col(1, k),
+        r: col(2, k),
+        b: col(3, k),
+        i: col(4, k),
+        lo,
+        hi: lo + col(6, k) * 1000,
       });
     }
   }
@@ -120,7 +136,7 @@ export class HourlySeries {
     const cur = recent[recent.length - 1];
     let bucket: HourBucket;
     if (cur === undefined || h > cur.h) {
-      bucket = { h, e: 0, r: 0, b: 0, i: 0, lo: t, hi: t };
+      bucket = { h, e: 0, r: 0, b: 0, i: 0, lo: Number.POSITIVE_INFINITY, hi: 0 };
       recent.push(bucket);
       if (cur !== undefined) {
         this.version++;
@@ -138,7 +154,7 @@ export class HourlySeries {
       if (k >= 0 && recent[k]!.h === h) {
         bucket = recent[k]!;
       } else {
-        bucket = { h, e: 0, r: 0, b: 0, i: 0, lo: t, hi: t };
+        bucket = { h, e: 0, r: 0, b: 0, i: 0, lo: Number.POSITIVE_INFINITY, hi: 0 };
         recent.splice(k + 1, 0, bucket);
       }
       this.version++;
@@ -147,8 +163,9 @@ export class HourlySeries {
     bucket.r += rows;
     bucket.b += bytes;
     bucket.i += items;
-    if (t < bucket.lo) bucket.lo = t;
-    if (t > bucket.hi) bucket.hi = t;
+    const ts = t - (t % 1000);
+    if (ts < bucket.lo) bucket.lo = ts;
+    if (ts > bucket.hi) bucket.hi = ts;
     return true;
   }
 
@@ -237,8 +254,14 @@ export class HourlySeries {
   }
 
   toJSON(): HourlySeriesJSON {
-    const rb: number[] = [];
-    for (const b of this.recent) rb.push(b.h, b.e, b.r, b.b, b.i, b.lo - b.h * HOUR_MS, b.hi - b.h * HOUR_MS);
+    const cols: number[][] = [[], [], [], [], [], [], []];
+    let prev = 0;
+    for (const b of this.recent) {
+      const row = [b.h - prev, b.e, b.r, b.b, b.i, (b.lo - b.h * HOUR_MS) / 1000, (b.hi - b.lo) / 1000];
+      for (let c = 0; c < 7; c++) cols[c]!.push(row[c]!);
+      prev = b.h;
+    }
+    const rb = cols.map((c) => (c.every((v) => v === 0) ? 0 : c)) as (number[] | 0)[];
     const hs = this.hist.map((h) => h.toJSON()) as HourlySeriesJSON['hs'];
     const mx = [...this.foldedMax] as HourlySeriesJSON['mx'];
     return { rb, hs, mx, ph: this.prevHi, lt: this.late };

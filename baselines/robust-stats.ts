@@ -34,17 +34,19 @@ const valueAtRank = (sorted: WeightedSamples, k: number): number => {
 };
 
 /**
- * Quantile of sorted weighted pairs holding `n` observations, with the same definition as
- * simple-statistics `quantileSorted` (so results equal `quantile(expandedSeries, p)` exactly).
+ * Quantile of sorted weighted pairs holding `n` observations, linear interpolation between order
+ * statistics at rank (n - 1) x p (type 7, numpy's default and simple-statistics 7.8 `quantile`), so
+ * results equal `quantile(expandedSeries, p)`.
  */
 export const weightedQuantile = (sorted: WeightedSamples, n: number, p: number): number => {
   if (n === 0) return 0;
   if (p >= 1) return valueAtRank(sorted, n - 1);
   if (p <= 0) return valueAtRank(sorted, 0);
-  const idx = n * p;
-  if (idx % 1 !== 0) return valueAtRank(sorted, Math.ceil(idx) - 1);
-  if (n % 2 === 0) return (valueAtRank(sorted, idx - 1) + valueAtRank(sorted, idx)) / 2;
-  return valueAtRank(sorted, idx);
+  const idx = (n - 1) * p;
+  const lower = Math.floor(idx);
+  const lo = valueAtRank(sorted, lower);
+  if (idx === lower) return lo;
+  return lo + (idx - lower) * (valueAtRank(sorted, lower + 1) - lo);
 };
 
 /**

@@ -13,6 +13,8 @@ import { BaselineStore, type BaselineStoreConfig } from './store.js';
  * const ctx = { ...store.contextFor(attack), settings: DEFAULT_DETECTION_SETTINGS };
  */
 export { activityFixture, type DeepPartial, FIXTURE_TIME_MS, isoAt } from './fixture.js';
+export { snapshotView, type ViewSnapshot } from './snapshot.js';
+export { type DeveloperHistoryOptions, developerTokenHistory, seededRandom } from './synthetic.js';
 
 /**
  * A {@link BaselineStore} with every activity folded in, in the given order (event time need not
