@@ -1,0 +1,282 @@
+import { type Client, errors } from '@elastic/elasticsearch';
+import type { Alert } from '../../schemas/alert.js';
+import type { TokenActivity } from '../../schemas/token-activity.js';
+import { SinkError } from '../errors.js';
+import type { BulkAction } from './bulk.js';
+
+const DAY_MS = 86_400_000;
+/** Alert ids kept per token document (newest last); the count keeps growing past it. */
+export const MAX_ALERT_IDS = 200;
+
+/** What the pipeline's baseline store knows about a token (epoch ms), if anything. */
+export interface TokenFacts {
+  firstSeenMs: number;
+  lastSeenMs: number;
+  eventCount: number;
+  maturity: 'learning' | 'mature';
+  /** Longest gap between consecutive uses, ms. */
+  gapMaxMs: number;
+  revokedAtMs: number | undefined;
+  scopes: readonly string[];
+}
+
+/**
+ * One token inventory document (`tokenwatch-tokens-<namespace>`, `_id` = `token.id`).
+ * `@timestamp` is the last time the token was seen (event time), so a Kibana data view on the
+ * index sorts tokens by recency.
+ */
+export interface TokenInventoryDoc {
+  '@timestamp': string;
+  token: {
+    id: string;
+    key_kind: string;
+    type: string;
+    scopes: string[];
+    principal: string;
+    /** `github` / `google_workspace` / `salesforce` */
+    source: string;
+    owner: { id?: string; name?: string; email?: string };
+    client?: { id?: string; name?: string };
+  };
+  tokenwatch: {
+    inventory: {
+      first_seen: string;
+      last_seen: string;
+      /** Wall-clock time of this update. */
+      updated_at: string;
+      /** Days from `last_seen` to `updated_at` (idle as of the update). */
+      days_idle: number;
+      /** Longest idle gap between two uses, days. */
+      max_idle_days: number;
+      event_count: number;
+      maturity: 'learning' | 'mature';
+      revoked_at?: string;
+      last_ip?: string;
+      last_country?: string;
+      /**
+       * Alerts raised for this token. tokenwatch does not see Kibana's workflow status, so every
+       * alert counts as open here; close them in Kibana's Alerts page.
+       */
+      open_alert_count: number;
+      alert_ids: string[];
+      last_alert_at?: string;
+      alert_actions: string[];
+      /** Highest `event.severity` (21/47/73/99) among its alerts, 0 when none. */
+      max_severity: number;
+    };
+  };
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+/** ISO-8601 UTC strings of the same format compare like the instants they name. */
+const minIso = (a: string, b: string): string => [a, b].sort()[0] as string;
+const maxIso = (a: string, b: string): string => [a, b].sort()[1] as string;
+const union = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])];
+
+/**
+ * Inventory documents for the tokens of one batch: the latest activity per token gives type,
+ * owner, client, last IP/country; `factsOf` (the baseline store) gives first/last seen, event
+ * count, maturity, longest gap and revocation; alerts are attributed by
+ * `tokenwatch.token.id`. Tokens the store does not know fall back to what the batch shows.
+ */
+export function inventoryDocs(
+  activities: readonly TokenActivity[],
+  alerts: readonly Alert[],
+  factsOf: (tokenId: string) => TokenFacts | undefined,
+  now: Date,
+): Map<string, TokenInventoryDoc> {
+  const latest = new Map<string, { activity: TokenActivity; first: number; last: number; count: number }>();
+  for (const a of activities) {
+    const t = Date.parse(a['@timestamp']);
+    const cur = latest.get(a.token.id);
+    if (!cur) latest.set(a.token.id, { activity: a, first: t, last: t, count: 1 });
+    else {
+      cur.count += 1;
+      cur.first = Math.min(cur.first, t);
+      if (t >= cur.last) {
+        cur.last = t;
+        cur.activity = a;
+      }
+    }
+  }
+  const alertsByToken = new Map<string, Alert[]>();
+  for (const alert of alerts) {
+    const id = alert.tokenwatch.token.id;
+    alertsByToken.set(id, [...(alertsByToken.get(id) ?? []), alert]);
+  }
+  const out = new Map<string, TokenInventoryDoc>();
+  for (const [id, seen] of latest) {
+    const a = seen.activity;
+    const facts = factsOf(id);
+    const first = facts && facts.firstSeenMs > 0 ? facts.firstSeenMs : seen.first;
+    const last = facts && facts.lastSeenMs > 0 ? Math.max(facts.lastSeenMs, seen.last) : seen.last;
+    const tokenAlerts = alertsByToken.get(id) ?? [];
+    const doc: TokenInventoryDoc = {
+      '@timestamp': iso(last),
+      token: {
+        id,
+        key_kind: a.token.key_kind,
+        type: a.token.type,
+        scopes: union(a.token.scopes, facts?.scopes ?? []),
+        principal: a.token.principal,
+        source: a.event.module,
+        owner: { ...a.token.owner },
+        ...(a.token.client ? { client: { ...a.token.client } } : {}),
+      },
+      tokenwatch: {
+        inventory: {
+          first_seen: iso(first),
+          last_seen: iso(last),
+          updated_at: now.toISOString(),
+          days_idle: round2(Math.max(0, now.getTime() - last) / DAY_MS),
+          max_idle_days: round2((facts?.gapMaxMs ?? 0) / DAY_MS),
+          event_count: facts?.eventCount ?? seen.count,
+          maturity: facts?.maturity ?? 'learning',
+          ...(facts?.revokedAtMs !== undefined ? { revoked_at: iso(facts.revokedAtMs) } : {}),
+          ...(a.source?.ip ? { last_ip: a.source.ip } : {}),
+          ...(a.source?.geo?.country_iso_code ? { last_country: a.source.geo.country_iso_code } : {}),
+          open_alert_count: tokenAlerts.length,
+          alert_ids: tokenAlerts.map((x) => x.event.id),
+          ...(tokenAlerts.length > 0
+            ? {
+                last_alert_at: tokenAlerts
+                  .map((x) => x['@timestamp'])
+                  .sort()
+                  .at(-1) as string,
+              }
+            : {}),
+          alert_actions: [...new Set(tokenAlerts.map((x) => x.event.action))],
+          max_severity: Math.max(0, ...tokenAlerts.map((x) => x.event.severity)),
+        },
+      },
+    };
+    out.set(id, doc);
+  }
+  // Alerts about tokens with no activity in this batch (group closed by the watermark) still count.
+  for (const [id, tokenAlerts] of alertsByToken) {
+    if (out.has(id)) continue;
+    const facts = factsOf(id);
+    if (!facts) continue;
+    const t = (tokenAlerts[0] as Alert).tokenwatch.token;
+    out.set(id, {
+      '@timestamp': iso(facts.lastSeenMs),
+      token: {
+        id,
+        key_kind: t.key_kind,
+        type: t.type,
+        scopes: [...t.scopes],
+        principal: 'human',
+        source: (tokenAlerts[0] as Alert).event.provider,
+        owner: t.owner ? { name: t.owner } : {},
+        ...(t.client ? { client: { ...t.client } } : {}),
+      },
+      tokenwatch: {
+        inventory: {
+          first_seen: iso(facts.firstSeenMs),
+          last_seen: iso(facts.lastSeenMs),
+          updated_at: now.toISOString(),
+          days_idle: round2(Math.max(0, now.getTime() - facts.lastSeenMs) / DAY_MS),
+          max_idle_days: round2(facts.gapMaxMs / DAY_MS),
+          event_count: facts.eventCount,
+          maturity: facts.maturity,
+          ...(facts.revokedAtMs !== undefined ? { revoked_at: iso(facts.revokedAtMs) } : {}),
+          open_alert_count: tokenAlerts.length,
+          alert_ids: tokenAlerts.map((x) => x.event.id),
+          last_alert_at: tokenAlerts
+            .map((x) => x['@timestamp'])
+            .sort()
+            .at(-1) as string,
+          alert_actions: [...new Set(tokenAlerts.map((x) => x.event.action))],
+          max_severity: Math.max(0, ...tokenAlerts.map((x) => x.event.severity)),
+        },
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * Merges a new inventory document into the stored one. Idempotent (merging the same update twice
+ * gives the same document), so a replayed batch changes nothing: first seen = min, last seen =
+ * max, counts = max, alert ids = union (the open-alert count grows only by ids not seen before),
+ * descriptive fields from whichever side saw the token last. `principal` of an alert-only update
+ * never overrides a stored one.
+ */
+export function mergeInventory(
+  stored: TokenInventoryDoc | undefined,
+  next: TokenInventoryDoc,
+): TokenInventoryDoc {
+  if (!stored) return next;
+  const s = stored.tokenwatch.inventory;
+  const n = next.tokenwatch.inventory;
+  const newer = n.last_seen >= s.last_seen;
+  const base = newer ? next : stored;
+  const knownIds = new Set(s.alert_ids);
+  const freshIds = n.alert_ids.filter((id) => !knownIds.has(id));
+  const last_seen = newer ? n.last_seen : s.last_seen;
+  const last_alert_at = [s.last_alert_at, n.last_alert_at]
+    .filter((x): x is string => !!x)
+    .sort()
+    .at(-1);
+  const revoked_at = newer ? (n.revoked_at ?? s.revoked_at) : (s.revoked_at ?? n.revoked_at);
+  return {
+    '@timestamp': last_seen,
+    token: {
+      ...base.token,
+      principal: stored.token.principal ?? next.token.principal,
+      scopes: union(stored.token.scopes, next.token.scopes),
+    },
+    tokenwatch: {
+      inventory: {
+        ...(newer ? { ...s, ...n } : { ...n, ...s }),
+        first_seen: minIso(n.first_seen, s.first_seen),
+        last_seen,
+        updated_at: maxIso(n.updated_at, s.updated_at),
+        days_idle: n.updated_at >= s.updated_at ? n.days_idle : s.days_idle,
+        max_idle_days: Math.max(s.max_idle_days, n.max_idle_days),
+        event_count: Math.max(s.event_count, n.event_count),
+        ...(revoked_at ? { revoked_at } : {}),
+        open_alert_count: s.open_alert_count + freshIds.length,
+        alert_ids: [...s.alert_ids, ...freshIds].slice(-MAX_ALERT_IDS),
+        ...(last_alert_at ? { last_alert_at } : {}),
+        alert_actions: union(s.alert_actions, n.alert_actions),
+        max_severity: Math.max(s.max_severity, n.max_severity),
+      },
+    },
+  };
+}
+
+/**
+ * Reads the stored inventory documents for some token ids (one `_mget`).
+ * @throws SinkError (retriable) when Elasticsearch does not answer.
+ */
+export async function fetchInventory(
+  client: Client,
+  index: string,
+  ids: readonly string[],
+): Promise<Map<string, TokenInventoryDoc>> {
+  const out = new Map<string, TokenInventoryDoc>();
+  if (ids.length === 0) return out;
+  try {
+    const res = await client.mget<TokenInventoryDoc>({ index, ids: [...ids] });
+    for (const d of res.docs) if ('found' in d && d.found && d._source) out.set(d._id, d._source);
+    return out;
+  } catch (cause) {
+    const status = cause instanceof errors.ResponseError ? (cause.statusCode ?? 0) : 0;
+    throw new SinkError(`token inventory read failed: ${(cause as Error).message}`, {
+      cause,
+      retriable: status === 0 || status === 429 || status >= 500,
+    });
+  }
+}
+
+/** Bulk upserts (partial document with `doc_as_upsert`) for merged inventory documents. */
+export function inventoryActions(index: string, docs: ReadonlyMap<string, TokenInventoryDoc>): BulkAction[] {
+  return [...docs].map(([id, doc]) => ({
+    op: 'upsert',
+    index,
+    id,
+    doc: doc as unknown as Record<string, unknown>,
+  }));
+}

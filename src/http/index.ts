@@ -1,0 +1,2 @@
+export type { DetectorCatalogueEntry, HttpDeps, HttpServer, ReadinessCheck } from './server.js';
+export { buildHttpServer, detectorCatalogue } from './server.js';

@@ -1,0 +1,11 @@
+export type { KafkaClientOptions } from './client.js';
+export { createKafka } from './client.js';
+export { kafkaLogLevel, pinoLogCreator } from './log-creator.js';
+export type { DlqCode, DlqRecord, MessageOrigin } from './messages.js';
+export { activityMessage, DLQ_HEADERS, deadLetterMessage, decodeHeaders } from './messages.js';
+export type { TopicMessages } from './producer-sink.js';
+export { KafkaProducerSink } from './producer-sink.js';
+export type { ReplayOptions, ReplayResult } from './replay.js';
+export { replayFiles } from './replay.js';
+export { splitRecords } from './replay-split.js';
+export { allTopics, ensureTopics, rawTopics } from './topics.js';

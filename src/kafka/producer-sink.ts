@@ -1,0 +1,56 @@
+import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { SinkError } from '../errors.js';
+
+/** Messages per topic for one {@link KafkaProducerSink.send}. */
+export type TopicMessages = ReadonlyMap<string, readonly Message[]>;
+
+/**
+ * The Kafka side of the serve sinks (activity topic, DLQ topic): a kafkajs producer with
+ * `acks: -1` (all in-sync replicas), so a resolved {@link send} means the broker has the
+ * messages durably. Not idempotent across restarts: a batch replayed after a crash is produced
+ * again (at-least-once; consumers dedupe by `event.id`, the message header/key).
+ */
+export class KafkaProducerSink {
+  private readonly producer: Producer;
+  private connected = false;
+  private readonly log: Logger;
+
+  constructor(kafka: Kafka, logger: Logger) {
+    // kafkajs' own retries stay short: the serve retry loop owns backoff and pausing.
+    this.producer = kafka.producer({ allowAutoTopicCreation: true, retry: { retries: 2 } });
+    this.log = logger.child({ component: 'kafka.producer' });
+  }
+
+  async connect(): Promise<void> {
+    if (this.connected) return;
+    await this.producer.connect();
+    this.connected = true;
+  }
+
+  /**
+   * Produces every message and resolves once all are acknowledged by all in-sync replicas.
+   * @throws SinkError (retriable) when the broker does not acknowledge.
+   */
+  async send(batch: TopicMessages): Promise<number> {
+    const topicMessages = [...batch]
+      .filter(([, messages]) => messages.length > 0)
+      .map(([topic, messages]) => ({ topic, messages: [...messages] }));
+    if (topicMessages.length === 0) return 0;
+    try {
+      await this.connect();
+      await this.producer.sendBatch({ topicMessages, acks: -1 });
+    } catch (cause) {
+      throw new SinkError(`kafka produce failed: ${(cause as Error).message}`, { cause });
+    }
+    const n = topicMessages.reduce((s, t) => s + t.messages.length, 0);
+    this.log.debug({ messages: n }, 'produced');
+    return n;
+  }
+
+  async disconnect(): Promise<void> {
+    if (!this.connected) return;
+    this.connected = false;
+    await this.producer.disconnect();
+  }
+}

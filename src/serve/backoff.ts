@@ -1,0 +1,78 @@
+import { TokenwatchError } from '../errors.js';
+import { DeliveryAbortedError } from './errors.js';
+
+/** Exponential backoff: `initialMs * 2^(attempt-1)`, capped at `maxMs`, with ±20% jitter. */
+export interface BackoffOptions {
+  initialMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 200, maxMs: 30_000 };
+
+/** Delay before retry number `attempt` (1-based), ms. */
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions,
+  random: () => number = Math.random,
+): number {
+  const exp = Math.min(options.maxMs, options.initialMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(exp * (0.8 + 0.4 * random()));
+}
+
+/**
+ * Resolves after `ms`, or rejects with {@link DeliveryAbortedError} as soon as `signal` aborts.
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new DeliveryAbortedError());
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new DeliveryAbortedError());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Hooks of {@link retryUntilDone}. */
+export interface RetryHooks {
+  /** Called after a failed attempt, before waiting `delayMs`. */
+  onFailure?: (err: unknown, attempt: number, delayMs: number) => void;
+  /** Called when an attempt succeeds after at least one failure. */
+  onRecovered?: (failedAttempts: number) => void;
+}
+
+/**
+ * Runs `attempt` until it resolves, waiting with exponential backoff between failures. It never
+ * gives up on its own (a sink that is down must not lose data): only `signal` stops it, with
+ * {@link DeliveryAbortedError}. Programming errors (TypeError, RangeError) are rethrown at once.
+ */
+export async function retryUntilDone<T>(
+  attempt: () => Promise<T>,
+  options: { signal?: AbortSignal; backoff?: BackoffOptions } & RetryHooks = {},
+): Promise<T> {
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+  for (let failures = 0; ; ) {
+    if (options.signal?.aborted) throw new DeliveryAbortedError();
+    try {
+      const value = await attempt();
+      if (failures > 0) options.onRecovered?.(failures);
+      return value;
+    } catch (err) {
+      if (err instanceof TypeError || err instanceof RangeError) throw err;
+      if (err instanceof DeliveryAbortedError) throw err;
+      failures += 1;
+      const delayMs = backoffDelay(failures, backoff);
+      options.onFailure?.(err, failures, delayMs);
+      await sleep(delayMs, options.signal);
+    }
+  }
+}
+
+/** True for errors that say retrying may help (typed errors carry the decision). */
+export function isRetriable(err: unknown): boolean {
+  return err instanceof TokenwatchError ? err.retriable : true;
+}

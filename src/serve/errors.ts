@@ -1,0 +1,12 @@
+import { TokenwatchError } from '../errors.js';
+
+/**
+ * A delivery was abandoned because the service is shutting down (the grace period ran out while
+ * a sink was still failing). The batch was not acknowledged, so its offsets are not committed
+ * and no checkpoint covers it: it is consumed again after a restart.
+ */
+export class DeliveryAbortedError extends TokenwatchError {
+  constructor(message = 'delivery abandoned: shutting down', options: { cause?: unknown } = {}) {
+    super('TW_ERR_ABORTED', message, { retriable: true, ...options });
+  }
+}

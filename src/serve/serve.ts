@@ -1,0 +1,308 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { BaselineStore } from '../../baselines/store.js';
+import { detectors as registeredDetectors } from '../../detectors/registry.js';
+import type { Detector } from '../../detectors/types.js';
+import { type Config, describeConfig } from '../config.js';
+import { createElasticsearch, type ElasticsearchClientOptions } from '../elasticsearch/client.js';
+import type { TokenFacts } from '../elasticsearch/inventory.js';
+import { installTemplates } from '../elasticsearch/templates.js';
+import { buildHttpServer, type HttpServer, type ReadinessCheck } from '../http/index.js';
+import { createKafka, type KafkaClientOptions } from '../kafka/client.js';
+import { KafkaProducerSink } from '../kafka/producer-sink.js';
+import { allTopics, ensureTopics, rawTopics } from '../kafka/topics.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+import { type BackoffOptions, retryUntilDone } from './backoff.js';
+import { type BatchInfo, BatchLoop } from './batch-loop.js';
+import { CheckpointStore } from './checkpoint.js';
+import { DeliveryAbortedError } from './errors.js';
+import { createServeMetrics, type ServeMetrics } from './metrics.js';
+import { OffsetPositions } from './positions.js';
+import { ServeSinks } from './sinks.js';
+
+/** Options of {@link serve}; only `signal` is required. */
+export interface ServeOptions {
+  /** Aborting it starts a graceful shutdown (the CLI aborts on SIGTERM/SIGINT). */
+  signal: AbortSignal;
+  /** Event-time lateness after which alert groups close, ms (default 10 min). */
+  latenessMs?: number;
+  /** Minimum wall-clock time between checkpoints, ms (default 5000; 0 = after every batch). */
+  checkpointIntervalMs?: number;
+  /** How long a shutdown waits for the in-flight batch and the final flush, ms (default 30000). */
+  shutdownGraceMs?: number;
+  /** Consumer group session timeout, ms (default 30000; the broker allows 6000 and up). */
+  sessionTimeoutMs?: number;
+  /** Start the HTTP server on `config.http` (default true). */
+  http?: boolean;
+  /** Sink retry backoff (default 200 ms doubling to 30 s). */
+  backoff?: BackoffOptions;
+  kafkaClient?: KafkaClientOptions;
+  esClient?: ElasticsearchClientOptions;
+  /** Detector set (default: detectors/registry.ts). */
+  detectors?: readonly Detector[];
+  now?: () => Date;
+  /** Called once the consumer has joined its group for the first time. */
+  onStarted?: (info: StartedInfo) => void;
+  /** Called after each acknowledged batch chunk. */
+  onBatch?: (info: BatchInfo) => void;
+}
+
+/** What {@link ServeOptions.onStarted} receives. */
+export interface StartedInfo {
+  /** Bound HTTP address (`http://host:port`), when the server runs. */
+  httpUrl?: string;
+  /** Where the baselines came from: a serve checkpoint, a `run` state seed, or nothing. */
+  restored: 'checkpoint' | 'seed' | 'none';
+  metrics: ServeMetrics;
+}
+
+const DEFAULT_LATENESS_MS = 10 * 60_000;
+
+/** Token facts for the inventory, read from the live baseline store. */
+function factsFrom(store: BaselineStore, tokenId: string): TokenFacts | undefined {
+  const b = store.get('token', tokenId);
+  if (!b || b.eventCount === 0) return undefined;
+  return {
+    firstSeenMs: b.firstSeen,
+    lastSeenMs: b.lastSeen,
+    eventCount: b.eventCount,
+    maturity: b.maturity,
+    gapMaxMs: b.gapMax,
+    revokedAtMs: b.revokedAt,
+    scopes: b.scopes,
+  };
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function check(name: string, probe: () => Promise<unknown>): Promise<ReadinessCheck> {
+  try {
+    await withTimeout(probe(), 2_000);
+    return { name, ok: true };
+  } catch (err) {
+    return { name, ok: false, detail: (err as Error).message };
+  }
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/**
+ * `tokenwatch serve`: consumes the raw topics (one per source) as consumer group
+ * `kafka.groupId`, runs the Pipeline, and writes alerts (and optionally activity) to
+ * Elasticsearch data streams, the token inventory, normalized activity to the activity topic and
+ * dead letters to the DLQ topic. Delivery is at-least-once end to end with deterministic ids;
+ * see batch-loop.ts for the per-batch protocol and checkpoint.ts for state. Resolves after a
+ * graceful shutdown (signal aborted): the in-flight batch finishes (within `shutdownGraceMs`),
+ * open alert groups are flushed, a checkpoint is written, clients disconnect.
+ * @throws the fatal error (after cleanup) when the consumer crashes for good or the pipeline
+ *   throws unexpectedly; StateError when the state directory holds a corrupt checkpoint.
+ */
+export async function serve(config: Readonly<Config>, logger: Logger, options: ServeOptions): Promise<void> {
+  const log = logger.child({ component: 'serve' });
+  const { signal } = options;
+  const now = options.now ?? (() => new Date());
+  const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+  log.info({ config: describeConfig(config) }, 'starting');
+
+  const metrics = createServeMetrics();
+  const sources = rawTopics(config.kafka);
+  const pipeline = new Pipeline({
+    config: config.pipeline,
+    logger,
+    now,
+    ...(options.detectors ? { detectors: options.detectors } : {}),
+  });
+  const checkpoints = config.stateDir ? new CheckpointStore(config.stateDir, logger) : undefined;
+  if (!checkpoints) {
+    log.warn(
+      'no stateDir: baselines are not persisted; a restart learns from scratch at the committed offsets',
+    );
+  }
+  const loaded = checkpoints ? await checkpoints.load(pipeline) : undefined;
+  const positions = loaded?.positions ?? new OffsetPositions();
+
+  const kafka: Kafka = createKafka(config.kafka, logger, options.kafkaClient);
+  const es: Client = createElasticsearch(config.elasticsearch, options.esClient);
+  const admin: Admin = kafka.admin();
+  const producer = new KafkaProducerSink(kafka, logger);
+  const grace = new AbortController();
+  let consumer: Consumer | undefined;
+  let http: HttpServer | undefined;
+  let joined = false;
+  let stopping = false;
+  let onFatal: (err: unknown) => void = () => {};
+  const fatal = new Promise<unknown>((resolve) => {
+    onFatal = resolve;
+  });
+
+  const loop: BatchLoop = new BatchLoop(
+    {
+      pipeline: () => pipeline,
+      sources,
+      positions,
+      sinks: new ServeSinks({
+        es,
+        producer,
+        config,
+        logger,
+        metrics,
+        factsOf: (id) => factsFrom(pipeline.store, id),
+        now,
+        ...(options.backoff ? { backoff: options.backoff } : {}),
+        onFailure: () => loop.pause(),
+      }),
+      checkpoints,
+      metrics,
+      logger,
+      deliverySignal: grace.signal,
+      consumer: () => consumer,
+      ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+      onFatal: (err) => {
+        log.error({ err }, 'fatal error: stopping without checkpointing this state');
+        onFatal(err);
+      },
+    },
+    {
+      batchSize: config.kafka.batchSize,
+      latenessMs: options.latenessMs ?? DEFAULT_LATENESS_MS,
+      checkpointIntervalMs: options.checkpointIntervalMs ?? 5_000,
+      groupId: config.kafka.groupId,
+    },
+  );
+
+  const readiness = async (): Promise<ReadinessCheck[]> => [
+    await check('kafka', () => admin.describeCluster()),
+    await check('elasticsearch', () => es.ping(undefined, { requestTimeout: 2_000, maxRetries: 0 })),
+    { name: 'consumer', ok: joined && !stopping, ...(joined ? {} : { detail: 'not in the consumer group' }) },
+    { name: 'sinks', ok: !loop.isPaused, ...(loop.isPaused ? { detail: 'paused: a sink is failing' } : {}) },
+  ];
+
+  const startupRetry = <T>(what: string, attempt: () => Promise<T>) =>
+    retryUntilDone(attempt, {
+      signal,
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+      onFailure: (err, n, delayMs) =>
+        log.warn({ what, attempt: n, delayMs, err: (err as Error).message }, 'startup step failed; retrying'),
+    });
+
+  let fatalError: unknown;
+  try {
+    await startupRetry('elasticsearch templates', () => installTemplates(es, config.elasticsearch, logger));
+    await startupRetry('kafka topics', async () => {
+      await admin.connect();
+      await ensureTopics(admin, allTopics(config.kafka), logger);
+    });
+    await startupRetry('kafka producer', () => producer.connect());
+    let httpUrl: string | undefined;
+    if (options.http !== false) {
+      http = buildHttpServer({
+        logger,
+        registry: metrics.registry,
+        readiness,
+        detectors: options.detectors ?? registeredDetectors,
+      });
+      httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
+      log.info({ url: httpUrl }, 'http server listening');
+    }
+    const c = kafka.consumer({
+      groupId: config.kafka.groupId,
+      sessionTimeout,
+      heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
+      rebalanceTimeout: Math.max(sessionTimeout, 60_000),
+      retry: { retries: 10 },
+    });
+    consumer = c;
+    c.on(c.events.GROUP_JOIN, (e) => {
+      joined = true;
+      for (const [topic, partitions] of Object.entries(e.payload.memberAssignment)) {
+        for (const partition of partitions) {
+          const offset = positions.get(topic, partition);
+          if (offset === undefined) continue;
+          c.seek({ topic, partition, offset });
+          log.info({ topic, partition, offset }, 'seeking to the checkpointed position');
+        }
+      }
+    });
+    c.on(c.events.CRASH, (e) => {
+      joined = false;
+      if (!e.payload.restart) onFatal(e.payload.error);
+    });
+    c.on(c.events.END_BATCH_PROCESS, (e) => {
+      metrics.lag.set(
+        { topic: e.payload.topic, partition: String(e.payload.partition) },
+        Number(e.payload.offsetLag),
+      );
+    });
+    let started = false;
+    c.on(c.events.GROUP_JOIN, () => {
+      if (started) return;
+      started = true;
+      options.onStarted?.({ ...(httpUrl ? { httpUrl } : {}), restored: loaded?.kind ?? 'none', metrics });
+    });
+    await startupRetry('kafka consumer', () => c.connect());
+    await c.subscribe({ topics: [...sources.keys()], fromBeginning: true });
+    await c.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: loop.eachBatch,
+    });
+    log.info({ topics: [...sources.keys()], groupId: config.kafka.groupId }, 'consuming');
+    fatalError = await Promise.race([aborted(signal).then(() => undefined), fatal]);
+  } catch (err) {
+    if (!(err instanceof DeliveryAbortedError)) fatalError = err;
+  }
+
+  stopping = true;
+  log.info({ reason: fatalError ? 'fatal error' : 'signal' }, 'shutting down');
+  const graceTimer = setTimeout(() => grace.abort(), options.shutdownGraceMs ?? 30_000);
+  try {
+    await consumer?.stop().catch((err: unknown) => log.warn({ err }, 'consumer stop failed'));
+    if (!fatalError && !loop.tainted && consumer) {
+      const snapshot = pipeline.grouper.snapshot();
+      const alerts = pipeline.flush();
+      try {
+        if (alerts.length > 0) {
+          await loop.deliverFlush(alerts);
+          log.info({ alerts: alerts.length }, 'open alert groups flushed');
+        }
+      } catch (err) {
+        pipeline.grouper.restore(snapshot);
+        log.warn(
+          { err: (err as Error).message },
+          'flush not acknowledged; open groups stay in the checkpoint',
+        );
+      }
+      await loop.checkpointIfDue(true).catch((err: unknown) => log.error({ err }, 'final checkpoint failed'));
+    }
+  } finally {
+    clearTimeout(graceTimer);
+    await Promise.allSettled([
+      consumer?.disconnect(),
+      producer.disconnect(),
+      admin.disconnect(),
+      http?.close(),
+    ]);
+    await es.close().catch(() => {});
+  }
+  log.info({ counts: pipeline.counts }, 'stopped');
+  if (fatalError) throw fatalError;
+}

@@ -1,0 +1,262 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { Message } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Alert } from '../../schemas/alert.js';
+import type { TokenActivity } from '../../schemas/token-activity.js';
+import type { Config } from '../config.js';
+import { type BulkAction, type BulkRejection, bulkOnce } from '../elasticsearch/bulk.js';
+import {
+  fetchInventory,
+  inventoryActions,
+  inventoryDocs,
+  mergeInventory,
+  type TokenFacts,
+  type TokenInventoryDoc,
+} from '../elasticsearch/inventory.js';
+import {
+  activityDataStream,
+  alertDataStream,
+  DATASETS,
+  tokenInventoryIndex,
+} from '../elasticsearch/names.js';
+import { SinkError } from '../errors.js';
+import { activityMessage, type DlqRecord, deadLetterMessage } from '../kafka/messages.js';
+import type { KafkaProducerSink } from '../kafka/producer-sink.js';
+import { type BackoffOptions, isRetriable, retryUntilDone } from './backoff.js';
+import type { ServeMetrics } from './metrics.js';
+import type { ProcessedBatch } from './processor.js';
+
+/** ECS version the documents follow. */
+export const ECS_VERSION = '9.0.0';
+
+/** The sinks serve writes to; each acknowledges durably before {@link ServeSinks.deliver} resolves. */
+export type SinkName = 'elasticsearch' | 'inventory' | 'kafka';
+
+/** Dependencies of {@link ServeSinks}. */
+export interface SinkDeps {
+  es: Client;
+  producer: KafkaProducerSink;
+  config: Readonly<Config>;
+  logger: Logger;
+  metrics: ServeMetrics;
+  /** Baseline facts of a token (the pipeline's store), for the inventory. */
+  factsOf: (tokenId: string) => TokenFacts | undefined;
+  now?: () => Date;
+  backoff?: BackoffOptions;
+  /** A sink attempt failed; delivery will retry after `delayMs`. */
+  onFailure?: (sink: SinkName, err: unknown, attempt: number, delayMs: number) => void;
+}
+
+/** What a delivery did. */
+export interface DeliveryReport {
+  alertsWritten: number;
+  alertDuplicates: number;
+  activityWritten: number;
+  activityProduced: number;
+  deadLettersProduced: number;
+  /** Documents Elasticsearch refused for good; they went to the DLQ. */
+  rejected: number;
+  inventoryUpdated: number;
+}
+
+function chunks<T>(xs: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Delivers a processed batch to every sink and resolves only when all of them acknowledged:
+ * alerts (and optionally activity) to their Elasticsearch data streams with `op_type: create`
+ * and `_id` = `event.id` (409 = already there = success), the token inventory (read, merge,
+ * upsert), normalized activity to the activity topic (key `token.id`), dead letters to the DLQ
+ * topic, and documents Elasticsearch rejects for good (mapping conflicts) to the DLQ as
+ * `sink_rejected`. Every sink retries with exponential backoff until it succeeds; only the
+ * abort signal stops it (DeliveryAbortedError), so nothing is ever dropped.
+ */
+export class ServeSinks {
+  private readonly log: Logger;
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: SinkDeps) {
+    this.log = deps.logger.child({ component: 'serve.sinks' });
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** @throws DeliveryAbortedError when `signal` aborts before every sink acknowledged. */
+  async deliver(batch: ProcessedBatch, signal: AbortSignal): Promise<DeliveryReport> {
+    const report: DeliveryReport = {
+      alertsWritten: 0,
+      alertDuplicates: 0,
+      activityWritten: 0,
+      activityProduced: 0,
+      deadLettersProduced: 0,
+      rejected: 0,
+      inventoryUpdated: 0,
+    };
+    const es = this.deps.config.elasticsearch;
+    const ingested = this.now().toISOString();
+    const alertActions = batch.alerts.map((a) => this.alertAction(a, ingested));
+    const activityActions = es.indexActivity
+      ? batch.activities.map((a) => this.activityAction(a, ingested))
+      : [];
+    const kafkaMessages = new Map<string, Message[]>([
+      [this.deps.config.kafka.topics.activity, batch.activities.map(activityMessage)],
+      [this.deps.config.kafka.topics.deadLetter, batch.deadLetters.map(deadLetterMessage)],
+    ]);
+
+    const esTask = async () => {
+      const r = await this.writeDocuments([...alertActions, ...activityActions], signal);
+      const alertIndex = alertDataStream(es.namespace);
+      report.alertsWritten = r.writtenByIndex.get(alertIndex) ?? 0;
+      report.alertDuplicates = r.duplicatesByIndex.get(alertIndex) ?? 0;
+      report.activityWritten = r.writtenByIndex.get(activityDataStream(es.namespace)) ?? 0;
+      if (r.rejected.length > 0) {
+        report.rejected = r.rejected.length;
+        await this.produce(
+          new Map([[this.deps.config.kafka.topics.deadLetter, r.rejected.map(rejectionMessage)]]),
+          signal,
+        );
+        for (const rej of r.rejected) this.deps.metrics.rejected.inc({ target: rej.action.index });
+      }
+    };
+    const inventoryTask = async () => {
+      report.inventoryUpdated = await this.updateInventory(batch.activities, batch.alerts, signal);
+    };
+    const kafkaTask = async () => {
+      await this.produce(kafkaMessages, signal);
+      report.activityProduced = batch.activities.length;
+      report.deadLettersProduced = batch.deadLetters.length;
+    };
+    const results = await Promise.allSettled([esTask(), inventoryTask(), kafkaTask()]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+
+    for (const a of batch.alerts) this.deps.metrics.alerts.inc({ severity: String(a.event.severity) });
+    this.deps.metrics.alertDuplicates.inc(report.alertDuplicates);
+    for (const d of batch.deadLetters) this.deps.metrics.deadLetters.inc({ code: d.code });
+    return report;
+  }
+
+  private alertAction(alert: Alert, ingested: string): BulkAction {
+    const ns = this.deps.config.elasticsearch.namespace;
+    const doc = {
+      ...alert,
+      event: { ...alert.event, ingested: alert.event.ingested ?? ingested },
+      data_stream: { type: 'logs', dataset: DATASETS.alert, namespace: ns },
+      ecs: { version: ECS_VERSION },
+    };
+    return { op: 'create', index: alertDataStream(ns), id: alert.event.id, doc };
+  }
+
+  private activityAction(activity: TokenActivity, ingested: string): BulkAction {
+    const ns = this.deps.config.elasticsearch.namespace;
+    const doc = {
+      ...activity,
+      event: { ...activity.event, ingested: activity.event.ingested ?? ingested },
+      data_stream: { type: 'logs', dataset: DATASETS.activity, namespace: ns },
+      ecs: { version: ECS_VERSION },
+    };
+    return { op: 'create', index: activityDataStream(ns), id: activity.event.id, doc };
+  }
+
+  /** Bulk-writes documents, resending only the items that failed for now, until none is left. */
+  private async writeDocuments(actions: readonly BulkAction[], signal: AbortSignal) {
+    const writtenByIndex = new Map<string, number>();
+    const duplicatesByIndex = new Map<string, number>();
+    const rejected: BulkRejection[] = [];
+    const add = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+    let pending = [...actions];
+    const size = this.deps.config.elasticsearch.bulkSize;
+    await this.retry('elasticsearch', signal, async () => {
+      const parts = chunks(pending, size);
+      const again: BulkAction[] = [];
+      for (const [i, part] of parts.entries()) {
+        let r: Awaited<ReturnType<typeof bulkOnce>>;
+        try {
+          r = await bulkOnce(this.deps.es, part);
+        } catch (err) {
+          pending = [...again, ...parts.slice(i).flat()];
+          throw err;
+        }
+        part.forEach((a, j) => {
+          const outcome = r.outcomes[j];
+          if (outcome === 'written') add(writtenByIndex, a.index);
+          else if (outcome === 'duplicate') add(duplicatesByIndex, a.index);
+        });
+        rejected.push(...r.rejected);
+        again.push(...r.retry);
+      }
+      pending = again;
+      if (pending.length > 0) {
+        throw new SinkError(`${pending.length} document(s) to retry (429/5xx per item)`, { retriable: true });
+      }
+    });
+    return { writtenByIndex, duplicatesByIndex, rejected };
+  }
+
+  /** Reads the stored inventory docs of the batch's tokens, merges, upserts; retried as a whole. */
+  private async updateInventory(
+    activities: TokenActivity[],
+    alerts: Alert[],
+    signal: AbortSignal,
+  ): Promise<number> {
+    const updates = inventoryDocs(activities, alerts, this.deps.factsOf, this.now());
+    if (updates.size === 0) return 0;
+    const index = tokenInventoryIndex(this.deps.config.elasticsearch.namespace);
+    await this.retry('inventory', signal, async () => {
+      const stored = await fetchInventory(this.deps.es, index, [...updates.keys()]);
+      const merged = new Map<string, TokenInventoryDoc>();
+      for (const [id, doc] of updates) merged.set(id, mergeInventory(stored.get(id), doc));
+      for (const part of chunks(inventoryActions(index, merged), this.deps.config.elasticsearch.bulkSize)) {
+        const r = await bulkOnce(this.deps.es, part);
+        for (const rej of r.rejected) {
+          this.deps.metrics.rejected.inc({ target: index });
+          this.log.error(
+            { tokenId: rej.action.id, status: rej.status, error: rej.error },
+            'inventory update rejected',
+          );
+        }
+        if (r.retry.length > 0) throw new SinkError(`${r.retry.length} inventory update(s) to retry`);
+      }
+    });
+    return updates.size;
+  }
+
+  private async produce(
+    messages: ReadonlyMap<string, readonly Message[]>,
+    signal: AbortSignal,
+  ): Promise<void> {
+    await this.retry('kafka', signal, () => this.deps.producer.send(messages));
+  }
+
+  private retry<T>(sink: SinkName, signal: AbortSignal, attempt: () => Promise<T>): Promise<T> {
+    return retryUntilDone(attempt, {
+      signal,
+      ...(this.deps.backoff ? { backoff: this.deps.backoff } : {}),
+      onFailure: (err, n, delayMs) => {
+        this.deps.metrics.sinkRetries.inc({ sink });
+        const fields = { sink, attempt: n, delayMs, err: (err as Error).message };
+        if (isRetriable(err)) this.log.warn(fields, 'sink failed; retrying (consumption paused)');
+        else
+          this.log.error(
+            fields,
+            'sink failed with an error retrying may not fix; retrying (consumption paused)',
+          );
+        this.deps.onFailure?.(sink, err, n, delayMs);
+      },
+      onRecovered: (failures) => this.log.info({ sink, failures }, 'sink recovered'),
+    });
+  }
+}
+
+function rejectionMessage(rej: BulkRejection): Message {
+  const record: DlqRecord = {
+    code: 'sink_rejected',
+    reason: `elasticsearch rejected the document (${rej.status}): ${rej.error}`,
+    source: 'tokenwatch',
+    raw: JSON.stringify(rej.action.doc).slice(0, 65_536),
+    location: `elasticsearch/${rej.action.index}/${rej.action.id}`,
+  };
+  return deadLetterMessage(record);
+}
