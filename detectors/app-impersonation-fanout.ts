@@ -19,11 +19,12 @@ export const FANOUT_KNOWN_MULTIPLE = 2;
 /** Resource types under which an ingestor records the mailbox / user a DWD access acted on. */
 const USER_RESOURCE_TYPES = ['mailbox', 'user'] as const;
 
-/** Users this client impersonated before, as far as the baseline shows them (resource keys). */
-function knownUsers(view: BaselineView): string[] {
+/** Users the client impersonated before `before` (ms), as far as the baseline shows them (resource keys). */
+function knownUsers(view: BaselineView, before: number): string[] {
   return view
     .top('resource', 256)
     .filter((r) => USER_RESOURCE_TYPES.some((t) => r.startsWith(`${t}:`)))
+    .filter((r) => (view.seen('resource', r)?.firstSeen ?? before) < before)
     .map((r) => r.slice(r.indexOf(':') + 1));
 }
 
@@ -94,7 +95,7 @@ export const appImpersonationFanout = defineDetector({
     const window = ctx.settings.breadthWindowMs;
     const earlier = client.current.newResourceTimes.filter((t) => t > atMs - window && t <= atMs).length;
     const count = earlier + 1;
-    const known = knownUsers(client);
+    const known = knownUsers(client, atMs - window);
     const threshold = Math.max(FANOUT_MIN_USERS, FANOUT_KNOWN_MULTIPLE * known.length);
     if (!(earlier < threshold && count >= threshold)) return [];
 

@@ -1,4 +1,4 @@
-import { trainStore } from '../baselines/testing.js';
+import { activityFixture, type DeepPartial, trainStore } from '../baselines/testing.js';
 import type {
   BaselineView,
   CurrentWindow,
@@ -184,16 +184,115 @@ export function dailyTimes(options: SeriesOptions): number[] {
 }
 
 /**
- * The context a detector sees for `probe` after the real baseline store was trained on `history`
- * (evaluate-then-update: `probe` itself is not folded in).
+ * The context a detector sees for `probe` after the real baseline store was trained on `history`,
+ * fed in event-time order as the pipeline does (evaluate-then-update: `probe` itself is not folded in).
  */
 export function trainedContext(
   history: Iterable<TokenActivity>,
   probe: TokenActivity,
   settings: Partial<DetectionSettings> = {},
 ): DetectorContext {
+  const ordered = [...history].sort((a, b) => Date.parse(a['@timestamp']) - Date.parse(b['@timestamp']));
   return {
-    ...trainStore(history).contextFor(probe),
+    ...trainStore(ordered).contextFor(probe),
     settings: { ...DEFAULT_DETECTION_SETTINGS, ...settings },
   };
 }
+
+type Overrides = DeepPartial<TokenActivity> & { at?: number };
+
+const isPlain = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Deep merge of fixture overrides (later wins; arrays replaced; `undefined` kept so it deletes). */
+export function mergeOverrides(...layers: readonly Overrides[]): Overrides {
+  const out: Record<string, unknown> = {};
+  for (const layer of layers) {
+    for (const [k, v] of Object.entries(layer)) {
+      const prev = out[k];
+      out[k] = isPlain(v) && isPlain(prev) ? mergeOverrides(prev as Overrides, v as Overrides) : v;
+    }
+  }
+  return out as Overrides;
+}
+
+/**
+ * A Salesforce `ApiEvent` of the Drift connected app's integration user (S1's identity): REST
+ * point lookups of `Lead`, 20 rows, from AWS egress, client family `Java`.
+ */
+export const SALESFORCE_DRIFT: Overrides = {
+  event: { action: 'ApiEvent', module: 'salesforce', dataset: 'salesforce.apievent', category: ['api'] },
+  user: { name: 'drift.integration@acme.com', email: 'drift.integration@acme.com', id: '005000000000001AAA' },
+  source: {
+    ip: '52.1.2.3',
+    geo: { country_iso_code: 'US', city_name: 'Ashburn', location: { lat: 39.04, lon: -77.49 } },
+  },
+  user_agent: { original: 'Drift-Java/1.0', name: 'Java', version: '1.0' },
+  token: {
+    id: 'salesforce:grant:005000000000001AAA:0H4000000000001',
+    key_kind: 'oauth_grant',
+    type: 'oauth_access_token',
+    scopes: [],
+    client: { id: '0H4000000000001', name: 'Drift' },
+    owner: {
+      name: 'drift.integration@acme.com',
+      email: 'drift.integration@acme.com',
+      id: '005000000000001AAA',
+    },
+    principal: 'machine',
+  },
+  related: { ip: ['52.1.2.3'], user: ['drift.integration@acme.com'], hash: [] },
+  tokenwatch: {
+    resource: { type: 'sobject', name: 'Lead' },
+    volume: { rows: 20, items: undefined, bytes: undefined },
+    api_type: 'REST',
+    network: { ip_prefix: '52.1.2.0/24', cloud_provider: 'aws' },
+  },
+};
+
+/** A Salesforce activity: {@link SALESFORCE_DRIFT} with `overrides`. */
+export const salesforceActivity = (overrides: Overrides = {}): TokenActivity =>
+  activityFixture(mergeOverrides(SALESFORCE_DRIFT, overrides));
+
+/**
+ * A Google Workspace Gmail access by a domain-wide delegation client impersonating `user`
+ * (token `google_workspace:dwd:<client>`, machine principal, the mailbox as the resource).
+ */
+export const dwdActivity = (user: string, overrides: Overrides = {}): TokenActivity =>
+  activityFixture(
+    mergeOverrides(
+      {
+        event: {
+          action: 'activity',
+          module: 'google_workspace',
+          dataset: 'google_workspace.token',
+          category: ['api'],
+        },
+        user: { name: user, email: user, id: undefined },
+        source: { ip: '34.120.1.5', geo: { country_iso_code: 'US', location: { lat: 41.26, lon: -95.86 } } },
+        user_agent: {
+          original: 'google-api-java-client/2.2.0',
+          name: 'google-api-java-client',
+          version: '2.2.0',
+        },
+        token: {
+          id: 'google_workspace:dwd:1234567890',
+          key_kind: 'oauth_grant',
+          type: 'service_account',
+          scopes: ['https://www.googleapis.com/auth/gmail.readonly'],
+          client: { id: '1234567890', name: 'Mail archiver' },
+          owner: { name: user, email: user, id: undefined },
+          principal: 'machine',
+        },
+        related: { ip: ['34.120.1.5'], user: [user], hash: [] },
+        tokenwatch: {
+          resource: { type: 'mailbox', name: user },
+          volume: { bytes: 20_000, items: undefined },
+          api_type: 'gmail',
+          impersonated_user: user,
+          network: { ip_prefix: '34.120.1.0/24', cloud_provider: 'gcp' },
+        },
+      },
+      overrides,
+    ),
+  );

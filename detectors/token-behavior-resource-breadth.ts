@@ -3,8 +3,8 @@ import {
   baselineName,
   eventTimeMs,
   fmtDuration,
+  fmtList,
   fmtNumber,
-  fmtTop,
   historySpan,
   referenceFacts,
   tokenLabel,
@@ -80,7 +80,8 @@ export const tokenBehaviorResourceBreadth = defineDetector({
     const reason =
       `${tokenLabel(activity)} touched ${count} ${resource.type} resources never touched before within ` +
       `${fmtDuration(window)} (latest: ${resource.name}); ${historySpan(ref.view)} ${baselineName(ref.entity)} ` +
-      `touched ${fmtNumber(ref.view.distinct('resource'), 0)} distinct resources in all (${fmtTop(ref.view, 'resource')}).`;
+      `touched ${fmtNumber(Math.max(0, ref.view.distinct('resource') - earlier), 0)} distinct resources before this burst ` +
+      `(mostly ${fmtList(ref.view.top('resource', 3))}).`;
     return [
       {
         reason,

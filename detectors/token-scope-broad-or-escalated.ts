@@ -125,10 +125,11 @@ export const tokenScopeBroadOrEscalated = defineDetector({
     if (broad.length > 0) parts.push(`broad scopes ${fmtList(broad, 4)}`);
     const plainAdded = added.filter((s) => !broad.includes(s));
     if (plainAdded.length > 0)
-      parts.push(`${broad.length > 0 ? 'and new ' : 'scopes '}${fmtList(plainAdded, 4)} never held before`);
+      parts.push(`${broad.length > 0 ? 'new' : 'scopes'} ${fmtList(plainAdded, 4)} never held before`);
     if (sfNewApp) parts.push('API access with a refresh token for a connected app never seen before');
+    const holders = ['this token', ctx.owner ? "its owner's tokens" : '', ctx.app ? "its app's tokens" : ''];
     const history = hasHistory
-      ? `; the token, its owner's and its app's tokens held only ${before}`
+      ? `; until now ${fmtList(holders.filter((x) => x !== ''))} held only ${before}`
       : '; there is no scope history to compare with';
     const reason = `${label} ${verb} with ${parts.join(' and ')}${history}.`;
 

@@ -1,0 +1,87 @@
+/**
+ * COPY-READY TEMPLATE for a new detector (not registered; kept compiling so it never rots).
+ *
+ * 1. Copy to `detectors/<id with . and _ as ->.ts`, e.g. `token.geo.new_asn` -> `token-geo-new-asn.ts`
+ *    (registry.test.ts enforces the name), rename the export.
+ * 2. Fill in the metadata; pick severity and riskScore from one band (low 21-46, medium 47-72,
+ *    high 73-98, critical 99-100). MITRE references are `'<tactic>:<technique>'` from mitre.ts
+ *    (add the technique there if missing).
+ * 3. Write `evaluate`: PURE (no I/O, no Date.now(): time is `eventTimeMs(activity)`), return `[]`
+ *    unless it fires. Compare with `ctx.reference` (the token's own baseline when mature, else its
+ *    app's or owner's) and put `...referenceFacts(ref)` in the explanation so analysts see which
+ *    baseline and how much history was used. The reason is one plain sentence: what was seen,
+ *    what was expected.
+ * 4. Write `<name>.test.ts` next to it (skeleton below): at least one case that fires (assert the
+ *    reason text and explanation fields) and one that must not (include the benign look-alike of
+ *    scenarios.md N1-N5 it could confuse). Train the real baseline with `trainedContext`.
+ * 5. Add one import + one line to `registry.ts`, and a row to the catalogue in README.md.
+ * 6. `npx biome check --write detectors && npx vitest run --project unit detectors`.
+ *
+ * Test skeleton:
+ *
+ *   import { describe, expect, it } from 'vitest';
+ *   import { activityFixture } from '../baselines/testing.js';
+ *   import { DAY, dailyTimes, HOUR, trainedContext } from './testing.js';
+ *   import { tokenExampleNewThing as detector } from './token-example-new-thing.js';
+ *
+ *   const START = Date.UTC(2025, 6, 1);
+ *   const history = () =>
+ *     dailyTimes({ start: START, days: 30, perDay: 6 }).map((at, i) => activityFixture({ at, event: { id: `h${i}` } }));
+ *
+ *   describe(detector.id, () => {
+ *     it('fires when ...', () => {
+ *       const probe = activityFixture({ at: START + 30 * DAY + 10 * HOUR, user_agent: { original: 'x/1', name: 'x' } });
+ *       const [f] = detector.evaluate(probe, trainedContext(history(), probe));
+ *       expect(f?.reason).toContain('...');
+ *       expect(f?.explanation).toMatchObject({ observed: 'x', baseline_entity: 'token' });
+ *     });
+ *     it('stays quiet for the benign look-alike ...', () => { ... toEqual([]) });
+ *   });
+ */
+import { defineDetector } from './define-detector.js';
+import { baselineName, fmtTop, historySpan, referenceFacts, tokenLabel } from './explain.js';
+import { isEndOfLife, seenByAny } from './lookup.js';
+
+/**
+ * `token.example.new_thing`: one paragraph on what it catches, how it weighs baseline maturity,
+ * and which scenario (S1-S10) it serves.
+ *
+ * Known gaps: what it cannot see, and which benign activity still looks like it.
+ */
+export const tokenExampleNewThing = defineDetector({
+  id: 'token.example.new_thing',
+  name: 'Token used with a never-seen thing',
+  description: 'One sentence for the rule description in Kibana.',
+  version: 1,
+  severity: 'low',
+  riskScore: 30,
+  category: 'iam',
+  mitre: ['TA0005:T1550.001'],
+  sources: ['github', 'google_workspace', 'salesforce'],
+  requiredFields: ['user_agent.name'],
+  falsePositives: ['The benign reason an analyst will most often find'],
+  runbook: ['First thing to check.', 'How to confirm.', 'How to contain.'],
+  groupWindowMs: 3_600_000,
+
+  evaluate(activity, ctx) {
+    const value = activity.user_agent?.name;
+    const ref = ctx.reference;
+    // Nothing mature to compare with: stay quiet (every first event would be "new").
+    if (value === undefined || ref === undefined || isEndOfLife(activity)) return [];
+    if (seenByAny([ctx.token, ref.view], 'ua_family', value)) return [];
+    const seen = fmtTop(ref.view, 'ua_family');
+    return [
+      {
+        reason: `${tokenLabel(activity)} used ${value} for the first time; ${historySpan(ref.view)} ${baselineName(ref.entity)} only used ${seen}.`,
+        explanation: {
+          feature: 'user_agent.name',
+          observed: value,
+          expected: `seen: ${seen}`,
+          ...referenceFacts(ref),
+        },
+        // Optional per-finding override; defineDetector keeps severity and risk in one band.
+        // severity: 'medium', riskScore: 55,
+      },
+    ];
+  },
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { appImpersonationFanout as detector } from './app-impersonation-fanout.js';
+import { DAY, dailyTimes, dwdActivity, HOUR, trainedContext } from './testing.js';
+
+const START = Date.UTC(2025, 6, 1);
+const AT = START + 30 * DAY + 10 * HOUR;
+const SERVICE = ['archive@acme.com', 'billing@acme.com', 'support@acme.com'];
+
+/** A mail archiver with DWD reading three service mailboxes for 30 days. */
+const history = () =>
+  dailyTimes({ start: START, days: 30, perDay: 9 }).map((at, i) =>
+    dwdActivity(SERVICE[i % 3] ?? 'archive@acme.com', { at, event: { id: `h${i}` } }),
+  );
+/** The client reading `n` executives' mailboxes it never read, one a minute. */
+const fanout = (n: number) =>
+  Array.from({ length: n }, (_, i) =>
+    dwdActivity(`exec${i}@acme.com`, { at: AT + i * 60_000, event: { id: `x${i}` } }),
+  );
+
+describe(detector.id, () => {
+  it('fires high on the 10th never-impersonated user within an hour (S6), about the app', () => {
+    const probe = dwdActivity('ceo@acme.com', { at: AT + 9 * 60_000 + 1000 });
+    const [f] = detector.evaluate(probe, trainedContext([...history(), ...fanout(9)], probe));
+    expect(detector.severity).toBe('high');
+    expect(f?.entity).toBe('app:google_workspace:1234567890');
+    expect(f?.reason).toBe(
+      'Domain-wide delegation client "Mail archiver" impersonated 10 users it never impersonated before within 1 h (latest: ceo@acme.com); in 30 days it impersonated 3 users (support@acme.com, billing@acme.com and archive@acme.com).',
+    );
+    expect(f?.explanation).toMatchObject({
+      feature: 'new_impersonated_users_per_window',
+      observed: 10,
+      window: '1 h',
+      baseline_entity: 'token',
+      maturity: 'mature',
+    });
+    expect(f?.explanation.expected).toContain('fewer than 10 new impersonated users per 1 h');
+  });
+
+  it('fires for a never-seen DWD client with no baseline at all', () => {
+    const probe = dwdActivity('ceo@acme.com', { at: AT + 9 * 60_000 + 1000 });
+    const [f] = detector.evaluate(probe, trainedContext(fanout(9), probe));
+    expect(f?.explanation.baseline_entity).toBe('token');
+    expect(f?.explanation.maturity).toBe('learning');
+  });
+
+  it('stays quiet below the threshold, past it, and for users it already impersonates', () => {
+    const below = dwdActivity('ceo@acme.com', { at: AT + 8 * 60_000 + 1000 });
+    expect(detector.evaluate(below, trainedContext([...history(), ...fanout(8)], below))).toEqual([]);
+    const past = dwdActivity('ceo@acme.com', { at: AT + 10 * 60_000 + 1000 });
+    expect(detector.evaluate(past, trainedContext([...history(), ...fanout(10)], past))).toEqual([]);
+    const known = dwdActivity('billing@acme.com', { at: AT + 12 * 60_000 });
+    expect(detector.evaluate(known, trainedContext([...history(), ...fanout(12)], known))).toEqual([]);
+  });
+
+  it('ignores activity that is not impersonation', () => {
+    const probe = dwdActivity('ceo@acme.com', {
+      at: AT + 9 * 60_000 + 1000,
+      tokenwatch: { impersonated_user: undefined },
+    });
+    expect(detector.evaluate(probe, trainedContext([...history(), ...fanout(9)], probe))).toEqual([]);
+  });
+});

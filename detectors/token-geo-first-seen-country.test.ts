@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { activityFixture } from '../baselines/testing.js';
+import type { TokenActivity } from '../schemas/token-activity.js';
+import { DAY, dailyTimes, HOUR, trainedContext } from './testing.js';
+import { tokenGeoFirstSeenCountry as detector } from './token-geo-first-seen-country.js';
+
+const START = Date.UTC(2025, 6, 1);
+const LAST_DAY = START + 29 * DAY;
+
+const history = (overrides: Parameters<typeof activityFixture>[0] = {}): TokenActivity[] =>
+  dailyTimes({ start: START, days: 30, perDay: 6 }).map((at, i) =>
+    activityFixture({ ...overrides, at, event: { id: `h${i}` } }),
+  );
+
+const place = (country: string, city: string, lat: number, lon: number, prefix: string) => ({
+  source: {
+    ip: prefix.replace('0/24', '9'),
+    geo: { country_iso_code: country, city_name: city, location: { lat, lon } },
+  },
+  tokenwatch: { network: { ip_prefix: prefix } },
+});
+
+describe(detector.id, () => {
+  it('fires (medium) for a new country with a new client, naming the known countries', () => {
+    const probe = activityFixture({
+      at: LAST_DAY + 20 * HOUR,
+      ...place('BR', 'São Paulo', -23.55, -46.63, '177.54.0.0/24'),
+      user_agent: { original: 'python-requests/2.32.4', name: 'python-requests' },
+    });
+    const [f] = detector.evaluate(probe, trainedContext(history(), probe));
+    expect(f?.severity).toBeUndefined();
+    expect(detector.severity).toBe('medium');
+    expect(f?.reason).toContain('was used from BR (São Paulo) for the first time');
+    expect(f?.reason).toContain('this token was only used from DE');
+    expect(f?.reason).toContain('python-requests is also new');
+    expect(f?.explanation).toMatchObject({
+      feature: 'source.geo.country_iso_code',
+      observed: 'BR',
+      expected: 'countries seen: DE',
+      baseline_entity: 'token',
+      maturity: 'mature',
+    });
+  });
+
+  it('is low and informational for a plausible trip with the usual client (N2)', () => {
+    // Last use in Berlin ~17:55 on the last day; Paris (~880 km) the next morning with git.
+    const probe = activityFixture({
+      at: LAST_DAY + 33 * HOUR,
+      ...place('FR', 'Paris', 48.86, 2.35, '90.84.0.0/24'),
+    });
+    const [f] = detector.evaluate(probe, trainedContext(history(), probe));
+    expect(f?.severity).toBe('low');
+    expect(f?.reason).toContain('is plausible travel, so this is informational');
+    expect(f?.reason).toMatch(/Same client \(git\) and 8\d\d km from Berlin, DE in \d+ h/);
+  });
+
+  it('stays medium for a machine token even with its usual client', () => {
+    const machine = { token: { principal: 'machine' as const } };
+    const probe = activityFixture({
+      at: LAST_DAY + 33 * HOUR,
+      ...machine,
+      ...place('FR', 'Paris', 48.86, 2.35, '90.84.0.0/24'),
+    });
+    const [f] = detector.evaluate(probe, trainedContext(history(machine), probe));
+    expect(f?.severity).toBeUndefined();
+    expect(f?.explanation.observed).toBe('FR');
+  });
+
+  it('stays quiet for a known country, cloud egress, and without a mature baseline', () => {
+    const known = activityFixture({ at: LAST_DAY + 20 * HOUR });
+    expect(detector.evaluate(known, trainedContext(history(), known))).toEqual([]);
+
+    const cloud = activityFixture({
+      at: LAST_DAY + 20 * HOUR,
+      ...place('US', 'Ashburn', 39.04, -77.49, '3.91.12.0/24'),
+      tokenwatch: { network: { ip_prefix: '3.91.12.0/24', cloud_provider: 'aws' } },
+    });
+    expect(detector.evaluate(cloud, trainedContext(history(), cloud))).toEqual([]);
+
+    const far = activityFixture({
+      at: LAST_DAY + 20 * HOUR,
+      ...place('BR', 'São Paulo', -23.55, -46.63, '177.54.0.0/24'),
+    });
+    expect(detector.evaluate(far, trainedContext(history().slice(0, 12), far))).toEqual([]);
+  });
+});

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { activityFixture } from '../baselines/testing.js';
+import type { TokenActivity } from '../schemas/token-activity.js';
+import { DAY, dailyTimes, dwdActivity, HOUR, salesforceActivity, trainedContext } from './testing.js';
+import { tokenScopeBroadOrEscalated as detector, isBroadScope } from './token-scope-broad-or-escalated.js';
+
+const START = Date.UTC(2025, 6, 1);
+const AT = START + 30 * DAY + 10 * HOUR;
+type Overrides = Parameters<typeof activityFixture>[0];
+
+/** Alice's PAT with `repo` used for 30 days (no OAuth client: a plain PAT). */
+const history = (scopes: string[] = ['repo'], overrides: Overrides = {}): TokenActivity[] =>
+  dailyTimes({ start: START, days: 30, perDay: 6 }).map((at, i) =>
+    activityFixture({ ...overrides, at, event: { id: `h${i}` }, token: { scopes, client: undefined } }),
+  );
+const newPat = (scopes: string[]) =>
+  activityFixture({
+    at: AT,
+    event: { id: 'create', action: 'oauth_access.create', type: ['creation'] },
+    token: { id: 'github:hash:minted', lifecycle: 'created', scopes, client: undefined },
+  });
+
+describe(detector.id, () => {
+  it('knows the broad scopes of each vendor', () => {
+    for (const s of [
+      'admin:org',
+      'delete_repo',
+      'https://mail.google.com/',
+      'https://www.googleapis.com/auth/drive',
+      'full',
+    ]) {
+      expect(isBroadScope(s), s).toBe(true);
+    }
+    for (const s of ['repo', 'workflow', 'https://www.googleapis.com/auth/drive.readonly', 'api']) {
+      expect(isBroadScope(s), s).toBe(false);
+    }
+  });
+
+  it("fires high for a new PAT with admin:org beyond the owner's history (S10)", () => {
+    const probe = newPat(['repo', 'admin:org', 'workflow']);
+    const [f] = detector.evaluate(probe, trainedContext(history(), probe));
+    expect(f?.severity).toBe('high');
+    expect(f?.riskScore).toBe(80);
+    expect(f?.reason).toBe(
+      "Classic PAT github:hash:minted of alice@example.com was created with broad scopes admin:org and new workflow never held before; until now this token and its owner's tokens held only repo.",
+    );
+    expect(f?.explanation).toMatchObject({
+      feature: 'token.scopes',
+      observed: 'repo admin:org workflow',
+      expected: 'scopes held before: repo',
+      baseline_entity: 'owner',
+      maturity: 'mature',
+    });
+  });
+
+  it('is low for broad scopes the owner already held, and for a plain escalation', () => {
+    const again = newPat(['repo', 'admin:org']);
+    expect(detector.evaluate(again, trainedContext(history(['repo', 'admin:org']), again))[0]?.severity).toBe(
+      'low',
+    );
+    const wider = newPat(['repo', 'read:packages']);
+    const [f] = detector.evaluate(wider, trainedContext(history(), wider));
+    expect(f?.riskScore).toBe(30);
+    expect(f?.reason).toContain('scopes read:packages never held before');
+  });
+
+  it('is medium for broad scopes with no history to compare', () => {
+    const probe = newPat(['admin:org']);
+    const [f] = detector.evaluate(probe, trainedContext([], probe));
+    expect(f?.severity).toBe('medium');
+    expect(f?.reason).toContain('there is no scope history to compare with');
+    expect(f?.explanation.baseline_entity).toBe('none');
+  });
+
+  it('fires high for a domain-wide delegation grant (S6)', () => {
+    const grant = activityFixture({
+      at: AT,
+      event: {
+        action: 'AUTHORIZE_API_CLIENT_ACCESS',
+        module: 'google_workspace',
+        dataset: 'google_workspace.admin',
+      },
+      user: { email: 'admin@acme.com' },
+      token: {
+        id: 'google_workspace:session:admin@acme.com',
+        key_kind: 'session',
+        type: 'session',
+        client: undefined,
+        owner: { email: 'admin@acme.com', name: undefined },
+        scopes: ['https://mail.google.com/', 'https://www.googleapis.com/auth/admin.directory.user.readonly'],
+      },
+      tokenwatch: { resource: { type: 'oauth_client', name: '1122334455' } },
+    });
+    const [f] = detector.evaluate(grant, trainedContext([], grant));
+    expect(f?.severity).toBe('high');
+    expect(f?.riskScore).toBe(90);
+    expect(f?.reason).toContain(
+      'admin@acme.com granted domain-wide delegation to 1122334455 with scopes https://mail.google.com/',
+    );
+    expect(f?.reason).toContain('the client can now act as any user in the domain, including full access');
+  });
+
+  it('fires for scope drift on an existing token (use event with a scope it never had)', () => {
+    const probe = activityFixture({ at: AT, token: { scopes: ['repo', 'delete_repo'], client: undefined } });
+    const [f] = detector.evaluate(probe, trainedContext(history(), probe));
+    expect(f?.severity).toBe('high');
+    expect(f?.reason).toContain('was used with broad scopes delete_repo');
+    expect(f?.explanation.baseline_entity).toBe('token');
+  });
+
+  it('fires for a Salesforce connected app never seen, with api + refresh_token (S2)', () => {
+    const rep = dailyTimes({ start: START, days: 30, perDay: 6 }).map((at, i) =>
+      salesforceActivity({ at, event: { id: `s${i}` }, token: { client: undefined, scopes: ['web'] } }),
+    );
+    const probe = salesforceActivity({
+      at: AT,
+      event: { action: 'LoginEvent' },
+      token: {
+        lifecycle: 'authorized',
+        scopes: ['api', 'refresh_token'],
+        client: { id: '0H4EVIL', name: 'My Ticket Portal' },
+      },
+    });
+    const [f] = detector.evaluate(probe, trainedContext(rep, probe));
+    expect(f?.severity).toBe('high');
+    expect(f?.reason).toContain('API access with a refresh token for a connected app never seen before');
+  });
+
+  it('stays quiet for familiar scopes and for use events without drift', () => {
+    const same = newPat(['repo']);
+    expect(detector.evaluate(same, trainedContext(history(), same))).toEqual([]);
+    const use = activityFixture({ at: AT, token: { scopes: ['repo'], client: undefined } });
+    expect(detector.evaluate(use, trainedContext(history(), use))).toEqual([]);
+    const dwdUse = dwdActivity('ceo@acme.com', { at: AT });
+    expect(detector.evaluate(dwdUse, trainedContext([], dwdUse))).toEqual([]);
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { activityFixture } from '../baselines/testing.js';
+import type { TokenActivity } from '../schemas/token-activity.js';
+import { DAY, dailyTimes, HOUR, trainedContext } from './testing.js';
+import { activeHours, tokenTimeUnusualHour as detector, fmtHours } from './token-time-unusual-hour.js';
+
+const START = Date.UTC(2025, 6, 1);
+const NEXT_DAY = START + 30 * DAY;
+
+const history = (
+  hours: readonly number[],
+  perDay: number,
+  overrides: Parameters<typeof activityFixture>[0] = {},
+) =>
+  dailyTimes({ start: START, days: 30, perDay, hours }).map(
+    (at, i): TokenActivity => activityFixture({ ...overrides, at, event: { id: `h${i}` } }),
+  );
+const OFFICE = [9, 10, 11, 12, 13, 14, 15, 16, 17];
+
+describe(detector.id, () => {
+  it('summarizes a profile as its active hours', () => {
+    const shares = Array.from({ length: 24 }, (_, h) => (OFFICE.includes(h) ? 1 / 9 : 0));
+    expect(fmtHours(activeHours(shares))).toBe('09-17 UTC');
+    expect(fmtHours([22, 23, 0, 1])).toBe('00-01, 22-23 UTC');
+  });
+
+  it('fires (low) for a person used at 03:00 UTC, naming the usual hours', () => {
+    const probe = activityFixture({ at: NEXT_DAY + 3 * HOUR + 12 * 60_000 });
+    const [f] = detector.evaluate(probe, trainedContext(history(OFFICE, 9), probe));
+    expect(f?.severity).toBeUndefined();
+    expect(detector.severity).toBe('low');
+    expect(f?.reason).toContain('was used at 03:xx UTC, an hour with no activity at all in 29 days');
+    expect(f?.reason).toContain('this token was active at 09-17 UTC (90% of events)');
+    expect(f?.explanation).toMatchObject({
+      feature: 'hour_of_day_share',
+      observed: '03:00 UTC (0%)',
+      expected: 'active hours 09-17 UTC; unusual below 0.5%',
+      baseline_entity: 'token',
+      maturity: 'mature',
+    });
+  });
+
+  it('is medium for a nightly machine job running in the afternoon (S8)', () => {
+    const etl = { token: { principal: 'machine' as const } };
+    const probe = activityFixture({ ...etl, at: NEXT_DAY + 14 * HOUR });
+    const [f] = detector.evaluate(probe, trainedContext(history([1, 2], 10, etl), probe));
+    expect(f?.severity).toBe('medium');
+    expect(f?.reason).toContain('active at 01-02 UTC');
+  });
+
+  it('stays quiet one hour past the usual end (neighbour rule) and within the profile', () => {
+    const late = activityFixture({ at: NEXT_DAY + 18 * HOUR + 30 * 60_000 });
+    expect(detector.evaluate(late, trainedContext(history(OFFICE, 9), late))).toEqual([]);
+    const usual = activityFixture({ at: NEXT_DAY + 11 * HOUR });
+    expect(detector.evaluate(usual, trainedContext(history(OFFICE, 9), usual))).toEqual([]);
+  });
+
+  it('stays quiet for a 24x7 CI bot', () => {
+    const allDay = Array.from({ length: 24 }, (_, h) => h).filter((h) => h !== 3);
+    const probe = activityFixture({ at: NEXT_DAY + 3 * HOUR, token: { principal: 'machine' } });
+    expect(detector.evaluate(probe, trainedContext(history(allDay, 23), probe))).toEqual([]);
+  });
+
+  it('reports once per token-hour and not on a learning baseline', () => {
+    const first = activityFixture({ at: NEXT_DAY + 3 * HOUR, event: { id: 'first' } });
+    const second = activityFixture({ at: NEXT_DAY + 3 * HOUR + 60_000, event: { id: 'second' } });
+    expect(detector.evaluate(second, trainedContext([...history(OFFICE, 9), first], second))).toEqual([]);
+    const young = history(OFFICE, 9).slice(0, 20);
+    expect(detector.evaluate(first, trainedContext(young, first))).toEqual([]);
+  });
+});
