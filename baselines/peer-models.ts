@@ -108,8 +108,8 @@ export interface FeatureContribution {
 export interface PeerScore {
   /** isolation-forest anomaly score in (0, 1]: ~0.4-0.6 typical, ≥ 0.7 unlike the peers */
   score: number;
-  /** every display feature, largest drop first */
-  contributions: FeatureContribution[];
+  /** every display feature, largest drop first (computed on first access: ~10 forest passes) */
+  readonly contributions: FeatureContribution[];
 }
 
 /** The peer-group view of the token's current hour, as of this activity (for detectors). */
@@ -602,7 +602,10 @@ export class PeerModels {
   }
 }
 
-/** Scores a window: the forest's score plus per-display-feature contributions. */
+/**
+ * Scores a window. Contributions cost one forest pass per display feature (~10x the score), so
+ * they are computed on first access of `contributions` (then kept).
+ */
 function scoreWindow(
   group: PeerGroup,
   model: IsolationForestModel,
@@ -610,22 +613,28 @@ function scoreWindow(
   window: TokenHourSummary,
 ): PeerScore | undefined {
   if (!features.every(Number.isFinite)) return undefined;
-  const score = model.score(features);
-  const contributions = model
-    .contributions(features, group.reference, DISPLAY_GROUPS)
-    .map((c): FeatureContribution => {
-      const feature = DISPLAY_FEATURES[c.group]!;
-      const out: FeatureContribution = {
-        feature,
-        value: naturalValue(feature, window),
-        baseline_median: group.displayMedians[c.group] ?? 0,
-        drop: Math.round(c.drop * 10_000) / 10_000,
-      };
-      if (FLAG_FEATURES.has(feature))
-        out.baseline_share = Math.round((group.flagShares[c.group] ?? 0) * 10_000) / 10_000;
-      return out;
-    });
-  return { score: Math.round(score * 10_000) / 10_000, contributions };
+  const score = Math.round(model.score(features) * 10_000) / 10_000;
+  let contributions: FeatureContribution[] | undefined;
+  return {
+    score,
+    get contributions(): FeatureContribution[] {
+      contributions ??= model
+        .contributions(features, group.reference, DISPLAY_GROUPS)
+        .map((c): FeatureContribution => {
+          const feature = DISPLAY_FEATURES[c.group]!;
+          const out: FeatureContribution = {
+            feature,
+            value: naturalValue(feature, window),
+            baseline_median: group.displayMedians[c.group] ?? 0,
+            drop: Math.round(c.drop * 10_000) / 10_000,
+          };
+          if (FLAG_FEATURES.has(feature))
+            out.baseline_share = Math.round((group.flagShares[c.group] ?? 0) * 10_000) / 10_000;
+          return out;
+        });
+      return contributions;
+    },
+  };
 }
 
 /** A display feature's value in natural units from the hour's summary. */

@@ -179,27 +179,35 @@ export const loadStore = async (dir: string, config?: BaselineConfigInput): Prom
     seen[e.data.k]++;
     store.restore(EntityBaseline.fromJSON(e.data, store.config));
   };
+  // a parse error thrown inside the pipeline surfaces as an AbortError; keep the real one
+  let parseError: BaselineStateError | undefined;
   const consume = async (source: AsyncIterable<Buffer>): Promise<void> => {
     const decoder = new StringDecoder('utf8');
     let rest = '';
-    for await (const chunk of source) {
-      const text = rest + decoder.write(chunk);
-      let from = 0;
-      let nl = text.indexOf('\n', from);
-      while (nl >= 0) {
-        if (nl > from) onLine(text.slice(from, nl));
-        from = nl + 1;
-        nl = text.indexOf('\n', from);
+    try {
+      for await (const chunk of source) {
+        const text = rest + decoder.write(chunk);
+        let from = 0;
+        let nl = text.indexOf('\n', from);
+        while (nl >= 0) {
+          if (nl > from) onLine(text.slice(from, nl));
+          from = nl + 1;
+          nl = text.indexOf('\n', from);
+        }
+        rest = text.slice(from);
       }
-      rest = text.slice(from);
+      rest += decoder.end();
+      if (rest.length > 0) onLine(rest);
+    } catch (e) {
+      if (e instanceof BaselineStateError) parseError = e;
+      throw e;
     }
-    rest += decoder.end();
-    if (rest.length > 0) onLine(rest);
   };
   try {
     if (path === gzPath) await pipeline(createReadStream(path), createGunzip(), consume);
     else await pipeline(createReadStream(path), consume);
   } catch (cause) {
+    if (parseError !== undefined) throw parseError;
     if (cause instanceof BaselineStateError) throw cause;
     throw new BaselineStateError('BASELINE_STATE_CORRUPT', path, `unreadable: ${describe(cause)}`, {
       cause,

@@ -583,19 +583,18 @@ export function displayValue(feature: DisplayFeature, v: readonly number[]): num
 
 /**
  * Whether the step from `before` (undefined: the hour had no event yet) to `after` reaches a
- * scoring checkpoint: the event count, distinct resources or distinct actions reach a power of 4
- * (1, 4, 16, 64, ...), a volume (rows, bytes, items) crosses a power of 4, or a novelty flag turns
- * on. At most ~10 checkpoints per metric per hour, usually a handful per token-hour, so scoring
- * stays off the per-event hot path.
+ * scoring checkpoint: the hour's first event; the event count or distinct resources reaching a
+ * power of 4 (4, 16, 64, ...); rows, bytes or items crossing a power of 16 (a bulk export jumps
+ * several at once: one checkpoint); a novelty flag turning on. A quiet hour (~10 events) gets
+ * 2-4 checkpoints, a 10k-event hour ~15, so scoring stays off the per-event hot path.
  */
 export function isCheckpoint(before: TokenHourSummary | undefined, after: TokenHourSummary): boolean {
   if (before === undefined) return true;
   if (after.events > before.events && isPowerOf4(after.events)) return true;
   if (after.distinctResources > before.distinctResources && isPowerOf4(after.distinctResources)) return true;
-  if (after.distinctActions > before.distinctActions && isPowerOf4(after.distinctActions)) return true;
-  if (level4(after.rows) > level4(before.rows)) return true;
-  if (level4(after.bytes) > level4(before.bytes)) return true;
-  if (level4(after.items) > level4(before.items)) return true;
+  if (level16(after.rows) > level16(before.rows)) return true;
+  if (level16(after.bytes) > level16(before.bytes)) return true;
+  if (level16(after.items) > level16(before.items)) return true;
   if (after.newNetwork !== undefined && before.newNetwork === undefined) return true;
   return after.newUaFamily !== undefined && before.newUaFamily === undefined;
 }
@@ -605,5 +604,5 @@ const isPowerOf4 = (n: number): boolean => {
   while (p < n) p *= 4;
   return p === n;
 };
-const LN4 = Math.log(4);
-const level4 = (x: number): number => (x > 0 ? Math.floor(Math.log1p(x) / LN4) : 0);
+const LN16 = Math.log(16);
+const level16 = (x: number): number => (x > 0 ? Math.floor(Math.log1p(x) / LN16) : 0);

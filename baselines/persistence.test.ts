@@ -1,0 +1,164 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TokenActivity } from '../schemas/token-activity.js';
+import { BaselineStateError } from './errors.js';
+import { BASELINE_FILE_GZ, BASELINE_FILE_PLAIN, loadStore, saveStore } from './persistence.js';
+import type { BaselineStore } from './store.js';
+import { activityFixture, developerTokenHistory, snapshotView, trainStore } from './testing.js';
+import type { EntityKind } from './types.js';
+
+const DAY = 86_400_000;
+const KINDS: EntityKind[] = ['token', 'app', 'owner'];
+
+/** Three developers' histories interleaved by time, plus lifecycle events and a second app. */
+const corpus = (): TokenActivity[] => {
+  const all = [1, 2, 3].flatMap((seed) =>
+    developerTokenHistory({ days: 40, seed, tokenId: `github:hash:dev${seed}`, bytes: seed === 2 }).map(
+      (a) => (seed === 3 ? { ...a, user: { ...a.user, email: 'bob@example.com' } } : a),
+    ),
+  );
+  const t = (a: TokenActivity) => Date.parse(a['@timestamp']);
+  all.sort((a, b) => t(a) - t(b));
+  const t0 = t(all[0]!);
+  all.push(
+    activityFixture({ at: t0 + 20 * DAY, token: { id: 'github:hash:dev1', lifecycle: 'revoked' } }),
+    activityFixture({
+      at: t0 + 3 * DAY,
+      token: { id: 'github:hash:ci', client: { id: 'Iv1.ci' } },
+      source: undefined,
+    }),
+  );
+  return all;
+};
+
+const snapshots = (store: BaselineStore) =>
+  Object.fromEntries(KINDS.map((k) => [k, [...store.entities(k)].map((e) => snapshotView(e))]));
+const states = (store: BaselineStore) =>
+  Object.fromEntries(KINDS.map((k) => [k, [...store.entities(k)].map((e) => e.toJSON())]));
+
+describe('saveStore / loadStore', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tw-baselines-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('restores equal views, and training after a restart gives the same state as without it', async () => {
+    const events = corpus();
+    const half = Math.floor(events.length / 2);
+    const config = { learningDays: 7, learningEvents: 30, setCap: 4, maxEntities: 100 };
+    const original = trainStore(events.slice(0, half), config);
+    await saveStore(original, dir);
+    const restored = await loadStore(dir, config);
+    expect(restored.size('token')).toBe(original.size('token'));
+    expect(restored.size('owner')).toBe(2);
+    expect(snapshots(restored)).toEqual(snapshots(original));
+    expect(states(restored)).toEqual(states(original));
+
+    for (const a of events.slice(half)) {
+      original.update(a);
+      restored.update(a);
+    }
+    expect(states(restored)).toEqual(states(original));
+    expect(snapshots(restored)).toEqual(snapshots(original));
+    const dev1 = restored.get('token', 'github:hash:dev1')!;
+    expect(dev1.revokedAt).toBeGreaterThan(0);
+    expect(dev1.maturity).toBe('mature');
+    expect(await readdir(dir)).toEqual([BASELINE_FILE_GZ]);
+  });
+
+  it('writes gzip by default and plain NDJSON on request, replacing the other', async () => {
+    const store = trainStore(corpus().slice(0, 300));
+    await saveStore(store, dir);
+    const gz = await readFile(join(dir, BASELINE_FILE_GZ));
+    const lines = gunzipSync(gz).toString('utf8').trimEnd().split('\n');
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      format: 'tokenwatch.baselines',
+      version: 1,
+      counts: { token: store.size('token'), app: store.size('app'), owner: store.size('owner') },
+    });
+    expect(lines).toHaveLength(1 + store.size('token') + store.size('app') + store.size('owner'));
+    await saveStore(store, dir, { gzip: false });
+    expect(await readdir(dir)).toEqual([BASELINE_FILE_PLAIN]);
+    expect(snapshots(await loadStore(dir))).toEqual(snapshots(store));
+  });
+
+  it('round-trips an empty store', async () => {
+    await saveStore(trainStore([]), dir);
+    expect((await loadStore(dir)).size('token')).toBe(0);
+  });
+
+  const failure = async (content: Buffer | string, name = BASELINE_FILE_GZ) => {
+    await writeFile(join(dir, name), content);
+    const err = await loadStore(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BaselineStateError);
+    return err as BaselineStateError;
+  };
+  const header = (version: number, counts = { token: 1, app: 0, owner: 0 }) =>
+    JSON.stringify({ format: 'tokenwatch.baselines', version, counts });
+
+  it('reports a missing file', async () => {
+    const err = await loadStore(dir).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'BASELINE_STATE_MISSING' });
+  });
+
+  it('reports a file that is not gzip', async () => {
+    const err = await failure('definitely not gzip');
+    expect(err.code).toBe('BASELINE_STATE_CORRUPT');
+    expect(err.message).toMatch(/unreadable: .*header/);
+  });
+
+  it('reports a truncated gzip stream', async () => {
+    await saveStore(trainStore(corpus().slice(0, 500)), dir);
+    const gz = await readFile(join(dir, BASELINE_FILE_GZ));
+    const err = await failure(gz.subarray(0, Math.floor(gz.length / 2)));
+    expect(err.code).toBe('BASELINE_STATE_CORRUPT');
+  });
+
+  it('reports an unknown version', async () => {
+    const err = await failure(gzipSync(`${header(99)}\n`));
+    expect(err.code).toBe('BASELINE_STATE_VERSION');
+    expect(err.message).toContain('format version 99 is not supported (this build reads version 1)');
+  });
+
+  it('reports a foreign file, bad JSON and an invalid entity with its line', async () => {
+    expect((await failure(gzipSync('{"hello":1}\n'))).message).toMatch(/not a tokenwatch baseline file/);
+    const bad = await failure(gzipSync(`${header(1)}\n{"id": \n`));
+    expect(bad.line).toBe(2);
+    expect(bad.message).toMatch(/:2: invalid JSON/);
+    const invalid = await failure(gzipSync(`${header(1)}\n{"id":"x","k":"robot"}\n`));
+    expect(invalid.code).toBe('BASELINE_STATE_CORRUPT');
+    expect(invalid.line).toBe(2);
+    expect(invalid.message).toMatch(/invalid entity state at k/);
+  });
+
+  it('reports a file missing entities announced in the header', async () => {
+    const store = trainStore(corpus().slice(0, 50));
+    await saveStore(store, dir, { gzip: false });
+    const text = await readFile(join(dir, BASELINE_FILE_PLAIN), 'utf8');
+    const cut = text.trimEnd().split('\n').slice(0, -1).join('\n');
+    const err = await failure(cut, BASELINE_FILE_PLAIN);
+    expect(err.message).toMatch(
+      /truncated: header announces (\d+) owner entities, found \1 - 1|truncated: header announces \d+ owner entities, found \d+/,
+    );
+  });
+
+  it('leaves no temporary file behind and keeps the old file when a save fails', async () => {
+    const store = trainStore(corpus().slice(0, 50));
+    await saveStore(store, dir);
+    const before = await readFile(join(dir, BASELINE_FILE_GZ));
+    const broken = trainStore([]);
+    // a store whose iteration throws mid-write
+    broken.entities = () => {
+      throw new Error('disk on fire');
+    };
+    await expect(saveStore(broken, dir)).rejects.toThrow('disk on fire');
+    expect(await readdir(dir)).toEqual([BASELINE_FILE_GZ]);
+    expect(await readFile(join(dir, BASELINE_FILE_GZ))).toEqual(before);
+  });
+});
