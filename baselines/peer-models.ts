@@ -20,6 +20,7 @@ import {
   TOKEN_STATE_MAX_BYTES,
   TokenHourState,
   type TokenHourSummary,
+  utcHour,
 } from './token-hour-features.js';
 
 /**
@@ -285,9 +286,8 @@ class PeerGroup {
     const hourCounts = new Array<number>(24).fill(0);
     for (const r of rows) hourCounts[hourOfVector(r)]!++;
     const modeHour = hourCounts.indexOf(Math.max(...hourCounts));
-    const angle = (2 * Math.PI * modeHour) / 24;
-    medians[9] = Math.round(Math.sin(angle) * 10_000) / 10_000;
-    medians[10] = Math.round(Math.cos(angle) * 10_000) / 10_000;
+    medians[9] = HOUR_SIN[modeHour]!;
+    medians[10] = HOUR_COS[modeHour]!;
     this.reference = medians;
     this.displayMedians = DISPLAY_FEATURES.map((f, g) => {
       if (f === 'hour_of_day') return modeHour;
@@ -659,7 +659,7 @@ function naturalValue(feature: DisplayFeature, w: TokenHourSummary): number {
     case 'error_ratio':
       return w.events > 0 ? Math.round((w.failures / w.events) * 1000) / 1000 : 0;
     case 'hour_of_day':
-      return new Date(w.hourStart).getUTCHours();
+      return utcHour(w.hourStart);
   }
 }
 

@@ -143,8 +143,8 @@ describe('saveStore / loadStore', () => {
     const text = await readFile(join(dir, BASELINE_FILE_PLAIN), 'utf8');
     const cut = text.trimEnd().split('\n').slice(0, -1).join('\n');
     const err = await failure(cut, BASELINE_FILE_PLAIN);
-    expect(err.message).toMatch(
-      /truncated: header announces (\d+) owner entities, found \1 - 1|truncated: header announces \d+ owner entities, found \d+/,
+    expect(err.message).toContain(
+      `truncated: header announces ${store.size('owner')} owner entities, found ${store.size('owner') - 1}`,
     );
   });
 

@@ -550,8 +550,7 @@ export function summarize(w: HourWindow): TokenHourSummary {
 
 /** The feature vector of a token-hour (order of {@link TOKEN_HOUR_FEATURES}). */
 export function featureVector(s: TokenHourSummary): number[] {
-  const hour = new Date(s.hourStart).getUTCHours();
-  const angle = (2 * Math.PI * hour) / 24;
+  const hour = utcHour(s.hourStart);
   return [
     round4(Math.log1p(s.events)),
     round4(Math.log1p(s.distinctResources)),
@@ -562,10 +561,21 @@ export function featureVector(s: TokenHourSummary): number[] {
     s.newNetwork !== undefined ? 1 : 0,
     s.newUaFamily !== undefined ? 1 : 0,
     round4(s.failures / (s.events + ERROR_PRIOR_EVENTS)),
-    round4(Math.sin(angle)),
-    round4(Math.cos(angle)),
+    HOUR_SIN[hour]!,
+    HOUR_COS[hour]!,
   ];
 }
+
+/** UTC hour of day (0..23) of an epoch-ms time. */
+export const utcHour = (ms: number): number => ((Math.floor(ms / HOUR_MS) % 24) + 24) % 24;
+
+/** (hour_sin, hour_cos) per UTC hour, rounded like every feature. */
+export const HOUR_SIN: readonly number[] = Array.from({ length: 24 }, (_, h) =>
+  round4(Math.sin((2 * Math.PI * h) / 24)),
+);
+export const HOUR_COS: readonly number[] = Array.from({ length: 24 }, (_, h) =>
+  round4(Math.cos((2 * Math.PI * h) / 24)),
+);
 
 /** UTC hour of day (0..23) encoded by a vector's (hour_sin, hour_cos). */
 export function hourOfVector(v: readonly number[]): number {
