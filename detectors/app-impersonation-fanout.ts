@@ -102,9 +102,9 @@ export const appImpersonationFanout = defineDetector({
     const name = clientLabel(activity) ?? activity.token.id;
     const clientId = activity.token.client?.id;
     const history =
-      client.eventCount > 0
+      client.firstSeen > 0 && client.firstSeen <= atMs - window
         ? `${historySpan(client)} it impersonated ${countOf(known.length, 'user')}${known.length > 0 ? ` (${fmtList(known)})` : ''}`
-        : 'it was never seen before';
+        : 'the client was never seen before this window';
     return [
       {
         entity: clientId !== undefined ? `app:${activity.event.module}:${clientId}` : activity.token.id,

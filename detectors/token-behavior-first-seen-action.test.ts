@@ -38,7 +38,7 @@ describe(detector.id, () => {
       'performed repo.access (repository visibility or ownership) for the first time',
     );
     expect(f?.reason).toMatch(
-      /in 29 days it performed 3 kinds of actions \(git\.\w+, git\.\w+ and git\.\w+\) over git APIs\.$/,
+      /in 29 days it performed 3 distinct actions \(git\.\w+, git\.\w+ and git\.\w+\) over git APIs\.$/,
     );
     expect(f?.explanation).toMatchObject({
       feature: 'event.action',

@@ -1,8 +1,8 @@
 import { defineDetector } from './define-detector.js';
 import {
+  countOf,
   eventTimeMs,
   fmtDuration,
-  fmtNumber,
   fmtTop,
   historySpan,
   referenceFacts,
@@ -101,7 +101,7 @@ export const tokenBehaviorFirstSeenAction = defineDetector({
     const what = newBulkApi && !newAction ? `its first ${apiType} API call (${action})` : `${action}`;
     let reason =
       `${tokenLabel(activity)} performed ${what}${category ? ` (${category})` : ''} for the first time; ` +
-      `${historySpan(view)} it performed ${fmtNumber(view.distinct('action'), 0)} kinds of actions (${fmtTop(view, 'action')})` +
+      `${historySpan(view)} it performed ${countOf(view.distinct('action'), 'distinct action')} (${fmtTop(view, 'action')})` +
       `${apiType !== undefined ? ` over ${fmtTop(view, 'api_type')} APIs` : ''}.`;
     if (burst) reason += ` It is never-seen action number ${earlier + 1} within ${fmtDuration(window)}.`;
     if (ownerDoesIt && !burst) reason += ' The owner performs this action with other credentials.';
