@@ -1,0 +1,150 @@
+/**
+ * Contract test over ALL registered detectors (the detection-rules `test_all_rules.py` pattern):
+ * metadata invariants, file layout, schema fields, catalogue, and `evaluateAll` behaviour.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { activityFixture } from '../baselines/testing.js';
+import { SOURCES, tokenActivitySchema } from '../schemas/token-activity.js';
+import {
+  DETECTOR_ID_PATTERN,
+  detectorFileName,
+  riskMatchesSeverity,
+  SEVERITY_BANDS,
+} from './define-detector.js';
+import { TACTIC_ID_PATTERN, TACTICS, TECHNIQUE_ID_PATTERN, TECHNIQUES } from './mitre.js';
+import { detectors, detectorsById, evaluateAll } from './registry.js';
+import { contextOf } from './testing.js';
+import type { Detector } from './types.js';
+
+const DIR = dirname(fileURLToPath(import.meta.url));
+const each = detectors.map((d) => [d.id, d] as const);
+
+/** True when the dotted path names a field of the token-activity schema. */
+function schemaHasPath(path: string): boolean {
+  let node: unknown = tokenActivitySchema;
+  for (const key of path.split('.')) {
+    for (;;) {
+      if (node instanceof z.ZodOptional || node instanceof z.ZodNullable || node instanceof z.ZodDefault) {
+        node = node.unwrap();
+      } else if (node instanceof z.ZodArray) {
+        node = node.element;
+      } else break;
+    }
+    if (!(node instanceof z.ZodObject)) return false;
+    node = (node.shape as Record<string, unknown>)[key];
+    if (node === undefined) return false;
+  }
+  return true;
+}
+
+describe('detector registry', () => {
+  it('has unique ids', () => {
+    expect(new Set(detectors.map((d) => d.id)).size).toBe(detectors.length);
+    expect(detectorsById.size).toBe(detectors.length);
+  });
+
+  it('registers every detector file (each defineDetector in detectors/ except the template)', () => {
+    const files = readdirSync(DIR).filter(
+      (f) =>
+        f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== '_template.ts' && f !== 'define-detector.ts',
+    );
+    const defined = files.filter((f) => readFileSync(join(DIR, f), 'utf8').includes('defineDetector({'));
+    expect(defined.sort()).toEqual(detectors.map((d) => detectorFileName(d.id)).sort());
+  });
+
+  it('lists every detector in the README catalogue', () => {
+    const readme = readFileSync(join(DIR, 'README.md'), 'utf8');
+    for (const d of detectors) expect(readme, d.id).toContain(`| \`${d.id}\` | ${d.severity} |`);
+  });
+
+  describe.each(each)('%s', (id, d: Detector) => {
+    it('lives in its own file with a sibling test', () => {
+      expect(id).toMatch(DETECTOR_ID_PATTERN);
+      const file = join(DIR, detectorFileName(id));
+      expect(readFileSync(file, 'utf8')).toContain(`id: '${id}'`);
+      expect(existsSync(file.replace(/\.ts$/, '.test.ts'))).toBe(true);
+    });
+
+    it('has a risk score inside its severity band (low 21-46, medium 47-72, high 73-98, critical 99-100)', () => {
+      expect(
+        riskMatchesSeverity(d.severity, d.riskScore),
+        `${d.riskScore} vs ${SEVERITY_BANDS[d.severity]}`,
+      ).toBe(true);
+    });
+
+    it('maps to well-formed, known MITRE ATT&CK techniques and tactics', () => {
+      expect(d.mitre.length).toBeGreaterThan(0);
+      for (const m of d.mitre) {
+        expect(m.id).toMatch(TECHNIQUE_ID_PATTERN);
+        expect(m.tactic.id).toMatch(TACTIC_ID_PATTERN);
+        expect(m.name).toBe(TECHNIQUES[m.id as keyof typeof TECHNIQUES].name);
+        expect(m.tactic.name).toBe(TACTICS[m.tactic.id as keyof typeof TACTICS]);
+      }
+    });
+
+    it('documents runbook, false positives and description', () => {
+      expect(d.runbook.length).toBeGreaterThan(0);
+      expect(d.falsePositives.length).toBeGreaterThan(0);
+      for (const line of [...d.runbook, ...d.falsePositives, d.name, d.description])
+        expect(line.trim()).not.toBe('');
+    });
+
+    it('groups findings over a positive window and covers known sources', () => {
+      expect(d.groupWindowMs).toBeGreaterThan(0);
+      expect(d.sources.length).toBeGreaterThan(0);
+      for (const s of d.sources) expect(SOURCES).toContain(s);
+      expect(Number.isInteger(d.version) && d.version >= 1).toBe(true);
+    });
+
+    it('reads only fields of the token-activity schema', () => {
+      expect(d.requiredFields.length).toBeGreaterThan(0);
+      for (const f of d.requiredFields) expect(schemaHasPath(f), f).toBe(true);
+    });
+
+    it('is quiet on an ordinary event without any baseline', () => {
+      expect(d.evaluate(activityFixture(), contextOf({}))).toEqual([]);
+    });
+  });
+});
+
+describe('evaluateAll', () => {
+  const leak = activityFixture({
+    tokenwatch: {
+      secret_exposures: [{ kind: 'github_pat_classic', field: 'user_agent', fingerprint: 'abc123' }],
+    },
+  });
+
+  it('runs every detector and returns their findings in registry order', () => {
+    const findings = evaluateAll(leak, contextOf({}));
+    expect(findings.map((f) => f.detectorId)).toEqual(['secret.exposed_in_log']);
+  });
+
+  it('runs only the given detectors', () => {
+    const only = detectors.filter((d) => d.id !== 'secret.exposed_in_log');
+    expect(evaluateAll(leak, contextOf({}), { detectors: only })).toEqual([]);
+  });
+
+  it('reports a failing detector and keeps evaluating the others', () => {
+    const boom: Detector = {
+      ...detectors[0]!,
+      id: 'test.boom',
+      evaluate: () => {
+        throw new Error('boom');
+      },
+    };
+    const errors: string[] = [];
+    const findings = evaluateAll(leak, contextOf({}), {
+      detectors: [boom, ...detectors],
+      onError: (id) => errors.push(id),
+    });
+    expect(errors).toEqual(['test.boom']);
+    expect(findings).toHaveLength(1);
+    expect(() => evaluateAll(leak, contextOf({}), { detectors: [boom, ...detectors] })).toThrow(
+      /detector test.boom failed on event github:fixture-event/,
+    );
+  });
+});
