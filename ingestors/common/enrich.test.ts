@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { type TokenActivity, tokenActivitySchema } from '../../schemas/token-activity.js';
+import { buildCloudMatcher } from './cloud-ranges.js';
+import { enrich, geoipLookup } from './enrich.js';
+
+function activity(over: Partial<TokenActivity> = {}): TokenActivity {
+  return {
+    '@timestamp': '2025-01-02T03:04:05.000Z',
+    event: {
+      id: 'github:abc',
+      kind: 'event',
+      category: ['api'],
+      type: ['access'],
+      action: 'git.clone',
+      outcome: 'success',
+      module: 'github',
+      dataset: 'github.audit',
+    },
+    user: { name: 'octocat' },
+    related: { ip: [], user: ['octocat'], hash: [] },
+    token: {
+      id: 'github:hash:x',
+      key_kind: 'token_hash',
+      type: 'pat_classic',
+      scopes: [],
+      lifecycle: 'used',
+      owner: { name: 'octocat' },
+      principal: 'human',
+    },
+    tokenwatch: {},
+    ...over,
+  };
+}
+
+describe('geoipLookup', () => {
+  it('maps geoip-lite to ECS geo', () => {
+    const geo = geoipLookup('81.2.69.142');
+    expect(geo?.country_iso_code).toBe('GB');
+    expect(geo?.region_iso_code).toMatch(/^GB-[A-Z]{3}$/);
+    expect(geo?.timezone).toBe('Europe/London');
+    expect(geo?.location?.lat).toBeGreaterThan(49);
+    expect(geo?.location?.lat).toBeLessThan(61);
+  });
+
+  it('returns undefined for private and documentation ranges', () => {
+    expect(geoipLookup('10.1.2.3')).toBeUndefined();
+    expect(geoipLookup('203.0.113.9')).toBeUndefined();
+  });
+});
+
+describe('enrich', () => {
+  it('adds geo, prefix, cloud provider, related.ip and UA family', () => {
+    const out = enrich(
+      activity({
+        source: { ip: '54.161.10.20' },
+        user_agent: { original: 'python-requests/2.32.4' },
+      }),
+      { geo: () => ({ country_iso_code: 'US', city_name: 'Ashburn' }) },
+    );
+    expect(out.source).toEqual({ ip: '54.161.10.20', geo: { country_iso_code: 'US', city_name: 'Ashburn' } });
+    expect(out.tokenwatch.network).toEqual({ ip_prefix: '54.161.10.0/24', cloud_provider: 'aws' });
+    expect(out.related.ip).toEqual(['54.161.10.20']);
+    expect(out.user_agent).toEqual({
+      original: 'python-requests/2.32.4',
+      name: 'python-requests',
+      version: '2.32.4',
+    });
+    expect(tokenActivitySchema.safeParse(out).success).toBe(true);
+  });
+
+  it('uses the real geoip database by default', () => {
+    const out = enrich(activity({ source: { ip: '81.2.69.142' } }));
+    expect(out.source?.geo?.country_iso_code).toBe('GB');
+    expect(out.tokenwatch.network).toEqual({ ip_prefix: '81.2.69.0/24' });
+  });
+
+  it('canonicalises IPv6 and IPv4-mapped addresses', () => {
+    const v6 = enrich(activity({ source: { ip: '2001:DB8:0:0:8:800:200C:417A' } }), { geo: () => undefined });
+    expect(v6.source?.ip).toBe('2001:db8::8:800:200c:417a');
+    expect(v6.tokenwatch.network?.ip_prefix).toBe('2001:db8::/64');
+    const mapped = enrich(activity({ source: { ip: '::ffff:95.216.1.2' } }), { geo: () => undefined });
+    expect(mapped.source?.ip).toBe('95.216.1.2');
+    expect(mapped.tokenwatch.network).toEqual({ ip_prefix: '95.216.1.0/24', cloud_provider: 'hetzner' });
+    expect(mapped.related.ip).toEqual(['95.216.1.2']);
+  });
+
+  it('drops an invalid IP instead of failing, keeping vendor geo', () => {
+    const out = enrich(
+      activity({
+        source: { ip: 'Salesforce.com IP', geo: { country_iso_code: 'US' } },
+        related: { ip: ['Salesforce.com IP'], user: [], hash: [] },
+      }),
+    );
+    expect(out.source).toEqual({ geo: { country_iso_code: 'US' } });
+    expect(out.related.ip).toEqual([]);
+    expect(out.tokenwatch.network).toBeUndefined();
+  });
+
+  it('removes an empty source object', () => {
+    const out = enrich(activity({ source: { ip: '2601:1c0:8yt2::1' } }));
+    expect(out.source).toBeUndefined();
+  });
+
+  it('keeps vendor geo when geoip has no answer', () => {
+    const out = enrich(activity({ source: { ip: '10.0.0.5', geo: { country_iso_code: 'DE' } } }));
+    expect(out.source).toEqual({ ip: '10.0.0.5', geo: { country_iso_code: 'DE' } });
+    expect(out.tokenwatch.network).toEqual({ ip_prefix: '10.0.0.0/24' });
+  });
+
+  it('honours a configured cloud matcher', () => {
+    const cloud = buildCloudMatcher([{ cidr: '198.51.100.0/24', provider: 'corp-egress' }]);
+    const out = enrich(activity({ source: { ip: '198.51.100.77' } }), { cloud, geo: () => undefined });
+    expect(out.tokenwatch.network?.cloud_provider).toBe('corp-egress');
+  });
+
+  it('does not modify its input', () => {
+    const input = activity({ source: { ip: '::ffff:81.2.69.142' }, user_agent: { original: 'curl/8.4.0' } });
+    const before = JSON.stringify(input);
+    enrich(input);
+    expect(JSON.stringify(input)).toBe(before);
+  });
+
+  it('is fast enough for the hot path', () => {
+    const input = activity({ source: { ip: '81.2.69.142' }, user_agent: { original: 'git/2.43.0' } });
+    enrich(input);
+    // Best of several batches, so a busy machine (parallel test files) does not fail the check.
+    let best = Number.POSITIVE_INFINITY;
+    for (let round = 0; round < 10; round++) {
+      const n = 2_000;
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) enrich(input);
+      best = Math.min(best, ((performance.now() - t0) * 1000) / n);
+    }
+    // Budget is ~5 µs per IPv4 event on a dev machine; allow slack for slow CI runners.
+    expect(best).toBeLessThan(20);
+  });
+});

@@ -1,0 +1,100 @@
+import { createRequire } from 'node:module';
+import type { Lookup } from 'geoip-lite';
+import type { Geo, TokenActivity } from '../../schemas/token-activity.js';
+import { buildCloudMatcher, type CloudMatcher } from './cloud-ranges.js';
+import { ipPrefix, type ParsedIp, parseIp } from './ip.js';
+import { uaFamily } from './ua-family.js';
+
+/**
+ * Enrichment stage, run after a source's `normalize` (which stays free of lookups):
+ * - validates `source.ip` (an invalid value such as `Salesforce.com IP` is removed, IPv6 is
+ *   canonicalised, IPv4-mapped IPv6 becomes IPv4) and adds it to `related.ip`;
+ * - `source.geo` from geoip-lite (MaxMind GeoLite2 data bundled with geoip-lite 1.4): ISO country,
+ *   city, `region_iso_code` (`US-CA`), IANA time zone, `{lat, lon}`. When the address is not in
+ *   the database (private ranges) a vendor-provided geo set by the normalizer is kept;
+ * - `tokenwatch.network.ip_prefix` (/24 or /64) and `cloud_provider` ({@link CloudMatcher});
+ * - `user_agent.name` / `version` / `os.name` from {@link uaFamily}.
+ *
+ * Returns a new object; the input is not modified. Cost: one geoip binary search (~2 µs for IPv4)
+ * plus map probes; the UA family is cached.
+ */
+
+/** Geolocation lookup used by {@link enrich}; injectable for tests. */
+export type GeoLookup = (ip: string, parsed?: ParsedIp) => Geo | undefined;
+
+/** Options of {@link enrich}. */
+export interface EnrichOptions {
+  /** Cloud egress ranges (default: the built-in sample, see `cloud-ranges.ts`). */
+  cloud?: CloudMatcher;
+  /** Geolocation (default: {@link geoipLookup}). */
+  geo?: GeoLookup;
+}
+
+let defaultCloud: CloudMatcher | undefined;
+
+function builtinCloud(): CloudMatcher {
+  defaultCloud ??= buildCloudMatcher();
+  return defaultCloud;
+}
+let geoipModule: { lookup(ip: string | number): Lookup | null } | undefined;
+
+/**
+ * geoip-lite lookup mapped to the ECS geo shape. geoip-lite reads its ~150 MB database
+ * synchronously on first use, so it is loaded lazily.
+ */
+export function geoipLookup(ip: string, parsed?: ParsedIp): Geo | undefined {
+  geoipModule ??= createRequire(import.meta.url)('geoip-lite') as {
+    lookup(ip: string | number): Lookup | null;
+  };
+  // geoip-lite takes the IPv4 integer directly, skipping its own string parsing.
+  const hit = geoipModule.lookup(parsed?.version === 4 ? parsed.value : ip);
+  if (!hit?.country) return undefined;
+  const geo: Geo = { country_iso_code: hit.country };
+  if (hit.city) geo.city_name = hit.city;
+  if (hit.region) geo.region_iso_code = `${hit.country}-${hit.region}`;
+  if (hit.timezone) geo.timezone = hit.timezone;
+  const [lat, lon] = hit.ll ?? [];
+  if (typeof lat === 'number' && typeof lon === 'number') geo.location = { lat, lon };
+  return geo;
+}
+
+/** Adds geo, network and user-agent context to a normalized activity (see the module comment). */
+export function enrich(activity: TokenActivity, opts: EnrichOptions = {}): TokenActivity {
+  const out: TokenActivity = { ...activity, tokenwatch: { ...activity.tokenwatch } };
+  const source = activity.source ? { ...activity.source } : undefined;
+  const ip = parseIp(source?.ip);
+  const relatedIps = new Set<string>();
+  for (const raw of activity.related.ip) {
+    const parsed = raw === source?.ip ? ip : parseIp(raw);
+    if (parsed) relatedIps.add(parsed.text);
+  }
+  if (source) {
+    if (ip) source.ip = ip.text;
+    else delete source.ip;
+  }
+  if (ip && source) {
+    relatedIps.add(ip.text);
+    const geo = (opts.geo ?? geoipLookup)(ip.text, ip);
+    if (geo) source.geo = geo;
+    const cloud = (opts.cloud ?? builtinCloud()).match(ip);
+    out.tokenwatch.network = {
+      ...activity.tokenwatch.network,
+      ip_prefix: ipPrefix(ip),
+      ...(cloud ? { cloud_provider: cloud } : {}),
+    };
+  }
+  if (source && (source.ip !== undefined || source.geo !== undefined)) out.source = source;
+  else delete out.source;
+  out.related = { ...activity.related, ip: [...relatedIps] };
+
+  const ua = activity.user_agent;
+  if (ua?.original) {
+    const fam = uaFamily(ua.original);
+    const userAgent: NonNullable<TokenActivity['user_agent']> = { original: ua.original };
+    if (fam.name) userAgent.name = fam.name;
+    if (fam.version) userAgent.version = fam.version;
+    if (fam.os) userAgent.os = { name: fam.os };
+    out.user_agent = userAgent;
+  }
+  return out;
+}

@@ -1,0 +1,358 @@
+import type { Source } from '../../schemas/token-activity.js';
+import type { FramedItem, RecordLocation } from '../types.js';
+import { deadLetter } from './dead-letter.js';
+import {
+  arrayElements,
+  type MemberSpan,
+  objectMembers,
+  type Span,
+  scanValueEnd,
+  skipWs,
+} from './json-scan.js';
+
+/**
+ * JSON framing shared by every JSON source: turns one input (a file, or one Kafka message value)
+ * into raw records. Shapes recognised:
+ * - NDJSON: one JSON value per line, blank lines ignored (GitHub streaming, exports);
+ * - a JSON array of records (GitHub REST `GET /enterprises/{e}/audit-log`);
+ * - a page object whose records sit under an envelope path (`items` by default: Google Reports
+ *   API `{"kind":"admin#reports#activities","items":[...]}`; `records` for Salesforce SOQL;
+ *   `data.payload` for Salesforce streaming), also when such pages come one per line;
+ * - pretty-printed objects one after another (concatenated JSON).
+ *
+ * Never throws. Each record is parsed on its own; whatever cannot be decoded becomes a dead letter
+ * (`parse_error` for malformed JSON, binary junk or invalid UTF-8 (U+FFFD), `not_an_object` for
+ * scalars/nested arrays, `oversized` past {@link FrameOptions.maxRecordBytes}) with its raw text
+ * redacted and cut to 64 KiB. Locations are `<location>:<line>` (1-based line of the record start).
+ */
+
+/** Default per-record size limit: 1 MiB of UTF-8. */
+export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+
+/** Options of {@link frameJson}. */
+export interface FrameOptions {
+  source: Source;
+  /** Dot paths of envelopes holding the records, tried in order (default `['items']`). */
+  envelopes?: readonly string[];
+  /** Records larger than this many UTF-8 bytes become `oversized` dead letters (default 1 MiB). */
+  maxRecordBytes?: number;
+  /** An object that is an empty API page rather than a record (e.g. Google page without `items`). */
+  isEmptyPage?: (value: Record<string, unknown>) => boolean;
+  /** Vendor family hint for each record; `envelope` holds the page's other top-level fields. */
+  family?: (
+    record: Record<string, unknown>,
+    envelope: Record<string, unknown> | undefined,
+  ) => string | undefined;
+}
+
+interface Ctx {
+  text: string;
+  location: RecordLocation;
+  opts: FrameOptions;
+  maxBytes: number;
+  envelopes: readonly string[][];
+  lineAt: (pos: number) => number;
+}
+
+/** Frames JSON input into records and dead letters (see the module comment). */
+export function* frameJson(
+  text: string,
+  location: RecordLocation,
+  opts: FrameOptions,
+): Generator<FramedItem> {
+  const start = skipWs(text, 0);
+  if (start >= text.length) return;
+  const ctx: Ctx = {
+    text,
+    location,
+    opts,
+    maxBytes: opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
+    envelopes: (opts.envelopes ?? ['items']).map((p) => p.split('.')),
+    lineAt: lineCounter(text),
+  };
+  try {
+    if (chooseMode(text, start) === 'lines') yield* frameLines(ctx);
+    else yield* frameStream(ctx, start, text.length);
+  } catch (e) {
+    // Defensive: framing must never throw. Reaching this is a bug, reported as a dead letter.
+    yield dead(ctx, 'parse_error', `framing failed: ${(e as Error).message}`, text, 1);
+  }
+}
+
+/** `lines` = NDJSON (each line framed alone), `stream` = array / page / concatenated values. */
+function chooseMode(text: string, start: number): 'lines' | 'stream' {
+  const first = text.charCodeAt(start);
+  if (first === 91) return 'stream';
+  if (first !== 123) return 'lines';
+  const nl = text.indexOf('\n', start);
+  if (nl < 0 || parses(text.slice(start, nl))) return 'lines';
+  const end = scanValueEnd(text, start);
+  if (end > 0) return end > nl ? 'stream' : 'lines';
+  // Unterminated first value: a truncated pretty document, or NDJSON with a bad first line.
+  let pos = nl + 1;
+  for (let seen = 0; seen < 5 && pos < text.length; ) {
+    const next = text.indexOf('\n', pos);
+    const line = text.slice(pos, next < 0 ? text.length : next).trim();
+    if (line !== '') {
+      if (parses(line)) return 'lines';
+      seen++;
+    }
+    if (next < 0) break;
+    pos = next + 1;
+  }
+  return 'stream';
+}
+
+function parses(s: string): boolean {
+  try {
+    JSON.parse(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function* frameLines(ctx: Ctx): Generator<FramedItem> {
+  const { text } = ctx;
+  let pos = 0;
+  let line = 0;
+  while (pos < text.length) {
+    line++;
+    const nl = text.indexOf('\n', pos);
+    const lineEnd = nl < 0 ? text.length : nl;
+    let end = lineEnd;
+    if (end > pos && text.charCodeAt(end - 1) === 13) end--;
+    const start = skipWs(text, pos, end);
+    if (start < end) {
+      const fixedLine = line;
+      yield* frameUnit({ ...ctx, lineAt: () => fixedLine }, start, trimEnd(text, start, end));
+    }
+    pos = lineEnd + 1;
+  }
+}
+
+function trimEnd(text: string, start: number, end: number): number {
+  let e = end;
+  while (e > start) {
+    const c = text.charCodeAt(e - 1);
+    if (c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
+    e--;
+  }
+  return e;
+}
+
+/** Frames consecutive top-level values in `[start, end)`. */
+function* frameStream(ctx: Ctx, start: number, end: number): Generator<FramedItem> {
+  let pos = skipWs(ctx.text, start, end);
+  while (pos < end) {
+    const valueEnd = scanValueEnd(ctx.text, pos, end);
+    if (valueEnd <= pos) {
+      yield* frameUnit(ctx, pos, end);
+      return;
+    }
+    yield* frameUnit(ctx, pos, valueEnd);
+    pos = skipWs(ctx.text, valueEnd, end);
+  }
+}
+
+/** Frames one top-level value (array, page object, record object or scalar) in `[start, end)`. */
+function* frameUnit(ctx: Ctx, start: number, end: number): Generator<FramedItem> {
+  const { text } = ctx;
+  const c = text.charCodeAt(start);
+  if (c === 91) {
+    yield* frameArray(ctx, start, end, undefined);
+    return;
+  }
+  if (c === 123 && mayHaveEnvelope(ctx, start, end)) {
+    const members = objectMembers(text, start, end);
+    if (members.end === undefined || skipWs(text, members.end, end) !== end) {
+      yield* unitError(ctx, start, end);
+      return;
+    }
+    const env = findEnvelope(ctx, members.items);
+    if (env) {
+      yield* frameEnvelope(ctx, env.target, env.envelope);
+      return;
+    }
+  }
+  const item = frameRecord(ctx, { start, end }, undefined);
+  if (item) yield item;
+}
+
+/** Cheap pre-check: only objects mentioning an envelope key are scanned member by member. */
+function mayHaveEnvelope(ctx: Ctx, start: number, end: number): boolean {
+  if (ctx.envelopes.length === 0) return false;
+  const unit = ctx.text.slice(start, end);
+  return ctx.envelopes.some((path) => unit.includes(`"${path[0]}"`));
+}
+
+/** Reports a unit that is not well-formed JSON (possibly after some records were framed). */
+function* unitError(ctx: Ctx, start: number, end: number): Generator<FramedItem> {
+  const raw = ctx.text.slice(start, end);
+  yield dead(ctx, 'parse_error', parseErrorReason(raw), raw, ctx.lineAt(start));
+}
+
+function* frameArray(
+  ctx: Ctx,
+  start: number,
+  end: number,
+  envelope: Record<string, unknown> | undefined,
+): Generator<FramedItem> {
+  const list = arrayElements(ctx.text, start, end);
+  for (const span of list.items) {
+    if (ctx.text.charCodeAt(span.start) === 91) {
+      const raw = ctx.text.slice(span.start, span.end);
+      yield dead(
+        ctx,
+        'not_an_object',
+        'array element is itself an array, expected an object',
+        raw,
+        ctx.lineAt(span.start),
+      );
+    } else {
+      const item = frameRecord(ctx, span, envelope);
+      if (item) yield item;
+    }
+  }
+  if (list.brokenAt !== undefined) {
+    const raw = ctx.text.slice(list.brokenAt, end);
+    const reason = `malformed or truncated JSON array after ${list.items.length} element(s): ${parseErrorReason(raw)}`;
+    yield dead(ctx, 'parse_error', reason, raw, ctx.lineAt(list.brokenAt));
+  } else if (list.end !== undefined && skipWs(ctx.text, list.end, end) < end) {
+    yield* unitError(ctx, list.end, end);
+  }
+}
+
+interface Envelope {
+  target: Span;
+  envelope: Record<string, unknown>;
+}
+
+/** Finds the first configured envelope path in a page object; undefined for a plain record. */
+function findEnvelope(ctx: Ctx, top: MemberSpan[]): Envelope | undefined {
+  for (const path of ctx.envelopes) {
+    let members = top;
+    let target: MemberSpan | undefined;
+    for (let k = 0; k < path.length; k++) {
+      target = members.find((m) => m.key === path[k]);
+      if (!target) break;
+      if (k < path.length - 1) {
+        if (ctx.text.charCodeAt(target.start) !== 123) {
+          target = undefined;
+          break;
+        }
+        const inner = objectMembers(ctx.text, target.start, target.end);
+        if (inner.brokenAt !== undefined) {
+          target = undefined;
+          break;
+        }
+        members = inner.items;
+      }
+    }
+    const c = target ? ctx.text.charCodeAt(target.start) : 0;
+    if (target && (c === 91 || c === 123)) {
+      return { target, envelope: envelopeFields(ctx, top, path[0]) };
+    }
+  }
+  return undefined;
+}
+
+/** The page's top-level fields other than the envelope key (small: `kind`, `etag`, `channel`...). */
+function envelopeFields(ctx: Ctx, top: MemberSpan[], skip: string | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const m of top) {
+    if (m.key === skip || m.end - m.start > 4096) continue;
+    try {
+      out[m.key] = JSON.parse(ctx.text.slice(m.start, m.end));
+    } catch {
+      // ignore a malformed envelope field: records are framed independently
+    }
+  }
+  return out;
+}
+
+function* frameEnvelope(ctx: Ctx, target: Span, envelope: Record<string, unknown>): Generator<FramedItem> {
+  if (ctx.text.charCodeAt(target.start) === 91) yield* frameArray(ctx, target.start, target.end, envelope);
+  else {
+    const item = frameRecord(ctx, target, envelope);
+    if (item) yield item;
+  }
+}
+
+/** Parses one record span: size check, JSON.parse, object check; undefined for an empty page. */
+function frameRecord(
+  ctx: Ctx,
+  span: Span,
+  envelope: Record<string, unknown> | undefined,
+): FramedItem | undefined {
+  const { text } = ctx;
+  const line = ctx.lineAt(span.start);
+  const chars = span.end - span.start;
+  if (chars * 3 > ctx.maxBytes) {
+    const bytes = Buffer.byteLength(text.slice(span.start, span.end));
+    if (bytes > ctx.maxBytes) {
+      const raw = text.slice(span.start, Math.min(span.end, span.start + 2 * 65536));
+      return dead(ctx, 'oversized', `record is ${bytes} bytes, limit ${ctx.maxBytes}`, raw, line);
+    }
+  }
+  const raw = text.slice(span.start, span.end);
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return dead(ctx, 'parse_error', parseErrorReason(raw), raw, line);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const what = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+    return dead(ctx, 'not_an_object', `expected a JSON object, got ${what}`, raw, line);
+  }
+  const record = value as Record<string, unknown>;
+  if (envelope === undefined && ctx.opts.isEmptyPage?.(record)) return undefined;
+  const family = ctx.opts.family?.(record, envelope);
+  return {
+    kind: 'record',
+    record: {
+      source: ctx.opts.source,
+      value: record,
+      location: `${ctx.location}:${line}`,
+      ...(family ? { family } : {}),
+    },
+  };
+}
+
+/** A human reason for text that JSON.parse rejects, calling out binary junk and bad UTF-8. */
+function parseErrorReason(raw: string): string {
+  if (raw.includes('\ufffd')) return 'invalid UTF-8 (replacement characters) or binary data, not JSON';
+  if (/[\u0000-\u0008\u000e-\u001f]/.test(raw)) return 'binary data (control characters), not JSON';
+  try {
+    JSON.parse(raw);
+    return 'malformed JSON';
+  } catch (e) {
+    return `malformed JSON: ${(e as Error).message}`;
+  }
+}
+
+function dead(
+  ctx: Ctx,
+  code: 'parse_error' | 'oversized' | 'not_an_object',
+  reason: string,
+  raw: string,
+  line: number,
+): FramedItem {
+  return { kind: 'dead', dead: deadLetter(ctx.opts.source, code, reason, raw, `${ctx.location}:${line}`) };
+}
+
+/** Returns pos -> 1-based line number, counting incrementally for increasing positions. */
+function lineCounter(text: string): (pos: number) => number {
+  let at = 0;
+  let line = 1;
+  return (pos) => {
+    if (pos < at) {
+      at = 0;
+      line = 1;
+    }
+    for (let nl = text.indexOf('\n', at); nl >= 0 && nl < pos; nl = text.indexOf('\n', nl + 1)) line++;
+    at = pos;
+    return line;
+  };
+}

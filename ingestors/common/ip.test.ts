@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalIp, ipPrefix, parseIp } from './ip.js';
+
+describe('parseIp / canonicalIp', () => {
+  it.each([
+    ['203.0.113.9', '203.0.113.9'],
+    [' 203.0.113.9 ', '203.0.113.9'],
+    ['203.0.113.9:443', '203.0.113.9'],
+    ['2001:DB8::', '2001:db8::'],
+    ['2001:0db8:0000:0000:0000:0000:0000:0001', '2001:db8::1'],
+    ['2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1'],
+    ['[2001:db8::1]', '2001:db8::1'],
+    ['fe80::1%eth0', 'fe80::1'],
+    ['::ffff:198.51.100.7', '198.51.100.7'],
+    ['::FFFF:c633:6407', '198.51.100.7'],
+    ['::1', '::1'],
+    ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2:3:4:5:6'],
+  ])('%s -> %s', (input, expected) => {
+    expect(canonicalIp(input)).toBe(expected);
+  });
+
+  it.each([
+    ['Salesforce placeholder', 'Salesforce.com IP'],
+    ['malformed IPv6 from vendor sample', '2601:1c0:8yt2:4a00::1'],
+    ['octet out of range', '203.0.113.540'],
+    ['empty', ''],
+    ['too many groups', '1:2:3:4:5:6:7:8:9'],
+    ['two double colons', '2001::db8::1'],
+    ['undefined', undefined],
+  ])('rejects %s', (_name, input) => {
+    expect(parseIp(input)).toBeUndefined();
+  });
+
+  it('gives the unsigned 32-bit value of an IPv4', () => {
+    expect(parseIp('255.255.255.254')).toEqual({ version: 4, text: '255.255.255.254', value: 4294967294 });
+  });
+});
+
+describe('ipPrefix', () => {
+  it.each([
+    ['203.0.113.77', '203.0.113.0/24'],
+    ['10.1.2.255', '10.1.2.0/24'],
+    ['::ffff:203.0.113.77', '203.0.113.0/24'],
+    ['2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff', '2001:db8:aaaa:bbbb::/64'],
+    ['2001:db8::1', '2001:db8::/64'],
+    ['2a01:4f8:0:0:1::1', '2a01:4f8::/64'],
+  ])('%s -> %s', (input, expected) => {
+    const ip = parseIp(input);
+    expect(ip).toBeDefined();
+    expect(ipPrefix(ip!)).toBe(expected);
+  });
+});
+
+describe('expandIpv6 edge cases', () => {
+  it.each([
+    ['::', '::'],
+    ['1::', '1::'],
+    ['::2:3', '::2:3'],
+    ['1:2:3:4:5:6:7::', '1:2:3:4:5:6:7:0'],
+    ['::1.2.3.4', '::102:304'],
+    ['64:ff9b::192.0.2.33', '64:ff9b::c000:221'],
+    ['1:0:0:2:0:0:0:3', '1:0:0:2::3'],
+  ])('%s -> %s', (input, expected) => {
+    expect(canonicalIp(input)).toBe(expected);
+  });
+
+  it.each([
+    ':',
+    ':1',
+    '1:',
+    '1:::2',
+    '12345::',
+    '1:2:3:4:5:6:7:8::',
+    'g::1',
+    '::1.2.3',
+    '1::2::3',
+    '::ffff:1.2.3.256',
+  ])('rejects %s', (input) => {
+    expect(parseIp(input)).toBeUndefined();
+  });
+});

@@ -1,0 +1,191 @@
+import { isIPv4 } from 'node:net';
+
+/**
+ * IP address parsing for source IPs in vendor logs: validation, canonical text form, the /24 or /64
+ * prefix baselines group by, and the numeric form CIDR matching needs.
+ *
+ * Vendor IP fields are not always IPs (Salesforce `Salesforce.com IP`, malformed IPv6 in vendor
+ * samples: formats.md 2d.5, 3d.2, 3d.9); {@link parseIp} returns `undefined` for those instead of
+ * throwing.
+ */
+
+/** A parsed IPv4 address: `value` is the unsigned 32-bit integer. */
+export interface Ipv4 {
+  version: 4;
+  text: string;
+  value: number;
+}
+
+/** A parsed IPv6 address: eight 16-bit groups, most significant first. */
+export interface Ipv6 {
+  version: 6;
+  text: string;
+  groups: number[];
+}
+
+export type ParsedIp = Ipv4 | Ipv6;
+
+/**
+ * Parses and canonicalises an IP: IPv4 dotted quad (optional `:port`), IPv6 in any valid form
+ * (brackets and `%zone` stripped) rendered per RFC 5952 (lower case, longest zero run compressed),
+ * IPv4-mapped IPv6 (`::ffff:203.0.113.9`) returned as the IPv4 address. Undefined when invalid.
+ */
+export function parseIp(raw: string | undefined | null): ParsedIp | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const fast = fastIpv4(raw);
+  if (fast !== undefined) return fast;
+  let s = raw.trim();
+  if (s === '') return undefined;
+  if (isIPv4(s)) return ipv4(s);
+  const port = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(s);
+  if (port?.[1] && isIPv4(port[1])) return ipv4(port[1]);
+  if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1);
+  const zone = s.indexOf('%');
+  if (zone > 0) s = s.slice(0, zone);
+  const groups = expandIpv6(s);
+  if (groups === undefined) return undefined;
+  // IPv4-mapped (::ffff:a.b.c.d): treat as the IPv4 address.
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+    const hi = groups[6] ?? 0;
+    const lo = groups[7] ?? 0;
+    return ipv4(`${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`);
+  }
+  return { version: 6, text: formatIpv6(groups), groups };
+}
+
+/** Canonical IP text, or undefined when the input is not an IP. */
+export function canonicalIp(raw: string | undefined | null): string | undefined {
+  return parseIp(raw)?.text;
+}
+
+/** The /24 (IPv4, `203.0.113.0/24`) or /64 (IPv6, `2001:db8:1:2::/64`) network of an address. */
+export function ipPrefix(ip: ParsedIp): string {
+  if (ip.version === 4) {
+    const net = ip.value & 0xffffff00;
+    return `${net >>> 24}.${(net >>> 16) & 0xff}.${(net >>> 8) & 0xff}.0/24`;
+  }
+  const groups = [...ip.groups.slice(0, 4), 0, 0, 0, 0];
+  return `${formatIpv6(groups)}/64`;
+}
+
+/** Hot-path parser for a plain dotted quad; undefined for anything else (the slow path decides). */
+function fastIpv4(s: string): Ipv4 | undefined {
+  const n = s.length;
+  if (n < 7 || n > 15) return undefined;
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return undefined;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return undefined; // leading zero
+      octet = octet * 10 + (c - 48);
+      if (octet > 255) return undefined;
+      digits++;
+    } else return undefined;
+  }
+  if (dots !== 3 || digits === 0) return undefined;
+  return { version: 4, text: s, value: value * 256 + octet };
+}
+
+function ipv4(text: string): Ipv4 {
+  const [a = 0, b = 0, c = 0, d = 0] = text.split('.').map(Number);
+  return { version: 4, text: `${a}.${b}.${c}.${d}`, value: ((a << 24) | (b << 16) | (c << 8) | d) >>> 0 };
+}
+
+/**
+ * Expands IPv6 text (with at most one `::` and an optional trailing dotted quad) into 8 groups;
+ * undefined when the text is not a valid IPv6 address.
+ */
+export function expandIpv6(s: string): number[] | undefined {
+  const head: number[] = [];
+  const tail: number[] = [];
+  let cur = head;
+  let compressed = false;
+  let i = 0;
+  const n = s.length;
+  if (n < 2) return undefined;
+  if (s.charCodeAt(0) === 58) {
+    if (s.charCodeAt(1) !== 58) return undefined;
+    compressed = true;
+    cur = tail;
+    i = 2;
+    if (i === n) return [0, 0, 0, 0, 0, 0, 0, 0];
+  }
+  while (i < n) {
+    let value = 0;
+    let digits = 0;
+    const start = i;
+    while (i < n) {
+      const h = hexValue(s.charCodeAt(i));
+      if (h < 0) break;
+      value = value * 16 + h;
+      digits++;
+      i++;
+    }
+    if (i < n && s.charCodeAt(i) === 46) {
+      // trailing dotted quad: must be the last part and take 2 groups
+      const quad = fastIpv4(s.slice(start));
+      if (!quad) return undefined;
+      cur.push(quad.value >>> 16, quad.value & 0xffff);
+      i = n;
+      break;
+    }
+    if (digits === 0 || digits > 4) return undefined;
+    cur.push(value);
+    if (i === n) break;
+    if (s.charCodeAt(i) !== 58) return undefined;
+    i++;
+    if (i < n && s.charCodeAt(i) === 58) {
+      if (compressed) return undefined;
+      compressed = true;
+      cur = tail;
+      i++;
+      if (i === n) break;
+    } else if (i === n) return undefined;
+  }
+  const total = head.length + tail.length;
+  if (compressed ? total > 7 : total !== 8) return undefined;
+  const groups = head.slice();
+  for (let k = total; k < 8; k++) groups.push(0);
+  for (const g of tail) groups.push(g);
+  return groups;
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/** RFC 5952 text of 8 groups: lower-case hex, longest run (>= 2) of zero groups as `::`. */
+export function formatIpv6(groups: number[]): string {
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestLen < 2) return hex.join(':');
+  const left = hex.slice(0, bestStart).join(':');
+  const right = hex.slice(bestStart + bestLen).join(':');
+  return `${left}::${right}`;
+}

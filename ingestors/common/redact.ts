@@ -1,0 +1,192 @@
+import type { SecretExposure } from '../../schemas/token-activity.js';
+import { fingerprint16 } from './ids.js';
+
+/**
+ * Finds raw credentials inside vendor records and replaces each with `[REDACTED:<kind>]` before
+ * anything is stored or dead-lettered. A credential in an audit log is an incident of its own, so
+ * every hit is reported as a {@link SecretExposure} (kind, field path, SHA-256 fingerprint prefix).
+ *
+ * Detected (token formats as published by each vendor):
+ * - GitHub tokens `ghp_` / `gho_` / `ghu_` / `ghs_` / `ghr_` and fine-grained `github_pat_`
+ *   (https://github.blog/2021-04-05-behind-githubs-new-authentication-token-formats/);
+ * - `Bearer <token>`, `Basic <b64>` and any `Authorization: <value>` / `"authorization": "<value>"`;
+ * - Google OAuth access tokens `ya29.` and refresh tokens `1//0`, Google API keys `AIza`;
+ * - Salesforce session ids (`00D` org id + `!` + session part);
+ * - Slack tokens `xox[abprs]-`; AWS access key ids `AKIA` / `ASIA`;
+ * - query / form parameters `api_key=`, `apikey=`, `access_token=`, `refresh_token=`,
+ *   `id_token=`, `client_secret=`, `auth_token=`, `private_token=`, `password=`;
+ * - the whole value of object keys named like a secret (`authorization`, `access_token`,
+ *   `client_secret`, `password`, ...).
+ *
+ * Deliberately not redacted: GitHub `hashed_token` (base64 SHA-256, already a hash), token ids,
+ * Salesforce record ids and `SESSION_KEY` (an identifier, not a bearer secret), OAuth client ids.
+ */
+
+interface Pattern {
+  kind: string;
+  re: RegExp;
+  /** Index of the capture group holding the secret; 0 = whole match. */
+  group: number;
+  /** Extra check on the captured value for the looser patterns (prose false positives). */
+  plausible?: (secret: string) => boolean;
+}
+
+/** Masked placeholders that are not secrets: `********`, `xxxx`, `<redacted>`, `REDACTED`. */
+const MASKED_RE = /^(?:[*x•.]+|<?(?:redacted|masked|hidden|removed|none|null)>?)$/i;
+
+/** A loosely matched value is a secret only if it has a digit or is long, and is not a mask. */
+function plausibleSecret(secret: string): boolean {
+  return !MASKED_RE.test(secret) && (/\d/.test(secret) || secret.length >= 20);
+}
+
+function notMasked(secret: string): boolean {
+  return !MASKED_RE.test(secret);
+}
+
+const GITHUB_KINDS: Record<string, string> = {
+  ghp: 'github_pat_classic',
+  gho: 'github_oauth_token',
+  ghu: 'github_user_to_server_token',
+  ghs: 'github_server_to_server_token',
+  ghr: 'github_refresh_token',
+};
+
+const PATTERNS: readonly Pattern[] = [
+  { kind: 'github_pat_fine_grained', re: /\bgithub_pat_[A-Za-z0-9_]{22,255}/g, group: 0 },
+  { kind: 'github', re: /\b(gh[pousr])_[A-Za-z0-9]{30,255}\b/g, group: 0 },
+  { kind: 'google_oauth_token', re: /\bya29\.[A-Za-z0-9_\-.]{20,}/g, group: 0 },
+  { kind: 'google_refresh_token', re: /(?<![\w/])1\/\/0[A-Za-z0-9_-]{30,}/g, group: 0 },
+  { kind: 'google_api_key', re: /\bAIza[0-9A-Za-z_-]{35}\b/g, group: 0 },
+  { kind: 'salesforce_session_id', re: /\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]{20,}/g, group: 0 },
+  { kind: 'slack_token', re: /\bxox[abprs]-[A-Za-z0-9-]{10,}/g, group: 0 },
+  { kind: 'aws_access_key_id', re: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, group: 0 },
+  {
+    kind: 'bearer_token',
+    re: /\bBearer\s+([A-Za-z0-9\-._~+/]{8,}=*)/gi,
+    group: 1,
+    plausible: plausibleSecret,
+  },
+  { kind: 'basic_auth', re: /\bBasic\s+([A-Za-z0-9+/]{8,}={0,2})/g, group: 1, plausible: plausibleSecret },
+  {
+    kind: 'authorization_header',
+    re: /\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:(?:token|bearer|basic|digest)\s+)?(?!(?:token|bearer|basic|digest)\b)([^\s"',;&[]{6,})/gi,
+    group: 1,
+    plausible: plausibleSecret,
+  },
+  {
+    kind: 'query_secret',
+    re: /(?:^|[?&#;,\s"'])(?:api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|id[_-]?token|auth[_-]?token|client[_-]?secret|private[_-]?token|password|passwd)=([^&\s"'#,;[]{4,})/gi,
+    group: 1,
+    plausible: notMasked,
+  },
+];
+
+/** Keys whose whole string value is a secret, compared lower-case with `-` folded to `_`. */
+const SECRET_KEYS = new Set([
+  'authorization',
+  'proxy_authorization',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'client_secret',
+  'api_key',
+  'apikey',
+  'x_api_key',
+  'password',
+  'passwd',
+  'private_key',
+  'secret_key',
+  'aws_secret_access_key',
+]);
+
+/** Cheap pre-filter: a string without any of these cannot hold a detectable secret. */
+const QUICK_RE =
+  /gh[pousr]_|github_pat_|ya29\.|1\/\/0|AIza|00D|xox[abprs]-|AKIA|ASIA|bearer|basic |authorization|[_-]?(?:key|token|secret|password|passwd)=/i;
+
+const MARKER_PREFIX = '[REDACTED:';
+
+/** Result of {@link redactText}. */
+export interface RedactedText {
+  text: string;
+  exposures: SecretExposure[];
+}
+
+/** Result of {@link redactRecord}: a redacted deep copy of the input and what was found. */
+export interface RedactedRecord<T> {
+  value: T;
+  exposures: SecretExposure[];
+}
+
+/**
+ * Redacts secrets in free text (a raw log line, a dead letter). `field` is recorded in each
+ * exposure (default `$raw`). Idempotent: already-redacted markers are left alone.
+ */
+export function redactText(text: string, field = '$raw'): RedactedText {
+  const exposures: SecretExposure[] = [];
+  return { text: scrub(text, field, exposures), exposures };
+}
+
+/**
+ * Returns a redacted deep copy of any JSON-like value (objects, arrays, strings; other scalars
+ * copied as is) and the exposures found, with field paths like `events[0].parameters[2].value`.
+ * Never mutates its input.
+ */
+export function redactRecord<T>(value: T): RedactedRecord<T> {
+  const exposures: SecretExposure[] = [];
+  const copy = walk(value, '', exposures) as T;
+  return { value: copy, exposures };
+}
+
+function walk(value: unknown, path: string, out: SecretExposure[]): unknown {
+  if (typeof value === 'string') return scrub(value, path || '$', out);
+  if (Array.isArray(value)) return value.map((v, i) => walk(v, `${path}[${i}]`, out));
+  if (value !== null && typeof value === 'object') {
+    const copy: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      const childPath = path ? `${path}.${key}` : key;
+      if (
+        typeof v === 'string' &&
+        isSecretKey(key) &&
+        v.trim() !== '' &&
+        !v.startsWith(MARKER_PREFIX) &&
+        notMasked(v.trim())
+      ) {
+        const inner = scrub(v, childPath, out);
+        if (inner !== v) copy[key] = inner;
+        else {
+          out.push({ kind: 'secret_field', field: childPath, fingerprint: fingerprint16(v) });
+          copy[key] = '[REDACTED:secret_field]';
+        }
+        continue;
+      }
+      copy[key] = walk(v, childPath, out);
+    }
+    return copy;
+  }
+  return value;
+}
+
+function isSecretKey(key: string): boolean {
+  return SECRET_KEYS.has(key.toLowerCase().replaceAll('-', '_'));
+}
+
+function scrub(text: string, field: string, out: SecretExposure[]): string {
+  if (!QUICK_RE.test(text)) return text;
+  let result = text;
+  for (const p of PATTERNS) {
+    p.re.lastIndex = 0;
+    result = result.replace(p.re, (...args: unknown[]) => {
+      const match = args[0] as string;
+      const secret = (p.group === 0 ? match : (args[p.group] as string | undefined)) ?? '';
+      if (secret === '' || secret.includes(MARKER_PREFIX)) return match;
+      if (p.plausible && !p.plausible(secret)) return match;
+      const kind = p.kind === 'github' ? (GITHUB_KINDS[match.slice(0, 3)] ?? 'github_token') : p.kind;
+      out.push({ kind, field, fingerprint: fingerprint16(secret) });
+      const marker = `${MARKER_PREFIX}${kind}]`;
+      if (p.group === 0) return marker;
+      const at = match.lastIndexOf(secret);
+      return `${match.slice(0, at)}${marker}${match.slice(at + secret.length)}`;
+    });
+  }
+  return result;
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { TimestampError } from './errors.js';
+import { parseTimestampMs, toIsoUtc } from './time.js';
+
+describe('toIsoUtc', () => {
+  it.each([
+    ['epoch ms (GitHub @timestamp)', 1699999999123, '2023-11-14T22:13:19.123Z'],
+    ['epoch seconds (Elastic fixture)', 1699999999, '2023-11-14T22:13:19.000Z'],
+    ['epoch seconds with fraction', 1699999999.5, '2023-11-14T22:13:19.500Z'],
+    ['epoch microseconds (Google login_timestamp)', 1593695305123456, '2020-07-02T13:08:25.123Z'],
+    ['epoch ms as string (Chrome TIMESTAMP)', '1699999999123', '2023-11-14T22:13:19.123Z'],
+    ['RFC 3339 with ms', '2022-09-18T16:42:31.789Z', '2022-09-18T16:42:31.789Z'],
+    ['RFC 3339 without ms', '2021-10-19T11:47:22Z', '2021-10-19T11:47:22.000Z'],
+    ['offset without colon', '2024-07-08T07:26:18.239+0000', '2024-07-08T07:26:18.239Z'],
+    ['positive offset', '2024-07-08T07:26:18+05:30', '2024-07-08T01:56:18.000Z'],
+    ['negative offset no colon', '2024-07-08T07:26:18-0700', '2024-07-08T14:26:18.000Z'],
+    ['nanosecond fraction (Panther)', '2022-12-11 02:57:48.693000000', '2022-12-11T02:57:48.693Z'],
+    ['Panther space form', '2023-05-04 21:36:47.569', '2023-05-04T21:36:47.569Z'],
+    ['no zone means UTC', '2023-05-04T21:36:47', '2023-05-04T21:36:47.000Z'],
+    ['Salesforce 3 fraction digits', '20231218054831.655', '2023-12-18T05:48:31.655Z'],
+    ['Salesforce 2 fraction digits', '20211019050707.13', '2021-10-19T05:07:07.130Z'],
+    ['Salesforce 1 fraction digit', '20211019050707.1', '2021-10-19T05:07:07.100Z'],
+    ['Salesforce no fraction', '20220803011210', '2022-08-03T01:12:10.000Z'],
+    ['Salesforce bare dot', '20220803011210.', '2022-08-03T01:12:10.000Z'],
+    [
+      'Google client-library object',
+      { dateOnly: false, timeZoneShift: 0, value: 1784393869239 },
+      '2026-07-18T16:57:49.239Z',
+    ],
+    ['HTTP date via luxon', 'Tue, 19 Oct 2021 11:47:22 GMT', '2021-10-19T11:47:22.000Z'],
+  ])('%s', (_name, input, expected) => {
+    expect(toIsoUtc(input)).toBe(expected);
+  });
+
+  it.each([
+    ['undefined', undefined],
+    ['null', null],
+    ['empty string', ''],
+    ['garbage', 'yesterday-ish'],
+    ['zero placeholder', 0],
+    ['impossible date', '2023-02-30T00:00:00Z'],
+    ['month 13 Salesforce', '20231318054831.655'],
+    ['NaN', Number.NaN],
+    ['year 2300', '2300-01-01T00:00:00Z'],
+  ])('rejects %s with TimestampError', (_name, input) => {
+    expect(() => toIsoUtc(input)).toThrow(TimestampError);
+  });
+
+  it('carries the bad_timestamp code and the value', () => {
+    try {
+      parseTimestampMs('nope');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(TimestampError);
+      expect((e as TimestampError).code).toBe('bad_timestamp');
+      expect((e as TimestampError).value).toBe('"nope"');
+    }
+  });
+});

@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runIngestor } from '../common/golden.js';
+import type { NormalizeResult, RawRecord } from '../types.js';
+import { githubIngestor } from './index.js';
+import { normalizeGithub } from './normalize.js';
+
+const rec = (value: Record<string, unknown>): RawRecord => ({
+  source: 'github',
+  value,
+  location: 't.ndjson:1',
+});
+const activityOf = (r: NormalizeResult) => {
+  if (r.kind !== 'activity') throw new Error(`expected an activity, got ${JSON.stringify(r)}`);
+  return r.activity;
+};
+const base = {
+  '@timestamp': 1748851200123,
+  action: 'git.clone',
+  actor: 'alice',
+  actor_id: 5001,
+  hashed_token: '7/d7Z/ZRQ1h/xFqd3dbNE87qfBxnCSY1NkbZHDFZmmY=',
+  programmatic_access_type: 'Personal access token (classic)',
+  repo: 'acme/api',
+};
+
+describe('normalizeGithub ids (ingestors/IDS.md)', () => {
+  it('hashes action|@timestamp|actor|repo|hashed_token when _document_id is absent', () => {
+    const expected = createHash('sha256')
+      .update(`git.clone|1748851200123|alice|acme/api|${base.hashed_token}`)
+      .digest('hex')
+      .slice(0, 32);
+    expect(activityOf(normalizeGithub(rec(base))).event.id).toBe(`github:h:${expected}`);
+  });
+
+  it('hashes missing parts as empty strings and uses the raw repo field only', () => {
+    const value = {
+      action: 'org.update_member',
+      created_at: 1748851200123,
+      actor: 'alice',
+      repository: 'acme/x',
+    };
+    const expected = createHash('sha256').update('org.update_member||alice||').digest('hex').slice(0, 32);
+    expect(activityOf(normalizeGithub(rec(value))).event.id).toBe(`github:h:${expected}`);
+  });
+
+  it('prefers _document_id', () => {
+    expect(activityOf(normalizeGithub(rec({ ...base, _document_id: 'abc==' }))).event.id).toBe(
+      'github:abc==',
+    );
+  });
+
+  it('keys installation tokens by app and org, falling back to the hash without an app id', () => {
+    const s2s = { ...base, programmatic_access_type: 'GitHub App server-to-server token', org: 'acme' };
+    expect(activityOf(normalizeGithub(rec({ ...s2s, integration: 'my-app' }))).token).toMatchObject({
+      id: 'github:app_installation:my-app:acme',
+      key_kind: 'app_installation',
+    });
+    expect(
+      activityOf(normalizeGithub(rec({ ...s2s, oauth_application_id: 99, integration: 'my-app' }))).token.id,
+    ).toBe('github:app_installation:99:acme');
+    expect(activityOf(normalizeGithub(rec(s2s))).token).toMatchObject({
+      id: `github:hash:${base.hashed_token}`,
+      key_kind: 'token_hash',
+    });
+  });
+
+  it('uses token_id, then the session of the actor', () => {
+    const { hashed_token: _h, ...noHash } = base;
+    expect(activityOf(normalizeGithub(rec({ ...noHash, token_id: 42 }))).token).toMatchObject({
+      id: 'github:token_id:42',
+      key_kind: 'token_id',
+    });
+    expect(activityOf(normalizeGithub(rec(noHash))).token).toMatchObject({
+      id: 'github:session:alice',
+      key_kind: 'principal',
+    });
+  });
+});
+
+describe('normalizeGithub behaviour', () => {
+  it('redacts raw secrets anywhere and reports them', () => {
+    const token = 'gho_16C7e42F292c6912E7710c838347Ae178B4a';
+    const a = activityOf(
+      normalizeGithub(rec({ ...base, user_agent: `git/2.43.0 ${token}`, note: { deep: [token] } })),
+    );
+    expect(JSON.stringify(a)).not.toContain(token);
+    expect(a.user_agent?.original).toBe('git/2.43.0 [REDACTED:github_oauth_token]');
+    expect(a.tokenwatch.secret_exposures?.map((e) => [e.kind, e.field])).toEqual([
+      ['github_oauth_token', 'user_agent'],
+      ['github_oauth_token', 'note.deep[0]'],
+    ]);
+  });
+
+  it('does not modify the raw record', () => {
+    const value = { ...base, user_agent: 'git/2.43.0 ghp_16C7e42F292c6912E7710c838347Ae178B4a' };
+    const before = JSON.stringify(value);
+    normalizeGithub(rec(value));
+    expect(JSON.stringify(value)).toBe(before);
+  });
+
+  it('skips anonymous events and dead-letters bad ones with codes', () => {
+    expect(
+      normalizeGithub(rec({ action: 'git.clone', '@timestamp': 1748851200123, user: '', user_id: 0 })).kind,
+    ).toBe('skipped');
+    const noTime = normalizeGithub(rec({ action: 'git.clone', actor: 'a' }));
+    expect(noTime.kind === 'dead' && noTime.dead.code).toBe('bad_timestamp');
+    const zeroTime = normalizeGithub(rec({ ...base, '@timestamp': 0 }));
+    expect(zeroTime.kind === 'dead' && zeroTime.dead.code).toBe('bad_timestamp');
+    const wrongType = normalizeGithub(rec({ ...base, actor_ip: { v4: '1.2.3.4' } }));
+    expect(wrongType.kind === 'dead' && wrongType.dead.code).toBe('schema_invalid');
+    expect(wrongType.kind === 'dead' && wrongType.dead.location).toBe('t.ndjson:1');
+  });
+
+  it('normalizes unknown actions as use', () => {
+    const a = activityOf(normalizeGithub(rec({ ...base, action: 'brand_new.thing' })));
+    expect(a.token.lifecycle).toBe('used');
+    expect(a.event.action).toBe('brand_new.thing');
+  });
+
+  it('reads string ids and string status codes', () => {
+    const a = activityOf(
+      normalizeGithub(
+        rec({ ...base, action: 'api.request', actor_id: '5001', status_code: '500', org_id: '9' }),
+      ),
+    );
+    expect(a.user.id).toBe('5001');
+    expect(a.event.outcome).toBe('failure');
+    expect(a.organization?.id).toBe('9');
+  });
+
+  it('accepts epoch seconds and ms in @timestamp alike', () => {
+    const s = activityOf(normalizeGithub(rec({ ...base, '@timestamp': 1748851200 })));
+    const ms = activityOf(normalizeGithub(rec({ ...base, '@timestamp': 1748851200000 })));
+    expect(s['@timestamp']).toBe('2025-06-02T08:00:00.000Z');
+    expect(ms['@timestamp']).toBe(s['@timestamp']);
+  });
+});
+
+describe('github ingestor accounting', () => {
+  it('accounts for every input record exactly once', () => {
+    const text = readFileSync(new URL('./fixtures/tricky.ndjson', import.meta.url), 'utf8');
+    const lines = text.split('\n').filter((l) => l.trim() !== '').length;
+    const out = runIngestor(githubIngestor, text, 'tricky.ndjson');
+    expect(out).toHaveLength(lines);
+    const counts = { activity: 0, dead: 0, skipped: 0 };
+    for (const o of out) counts[o.kind]++;
+    expect(counts).toEqual({ activity: 11, dead: 4, skipped: 1 });
+  });
+});

@@ -1,0 +1,191 @@
+import { type GithubAuditEvent, githubAuditEventSchema } from '../../schemas/raw/github-audit.js';
+import type { TokenActivity } from '../../schemas/token-activity.js';
+import {
+  githubAppInstallationTokenId,
+  githubEventId,
+  githubHashTokenId,
+  githubNumericTokenId,
+  githubSessionTokenId,
+  type TokenKey,
+} from '../common/ids.js';
+import { canonicalIp } from '../common/ip.js';
+import { deadResult, guardNormalize, skippedResult } from '../common/normalize-guard.js';
+import { redactRecord } from '../common/redact.js';
+import { toIsoUtc } from '../common/time.js';
+import { compact, describeZodError, distinct, text } from '../common/values.js';
+import type { NormalizeResult, RawRecord } from '../types.js';
+import { githubEventClass, githubLifecycle, isFailureAction } from './action-map.js';
+import { githubPrincipal } from './principal.js';
+import { githubTokenType, isServerToServer } from './token-type.js';
+
+/**
+ * Normalizes one raw GitHub audit-log event (`schemas/raw/github-audit.ts`) to token activity.
+ *
+ * - time: `@timestamp` (or Panther's `at_sign_timestamp`, or `created_at`), epoch ms / s or string;
+ *   missing or impossible -> dead letter `bad_timestamp`;
+ * - ids per `ingestors/IDS.md` (`github:<_document_id>`, token by hash / app installation /
+ *   token_id / session);
+ * - token: type from `programmatic_access_type` (`token-type.ts`), lifecycle from the action
+ *   (`action-map.ts`), scopes from `token_scopes`, client from `oauth_application_*` / `integration`;
+ * - principal: `principal.ts`; user = `actor`; organization = `org` / `org_id` (arrays joined);
+ * - resource: `repository` or `repo` as `{type: 'repo'}`; volume `items: 1` on `git.clone` and
+ *   `repo.download_zip`; `api_type` = `request_category`, or `git` for `git.*`;
+ * - outcome: failure for failed/denied/rejected/blocked actions or `status_code >= 400`;
+ * - `source.ip` = `actor_ip` (or the older `actor_location.ip`) when valid; vendor country from
+ *   `actor_location.country_code` (replaced by GeoIP in enrichment);
+ * - raw secrets anywhere in the record are redacted and listed in `tokenwatch.secret_exposures`.
+ *
+ * Unknown actions are normalized as lifecycle `used`. Events with neither an actor nor a token
+ * (anonymous public clone, formats.md 1e.8) are skipped, not dead-lettered. Schema failures ->
+ * `schema_invalid`. Never throws.
+ */
+export function normalizeGithub(record: RawRecord): NormalizeResult {
+  return guardNormalize('github', record, () => {
+    const { value, exposures } = redactRecord(record.value);
+    const parsed = githubAuditEventSchema.safeParse(value);
+    if (!parsed.success) {
+      return deadResult(
+        'github',
+        record,
+        'schema_invalid',
+        `not a GitHub audit event: ${describeZodError(parsed.error)}`,
+      );
+    }
+    const e = parsed.data;
+    const rawTime = e['@timestamp'] ?? e.at_sign_timestamp ?? e.created_at;
+    if (rawTime === undefined || rawTime === null) {
+      return deadResult('github', record, 'bad_timestamp', 'no @timestamp or created_at');
+    }
+    const timestamp = toIsoUtc(rawTime);
+
+    const actor = text(e.actor);
+    const hashedToken = text(e.hashed_token);
+    const tokenIdRaw = text(e.token_id);
+    if (!actor && !hashedToken && !tokenIdRaw) {
+      return skippedResult(
+        'github',
+        record,
+        'anonymous event: no actor and no token (e.g. public repository clone)',
+      );
+    }
+    const activity = buildActivity(e, { timestamp, actor, hashedToken, tokenIdRaw });
+    if (exposures.length > 0) activity.tokenwatch.secret_exposures = exposures;
+    return { kind: 'activity', activity };
+  });
+}
+
+interface Core {
+  timestamp: string;
+  actor: string | undefined;
+  hashedToken: string | undefined;
+  tokenIdRaw: string | undefined;
+}
+
+function buildActivity(e: GithubAuditEvent, core: Core): TokenActivity {
+  const { actor, hashedToken, tokenIdRaw } = core;
+  const accessType = text(e.programmatic_access_type);
+  const oauthAppId = text(e.oauth_application_id);
+  const integration = text(e.integration);
+  const serverToServer = isServerToServer(accessType);
+  const org = orgText(e.org);
+  const ip = canonicalIp(text(e.actor_ip) ?? text(e.actor_location?.ip));
+  const country = text(e.actor_location?.country_code)?.toUpperCase();
+  const userAgent = text(e.user_agent);
+  const repo = text(e.repository) ?? text(e.repo);
+  const statusCode = Number(e.status_code);
+  const failed = isFailureAction(e.action) || (Number.isFinite(statusCode) && statusCode >= 400);
+  const { category, type } = githubEventClass(e.action, text(e.operation_type));
+  const email = text(e.external_identity_nameid);
+  const userEmail = email?.includes('@') ? email : undefined;
+
+  const activity: TokenActivity = {
+    '@timestamp': core.timestamp,
+    event: {
+      id: githubEventId({
+        documentId: text(e._document_id),
+        action: e.action,
+        timestamp: rawScalar(e['@timestamp']),
+        actor: e.actor ?? undefined,
+        repo: e.repo ?? undefined,
+        hashedToken: e.hashed_token ?? undefined,
+      }),
+      kind: 'event',
+      category,
+      type,
+      action: e.action,
+      outcome: failed ? 'failure' : 'success',
+      module: 'github',
+      dataset: 'github.audit',
+    },
+    user: compact({ id: text(e.actor_id), name: actor, email: userEmail, domain: userEmail?.split('@')[1] }),
+    related: {
+      ip: ip ? [ip] : [],
+      user: distinct([actor, text(e.user)]),
+      hash: hashedToken ? [hashedToken] : [],
+    },
+    token: {
+      ...tokenKeyOf({ hashedToken, tokenIdRaw, actor, serverToServer, app: oauthAppId ?? integration, org }),
+      type: githubTokenType(accessType, oauthAppId !== undefined),
+      scopes: scopesOf(e.token_scopes),
+      lifecycle: githubLifecycle(e.action),
+      owner: compact({ id: text(e.actor_id), name: actor }),
+      principal: githubPrincipal({
+        actor,
+        isBot: e.actor_is_bot === true,
+        isAgent: e.actor_is_agent === true,
+        serverToServer,
+        userAgent,
+      }),
+    },
+    tokenwatch: {},
+  };
+  const clientId = oauthAppId ?? integration;
+  const clientName = text(e.oauth_application_name) ?? text(e.oauth_application) ?? integration;
+  if (clientId || clientName) activity.token.client = compact({ id: clientId, name: clientName });
+  if (ip || country)
+    activity.source = compact({ ip, geo: country?.length === 2 ? { country_iso_code: country } : undefined });
+  if (userAgent) activity.user_agent = { original: userAgent };
+  const orgId = Array.isArray(e.org_id) ? e.org_id.join(',') : text(e.org_id);
+  if (org || orgId) activity.organization = compact({ id: orgId || undefined, name: org || undefined });
+  if (repo) activity.tokenwatch.resource = { type: 'repo', name: repo };
+  if (e.action === 'git.clone' || e.action === 'repo.download_zip') activity.tokenwatch.volume = { items: 1 };
+  const apiType = text(e.request_category) ?? (e.action.startsWith('git.') ? 'git' : undefined);
+  if (apiType) activity.tokenwatch.api_type = apiType;
+  return activity;
+}
+
+/** `org` as one string: arrays (user security log) joined with `,`; `[]` -> ''. */
+function orgText(org: string | string[] | null | undefined): string {
+  if (Array.isArray(org)) return org.join(',');
+  return org ?? '';
+}
+
+/** Raw `@timestamp` as IDS.md hashes it (`String()` of the logged value). */
+function rawScalar(v: unknown): string | number | undefined {
+  if (typeof v === 'string' || typeof v === 'number') return v;
+  return undefined;
+}
+
+/** `token_scopes` split on commas, spaces trimmed (`"repo, read:org"` -> `['repo','read:org']`). */
+function scopesOf(scopes: string | string[] | null | undefined): string[] {
+  if (scopes === null || scopes === undefined) return [];
+  const list = Array.isArray(scopes) ? scopes : scopes.split(',');
+  return distinct(list.map((s) => s.trim()));
+}
+
+/** token.id / key_kind per IDS.md. */
+function tokenKeyOf(k: {
+  hashedToken: string | undefined;
+  tokenIdRaw: string | undefined;
+  actor: string | undefined;
+  serverToServer: boolean;
+  app: string | undefined;
+  org: string;
+}): { id: string; key_kind: TokenKey['keyKind'] } {
+  let key: TokenKey;
+  if (k.hashedToken && k.serverToServer && k.app) key = githubAppInstallationTokenId(k.app, k.org);
+  else if (k.hashedToken) key = githubHashTokenId(k.hashedToken);
+  else if (k.tokenIdRaw) key = githubNumericTokenId(k.tokenIdRaw);
+  else key = githubSessionTokenId(k.actor ?? '');
+  return { id: key.id, key_kind: key.keyKind };
+}
