@@ -1,0 +1,77 @@
+/**
+ * The labels format written next to simulated raw logs (`labels.json`), as a zod schema so the
+ * evaluation harness can validate any labels file. Ids follow `ingestors/IDS.md`: `entity` and
+ * `entities` are `token.id`s, `event_ids` are `event.id`s of every malicious raw record.
+ */
+import { z } from 'zod';
+import { SOURCES } from '../../schemas/token-activity.js';
+
+export const ATTACK_KINDS = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S9', 'S10'] as const;
+export const attackKindSchema = z.enum(ATTACK_KINDS);
+export type AttackKind = z.infer<typeof attackKindSchema>;
+
+export const LOOKALIKE_KINDS = ['N1', 'N2', 'N3', 'N4', 'N5', 'N6', 'N7'] as const;
+export const lookalikeKindSchema = z.enum(LOOKALIKE_KINDS);
+export type LookalikeKind = z.infer<typeof lookalikeKindSchema>;
+
+const isoSchema = z.string().datetime({ offset: false });
+
+export const incidentLabelSchema = z.object({
+  id: z.string().min(1),
+  kind: attackKindSchema,
+  /** The source the targeted token lives in. */
+  source: z.enum(SOURCES),
+  title: z.string(),
+  intensity: z.enum(['blatant', 'moderate', 'low_and_slow']).optional(),
+  /** `token.id` of the targeted token/app. */
+  entity: z.string().min(1),
+  /** Every `token.id` involved (target first). */
+  entities: z.array(z.string().min(1)).min(1),
+  first_malicious: isoSchema,
+  last_malicious: isoSchema,
+  /** `event.id` of every malicious event, in event-time order. */
+  event_ids: z.array(z.string().min(1)).min(1),
+  notes: z.string().optional(),
+});
+export type IncidentLabel = z.infer<typeof incidentLabelSchema>;
+
+export const lookalikeLabelSchema = z.object({
+  id: z.string().min(1),
+  kind: lookalikeKindSchema,
+  title: z.string().optional(),
+  source: z.enum(SOURCES).optional(),
+  entities: z.array(z.string().min(1)).min(1),
+  start: isoSchema,
+  end: isoSchema,
+});
+export type LookalikeLabel = z.infer<typeof lookalikeLabelSchema>;
+
+export const datasetInfoSchema = z
+  .object({
+    seed: z.number().int(),
+    start: isoSchema,
+    end: isoSchema,
+    tokens: z.number().int().nonnegative(),
+    people: z.number().int().nonnegative().optional(),
+    orgs: z.number().int().nonnegative().optional(),
+    generator: z.string().optional(),
+    notes: z.array(z.string()).optional(),
+  })
+  .passthrough();
+export type DatasetInfo = z.infer<typeof datasetInfoSchema>;
+
+export const labelsFileSchema = z.object({
+  version: z.literal(1),
+  dataset: datasetInfoSchema,
+  incidents: z.array(incidentLabelSchema),
+  lookalikes: z.array(lookalikeLabelSchema),
+});
+export type LabelsFile = z.infer<typeof labelsFileSchema>;
+
+/** Parses and validates a labels document (throws a ZodError on invalid input). */
+export function parseLabels(input: unknown): LabelsFile {
+  return labelsFileSchema.parse(input);
+}
+
+/** Alias of {@link labelsFileSchema} (the name the eval harness imports). */
+export const labelsSchema = labelsFileSchema;
