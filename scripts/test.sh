@@ -4,7 +4,7 @@
 #
 #   bash scripts/test.sh                          # everything
 #   bash scripts/test.sh test/services.test.ts    # one file
-#   bash scripts/test.sh --project unit           # unit tests only (services are still started)
+#   bash scripts/test.sh --project unit           # unit tests only (no services started)
 #
 # Where Kafka and Elasticsearch come from, in order:
 #   1. KAFKA_BROKERS and ELASTICSEARCH_URL already set: used as they are.
@@ -81,7 +81,30 @@ free_port() {
 }
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-if [[ -n "${KAFKA_BROKERS:-}" && -n "${ELASTICSEARCH_URL:-}" ]]; then
+# needs_services <vitest args...>: false when --project options select only projects other than
+# `integration` (the one with test/global-setup.ts).
+needs_services() {
+  local projects=() arg expect_value=0
+  for arg in "$@"; do
+    if [[ "$expect_value" == 1 ]]; then
+      projects+=("$arg")
+      expect_value=0
+    elif [[ "$arg" == --project ]]; then
+      expect_value=1
+    elif [[ "$arg" == --project=* ]]; then
+      projects+=("${arg#--project=}")
+    fi
+  done
+  [[ ${#projects[@]} == 0 ]] && return 0
+  for arg in "${projects[@]}"; do
+    [[ "$arg" == integration || "$arg" == *'*'* ]] && return 0
+  done
+  return 1
+}
+
+if ! needs_services "$@"; then
+  say "services: not needed for the selected vitest projects"
+elif [[ -n "${KAFKA_BROKERS:-}" && -n "${ELASTICSEARCH_URL:-}" ]]; then
   say "services: using KAFKA_BROKERS=$KAFKA_BROKERS ELASTICSEARCH_URL=$ELASTICSEARCH_URL"
 elif [[ -n "${KAFKA_BROKERS:-}" || -n "${ELASTICSEARCH_URL:-}" ]]; then
   say "set both KAFKA_BROKERS and ELASTICSEARCH_URL, or neither (then the services are started here)"
@@ -110,7 +133,7 @@ else
   services_started=1
   exports_file=$(mktemp)
   # shellcheck disable=SC2016  # $1 belongs to the inner shell
-  phase 'start services' bash -c 'bash scripts/services/start.sh >"$1" 8>&-' start "$exports_file"
+  phase 'start services' bash -c 'exec bash scripts/services/start.sh >"$1" 8>&-' start "$exports_file"
   flock -u 8
   exec 8>&-
   # shellcheck disable=SC1090  # the export line printed by start.sh

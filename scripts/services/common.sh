@@ -12,7 +12,7 @@
 #   ES_JAVA_HOME (newest JDK under /usr/lib/jvm that is new enough: 21+ for ES 9, 17+ for ES 8)
 #   KAFKA_JVM_EXTRA_OPTS, ES_JVM_EXTRA_OPTS  extra JVM flags for the broker / Elasticsearch server
 #   TOKENWATCH_ES_USER  user that runs Elasticsearch when started as root (default tokenwatch-es)
-#   START_TIMEOUT (180 s, start.sh), STOP_TIMEOUT (20 s, stop.sh)
+#   START_TIMEOUT (300 s, start.sh), STOP_TIMEOUT (20 s, stop.sh)
 
 SERVICES_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$SERVICES_DIR/../.." && pwd)

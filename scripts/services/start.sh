@@ -7,7 +7,8 @@
 #   bash scripts/services/stop.sh
 #
 # Only the export line goes to stdout; progress and errors go to stderr. Ports: KAFKA_PORT (9092),
-# KAFKA_CONTROLLER_PORT (KAFKA_PORT+1), ES_PORT (9200). Time limit: START_TIMEOUT seconds (180).
+# KAFKA_CONTROLLER_PORT (KAFKA_PORT+1), ES_PORT (9200). Time limit: START_TIMEOUT seconds (300: 15 s
+# on a quiet 2-core box, but 90 s when it was shared with other builds).
 # KAFKA_JVM_EXTRA_OPTS / ES_JVM_EXTRA_OPTS add JVM flags to the broker / Elasticsearch server (e.g.
 # -XX:TieredStopAtLevel=1 for a quicker start at the cost of peak speed; one run on an idle box
 # started Elasticsearch in 11.8 s instead of 15.7 s, but under load the difference disappeared).
@@ -20,7 +21,7 @@ set -euo pipefail
 # shellcheck source=scripts/services/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-START_TIMEOUT=${START_TIMEOUT:-180}
+START_TIMEOUT=${START_TIMEOUT:-300}
 need curl unzip setsid node ps awk
 
 TSX="$REPO_ROOT/node_modules/.bin/tsx"

@@ -23,7 +23,7 @@ fi
 # stale pid file whose pid now belongs to something else).
 ours() {
   [[ "$(ps -o pgid= -p "$1" 2>/dev/null | tr -d ' ')" == "$1" ]] &&
-    tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF "$RUN_DIR/"
+    tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" | grep -qF "$RUN_DIR/"
 }
 
 # stop_group <name>: SIGTERM the service's process group, SIGKILL it after STOP_TIMEOUT seconds.
@@ -72,8 +72,8 @@ wait "$es_stop" || status=1
 for proc in /proc/[0-9]*; do
   pid=${proc#/proc/}
   [[ "$pid" == "$$" || "$pid" == "$PPID" ]] && continue
-  if tr '\0' ' ' <"$proc/cmdline" 2>/dev/null | grep -qF "$RUN_DIR/"; then
-    log "killing leftover process $pid: $(tr '\0' ' ' <"$proc/cmdline" 2>/dev/null | cut -c1-120)"
+  if tr '\0' ' ' 2>/dev/null <"$proc/cmdline" | grep -qF "$RUN_DIR/"; then
+    log "killing leftover process $pid: $(tr '\0' ' ' 2>/dev/null <"$proc/cmdline" | cut -c1-120)"
     kill -KILL "$pid" 2>/dev/null || true
   fi
 done
