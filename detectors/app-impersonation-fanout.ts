@@ -58,9 +58,14 @@ function impersonatedBefore(
  * equals new mailboxes when the ingestor records the mailbox as the resource. Fires once when the
  * count crosses the threshold.
  *
- * Known gaps: the baseline has no dedicated impersonated-user dimension, so for Drive-only DWD
- * activity (resources are files) the window also counts new files; a client that impersonates more
- * users than the resource cap keeps forgets older ones.
+ * Known gaps: the baseline has no impersonated-user dimension. Per-user novelty works with the
+ * current Google Workspace ingestor (through the impersonated user's own baseline), but the window
+ * count only sees users when they are recorded as `mailbox` / `user` resources; the ingestor
+ * records token activity as `api_method` resources and Drive as `file`s, so in production this
+ * detector under-counts until the baseline gains an `impersonated_user` dimension with window
+ * times (an additive change to `baselines/types.ts`: a `DIMENSIONS` entry plus
+ * `CurrentWindow.newImpersonatedTimes`) or the ingestor records the mailbox as the resource.
+ * A client impersonating more users than the resource cap keeps forgets older ones.
  */
 export const appImpersonationFanout = defineDetector({
   id: 'app.impersonation_fanout',

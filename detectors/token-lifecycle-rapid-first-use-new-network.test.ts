@@ -61,6 +61,25 @@ describe(detector.id, () => {
     ).toHaveLength(1);
   });
 
+  it('stays quiet for OAuth app grants and DWD clients (their servers use the token elsewhere by design)', () => {
+    const app = {
+      token: {
+        id: 'google_workspace:grant:alice@example.com:123.apps',
+        key_kind: 'oauth_grant' as const,
+        type: 'oauth_access_token' as const,
+        client: { id: '123.apps', name: 'Slack' },
+      },
+    };
+    const authorize = activityFixture({
+      ...app,
+      at: T,
+      event: { id: 'auth' },
+      token: { ...app.token, lifecycle: 'authorized' },
+    });
+    const first = activityFixture({ ...app, ...vps, at: T + 60_000 });
+    expect(detector.evaluate(first, trainedContext([authorize], first))).toEqual([]);
+  });
+
   it('stays quiet for a first use from the creation network, a second use from the new one, or no creation', () => {
     const home = activityFixture({ ...NEW, at: T + 4 * 60_000 });
     expect(detector.evaluate(home, trainedContext([created], home))).toEqual([]);

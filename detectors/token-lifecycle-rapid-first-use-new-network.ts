@@ -1,3 +1,4 @@
+import type { TokenActivity } from '../schemas/token-activity.js';
 import { defineDetector } from './define-detector.js';
 import { baselineFacts, eventTimeMs, fmtDuration, tokenLabel } from './explain.js';
 import { isUse } from './lookup.js';
@@ -13,10 +14,32 @@ import { DEFAULT_RAPID_FIRST_USE_MS } from './types.js';
  * A network the owner already uses (their CI runner, office) is low: creating a token in the
  * browser and pasting it into CI minutes later is normal. An unknown network is high.
  *
+ * Only for credentials a person holds and deploys themselves ({@link isPersonalCredential}: PATs,
+ * API keys, SSH/deploy keys, hashed tokens without an OAuth client). OAuth app grants, GitHub App
+ * installations and domain-wide delegation are excluded: the user or admin authorizes in the
+ * browser and the app's servers use the token from elsewhere by design
+ * (`token.network.first_seen_prefix` judges those against the app's baseline).
+ *
  * Known gaps: the creation event must be seen (GitHub `oauth_access.create` / fine-grained
- * `personal_access_token.*`, Google `authorize`); an attacker using the token from the victim's
- * network is not caught here.
+ * `personal_access_token.*`); an attacker using the token from the victim's network is not
+ * caught here.
  */
+const PERSONAL_TYPES: ReadonlySet<TokenActivity['token']['type']> = new Set([
+  'pat_classic',
+  'pat_fine_grained',
+  'api_key',
+  'ssh_key',
+  'deploy_key',
+]);
+
+/** A credential its owner creates and deploys themselves (not an app's grant or installation). */
+export const isPersonalCredential = (activity: TokenActivity): boolean =>
+  activity.tokenwatch.impersonated_user === undefined &&
+  activity.token.key_kind !== 'app_installation' &&
+  (PERSONAL_TYPES.has(activity.token.type) ||
+    ((activity.token.key_kind === 'token_hash' || activity.token.key_kind === 'token_id') &&
+      activity.token.client?.id === undefined));
+
 export const tokenLifecycleRapidFirstUseNewNetwork = defineDetector({
   id: 'token.lifecycle.rapid_first_use_new_network',
   name: 'New token used within minutes from a different network',
@@ -47,7 +70,7 @@ export const tokenLifecycleRapidFirstUseNewNetwork = defineDetector({
 
   evaluate(activity, ctx) {
     const created = ctx.token.created;
-    if (created === undefined || !isUse(activity)) return [];
+    if (created === undefined || !isUse(activity) || !isPersonalCredential(activity)) return [];
     const atMs = eventTimeMs(activity);
     const sinceCreation = atMs - created.at;
     const window = ctx.settings.rapidFirstUseMs ?? DEFAULT_RAPID_FIRST_USE_MS;

@@ -1,3 +1,4 @@
+import type { PeerContext } from '../baselines/peer-models.js';
 import type { BaselineView, EntityKind } from '../baselines/types.js';
 import type { Explanation, Severity } from '../schemas/alert.js';
 import type { Source, TokenActivity } from '../schemas/token-activity.js';
@@ -91,6 +92,11 @@ export interface DetectorContext {
    */
   reference: ReferenceBaseline | undefined;
   settings: DetectionSettings;
+  /**
+   * The token's current event-time hour against its peer group's isolation forest
+   * (`PeerModels.contextFor`, baselines/peer-models.ts); absent when the group has no model yet.
+   */
+  peer?: PeerContext;
 }
 
 /** One anomaly, before grouping. */
