@@ -1,0 +1,152 @@
+import type { TokenActivity, TokenKeyKind, TokenLifecycle, TokenType } from '../../schemas/token-activity.js';
+import type { SalesforceFacts } from './facts.js';
+import { sha256Hex32 } from './hash.js';
+import { type EventClass, isApiLoginType, isOAuthLoginType, isUiLoginType } from './mapping.js';
+import { isBrowserUserAgent } from './user-agent.js';
+import { distinct } from './values.js';
+
+/**
+ * The shared Salesforce rules that turn {@link SalesforceFacts} into a TokenActivity:
+ * token id (ingestors/IDS.md), token type, lifecycle, principal kind and ECS categories.
+ * `source.geo`, `user_agent.name` and `tokenwatch.network` are left to the enrich stage.
+ */
+
+/** ECS `event.category` / `event.type` per event class. */
+const ECS: Readonly<Record<EventClass, { category: string[]; type: string[] }>> = {
+  login: { category: ['authentication', 'session'], type: ['start'] },
+  logout: { category: ['authentication', 'session'], type: ['end'] },
+  impersonation_start: { category: ['authentication', 'session'], type: ['start'] },
+  impersonated_action: { category: ['web'], type: ['access'] },
+  api: { category: ['api'], type: ['access'] },
+  web: { category: ['web'], type: ['access'] },
+  file: { category: ['file'], type: ['access'] },
+};
+
+/** True when the login issued an OAuth token (token endpoint, or an OAuth login type). */
+export function isOAuthIssuance(f: SalesforceFacts): boolean {
+  return f.eventClass === 'login' && (f.oauthTokenEndpoint || isOAuthLoginType(f.loginType));
+}
+
+/**
+ * Token type:
+ * - `oauth_access_token`: a connected app is on the record, or an OAuth login (token endpoint,
+ *   `Remote Access 2.0`);
+ * - `api_key`: API-only logins (`Other Apex API`, `Partner Product`, SOAP `login()` seen as a Login
+ *   with an API version) and API calls without a connected app from a non-browser client: the
+ *   session came from username + password + security token;
+ * - `session`: browser logins (`Application`, SAML SSO), UI events, API calls from a browser;
+ * - `unknown`: a login with nothing to tell.
+ */
+export function tokenType(f: SalesforceFacts): TokenType {
+  if (f.connectedAppId !== undefined || isOAuthIssuance(f) || isOAuthLoginType(f.loginType))
+    return 'oauth_access_token';
+  if (isApiLoginType(f.loginType)) return 'api_key';
+  if (isUiLoginType(f.loginType)) return 'session';
+  const browser = isBrowserUserAgent(f.userAgent);
+  switch (f.eventClass) {
+    case 'api':
+      return browser ? 'session' : 'api_key';
+    case 'login':
+      if (f.apiLogin) return 'api_key';
+      return browser ? 'session' : 'unknown';
+    default:
+      return 'session';
+  }
+}
+
+/** Lifecycle: OAuth issuance -> `authorized`; Logout -> `expired`; everything else -> `used`. */
+export function lifecycle(f: SalesforceFacts): TokenLifecycle {
+  if (f.eventClass === 'logout') return 'expired';
+  if (isOAuthIssuance(f)) return 'authorized';
+  return 'used';
+}
+
+/**
+ * `machine` when the caller looks like an integration: a connected app, an API-only login type,
+ * an API-key credential, a non-browser user agent, or an API call / OAuth issuance with no user
+ * agent at all. Otherwise `human`.
+ */
+export function principalKind(f: SalesforceFacts, type: TokenType): 'human' | 'machine' {
+  if (f.connectedAppId !== undefined || isApiLoginType(f.loginType) || type === 'api_key') return 'machine';
+  if (f.userAgent !== undefined) return isBrowserUserAgent(f.userAgent) ? 'human' : 'machine';
+  if (f.eventClass === 'api' || isOAuthIssuance(f)) return 'machine';
+  return 'human';
+}
+
+/** Token id and key kind per ingestors/IDS.md (Salesforce section). */
+export function tokenKey(f: SalesforceFacts): { id: string; keyKind: TokenKeyKind } {
+  if (f.userId === undefined) {
+    // IDS.md has no rule without a user id (failed logins of unknown users carry only a name);
+    // a separate namespace keeps these apart from `salesforce:user:<18-char id>`.
+    return { id: `salesforce:username:${(f.userName ?? '').toLowerCase()}`, keyKind: 'principal' };
+  }
+  if (f.connectedAppId !== undefined) {
+    return { id: `salesforce:grant:${f.userId}:${f.connectedAppId}`, keyKind: 'oauth_grant' };
+  }
+  return { id: `salesforce:user:${f.userId}`, keyKind: 'session' };
+}
+
+/** Drops keys whose value is undefined (keeps output and golden files free of `undefined`). */
+function compact<T extends Record<string, unknown>>(o: T): T {
+  for (const key of Object.keys(o)) if (o[key] === undefined) delete o[key];
+  return o;
+}
+
+/** Builds the TokenActivity for one Salesforce record. Pure; never reads the raw session key. */
+export function buildActivity(f: SalesforceFacts): TokenActivity {
+  const type = tokenType(f);
+  const key = tokenKey(f);
+  const ecs = ECS[f.eventClass];
+  const sessionSecret = f.loginKey ?? f.sessionKey;
+  const sessionId = sessionSecret === undefined ? undefined : sha256Hex32(sessionSecret);
+  const eventTypes = [...ecs.type];
+  if (f.eventClass === 'api' && (f.httpStatus === 401 || f.httpStatus === 403)) eventTypes.push('denied');
+  // `impersonated_user` carries DELEGATED_USER_* / DelegatedUsername, as the project asks. Salesforce
+  // documents those as the admin *doing* the Login-As; `user` is the account being logged in as.
+  const impersonator = f.delegatedUserName ?? f.delegatedUserId;
+  const isImpersonation = f.eventClass === 'impersonated_action' || f.eventClass === 'impersonation_start';
+  const volume = compact({ rows: f.rows, bytes: f.bytes });
+  const client = compact({ id: f.connectedAppId, name: f.clientName });
+
+  return compact({
+    '@timestamp': f.timestamp,
+    event: compact({
+      id: f.eventId,
+      kind: 'event' as const,
+      category: [...ecs.category],
+      type: eventTypes,
+      action: f.eventType,
+      outcome: f.outcome,
+      module: 'salesforce' as const,
+      dataset: `salesforce.${f.eventType.toLowerCase()}`,
+      provider: f.provider,
+    }),
+    user: compact({ id: f.userId, name: f.userName }),
+    source: f.sourceIp === undefined ? undefined : { ip: f.sourceIp },
+    user_agent: f.userAgent === undefined ? undefined : { original: f.userAgent },
+    organization: f.orgId === undefined ? undefined : { id: f.orgId },
+    related: {
+      ip: [...f.ips],
+      user: distinct([f.userId, f.userName, f.delegatedUserId, f.delegatedUserName]),
+      hash: distinct([sessionId]),
+    },
+    token: compact({
+      id: key.id,
+      key_kind: key.keyKind,
+      type,
+      scopes: [],
+      client: Object.keys(client).length === 0 ? undefined : client,
+      lifecycle: lifecycle(f),
+      owner: compact({ id: f.userId, name: f.userName }),
+      principal: principalKind(f, type),
+    }),
+    tokenwatch: compact({
+      resource: f.resource,
+      volume: Object.keys(volume).length === 0 ? undefined : volume,
+      api_type: f.apiType,
+      session_id: sessionId,
+      impersonated_user: isImpersonation ? impersonator : undefined,
+      secret_exposures: f.secretExposures.length === 0 ? undefined : f.secretExposures,
+    }),
+  }) as TokenActivity;
+}

@@ -1,0 +1,146 @@
+import { RTEM_SCHEMAS, type RtemType } from '../../schemas/raw/salesforce.js';
+import type { SecretExposure } from '../../schemas/token-activity.js';
+import type { NormalizeResult, RawRecord } from '../types.js';
+import { buildActivity } from './activity.js';
+import { deadFromValue, skipped } from './dead-letter.js';
+import type { SalesforceFacts } from './facts.js';
+import { tryCanonicalId18 } from './ids.js';
+import { normalizeIp } from './ip.js';
+import {
+  apiTypeFromName,
+  type EventClass,
+  type Outcome,
+  outcomeFromPolicy,
+  outcomeFromStatus,
+  rtemClass,
+  rtemSkipReason,
+} from './mapping.js';
+import { isSessionKeyField, redactSecretsInText } from './redact.js';
+import { parseSalesforceIso } from './time.js';
+import { cleanUserAgent } from './user-agent.js';
+import { count, distinct, entities, entityFromQuery, name, recordsCount, text } from './values.js';
+
+/**
+ * Normalization of Real-Time Event Monitoring objects (Platform Events Developer Guide: ApiEvent,
+ * LoginEvent, LogoutEvent, LoginAsEvent, BulkApiResultEvent, ReportEvent), from SOQL on the storage objects or
+ * from the streaming channels.
+ */
+
+function isRtemType(type: string): type is RtemType {
+  return Object.hasOwn(RTEM_SCHEMAS, type);
+}
+
+function exposuresIn(value: Record<string, unknown>): SecretExposure[] {
+  const found: SecretExposure[] = [];
+  for (const [field, v] of Object.entries(value)) {
+    if (typeof v === 'string' && !isSessionKeyField(field)) redactSecretsInText(v, field, found);
+  }
+  return found;
+}
+
+/**
+ * Resource: the report of a ReportEvent (canonical 18-char id, as for ELF ReportExport), else the
+ * queried sObjects (`QueriedEntities`, or the FROM of `Query`), else the API operation.
+ */
+function resourceOf(
+  cls: EventClass,
+  v: Record<string, unknown>,
+  entity: string | undefined,
+  operation: string | undefined,
+): SalesforceFacts['resource'] {
+  const report = cls === 'file' ? text(v.ReportId) : undefined;
+  if (report !== undefined) return { type: 'report', name: tryCanonicalId18(report) ?? report };
+  if (entity !== undefined) return { type: 'sobject', name: entity };
+  if (operation !== undefined && cls === 'api') return { type: 'api_method', name: operation };
+  return undefined;
+}
+
+/**
+ * Outcome: LoginEvent `Status` (`Success` / `Failed: ...`); a Transaction Security `Block` is a
+ * failure. ApiEvent and BulkApiResultEvent are only emitted for calls and downloads that ran, so
+ * they are successes unless blocked; LogoutEvent and LoginAsEvent record completed actions.
+ */
+function outcomeOf(value: Record<string, unknown>): Outcome {
+  return outcomeFromPolicy(text(value.PolicyOutcome)) ?? outcomeFromStatus(text(value.Status)) ?? 'success';
+}
+
+/**
+ * Normalizes one RTEM object of type `type`. Results:
+ * - skipped: types that are not normalized (threat-detection stores, EventLogFile metadata rows);
+ * - dead `schema_invalid`: wrong field types, or no `EventIdentifier` (the id rule needs it);
+ * - dead `bad_timestamp`: `EventDate` (or, when absent, `CreatedDate`) does not parse;
+ * - dead `no_principal`: no `UserId` and no `Username`;
+ * - activity otherwise.
+ */
+export function normalizeRtem(record: RawRecord, type: string): NormalizeResult {
+  const cls = rtemClass(type);
+  if (cls === undefined || !isRtemType(type)) {
+    return { kind: 'skipped', skipped: skipped(rtemSkipReason(type), record.location) };
+  }
+  const parsed = RTEM_SCHEMAS[type].safeParse(record.value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const reason =
+      `${type} does not match the schema: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim();
+    return { kind: 'dead', dead: deadFromValue('schema_invalid', reason, record.value, record.location) };
+  }
+  const v = parsed.data as Record<string, unknown>;
+  const eventIdentifier = text(v.EventIdentifier);
+  if (eventIdentifier === undefined) {
+    return {
+      kind: 'dead',
+      dead: deadFromValue('schema_invalid', `${type} has no EventIdentifier`, record.value, record.location),
+    };
+  }
+  const userId = tryCanonicalId18(text(v.UserId));
+  const userName = text(v.Username);
+  if (userId === undefined && userName === undefined) {
+    return {
+      kind: 'dead',
+      dead: deadFromValue('no_principal', `${type} has no UserId or Username`, record.value, record.location),
+    };
+  }
+  const dateText = text(v.EventDate) ?? text(v.CreatedDate);
+  let timestamp: string;
+  try {
+    if (dateText === undefined) throw new Error(`${type} has no EventDate or CreatedDate`);
+    timestamp = parseSalesforceIso(dateText);
+  } catch (err) {
+    return {
+      kind: 'dead',
+      dead: deadFromValue('bad_timestamp', (err as Error).message, record.value, record.location),
+    };
+  }
+
+  const sourceIp = normalizeIp(text(v.SourceIp));
+  const query = text(v.Query);
+  const isBulkResult = type === 'BulkApiResultEvent';
+  const entity = entities(v.QueriedEntities) ?? entityFromQuery(query);
+  const operation = text(v.Operation);
+  const facts: SalesforceFacts = {
+    eventType: type,
+    provider: type,
+    eventClass: cls,
+    eventId: `salesforce:${type}:${eventIdentifier}`,
+    timestamp,
+    userId,
+    userName,
+    loginKey: text(v.LoginKey),
+    sessionKey: text(v.SessionKey),
+    sourceIp,
+    ips: distinct([sourceIp]),
+    userAgent: cleanUserAgent(text(v.UserAgent)),
+    connectedAppId: tryCanonicalId18(text(v.ConnectedAppId)),
+    clientName: name(v.Application) ?? name(v.Client),
+    loginType: text(v.LoginType),
+    oauthTokenEndpoint: false,
+    apiLogin: false,
+    apiType: isBulkResult ? 'Bulk' : apiTypeFromName(text(v.ApiType)),
+    resource: resourceOf(cls, v, entity, operation),
+    rows: count(v.RowsProcessed) ?? recordsCount(v.Records),
+    outcome: outcomeOf(v),
+    delegatedUserName: text(v.DelegatedUsername),
+    secretExposures: exposuresIn(record.value),
+  };
+  return { kind: 'activity', activity: buildActivity(facts) };
+}
