@@ -9,6 +9,8 @@ export interface PipelineCounts {
   normalized: number;
   deadLettered: number;
   skipped: number;
+  /** of the skipped, records dropped as duplicates of an already seen event.id */
+  duplicates: number;
   bySource: Record<Source, number>;
   findings: number;
   alerts: number;
@@ -23,6 +25,7 @@ export function emptyCounts(): PipelineCounts {
     normalized: 0,
     deadLettered: 0,
     skipped: 0,
+    duplicates: 0,
     bySource: { github: 0, google_workspace: 0, salesforce: 0 },
     findings: 0,
     alerts: 0,

@@ -11,6 +11,7 @@ import type { Detector, DetectorContext, Finding } from '../../detectors/types.j
 import type { PipelineConfig } from '../config.js';
 import { AlertGrouper, type GrouperSnapshot } from '../alerts/grouper.js';
 import { SessionJoin } from './session-join.js';
+import { RecentIds } from './dedup.js';
 import { emptyCounts, type PipelineCounts } from './counts.js';
 
 /** What normalizing one framed item gave. */
@@ -54,6 +55,8 @@ export class Pipeline {
   readonly storeConfig: BaselineStoreConfig;
   readonly grouper: AlertGrouper;
   readonly sessions = new SessionJoin();
+  /** Drops re-delivered records (same event.id). */
+  private readonly recentIds = new RecentIds();
   readonly counts: PipelineCounts = emptyCounts();
   /** Highest event time seen by stage 2 (epoch ms). */
   watermarkMs = 0;
@@ -125,6 +128,11 @@ export class Pipeline {
     let activity = result.activity;
     if (exposures.length > 0) {
       activity = { ...activity, tokenwatch: { ...activity.tokenwatch, secret_exposures: exposures } };
+    }
+    if (this.recentIds.seen(activity.event.id)) {
+      this.counts.skipped += 1;
+      this.counts.duplicates += 1;
+      return { kind: 'skipped', source: record.source, reason: 'duplicate event.id', location: record.location };
     }
     activity = enrich(activity);
     if (this.deps.now) activity.event.ingested = this.deps.now().toISOString();
