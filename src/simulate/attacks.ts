@@ -13,7 +13,7 @@ import { GITHUB_OAUTH_APPS } from './catalog.js';
 import { ATTACK_KINDS, type AttackKind } from './labels.js';
 import type { IncidentSpec, Intensity, SimulateOptions } from './options.js';
 import { personDay } from './person-day.js';
-import { addGhOAuth, addTestAccount } from './population.js';
+import { addGhOAuth, addTestAccount, makePat } from './population.js';
 import type { Credential, Person, Population, Tenant } from './population-types.js';
 import { rngFor } from './prng.js';
 
@@ -167,26 +167,38 @@ export function planIncidents(pop: Population, options: SimulateOptions): Planne
         generate = (inp) => attackS8(inp);
         break;
       case 'S9': {
-        const victim = free((p) => p.role === 'dev' && credsOf(p).some((c) => c.kind === 'gh_pat_classic'));
-        if (!victim) {
+        const victim =
+          free(
+            (p) => p.role === 'dev' && !p.gwsAdmin && credsOf(p).some((c) => c.kind === 'gh_pat_classic'),
+          ) ?? free((p) => p.role === 'dev' && credsOf(p).some((c) => c.kind === 'gh_pat_classic'));
+        const patVictim =
+          victim ??
+          free((p) => p.role === 'dev' && !p.gwsAdmin) ??
+          free((p) => p.role === 'dev') ??
+          people.find((p) => p.role === 'dev');
+        if (!patVictim) {
           skip(pop, id, 'no developer with a classic PAT');
           continue;
         }
-        if (!spec.start) start = inWorkHours(victim, start);
+        if (!victim)
+          makePat(pop, tenant, patVictim, rng, false, pop.start - rng.int(20, 200) * DAY_MS, 'before');
+        if (!spec.start) start = inWorkHours(patVictim, start);
         generate = (inp) => {
           const pat =
-            credsOf(victim).find(
+            credsOf(patVictim).find(
               (c) =>
                 c.kind === 'gh_pat_classic' &&
                 c.validFrom <= inp.start &&
                 (c.validTo === null || c.validTo > inp.start),
-            ) ?? credsOf(victim).find((c) => c.kind === 'gh_pat_classic')!;
+            ) ?? credsOf(patVictim).find((c) => c.kind === 'gh_pat_classic')!;
           return attackS9(inp, pat);
         };
         break;
       }
       case 'S10': {
-        const owner = free((p) => p.role === 'dev' && credsOf(p).some((c) => c.kind === 'gh_session'));
+        const owner =
+          free((p) => p.role === 'dev' && !p.gwsAdmin && credsOf(p).some((c) => c.kind === 'gh_session')) ??
+          free((p) => p.role === 'dev' && credsOf(p).some((c) => c.kind === 'gh_session'));
         if (!owner) {
           skip(pop, id, 'no developer with a web session');
           continue;

@@ -12,7 +12,8 @@ export const BAD_INPUT_FILES: Readonly<Record<string, string>> = {
   'github-truncated.ndjson': 'valid event, then an event cut off mid-object, then a valid event',
   'github-wrong-types.ndjson':
     '@timestamp as a date string and a boolean, actor as an object, org as an array',
-  'github-oversized.ndjson': 'one 1.2 MiB event (a 1.2 MB user_agent), then a valid event',
+  'github-oversized.ndjson':
+    'one ~1.01 MiB event (a 1.06 MB user_agent, over the 1 MiB record limit), then a valid event',
   'binary-junk.ndjson': 'random bytes including NUL and invalid UTF-8',
   'gws-wrong-types.ndjson':
     'Reports API page whose activities have numeric id.time, events as a string, parameters as an object',
@@ -42,7 +43,7 @@ export function writeBadInputs(dir: string, seed: number): string[] {
   const files: Record<string, Buffer | string> = {
     'github-truncated.ndjson': `${ok(1)}\n${ok(2).slice(0, 97)}\n${ok(3)}\n`,
     'github-wrong-types.ndjson': `${JSON.stringify({ '@timestamp': '2025-06-01 10:00:00', _document_id: 'bad-types-1', action: 'git.push', actor: { login: 'octocat' }, org: [], created_at: true })}\n`,
-    'github-oversized.ndjson': `${JSON.stringify({ '@timestamp': 1_750_000_000_000, _document_id: 'bad-oversized-1', action: 'api.request', actor: 'octocat', user_agent: 'x'.repeat(1_250_000) })}\n${ok(4)}\n`,
+    'github-oversized.ndjson': `${JSON.stringify({ '@timestamp': 1_750_000_000_000, _document_id: 'bad-oversized-1', action: 'api.request', actor: 'octocat', user_agent: 'x'.repeat(1_060_000) })}\n${ok(4)}\n`,
     'binary-junk.ndjson': Buffer.from(
       Array.from({ length: 4096 }, (_, i) => (i % 97 === 0 ? 0 : rng.int(0, 255))),
     ),

@@ -51,7 +51,7 @@ function scheduleTimes(hourStart: number, periodMin: number, phaseMin: number): 
 function ciBots(ctx: GenContext, rng: Rng, tenant: Tenant, hourStart: number): void {
   for (const bot of tenant.svc.ciBots) {
     const c = cred(ctx, bot.cred);
-    const period = Math.max(5, Math.round(bot.periodMin / ctx.volume));
+    const period = Math.max(5, Math.round(bot.periodMin / ctx.machineVolume));
     for (const run of scheduleTimes(hourStart, period, bot.phase)) {
       const t = run + rng.int(2, 50) * 1000;
       const migrated = bot.migrateDay !== null && dayOf(ctx, t) >= bot.migrateDay;
@@ -107,7 +107,7 @@ function ciBots(ctx: GenContext, rng: Rng, tenant: Tenant, hourStart: number): v
 function jiraApp(ctx: GenContext, rng: Rng, tenant: Tenant, hourStart: number): void {
   const c = cred(ctx, tenant.svc.jira);
   const app = c.app!;
-  for (const t of poissonTimes(rng, 4 * ctx.volume, hourStart, hourStart + HOUR_MS)) {
+  for (const t of poissonTimes(rng, 4 * ctx.machineVolume, hourStart, hourStart + HOUR_MS)) {
     const repo = rng.pick(tenant.github.repos);
     ctx.sink.push(
       githubEmit(
@@ -149,7 +149,7 @@ function renovate(ctx: GenContext, rng: Rng, tenant: Tenant, hourStart: number):
   const c = cred(ctx, tenant.svc.renovate);
   const app = c.app!;
   const actor = { login: `${app.slug}[bot]`, id: c.actorId ?? 0, isBot: true };
-  for (const t of poissonTimes(rng, 1.5 * ctx.volume, hourStart, hourStart + HOUR_MS)) {
+  for (const t of poissonTimes(rng, 1.5 * ctx.machineVolume, hourStart, hourStart + HOUR_MS)) {
     const repo = rng.pick(tenant.github.repos);
     const [method, route] = rng.pick([
       ['GET', '/repos/{owner}/{repo}/contents/{path}'],
@@ -212,7 +212,7 @@ function deployToken(ctx: GenContext, rng: Rng, tenant: Tenant, hourStart: numbe
   const actor = { login: d.login, id: d.userId };
   const infra = tenant.github.repos.filter((r) => r.infra);
   const repos = infra.length > 0 ? infra.slice(0, 2) : tenant.github.repos.slice(0, 2);
-  const period = Math.max(10, Math.round(30 / ctx.volume));
+  const period = Math.max(10, Math.round(30 / ctx.machineVolume));
   for (const run of scheduleTimes(hourStart, period, 7)) {
     const t = run + rng.int(1, 20) * 1000;
     if (d.dormantFrom !== null && t >= d.dormantFrom) continue;
@@ -269,14 +269,15 @@ function drift(ctx: GenContext, rng: Rng, tenant: Tenant, hourStart: number): vo
   const user = tenant.svc.drift.user;
   const app = CONNECTED_APPS.find((a) => a.key === 'drift')!;
   const ref = appRef(tenant, 'drift');
-  const slot = Math.floor(hourStart / (2 * HOUR_MS));
+  const refreshH = Math.min(12, Math.max(2, Math.round(2 / ctx.machineVolume)));
+  const slot = Math.floor(hourStart / (refreshH * HOUR_MS));
   const session = sfSession(ctx.seed, c.idx, slot);
   const localH = (hourStart - localMidnight(tenant.hq.tz, Math.floor(hourStart / DAY_MS) * DAY_MS)) / HOUR_MS;
   const business =
     localH >= 8 && localH < 19 && weekdayUtc(Math.floor(hourStart / DAY_MS) * DAY_MS) % 6 !== 0;
-  const perHour = ((300 * ctx.volume) / 24) * (business ? 1.7 : 0.45);
+  const perHour = ((300 * ctx.machineVolume) / 24) * (business ? 1.7 : 0.45);
   const addrFor = (k: number) => cloudAddress('aws', 'us-east-1', 40 + (k % 3));
-  if (hourStart % (2 * HOUR_MS) === 0) {
+  if (hourStart % (refreshH * HOUR_MS) === 0) {
     for (const e of salesforceEmit({
       t: hourStart + rng.int(1, 30) * 1000,
       tenant,
@@ -343,7 +344,7 @@ function etl(ctx: GenContext, rng: Rng, tenant: Tenant, hourStart: number): void
       rng,
     }))
       ctx.sink.push(e);
-    const n = rng.int(5, Math.min(20, 5 + Math.round(10 * ctx.volume)));
+    const n = rng.int(5, Math.min(20, 5 + Math.round(10 * ctx.machineVolume)));
     let t = start + 20_000;
     for (let i = 0; i < n; i++) {
       const entity = SF_ETL_OBJECTS[i % SF_ETL_OBJECTS.length]!;
@@ -402,7 +403,8 @@ function fivetran(ctx: GenContext, rng: Rng, tenant: Tenant, hourStart: number):
   const ref = appRef(tenant, 'fivetran');
   const addr = cloudAddress('gcp', 'us-east1', Math.floor(hourStart / DAY_MS) % 3);
   // incremental sync every 6 hours
-  if (Math.floor(hourStart / HOUR_MS) % 6 === 3) {
+  const every = Math.min(24, Math.max(6, Math.round(6 / ctx.machineVolume / 6) * 6));
+  if (Math.floor(hourStart / HOUR_MS) % every === 3) {
     const session = sfSession(ctx.seed, c.idx, `sync:${Math.floor(hourStart / HOUR_MS)}`);
     let t = hourStart + rng.int(1, 9) * MINUTE_MS;
     for (const e of salesforceEmit({
@@ -418,7 +420,7 @@ function fivetran(ctx: GenContext, rng: Rng, tenant: Tenant, hourStart: number):
       rng,
     }))
       ctx.sink.push(e);
-    const objects = SF_ALL_OBJECTS.slice(0, Math.max(3, Math.round(10 * Math.min(1, ctx.volume))));
+    const objects = SF_ALL_OBJECTS.slice(0, Math.max(3, Math.round(10 * Math.min(1, ctx.machineVolume))));
     for (const entity of objects) {
       t += rng.int(5, 60) * 1000;
       for (const e of salesforceEmit({
@@ -480,7 +482,12 @@ function fivetran(ctx: GenContext, rng: Rng, tenant: Tenant, hourStart: number):
 function sigsync(ctx: GenContext, rng: Rng, tenant: Tenant, hourStart: number): void {
   const c = cred(ctx, tenant.svc.sigsync);
   const client = c.client!;
-  for (const t of poissonTimes(rng, (client.dailyCalls * ctx.volume) / 24, hourStart, hourStart + HOUR_MS)) {
+  for (const t of poissonTimes(
+    rng,
+    (client.dailyCalls * ctx.machineVolume) / 24,
+    hourStart,
+    hourStart + HOUR_MS,
+  )) {
     const mailbox = rng.pick(tenant.svc.serviceMailboxes);
     const api = client.apis[0]!;
     ctx.sink.push(

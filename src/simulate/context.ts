@@ -6,8 +6,10 @@ import type { Rng } from './prng.js';
 export interface GenContext {
   pop: Population;
   seed: number;
-  /** Benign rate multiplier. */
+  /** Benign rate multiplier of people. */
   volume: number;
+  /** Benign rate multiplier of machines. */
+  machineVolume: number;
   /** Fraction of records delivered late. */
   lateFraction: number;
   sink: EmitSink;

@@ -42,8 +42,10 @@ export const simulateOptionsSchema = z
     people: z.number().int().min(4).max(200_000).optional(),
     /** Approximate number of credentials (tokens, grants, sessions) to create. */
     tokens: z.number().int().min(20).max(2_000_000).optional(),
-    /** Multiplier on benign event rates (1 = realistic per-token volumes). */
+    /** Multiplier on benign event rates of people (1 = realistic per-token volumes). */
     volume: z.number().positive().max(20).default(1),
+    /** Multiplier on machine traffic (CI, apps, integrations); default: same as `volume`. */
+    machineVolume: z.number().positive().max(20).optional(),
     /** `all` (one of each kind that fits the span), `none`, a list, or a count spread over kinds. */
     incidents: z
       .union([

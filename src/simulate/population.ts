@@ -61,6 +61,20 @@ const TENANT_NAMES = [
   ['ionworks', 'Ion Works'],
 ] as const;
 
+/** Roles by position: 60% developers, 30% sales, 10% operations. */
+const ROLE_CYCLE: readonly PersonRole[] = [
+  'dev',
+  'dev',
+  'sales',
+  'dev',
+  'sales',
+  'dev',
+  'ops',
+  'dev',
+  'sales',
+  'dev',
+];
+
 const HQ_CITIES = ['us-sfo', 'de-ber', 'gb-lon', 'us-nyc', 'ca-tor', 'jp-tyo', 'au-syd', 'fr-par'];
 
 /** Cities of remote colleagues, by HQ country (others: anywhere). */
@@ -262,7 +276,7 @@ function buildPerson(
   const days = params.days;
   const first = rng.pick(FIRST_NAMES);
   const last = rng.pick(LAST_NAMES);
-  const role: PersonRole = i % 20 < 11 ? 'dev' : i % 20 < 17 ? 'sales' : 'ops';
+  const role: PersonRole = ROLE_CYCLE[i % ROLE_CYCLE.length] ?? 'dev';
   const login = uniqueLogin(`${asciiFold(first)}${asciiFold(last)}`, logins, rng);
   const email = `${asciiFold(first)}.${asciiFold(last)}${login.endsWith(asciiFold(last)) ? '' : login.slice(-2)}@${tenant.domain}`;
   const home = pickHome(rng, tenant.hq);
@@ -282,8 +296,8 @@ function buildPerson(
     githubId: 1_000_000 + tenant.idx * 100_000 + i * 97 + rng.int(0, 90),
     profileId: `1${rng.digits(20)}`,
     role,
-    gwsAdmin: i === 2 || i === 9,
-    sfAdmin: i === 5,
+    gwsAdmin: i === 1 || (i > 0 && i % 25 === 6),
+    sfAdmin: i === 4 || (i > 0 && i % 40 === 14),
     sfUser: null,
     home,
     homeKey: rng.int(0, 1_000_000),

@@ -102,6 +102,7 @@ export async function simulate(input: SimulateOptionsInput): Promise<SimulationS
     pop,
     seed: options.seed,
     volume: options.volume,
+    machineVolume: options.machineVolume ?? options.volume,
     lateFraction: options.lateFraction,
     sink,
   };

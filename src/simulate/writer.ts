@@ -32,6 +32,8 @@ interface OpenFile {
   stream: WriteStream;
   /** Pending drain, shared by all writes that hit back-pressure. */
   drain?: Promise<void>;
+  /** Text buffered since the last flush (one write per file per batch). */
+  buf: string[];
   stat: FileStat;
   /** GWS: items of the page being filled and the full page waiting for its successor. */
   items?: string[];
@@ -68,7 +70,7 @@ export class OutputWriter {
     const abs = join(this.outDir, rel);
     mkdirSync(dirname(abs), { recursive: true });
     const stream = createWriteStream(abs, { encoding: 'utf8' });
-    f = { stream, stat: { path: rel, source, family, format, records: 0, bytes: 0 } };
+    f = { stream, buf: [], stat: { path: rel, source, family, format, records: 0, bytes: 0 } };
     if (format === 'gws_pages_ndjson') {
       f.items = [];
       f.rng = rngFor(this.opts.seed, 'gws-pages', rel);
@@ -79,6 +81,13 @@ export class OutputWriter {
   }
 
   private put(f: OpenFile, text: string): void {
+    f.buf.push(text);
+  }
+
+  private drainBuffer(f: OpenFile): void {
+    if (f.buf.length === 0) return;
+    const text = f.buf.join('');
+    f.buf = [];
     f.stat.bytes += Buffer.byteLength(text);
     if (!f.stream.write(text) && !f.drain) {
       const file = f;
@@ -162,6 +171,7 @@ export class OutputWriter {
 
   /** Waits for back-pressure to clear; closes daily ELF files older than `beforeDate` (YYYY-MM-DD). */
   async flush(beforeDate?: string): Promise<void> {
+    for (const f of this.files.values()) this.drainBuffer(f);
     if (beforeDate !== undefined) {
       for (const [rel, f] of this.files) {
         if (f.stat.format !== 'elf_csv' && this.opts.split !== 'day') continue;
@@ -180,6 +190,7 @@ export class OutputWriter {
       if (f.held) this.writePage(f, f.held, items.length > 0);
       if (items.length > 0 || !f.held) this.writePage(f, items, false);
     }
+    this.drainBuffer(f);
     this.files.delete(rel);
     this.closed.push(f.stat);
     await new Promise<void>((resolve, reject) => {
