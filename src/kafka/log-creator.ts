@@ -41,7 +41,10 @@ export function pinoLogCreator(logger: Logger): logCreator {
       const child = childFor(namespace || 'kafkajs');
       switch (level) {
         case logLevel.ERROR:
-          child.error(fields, message);
+          // Per-request errors (coordinator not available yet, leader moved...) are retried by
+          // kafkajs itself; what is fatal surfaces from the consumer/producer, not Connection.
+          if (namespace === 'Connection') child.warn(fields, message);
+          else child.error(fields, message);
           break;
         case logLevel.WARN:
           child.warn(fields, message);

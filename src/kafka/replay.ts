@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { Kafka, Message } from 'kafkajs';
 import type { Logger } from 'pino';
+import { ingestors } from '../../ingestors/index.js';
 import type { Source } from '../../schemas/token-activity.js';
 import type { Config } from '../config.js';
 import { InputError } from '../errors.js';
@@ -17,6 +18,31 @@ export interface ReplayOptions {
   chunkSize?: number;
   /** Force the source instead of detecting it per file. */
   source?: Source;
+  /**
+   * `time` (default): each source's records from all its files are merged by event time before
+   * producing, as a live feed would deliver them (vendor exports split one stream over several
+   * files, e.g. one Salesforce EventLogFile per event type). `file`: file by file, as stored.
+   */
+  order?: 'time' | 'file';
+}
+
+interface Queued {
+  key: string;
+  value: string;
+  /** Event time (epoch ms) for ordering; a record without one keeps its predecessor's. */
+  ts: number;
+  seq: number;
+}
+
+/** Event time of the first activity a message value normalizes to, else `fallback`. */
+function eventTimeOf(source: Source, value: string, fallback: number): number {
+  const ingestor = ingestors[source];
+  for (const item of ingestor.frame(value, 'replay')) {
+    if (item.kind !== 'record') continue;
+    const r = ingestor.normalize(item.record);
+    if (r.kind === 'activity') return Date.parse(r.activity['@timestamp']);
+  }
+  return fallback;
 }
 
 /** What {@link replayFiles} produced, per file. */
@@ -29,9 +55,9 @@ export interface ReplayResult {
  * Replays sample/raw files into the raw topics, as a producer of real audit logs would: every
  * data file under `inputs` (directories are read recursively; labels files are ignored) is split
  * into one message per raw record (see {@link splitRecords}) and produced to the topic of its
- * detected source (`kafka.topics.<source>`), in file order, keyed by the file's base name so
- * one file's records stay ordered in one partition. Files whose source cannot be detected are
- * skipped with a warning.
+ * detected source (`kafka.topics.<source>`), merged by event time per source (see
+ * {@link ReplayOptions.order}), keyed by the file's base name. Files whose source cannot be
+ * detected are skipped with a warning. Holds one source's messages in memory while sorting.
  * @throws InputError when an input matches no file; kafkajs errors when the broker refuses.
  */
 export async function replayFiles(
@@ -45,36 +71,45 @@ export async function replayFiles(
   const producer = kafka.producer({ allowAutoTopicCreation: true });
   const chunkSize = options.chunkSize ?? 500;
   const result: ReplayResult = { files: [], messages: 0 };
+  const queued = new Map<Source, Queued[]>();
+  for (const path of paths) {
+    if (path === '-') throw new InputError('replay reads files, not stdin');
+    const input = openInput(path, options.source);
+    if (!input.source) {
+      log.warn({ file: path }, 'source not recognized; file skipped');
+      result.files.push({ file: path, source: 'unknown', messages: 0 });
+      continue;
+    }
+    const list = queued.get(input.source) ?? [];
+    queued.set(input.source, list);
+    const key = basename(path);
+    let ts = 0;
+    let n = 0;
+    for (const chunk of input.chunks()) {
+      for (const value of splitRecords(chunk.text, path)) {
+        ts = options.order === 'file' ? 0 : eventTimeOf(input.source, value, ts);
+        list.push({ key, value, ts, seq: list.length });
+        n += 1;
+      }
+    }
+    result.files.push({
+      file: path,
+      source: input.source,
+      topic: config.kafka.topics[input.source],
+      messages: n,
+    });
+  }
   await producer.connect();
   try {
-    for (const path of paths) {
-      if (path === '-') throw new InputError('replay reads files, not stdin');
-      const input = openInput(path, options.source);
-      if (!input.source) {
-        log.warn({ file: path }, 'source not recognized; file skipped');
-        result.files.push({ file: path, source: 'unknown', messages: 0 });
-        continue;
+    for (const [source, list] of queued) {
+      list.sort((a, b) => a.ts - b.ts || a.seq - b.seq);
+      const topic = config.kafka.topics[source];
+      for (let i = 0; i < list.length; i += chunkSize) {
+        const messages: Message[] = list.slice(i, i + chunkSize).map(({ key, value }) => ({ key, value }));
+        await producer.send({ topic, messages, acks: -1 });
       }
-      const topic = config.kafka.topics[input.source];
-      const key = basename(path);
-      let n = 0;
-      let pending: Message[] = [];
-      const flush = async () => {
-        if (pending.length === 0) return;
-        await producer.send({ topic, messages: pending, acks: -1 });
-        n += pending.length;
-        pending = [];
-      };
-      for (const chunk of input.chunks()) {
-        for (const value of splitRecords(chunk.text, path)) {
-          pending.push({ key, value });
-          if (pending.length >= chunkSize) await flush();
-        }
-      }
-      await flush();
-      log.info({ file: path, source: input.source, topic, messages: n }, 'replayed');
-      result.files.push({ file: path, source: input.source, topic, messages: n });
-      result.messages += n;
+      log.info({ source, topic, messages: list.length }, 'replayed');
+      result.messages += list.length;
     }
   } finally {
     await producer.disconnect();

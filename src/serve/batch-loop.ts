@@ -35,6 +35,12 @@ export interface BatchInfo {
   deadLetters: number;
   report: DeliveryReport | undefined;
   durationMs: number;
+  /** Split of `durationMs`: both pipeline stages, sink delivery, checkpoint + commit (ms). */
+  processMs: number;
+  deliverMs: number;
+  checkpointMs: number;
+  /** A checkpoint was written (and offsets committed) after this chunk. */
+  checkpointed: boolean;
 }
 
 /** Dependencies of {@link BatchLoop}. */
@@ -60,26 +66,42 @@ function chunks<T>(xs: readonly T[], size: number): T[][] {
   return out;
 }
 
+const tpKey = (topic: string, partition: number): string => `${partition}:${topic}`;
+
 /**
  * The kafkajs `eachBatch` handler of serve (autoCommit off, auto-resolve off, one partition at a
- * time). Per chunk of at most `batchSize` messages of one partition:
+ * time) and the owner of checkpoints and offset commits.
+ *
+ * Per chunk of at most `batchSize` messages of one partition, under an exclusive lock (so a
+ * checkpoint never sees a half-processed chunk):
  *
  * 1. skip messages below the partition's position (already in the restored state);
  * 2. run both pipeline stages ({@link processMessages}) and close due alert groups;
  * 3. deliver to every sink and wait for all acknowledgements (retrying with backoff; while a sink
- *    fails, the consumer's topics are paused and the heartbeat keeps the group membership);
- * 4. advance the position, `resolveOffset`, checkpoint if due, commit.
+ *    fails, the raw topics are paused and the heartbeat keeps the group membership);
+ * 4. advance the position and `resolveOffset`;
+ * 5. with a state directory: when a checkpoint is due, save pipeline state + positions, then
+ *    commit exactly those positions. Without one: commit after every chunk.
  *
- * So a committed offset or a checkpointed position always covers acknowledged writes only.
+ * Invariants: a committed offset is never ahead of the live checkpoint (so a restart from the
+ * committed offsets with the checkpointed baselines forgets nothing), and both only cover
+ * acknowledged writes. After a crash, restart replays from the checkpoint: alerts and activity
+ * documents come back with the same ids (409, deduplicated); the Kafka activity/DLQ topics may
+ * get those records again (at-least-once).
+ *
  * If a delivery is abandoned (shutdown grace ran out) or anything unexpected throws after the
- * pipeline absorbed a chunk, the loop becomes *tainted*: it processes nothing more and serve
- * must not checkpoint, so the last checkpoint (older state + older offsets, consistent) stays live.
+ * pipeline absorbed a chunk, the loop becomes *tainted*: it processes nothing more and never
+ * checkpoints again, so the last checkpoint (older state + older offsets, consistent) stays live.
  */
 export class BatchLoop {
   /** The pipeline holds effects of a chunk that was not acknowledged. */
   tainted = false;
+  private stopping = false;
   private lastCheckpointAt = Date.now();
   private paused = false;
+  /** Partitions whose position moved since the last commit. */
+  private readonly dirty = new Set<string>();
+  private lock: Promise<unknown> = Promise.resolve();
   private readonly log: Logger;
 
   constructor(
@@ -89,88 +111,197 @@ export class BatchLoop {
     this.log = deps.logger.child({ component: 'serve.consumer' });
   }
 
+  /** Runs `fn` after every earlier exclusive section finished (a promise-chain mutex). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => {});
+    return run;
+  }
+
   /** kafkajs eachBatch callback. */
   readonly eachBatch = async (payload: EachBatchPayload): Promise<void> => {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
-    const { topic, partition } = batch;
-    const source = this.deps.sources.get(topic);
+    const { batch, isRunning, isStale } = payload;
+    const source = this.deps.sources.get(batch.topic);
     if (!source) {
-      this.deps.onFatal(new Error(`message from unexpected topic ${topic}`));
+      this.deps.onFatal(new Error(`message from unexpected topic ${batch.topic}`));
       return;
     }
     for (const chunk of chunks(batch.messages, this.settings.batchSize)) {
-      if (!isRunning() || isStale() || this.tainted) return;
-      const last = (chunk.at(-1) as KafkaMessage).offset;
-      const fresh = chunk.filter((m) => !this.deps.positions.isBehind(topic, partition, m.offset));
-      const started = performance.now();
-      let processed: ProcessedBatch | undefined;
-      let report: DeliveryReport | undefined;
-      if (fresh.length > 0) {
-        this.deps.metrics.messages.inc({ topic }, fresh.length);
-        try {
-          processed = processMessages(
-            this.deps.pipeline(),
-            source,
-            fresh.map((m) => ({ topic, partition, offset: m.offset, value: m.value })),
-            this.settings.latenessMs,
-          );
-        } catch (err) {
-          this.tainted = true;
-          this.deps.onFatal(err);
-          return;
-        }
-        report = await this.deliver(processed, heartbeat);
-        if (!report) return;
-        this.count(processed, source);
-      }
-      this.deps.positions.set(topic, partition, (BigInt(last) + 1n).toString());
-      resolveOffset(last);
-      await this.checkpointIfDue(false).catch((err: unknown) =>
-        // The previous checkpoint stays live (older state, older offsets: consistent).
-        this.log.error({ err }, 'checkpoint failed; keeping the previous one'),
-      );
-      try {
-        await commitOffsetsIfNecessary();
-      } catch (err) {
-        // Not fatal: the position guard skips what is redelivered, and the checkpoint has the offsets.
-        this.log.warn(
-          { topic, partition, offset: last, err: (err as Error).message },
-          'offset commit failed',
-        );
-      }
-      const durationMs = performance.now() - started;
-      if (fresh.length > 0) this.deps.metrics.batchDuration.observe(durationMs / 1000);
-      this.deps.metrics.openGroups.set(this.deps.pipeline().grouper.size);
-      this.deps.onBatch?.({
-        topic,
-        partition,
-        firstOffset: (chunk[0] as KafkaMessage).offset,
-        lastOffset: last,
-        messages: chunk.length,
-        alreadyCovered: chunk.length - fresh.length,
-        records: processed?.records ?? 0,
-        alerts: processed?.alerts.length ?? 0,
-        deadLetters: processed?.deadLetters.length ?? 0,
-        report,
-        durationMs,
-      });
-      await heartbeat();
+      if (!isRunning() || isStale() || this.tainted || this.stopping) return;
+      const ok = await this.exclusive(() => this.processChunk(payload, source, chunk));
+      if (!ok) return;
+      await payload.heartbeat();
     }
   };
 
-  /**
-   * Writes a checkpoint (pipeline state + positions) when one is due, or always with `force`.
-   * Never while tainted. Returns whether one was written.
-   */
-  async checkpointIfDue(force: boolean): Promise<boolean> {
-    const store = this.deps.checkpoints;
-    if (!store || this.tainted) return false;
-    if (!force && Date.now() - this.lastCheckpointAt < this.settings.checkpointIntervalMs) return false;
-    const end = this.deps.metrics.checkpointDuration.startTimer();
-    await store.save(this.deps.pipeline(), this.deps.positions, this.settings.groupId);
-    end();
-    this.lastCheckpointAt = Date.now();
+  private async processChunk(
+    payload: EachBatchPayload,
+    source: Source,
+    chunk: KafkaMessage[],
+  ): Promise<boolean> {
+    const { batch, resolveOffset, heartbeat } = payload;
+    const { topic, partition } = batch;
+    if (this.tainted || this.stopping) return false;
+    const last = (chunk.at(-1) as KafkaMessage).offset;
+    const fresh = chunk.filter((m) => !this.deps.positions.isBehind(topic, partition, m.offset));
+    const started = performance.now();
+    let processed: ProcessedBatch | undefined;
+    let report: DeliveryReport | undefined;
+    let processMs = 0;
+    let deliverMs = 0;
+    if (fresh.length > 0) {
+      this.deps.metrics.messages.inc({ topic }, fresh.length);
+      const t0 = performance.now();
+      try {
+        processed = processMessages(
+          this.deps.pipeline(),
+          source,
+          fresh.map((m) => ({ topic, partition, offset: m.offset, value: m.value })),
+          this.settings.latenessMs,
+        );
+      } catch (err) {
+        this.tainted = true;
+        this.deps.onFatal(err);
+        return false;
+      }
+      processMs = performance.now() - t0;
+      const t1 = performance.now();
+      report = await this.deliver(processed, heartbeat);
+      deliverMs = performance.now() - t1;
+      if (!report) return false;
+      this.count(processed);
+    }
+    this.deps.positions.set(topic, partition, (BigInt(last) + 1n).toString());
+    this.dirty.add(tpKey(topic, partition));
+    resolveOffset(last);
+    const t2 = performance.now();
+    const checkpointed = await this.checkpointAndCommit(false);
+    const checkpointMs = performance.now() - t2;
+    const durationMs = performance.now() - started;
+    if (fresh.length > 0) this.deps.metrics.batchDuration.observe(durationMs / 1000);
+    this.deps.metrics.openGroups.set(this.deps.pipeline().grouper.size);
+    this.deps.onBatch?.({
+      topic,
+      partition,
+      firstOffset: (chunk[0] as KafkaMessage).offset,
+      lastOffset: last,
+      messages: chunk.length,
+      alreadyCovered: chunk.length - fresh.length,
+      records: processed?.records ?? 0,
+      alerts: processed?.alerts.length ?? 0,
+      deadLetters: processed?.deadLetters.length ?? 0,
+      report,
+      durationMs,
+      processMs,
+      deliverMs,
+      checkpointMs,
+      checkpointed,
+    });
     return true;
+  }
+
+  /**
+   * Checkpoints (when one is due, or always with `force`) and then commits the positions it
+   * covers; without a state directory just commits. Not while tainted. Never throws: a failed
+   * checkpoint keeps the previous one live, a failed commit is retried with the next one.
+   * Returns whether a checkpoint was written.
+   */
+  private async checkpointAndCommit(force: boolean): Promise<boolean> {
+    if (this.tainted) return false;
+    const store = this.deps.checkpoints;
+    let saved = false;
+    if (store) {
+      if (!force && Date.now() - this.lastCheckpointAt < this.settings.checkpointIntervalMs) return false;
+      if (this.dirty.size === 0 && !force) return false;
+      const end = this.deps.metrics.checkpointDuration.startTimer();
+      try {
+        await store.save(this.deps.pipeline(), this.deps.positions, this.settings.groupId);
+        saved = true;
+      } catch (err) {
+        this.log.error({ err }, 'checkpoint failed; the previous one stays live (offsets not committed)');
+        return false;
+      } finally {
+        end();
+      }
+      this.lastCheckpointAt = Date.now();
+    }
+    await this.commit();
+    return saved;
+  }
+
+  private async commit(): Promise<void> {
+    const consumer = this.deps.consumer();
+    if (!consumer || this.dirty.size === 0) return;
+    const offsets = this.deps.positions
+      .entries()
+      .filter((e) => this.dirty.has(tpKey(e.topic, e.partition)))
+      .map(({ topic, partition, offset }) => ({ topic, partition, offset }));
+    try {
+      await consumer.commitOffsets(offsets);
+      this.dirty.clear();
+    } catch (err) {
+      // The position guard skips what is redelivered; the checkpoint has the offsets anyway.
+      this.log.warn(
+        { offsets, err: (err as Error).message },
+        'offset commit failed; retried with the next one',
+      );
+    }
+  }
+
+  /** Checkpoints and commits if due, between batches (called on a timer while idle). */
+  async tick(): Promise<void> {
+    if (this.stopping) return;
+    await this.exclusive(() => this.checkpointAndCommit(false));
+  }
+
+  /**
+   * Shutdown, part 1: process no new chunk, pause fetching, wait for the in-flight chunk (its
+   * delivery gives up when the grace signal aborts).
+   */
+  async drain(): Promise<void> {
+    this.stopping = true;
+    const consumer = this.deps.consumer();
+    consumer?.pause([...this.deps.sources.keys()].map((topic) => ({ topic })));
+    await this.exclusive(async () => {});
+  }
+
+  /**
+   * Shutdown, part 2 (after {@link drain}, unless tainted): flushes every open alert group to the
+   * sinks, then checkpoints and commits. If the flush is not acknowledged within the grace
+   * period, the open groups are put back so the checkpoint keeps them.
+   */
+  async finish(): Promise<{ flushed: number; checkpointed: boolean }> {
+    if (this.tainted) return { flushed: 0, checkpointed: false };
+    const pipeline = this.deps.pipeline();
+    const snapshot = pipeline.grouper.snapshot();
+    const alerts = pipeline.flush();
+    let flushed = 0;
+    if (alerts.length > 0) {
+      try {
+        await this.deliverFlush(alerts);
+        flushed = alerts.length;
+      } catch (err) {
+        pipeline.grouper.restore(snapshot);
+        this.log.warn(
+          { err: (err as Error).message },
+          'flush not acknowledged; open groups stay in the checkpoint',
+        );
+      }
+    }
+    const checkpointed = await this.checkpointAndCommit(true);
+    return { flushed, checkpointed };
+  }
+
+  private async deliverFlush(alerts: Alert[]): Promise<void> {
+    const batch: ProcessedBatch = {
+      activities: [],
+      alerts,
+      deadLetters: [],
+      records: 0,
+      skipped: 0,
+      bySource: {},
+    };
+    await this.deps.sinks.deliver(batch, this.deps.deliverySignal);
   }
 
   /** Delivers, keeping the group membership alive; undefined when the delivery was abandoned. */
@@ -201,22 +332,6 @@ export class BatchLoop {
     }
   }
 
-  /**
-   * Delivers the alerts of the shutdown flush (no offsets involved).
-   * @throws DeliveryAbortedError when the grace period runs out first.
-   */
-  async deliverFlush(alerts: Alert[]): Promise<void> {
-    const batch: ProcessedBatch = {
-      activities: [],
-      alerts,
-      deadLetters: [],
-      records: 0,
-      skipped: 0,
-      bySource: {},
-    };
-    await this.deps.sinks.deliver(batch, this.deps.deliverySignal);
-  }
-
   /** Pauses the raw topics while a sink fails (called by the sinks' failure hook). */
   pause(): void {
     const consumer = this.deps.consumer();
@@ -235,16 +350,16 @@ export class BatchLoop {
     if (!this.paused || !consumer) return;
     this.paused = false;
     this.deps.metrics.paused.set(0);
+    if (this.stopping) return;
     consumer.resume([...this.deps.sources.keys()].map((topic) => ({ topic })));
     this.log.info('sinks acknowledged again: consumption resumed');
   }
 
-  private count(processed: ProcessedBatch, source: Source): void {
+  private count(processed: ProcessedBatch): void {
     for (const [src, t] of Object.entries(processed.bySource)) {
       this.deps.metrics.records.inc({ source: src, outcome: 'normalized' }, t.normalized);
       this.deps.metrics.records.inc({ source: src, outcome: 'dead' }, t.dead);
       this.deps.metrics.records.inc({ source: src, outcome: 'skipped' }, t.skipped);
     }
-    if (processed.records === 0) this.deps.metrics.records.inc({ source, outcome: 'normalized' }, 0);
   }
 }

@@ -33,6 +33,11 @@ export interface ServeOptions {
   shutdownGraceMs?: number;
   /** Consumer group session timeout, ms (default 30000; the broker allows 6000 and up). */
   sessionTimeoutMs?: number;
+  /**
+   * Longest a fetch waits for new messages on an idle topic, ms (default 1000). Also bounds how
+   * long a shutdown waits for the consumer's in-flight fetch.
+   */
+  maxWaitTimeMs?: number;
   /** Start the HTTP server on `config.http` (default true). */
   http?: boolean;
   /** Sink retry backoff (default 200 ms doubling to 30 s). */
@@ -190,7 +195,8 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
 
   const readiness = async (): Promise<ReadinessCheck[]> => [
     await check('kafka', () => admin.describeCluster()),
-    await check('elasticsearch', () => es.ping(undefined, { requestTimeout: 2_000, maxRetries: 0 })),
+    // _cluster/health rather than ping (HEAD /): minimal distributions lack the root endpoint.
+    await check('elasticsearch', () => es.cluster.health({}, { requestTimeout: 2_000, maxRetries: 0 })),
     { name: 'consumer', ok: joined && !stopping, ...(joined ? {} : { detail: 'not in the consumer group' }) },
     { name: 'sinks', ok: !loop.isPaused, ...(loop.isPaused ? { detail: 'paused: a sink is failing' } : {}) },
   ];
@@ -203,6 +209,11 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
         log.warn({ what, attempt: n, delayMs, err: (err as Error).message }, 'startup step failed; retrying'),
     });
 
+  // Checkpoint (and commit) between batches too, so an idle stream does not leave offsets behind.
+  const tickMs = Math.max(1_000, options.checkpointIntervalMs ?? 5_000);
+  const ticker = setInterval(() => {
+    loop.tick().catch((err: unknown) => log.error({ err }, 'idle checkpoint failed'));
+  }, tickMs);
   let fatalError: unknown;
   try {
     await startupRetry('elasticsearch templates', () => installTemplates(es, config.elasticsearch, logger));
@@ -227,6 +238,7 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
       sessionTimeout,
       heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
       rebalanceTimeout: Math.max(sessionTimeout, 60_000),
+      maxWaitTimeInMs: options.maxWaitTimeMs ?? 1_000,
       retry: { retries: 10 },
     });
     consumer = c;
@@ -272,26 +284,17 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
   }
 
   stopping = true;
+  clearInterval(ticker);
   log.info({ reason: fatalError ? 'fatal error' : 'signal' }, 'shutting down');
   const graceTimer = setTimeout(() => grace.abort(), options.shutdownGraceMs ?? 30_000);
   try {
-    await consumer?.stop().catch((err: unknown) => log.warn({ err }, 'consumer stop failed'));
-    if (!fatalError && !loop.tainted && consumer) {
-      const snapshot = pipeline.grouper.snapshot();
-      const alerts = pipeline.flush();
-      try {
-        if (alerts.length > 0) {
-          await loop.deliverFlush(alerts);
-          log.info({ alerts: alerts.length }, 'open alert groups flushed');
-        }
-      } catch (err) {
-        pipeline.grouper.restore(snapshot);
-        log.warn(
-          { err: (err as Error).message },
-          'flush not acknowledged; open groups stay in the checkpoint',
-        );
+    if (consumer) {
+      await loop.drain();
+      if (!fatalError && !loop.tainted) {
+        const { flushed, checkpointed } = await loop.finish();
+        log.info({ flushed, checkpointed }, 'open alert groups flushed, state saved');
       }
-      await loop.checkpointIfDue(true).catch((err: unknown) => log.error({ err }, 'final checkpoint failed'));
+      await consumer.stop().catch((err: unknown) => log.warn({ err }, 'consumer stop failed'));
     }
   } finally {
     clearTimeout(graceTimer);
