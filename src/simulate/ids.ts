@@ -52,9 +52,11 @@ export interface GwsActivityLike {
   id: { applicationName: string; uniqueQualifier: string };
   actor?: {
     email?: string;
+    profileId?: string;
+    key?: string;
     applicationInfo?: { oauthClientId?: string; impersonation?: boolean };
   };
-  events: ReadonlyArray<{ parameters?: ReadonlyArray<{ name: string; value?: string }> }>;
+  events: ReadonlyArray<{ name?: string; parameters?: ReadonlyArray<{ name: string; value?: string }> }>;
 }
 
 /** Google Workspace `event.id` of the `index`-th event of an activity. */
@@ -65,14 +67,20 @@ export function googleEventId(activity: GwsActivityLike, index: number): string 
 /** Google Workspace `token.id` of the `index`-th event of an activity. */
 export function googleTokenId(activity: GwsActivityLike, index: number): string {
   const info = activity.actor?.applicationInfo;
-  const params = activity.events[index]?.parameters ?? [];
+  const event = activity.events[index];
+  const params = event?.parameters ?? [];
   const clientParam = params.find((p) => p.name === 'client_id')?.value;
   const clientId = info?.oauthClientId ?? clientParam;
-  const email = activity.actor?.email ?? '';
+  const actor = activity.actor;
+  const who = actor?.email ?? actor?.profileId ?? actor?.key ?? '';
   if (info?.impersonation === true && clientId) return `google_workspace:dwd:${clientId}`;
+  if (activity.id.applicationName === 'admin' && event?.name === 'AUTHORIZE_API_CLIENT_ACCESS') {
+    const granted = params.find((p) => p.name === 'API_CLIENT_NAME')?.value;
+    if (granted) return `google_workspace:dwd:${granted}`;
+  }
   if (activity.id.applicationName === 'token' || clientId)
-    return `google_workspace:grant:${email}:${clientId ?? ''}`;
-  return `google_workspace:session:${email}`;
+    return `google_workspace:grant:${who}:${clientId ?? ''}`;
+  return `google_workspace:session:${who}`;
 }
 
 /** Salesforce EventLogFile row `event.id`. */
@@ -89,18 +97,52 @@ export function salesforceRtemEventId(objectName: string, rec: Readonly<Record<s
   return `salesforce:${objectName}:${str(rec['EventIdentifier'])}`;
 }
 
-/** Salesforce `token.id` from an 18-char user id and an optional connected app id. */
-export function salesforceTokenId(userId18: string, connectedAppId: string | undefined | null): string {
-  return connectedAppId ? `salesforce:grant:${userId18}:${connectedAppId}` : `salesforce:user:${userId18}`;
+const SUFFIX = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
+
+/** 15-char Salesforce ids to their 18-char case-safe form (18-char ids pass through). */
+export function salesforceId18(id: string): string {
+  if (id.length !== 15) return id;
+  let suffix = '';
+  for (let chunk = 0; chunk < 3; chunk++) {
+    let bits = 0;
+    for (let i = 0; i < 5; i++) {
+      const ch = id.charAt(chunk * 5 + i);
+      if (ch >= 'A' && ch <= 'Z') bits |= 1 << i;
+    }
+    suffix += SUFFIX.charAt(bits);
+  }
+  return id + suffix;
+}
+
+/** Salesforce `token.id` from a user id (15 or 18 chars), an optional connected app id and user name. */
+export function salesforceTokenId(
+  userId: string,
+  connectedAppId: string | undefined | null,
+  username?: string,
+): string {
+  if (!userId && username) return `salesforce:username:${username.toLowerCase()}`;
+  const user = salesforceId18(userId);
+  return connectedAppId
+    ? `salesforce:grant:${user}:${salesforceId18(connectedAppId)}`
+    : `salesforce:user:${user}`;
 }
 
 /** Salesforce `token.id` of an EventLogFile row. */
 export function salesforceElfTokenId(row: Readonly<Record<string, string>>): string {
-  return salesforceTokenId(row['USER_ID_DERIVED'] ?? row['USER_ID'] ?? '', row['CONNECTED_APP_ID']);
+  return salesforceTokenId(
+    row['USER_ID_DERIVED'] || row['USER_ID'] || '',
+    row['CONNECTED_APP_ID'],
+    row['USER_NAME'],
+  );
 }
 
 /** Salesforce `token.id` of a Real-Time Event Monitoring record. */
 export function salesforceRtemTokenId(rec: Readonly<Record<string, unknown>>): string {
   const app = rec['ConnectedAppId'];
-  return salesforceTokenId(str(rec['UserId']), typeof app === 'string' ? app : undefined);
+  const name = rec['Username'];
+  return salesforceTokenId(
+    str(rec['UserId']),
+    typeof app === 'string' ? app : undefined,
+    typeof name === 'string' ? name : undefined,
+  );
 }
