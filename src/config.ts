@@ -117,7 +117,10 @@ export const configSchema = z
     kafka: kafkaSchema.default(kafkaSchema.parse({})),
     elasticsearch: elasticsearchSchema.default(elasticsearchSchema.parse({})),
     http: z
-      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8080) })
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+      })
       .strict()
       .default({ host: '127.0.0.1', port: 8080 }),
   })
@@ -253,7 +256,9 @@ export function describeConfig(config: Config): unknown {
   if (masked.kafka.sasl) masked.kafka.sasl = { ...masked.kafka.sasl, password: '***' };
   if (masked.elasticsearch.auth) {
     masked.elasticsearch.auth =
-      'apiKey' in masked.elasticsearch.auth ? { apiKey: '***' } : { ...masked.elasticsearch.auth, password: '***' };
+      'apiKey' in masked.elasticsearch.auth
+        ? { apiKey: '***' }
+        : { ...masked.elasticsearch.auth, password: '***' };
   }
   return masked;
 }

@@ -1,4 +1,4 @@
-import { destination as pinoDestination, type Logger, pino } from 'pino';
+import { type Logger, pino, destination as pinoDestination } from 'pino';
 
 /** Paths pino must never print: credentials in config objects and HTTP headers. */
 export const REDACT_PATHS = [

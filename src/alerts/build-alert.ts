@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { Detector, Finding } from '../../detectors/types.js';
 import { type Alert, SEVERITY_SCORE, type Severity } from '../../schemas/alert.js';
 import type { TokenActivity } from '../../schemas/token-activity.js';
-import type { Detector, Finding } from '../../detectors/types.js';
 
 const ATTACK_URL = 'https://attack.mitre.org';
 
@@ -53,10 +53,9 @@ export function buildAlert(
   const end = new Date(group.endMs).toISOString();
   const spanMin = Math.round((group.endMs - group.startMs) / 60_000);
   const message =
-    group.count > 1
-      ? `${finding.reason} (${group.count} times over ${spanMin} min)`
-      : finding.reason;
-  const ownerName = activity.token.owner.email ?? activity.token.owner.name ?? activity.user.email ?? activity.user.name;
+    group.count > 1 ? `${finding.reason} (${group.count} times over ${spanMin} min)` : finding.reason;
+  const ownerName =
+    activity.token.owner.email ?? activity.token.owner.name ?? activity.user.email ?? activity.user.name;
   const clientName = activity.token.client?.name ?? activity.token.client?.id;
   const tacticIds = uniq(detector.mitre.map((m) => m.tactic.id));
   const tacticNames = uniq(detector.mitre.map((m) => m.tactic.name));
@@ -106,9 +105,11 @@ export function buildAlert(
       },
     },
     user: {
-      ...(activity.token.owner.id ?? activity.user.id ? { id: activity.token.owner.id ?? activity.user.id } : {}),
+      ...((activity.token.owner.id ?? activity.user.id)
+        ? { id: activity.token.owner.id ?? activity.user.id }
+        : {}),
       ...(ownerName ? { name: ownerName } : {}),
-      ...(activity.token.owner.email ?? activity.user.email
+      ...((activity.token.owner.email ?? activity.user.email)
         ? { email: activity.token.owner.email ?? activity.user.email }
         : {}),
       ...(activity.user.domain ? { domain: activity.user.domain } : {}),

@@ -1,7 +1,7 @@
+import type { Detector, Finding } from '../../detectors/types.js';
 import type { Alert, Severity } from '../../schemas/alert.js';
 import { SEVERITY_SCORE } from '../../schemas/alert.js';
 import type { TokenActivity } from '../../schemas/token-activity.js';
-import type { Detector, Finding } from '../../detectors/types.js';
 import { buildAlert } from './build-alert.js';
 
 interface OpenGroup {
@@ -53,7 +53,11 @@ export class AlertGrouper {
     const open = this.groups.get(key);
     const severity = finding.severity ?? detector.severity;
     const riskScore = finding.riskScore ?? detector.riskScore;
-    if (open && atMs >= open.startMs - detector.groupWindowMs && atMs < open.startMs + detector.groupWindowMs) {
+    if (
+      open &&
+      atMs >= open.startMs - detector.groupWindowMs &&
+      atMs < open.startMs + detector.groupWindowMs
+    ) {
       open.count += 1;
       open.startMs = Math.min(open.startMs, atMs);
       open.endMs = Math.max(open.endMs, atMs);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { Command, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
+import { Command, Option } from 'commander';
 import { SOURCES, type Source } from '../../schemas/token-activity.js';
 import { loadConfig } from '../config.js';
 import { TokenwatchError } from '../errors.js';
@@ -17,7 +17,10 @@ function makeProgress(enabled: boolean): ((done: number, total: number) => void)
   return (done, total) => {
     if (total < PROGRESS_MIN_BYTES) return;
     if (!bar) {
-      bar = new SingleBar({ format: 'reading [{bar}] {percentage}% | {value}/{total} MB', stream: process.stderr });
+      bar = new SingleBar({
+        format: 'reading [{bar}] {percentage}% | {value}/{total} MB',
+        stream: process.stderr,
+      });
       bar.start(Math.ceil(total / 1e6), 0);
     }
     bar.update(Math.floor(done / 1e6));
@@ -36,7 +39,11 @@ export function buildCli(): Command {
     .command('run')
     .description('Run the pipeline over files (embedded mode, no server) and print a summary')
     .argument('[inputs...]', 'files, directories, globs, or - for stdin', ['samples/'])
-    .addOption(new Option('-s, --source <source>', 'source of every input (default: detected per file)').choices(SOURCES))
+    .addOption(
+      new Option('-s, --source <source>', 'source of every input (default: detected per file)').choices(
+        SOURCES,
+      ),
+    )
     .option('-o, --out <dir>', 'output directory for alerts.ndjson (and activity/dead letters)', 'out')
     .option('--activity', 'also write normalized token activity to <out>/activity.ndjson')
     .option('--dead-letters', 'also write dead letters to <out>/dead-letters.ndjson')
@@ -60,7 +67,9 @@ export function buildCli(): Command {
       });
       if (opts.json) {
         const { alerts, deadLetters, ...rest } = result;
-        process.stdout.write(`${JSON.stringify({ ...rest, alerts: alerts.length, deadLettersShown: deadLetters.length })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ ...rest, alerts: alerts.length, deadLettersShown: deadLetters.length })}\n`,
+        );
       } else {
         process.stdout.write(`${formatSummary(result)}\n`);
       }
@@ -97,7 +106,10 @@ export function buildCli(): Command {
     .description('Consume raw audit logs from Kafka, write alerts to Elasticsearch (see README)')
     .action(async () => {
       const global = program.opts();
-      const config = loadConfig({ file: global.config, overrides: { logLevel: global.logLevel === 'warn' ? 'info' : global.logLevel } });
+      const config = loadConfig({
+        file: global.config,
+        overrides: { logLevel: global.logLevel === 'warn' ? 'info' : global.logLevel },
+      });
       const logger = createLogger(config.logLevel);
       const { serve } = await import('../serve/index.js');
       const abort = new AbortController();
@@ -111,7 +123,12 @@ export function buildCli(): Command {
     .action(async () => {
       const { detectors } = await import('../../detectors/registry.js');
       for (const d of detectors) {
-        process.stdout.write(`${d.id.padEnd(44)} ${d.severity.padEnd(8)} ${d.mitre.map((m) => m.id).join(',').padEnd(22)} ${d.name}\n`);
+        process.stdout.write(
+          `${d.id.padEnd(44)} ${d.severity.padEnd(8)} ${d.mitre
+            .map((m) => m.id)
+            .join(',')
+            .padEnd(22)} ${d.name}\n`,
+        );
       }
     });
   return program;

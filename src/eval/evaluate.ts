@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { labelsSchema } from '../simulate/labels.js';
 import type { Config } from '../config.js';
 import { InputError } from '../errors.js';
-import { runFiles, type RunResult } from '../run/run-files.js';
+import { type RunResult, runFiles } from '../run/run-files.js';
+import { labelsFileSchema as labelsSchema } from '../simulate/labels.js';
 import { type EvalReport, scoreAlerts } from './score.js';
 
 /** Options of {@link evaluateDataset}. */
@@ -24,7 +24,9 @@ export interface EvaluateOptions {
  * dataset whose labels file follows the labels format (src/simulate/labels.ts).
  * @throws InputError when the labels file is missing or invalid.
  */
-export async function evaluateDataset(options: EvaluateOptions): Promise<{ report: EvalReport; run: RunResult }> {
+export async function evaluateDataset(
+  options: EvaluateOptions,
+): Promise<{ report: EvalReport; run: RunResult }> {
   const labelsPath = options.labels ?? join(options.dataset, 'labels.json');
   let labels: ReturnType<typeof labelsSchema.parse>;
   try {

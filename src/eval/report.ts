@@ -13,7 +13,11 @@ function dur(ms: number | null): string {
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -25,11 +29,17 @@ export function formatEvalReport(r: EvalReport): string {
   out.push(
     table(
       ['kind', 'detected', 'median time to detect', 'detectors that fired'],
-      r.byKind.map((k) => [k.kind, `${k.detected}/${k.incidents}`, dur(k.medianTimeToDetectMs), k.detectors.join(', ') || '-']),
+      r.byKind.map((k) => [
+        k.kind,
+        `${k.detected}/${k.incidents}`,
+        dur(k.medianTimeToDetectMs),
+        k.detectors.join(', ') || '-',
+      ]),
     ),
   );
   const missed = r.incidents.filter((i) => !i.detected);
-  if (missed.length > 0) out.push(`missed: ${missed.map((m) => `${m.id} (${m.kind}, ${m.entity})`).join('; ')}`);
+  if (missed.length > 0)
+    out.push(`missed: ${missed.map((m) => `${m.id} (${m.kind}, ${m.entity})`).join('; ')}`);
   out.push('', 'Detectors');
   out.push(
     table(
@@ -56,7 +66,10 @@ export function formatEvalReport(r: EvalReport): string {
         ['tokens, days', `${o.tokens}, ${o.days.toFixed(1)}`],
         ['false alerts / 1,000 tokens / day', o.falseAlertsPer1000TokensPerDay.toFixed(2)],
         ['look-alikes (false alerts)', `${o.lookalikes} (${o.lookalikeFalseAlerts})`],
-        ['false alerts / 1,000 tokens / day, look-alikes only', o.lookalikeFalseAlertsPer1000TokensPerDay.toFixed(2)],
+        [
+          'false alerts / 1,000 tokens / day, look-alikes only',
+          o.lookalikeFalseAlertsPer1000TokensPerDay.toFixed(2),
+        ],
         [
           'benign alerts per token-week (mean, max, token-weeks with any)',
           `${o.benignAlertsPerTokenWeek.mean.toFixed(3)}, ${o.benignAlertsPerTokenWeek.max}, ${o.benignAlertsPerTokenWeek.tokenWeeksWithAlerts}`,

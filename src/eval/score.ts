@@ -59,7 +59,13 @@ export interface DetectorResult {
 /** The evaluation report (also printed as a table; see report.ts). */
 export interface EvalReport {
   incidents: IncidentResult[];
-  byKind: { kind: string; incidents: number; detected: number; medianTimeToDetectMs: number | null; detectors: string[] }[];
+  byKind: {
+    kind: string;
+    incidents: number;
+    detected: number;
+    medianTimeToDetectMs: number | null;
+    detectors: string[];
+  }[];
   detectors: DetectorResult[];
   overall: {
     incidents: number;
@@ -81,7 +87,14 @@ export interface EvalReport {
     /** Benign (false) alerts per token-week: tokens with at least one, the max, the mean over all token-weeks. */
     benignAlertsPerTokenWeek: { tokenWeeksWithAlerts: number; max: number; mean: number };
   };
-  falseAlerts: { id: string; rule: string; entity: string; time: string; message: string; lookalike: string | null }[];
+  falseAlerts: {
+    id: string;
+    rule: string;
+    entity: string;
+    time: string;
+    message: string;
+    lookalike: string | null;
+  }[];
 }
 
 /** Incidents count alerts up to this long after their last malicious event (late grouping). */
@@ -124,7 +137,14 @@ export function scoreAlerts(
     const rule = a.event.action;
     const ds =
       detectorStats.get(rule) ??
-      ({ detector: rule, alerts: 0, truePositives: 0, falsePositives: 0, lookalikeFalsePositives: 0, precision: null } as DetectorResult);
+      ({
+        detector: rule,
+        alerts: 0,
+        truePositives: 0,
+        falsePositives: 0,
+        lookalikeFalsePositives: 0,
+        precision: null,
+      } as DetectorResult);
     detectorStats.set(rule, ds);
     ds.alerts += 1;
     const start = Date.parse(a.event.start);
@@ -139,7 +159,8 @@ export function scoreAlerts(
       if (hits.has(inc)) continue;
       const f = Date.parse(inc.first_malicious);
       const l = Date.parse(inc.last_malicious) + MATCH_GRACE_MS;
-      if (ents.some((e) => inc.entities.includes(e) || inc.entity === e) && end >= f && start <= l) hits.add(inc);
+      if (ents.some((e) => inc.entities.includes(e) || inc.entity === e) && end >= f && start <= l)
+        hits.add(inc);
     }
     if (hits.size > 0) {
       ds.truePositives += 1;
@@ -148,7 +169,10 @@ export function scoreAlerts(
     }
     ds.falsePositives += 1;
     const la = lookalikes.find(
-      (l) => ents.some((e) => l.entities.includes(e)) && end >= Date.parse(l.start) && start <= Date.parse(l.end) + MATCH_GRACE_MS,
+      (l) =>
+        ents.some((e) => l.entities.includes(e)) &&
+        end >= Date.parse(l.start) &&
+        start <= Date.parse(l.end) + MATCH_GRACE_MS,
     );
     if (la) {
       ds.lookalikeFalsePositives += 1;
@@ -157,13 +181,23 @@ export function scoreAlerts(
     const week = Math.floor(start / (7 * 86_400_000));
     const key = `${a.tokenwatch.token.id}|${week}`;
     fpByTokenWeek.set(key, (fpByTokenWeek.get(key) ?? 0) + 1);
-    falseAlerts.push({ id: a.event.id, rule, entity: a.tokenwatch.entity, time: a['@timestamp'], message: a.message, lookalike: la ? la.kind : null });
+    falseAlerts.push({
+      id: a.event.id,
+      rule,
+      entity: a.tokenwatch.entity,
+      time: a['@timestamp'],
+      message: a.message,
+      lookalike: la ? la.kind : null,
+    });
   }
 
   const incidentResults: IncidentResult[] = incidents.map((inc) => {
     const hits = matched.get(inc.id) ?? [];
     const first = Date.parse(inc.first_malicious);
-    const ttd = hits.length === 0 ? null : Math.max(0, Math.min(...hits.map((a) => Date.parse(a['@timestamp']))) - first);
+    const ttd =
+      hits.length === 0
+        ? null
+        : Math.max(0, Math.min(...hits.map((a) => Date.parse(a['@timestamp']))) - first);
     return {
       id: inc.id,
       kind: inc.kind,
@@ -175,7 +209,9 @@ export function scoreAlerts(
     };
   });
 
-  const kinds = [...new Set(incidents.map((i) => i.kind))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const kinds = [...new Set(incidents.map((i) => i.kind))].sort((a, b) =>
+    a.localeCompare(b, 'en', { numeric: true }),
+  );
   const byKind = kinds.map((kind) => {
     const rs = incidentResults.filter((r) => r.kind === kind);
     return {
@@ -186,11 +222,15 @@ export function scoreAlerts(
       detectors: [...new Set(rs.flatMap((r) => r.detectors))].sort(),
     };
   });
-  for (const ds of detectorStats.values()) ds.precision = ds.alerts === 0 ? null : ds.truePositives / ds.alerts;
+  for (const ds of detectorStats.values())
+    ds.precision = ds.alerts === 0 ? null : ds.truePositives / ds.alerts;
 
   const tp = alerts.length - falseAlerts.length;
   const lookalikeTokens = new Set(lookalikes.flatMap((l) => l.entities)).size;
-  const lookalikeDays = lookalikes.reduce((s, l) => s + Math.max(1, (Date.parse(l.end) - Date.parse(l.start)) / 86_400_000), 0);
+  const lookalikeDays = lookalikes.reduce(
+    (s, l) => s + Math.max(1, (Date.parse(l.end) - Date.parse(l.start)) / 86_400_000),
+    0,
+  );
   const tokenWeeks = Math.max(1, traffic.tokens * (traffic.days / 7));
   const fpCounts = [...fpByTokenWeek.values()];
   const detected = incidentResults.filter((r) => r.detected).length;
@@ -206,17 +246,25 @@ export function scoreAlerts(
       truePositiveAlerts: tp,
       falsePositiveAlerts: falseAlerts.length,
       alertPrecision: alerts.length === 0 ? null : tp / alerts.length,
-      medianTimeToDetectMs: median(incidentResults.flatMap((r) => (r.timeToDetectMs === null ? [] : [r.timeToDetectMs]))),
+      medianTimeToDetectMs: median(
+        incidentResults.flatMap((r) => (r.timeToDetectMs === null ? [] : [r.timeToDetectMs])),
+      ),
       tokens: traffic.tokens,
       days: traffic.days,
       falseAlertsPer1000TokensPerDay:
-        traffic.tokens === 0 || traffic.days === 0 ? 0 : falseAlerts.length / (traffic.tokens / 1000) / traffic.days,
+        traffic.tokens === 0 || traffic.days === 0
+          ? 0
+          : falseAlerts.length / (traffic.tokens / 1000) / traffic.days,
       lookalikes: lookalikes.length,
       lookalikeFalseAlerts,
       lookalikeTokens,
       lookalikeDays,
       lookalikeFalseAlertsPer1000TokensPerDay:
-        lookalikeTokens === 0 ? 0 : lookalikeFalseAlerts / (lookalikeTokens / 1000) / Math.max(1, lookalikeDays / Math.max(1, lookalikes.length)),
+        lookalikeTokens === 0
+          ? 0
+          : lookalikeFalseAlerts /
+            (lookalikeTokens / 1000) /
+            Math.max(1, lookalikeDays / Math.max(1, lookalikes.length)),
       benignAlertsPerTokenWeek: {
         tokenWeeksWithAlerts: fpCounts.length,
         max: fpCounts.length === 0 ? 0 : Math.max(...fpCounts),

@@ -1,3 +1,4 @@
+export { chunkMessages, MAX_REQUEST_BYTES, messageBytes } from './chunk.js';
 export type { KafkaClientOptions } from './client.js';
 export { createKafka } from './client.js';
 export { kafkaLogLevel, pinoLogCreator } from './log-creator.js';

@@ -1,6 +1,7 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { SinkError } from '../errors.js';
+import { chunkMessages, type MAX_REQUEST_BYTES } from './chunk.js';
 
 /** Messages per topic for one {@link KafkaProducerSink.send}. */
 export type TopicMessages = ReadonlyMap<string, readonly Message[]>;
@@ -8,7 +9,8 @@ export type TopicMessages = ReadonlyMap<string, readonly Message[]>;
 /**
  * The Kafka side of the serve sinks (activity topic, DLQ topic): a kafkajs producer with
  * `acks: -1` (all in-sync replicas), so a resolved {@link send} means the broker has the
- * messages durably. Not idempotent across restarts: a batch replayed after a crash is produced
+ * messages durably. Requests are cut at {@link MAX_REQUEST_BYTES} so no record batch exceeds the
+ * broker's `message.max.bytes`; a retry after a partial failure re-sends every chunk. Not idempotent across restarts: a batch replayed after a crash is produced
  * again (at-least-once; consumers dedupe by `event.id`, the message header/key).
  */
 export class KafkaProducerSink {
@@ -33,17 +35,18 @@ export class KafkaProducerSink {
    * @throws SinkError (retriable) when the broker does not acknowledge.
    */
   async send(batch: TopicMessages): Promise<number> {
-    const topicMessages = [...batch]
-      .filter(([, messages]) => messages.length > 0)
-      .map(([topic, messages]) => ({ topic, messages: [...messages] }));
-    if (topicMessages.length === 0) return 0;
+    const requests = [...batch].flatMap(([topic, messages]) =>
+      chunkMessages(messages).map((part) => ({ topic, messages: part })),
+    );
+    if (requests.length === 0) return 0;
     try {
       await this.connect();
-      await this.producer.sendBatch({ topicMessages, acks: -1 });
+      // One request per chunk keeps every record batch under the broker's size limit.
+      for (const r of requests) await this.producer.sendBatch({ topicMessages: [r], acks: -1 });
     } catch (cause) {
       throw new SinkError(`kafka produce failed: ${(cause as Error).message}`, { cause });
     }
-    const n = topicMessages.reduce((s, t) => s + t.messages.length, 0);
+    const n = requests.reduce((s, t) => s + t.messages.length, 0);
     this.log.debug({ messages: n }, 'produced');
     return n;
   }

@@ -6,6 +6,7 @@ import type { Source } from '../../schemas/token-activity.js';
 import type { Config } from '../config.js';
 import { InputError } from '../errors.js';
 import { openInput, resolveInputPaths } from '../run/inputs.js';
+import { chunkMessages, MAX_REQUEST_BYTES } from './chunk.js';
 import { createKafka } from './client.js';
 import { splitRecords } from './replay-split.js';
 
@@ -24,6 +25,11 @@ export interface ReplayOptions {
    * files, e.g. one Salesforce EventLogFile per event type). `file`: file by file, as stored.
    */
   order?: 'time' | 'file';
+  /**
+   * Records larger than this many bytes are not produced (counted in `tooLarge`, logged): the
+   * broker would refuse them (Kafka's default `message.max.bytes` is about 1 MiB). Default 1000000.
+   */
+  maxMessageBytes?: number;
 }
 
 interface Queued {
@@ -47,8 +53,10 @@ function eventTimeOf(source: Source, value: string, fallback: number): number {
 
 /** What {@link replayFiles} produced, per file. */
 export interface ReplayResult {
-  files: { file: string; source: Source | 'unknown'; topic?: string; messages: number }[];
+  files: { file: string; source: Source | 'unknown'; topic?: string; messages: number; tooLarge: number }[];
   messages: number;
+  /** Records over `maxMessageBytes`, not produced. */
+  tooLarge: number;
 }
 
 /**
@@ -70,14 +78,15 @@ export async function replayFiles(
   const kafka = options.kafka ?? createKafka(config.kafka, options.logger);
   const producer = kafka.producer({ allowAutoTopicCreation: true });
   const chunkSize = options.chunkSize ?? 500;
-  const result: ReplayResult = { files: [], messages: 0 };
+  const result: ReplayResult = { files: [], messages: 0, tooLarge: 0 };
+  const maxBytes = options.maxMessageBytes ?? 1_000_000;
   const queued = new Map<Source, Queued[]>();
   for (const path of paths) {
     if (path === '-') throw new InputError('replay reads files, not stdin');
     const input = openInput(path, options.source);
     if (!input.source) {
       log.warn({ file: path }, 'source not recognized; file skipped');
-      result.files.push({ file: path, source: 'unknown', messages: 0 });
+      result.files.push({ file: path, source: 'unknown', messages: 0, tooLarge: 0 });
       continue;
     }
     const list = queued.get(input.source) ?? [];
@@ -85,8 +94,17 @@ export async function replayFiles(
     const key = basename(path);
     let ts = 0;
     let n = 0;
+    let tooLarge = 0;
     for (const chunk of input.chunks()) {
       for (const value of splitRecords(chunk.text, path)) {
+        if (Buffer.byteLength(value) > maxBytes) {
+          tooLarge += 1;
+          log.warn(
+            { file: path, bytes: Buffer.byteLength(value) },
+            'record larger than a Kafka message may be; not produced',
+          );
+          continue;
+        }
         ts = options.order === 'file' ? 0 : eventTimeOf(input.source, value, ts);
         list.push({ key, value, ts, seq: list.length });
         n += 1;
@@ -97,15 +115,17 @@ export async function replayFiles(
       source: input.source,
       topic: config.kafka.topics[input.source],
       messages: n,
+      tooLarge,
     });
+    result.tooLarge += tooLarge;
   }
   await producer.connect();
   try {
     for (const [source, list] of queued) {
       list.sort((a, b) => a.ts - b.ts || a.seq - b.seq);
       const topic = config.kafka.topics[source];
-      for (let i = 0; i < list.length; i += chunkSize) {
-        const messages: Message[] = list.slice(i, i + chunkSize).map(({ key, value }) => ({ key, value }));
+      const all: Message[] = list.map(({ key, value }) => ({ key, value }));
+      for (const messages of chunkMessages(all, MAX_REQUEST_BYTES, chunkSize)) {
         await producer.send({ topic, messages, acks: -1 });
       }
       log.info({ source, topic, messages: list.length }, 'replayed');

@@ -1,18 +1,18 @@
 import type { Logger } from 'pino';
-import type { Alert } from '../../schemas/alert.js';
-import type { Source, TokenActivity } from '../../schemas/token-activity.js';
-import type { DeadLetter, RawRecord } from '../../ingestors/types.js';
-import { ingestors } from '../../ingestors/index.js';
-import { redactRecord } from '../../ingestors/common/redact.js';
-import { enrich } from '../../ingestors/common/enrich.js';
 import { BaselineStore, type BaselineStoreConfig } from '../../baselines/store.js';
 import { detectors as allDetectors } from '../../detectors/registry.js';
 import type { Detector, DetectorContext, Finding } from '../../detectors/types.js';
-import type { PipelineConfig } from '../config.js';
+import { enrich } from '../../ingestors/common/enrich.js';
+import { redactRecord, redactText } from '../../ingestors/common/redact.js';
+import { ingestors } from '../../ingestors/index.js';
+import type { DeadLetter, RawRecord } from '../../ingestors/types.js';
+import type { Alert } from '../../schemas/alert.js';
+import type { Source, TokenActivity } from '../../schemas/token-activity.js';
 import { AlertGrouper, type GrouperSnapshot } from '../alerts/grouper.js';
-import { SessionJoin } from './session-join.js';
-import { RecentIds } from './dedup.js';
+import type { PipelineConfig } from '../config.js';
 import { emptyCounts, type PipelineCounts } from './counts.js';
+import { RecentIds } from './dedup.js';
+import { SessionJoin } from './session-join.js';
 
 /** What normalizing one framed item gave. */
 export type Normalized =
@@ -93,6 +93,27 @@ export class Pipeline {
     }
   }
 
+  /**
+   * Stage 1 for an input whose source could not be recognized: one dead letter (`unknown_source`)
+   * carrying the first 64 KiB of its text, secrets redacted.
+   */
+  unrecognizedInput(location: string, chunks: Iterable<{ text: string }>): Normalized {
+    let head = '';
+    for (const c of chunks) {
+      head += c.text.slice(0, 65_536 - head.length);
+      if (head.length >= 65_536) break;
+    }
+    this.counts.records += 1;
+    return this.dead({
+      source: 'unknown',
+      code: 'unknown_source',
+      reason:
+        'input is not recognized as GitHub, Google Workspace or Salesforce audit log (use --source to force one)',
+      raw: redactText(head).text,
+      location,
+    });
+  }
+
   /** Stage 1 for one already framed record (redact, normalize, enrich). */
   normalizeRecord(record: RawRecord): Normalized {
     const ingestor = ingestors[record.source];
@@ -117,13 +138,21 @@ export class Pipeline {
           ? { ...result.dead, reason: `${result.dead.reason}; ${exposures.length} raw secret(s) redacted` }
           : result.dead;
       if (exposures.length > 0) {
-        this.log.warn({ location: record.location, kinds: exposures.map((e) => e.kind) }, 'raw secret in a dead-lettered record');
+        this.log.warn(
+          { location: record.location, kinds: exposures.map((e) => e.kind) },
+          'raw secret in a dead-lettered record',
+        );
       }
       return this.dead(dead);
     }
     if (result.kind === 'skipped') {
       this.counts.skipped += 1;
-      return { kind: 'skipped', source: result.skipped.source, reason: result.skipped.reason, location: record.location };
+      return {
+        kind: 'skipped',
+        source: result.skipped.source,
+        reason: result.skipped.reason,
+        location: record.location,
+      };
     }
     let activity = result.activity;
     if (exposures.length > 0) {
@@ -132,7 +161,12 @@ export class Pipeline {
     if (this.recentIds.seen(activity.event.id)) {
       this.counts.skipped += 1;
       this.counts.duplicates += 1;
-      return { kind: 'skipped', source: record.source, reason: 'duplicate event.id', location: record.location };
+      return {
+        kind: 'skipped',
+        source: record.source,
+        reason: 'duplicate event.id',
+        location: record.location,
+      };
     }
     activity = enrich(activity);
     if (this.deps.now) activity.event.ingested = this.deps.now().toISOString();

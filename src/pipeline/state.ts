@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadStore, saveStore } from '../../baselines/persistence.js';
-import { StateError } from '../errors.js';
 import type { GrouperSnapshot } from '../alerts/grouper.js';
+import { StateError } from '../errors.js';
 import type { Pipeline } from './pipeline.js';
 
 /** Version of `pipeline.json`; bump on incompatible changes. */
@@ -43,7 +43,10 @@ export async function savePipelineState(pipeline: Pipeline, dir: string, extra?:
  * holds no checkpoint (first run), else the saved `extra`.
  * @throws StateError when the checkpoint exists but is corrupt or of an unknown version.
  */
-export async function loadPipelineState(pipeline: Pipeline, dir: string): Promise<{ extra: unknown } | undefined> {
+export async function loadPipelineState(
+  pipeline: Pipeline,
+  dir: string,
+): Promise<{ extra: unknown } | undefined> {
   const path = join(dir, 'pipeline.json');
   if (!existsSync(path)) return undefined;
   let file: PipelineStateFile;
@@ -53,7 +56,9 @@ export async function loadPipelineState(pipeline: Pipeline, dir: string): Promis
     throw new StateError(`corrupt pipeline state ${path}: ${(cause as Error).message}`, { cause });
   }
   if (file.version !== PIPELINE_STATE_VERSION) {
-    throw new StateError(`pipeline state ${path} has version ${file.version}; expected ${PIPELINE_STATE_VERSION}`);
+    throw new StateError(
+      `pipeline state ${path} has version ${file.version}; expected ${PIPELINE_STATE_VERSION}`,
+    );
   }
   const store = await loadStore(join(dir, 'baselines'), pipeline.storeConfig);
   pipeline.restoreState({ store, grouper: file.grouper, watermarkMs: file.watermarkMs });

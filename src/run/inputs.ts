@@ -1,8 +1,8 @@
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { glob } from 'tinyglobby';
-import type { Source } from '../../schemas/token-activity.js';
 import { detectSource } from '../../ingestors/index.js';
+import type { Source } from '../../schemas/token-activity.js';
 import { InputError } from '../errors.js';
 
 /** File extensions read from directories and globs. */
@@ -129,7 +129,9 @@ export function openInput(path: string, source: Source | undefined): InputFile {
       bytes,
       source: detected,
       chunks: () =>
-        isNdjson ? ndjsonChunks(path) : [{ text: readFileSync(path).toString('utf8'), location: path, bytes }],
+        isNdjson
+          ? ndjsonChunks(path)
+          : [{ text: readFileSync(path).toString('utf8'), location: path, bytes }],
     };
   } catch (cause) {
     throw new InputError(`cannot read ${path}: ${(cause as Error).message}`, { cause });

@@ -1,13 +1,13 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { DeadLetter } from '../../ingestors/types.js';
 import type { Alert } from '../../schemas/alert.js';
 import type { Source, TokenActivity } from '../../schemas/token-activity.js';
-import type { DeadLetter } from '../../ingestors/types.js';
 import type { Config } from '../config.js';
-import { mergeByEventTime } from '../pipeline/merge.js';
-import { Pipeline, type Normalized } from '../pipeline/pipeline.js';
 import type { PipelineCounts } from '../pipeline/counts.js';
+import { mergeByEventTime } from '../pipeline/merge.js';
+import { type Normalized, Pipeline } from '../pipeline/pipeline.js';
 import { loadPipelineState, savePipelineState } from '../pipeline/state.js';
 import { type InputFile, openInput, resolveInputPaths } from './inputs.js';
 
@@ -74,7 +74,8 @@ export async function runFiles(options: RunOptions): Promise<RunResult> {
   const paths = await resolveInputPaths(options.inputs);
   const files: InputFile[] = paths.map((p) => openInput(p, options.source));
   const unknownFiles = files.filter((f) => f.source === undefined).map((f) => f.name);
-  for (const name of unknownFiles) log.warn({ file: name }, 'source not recognized; file not read (use --source)');
+  for (const name of unknownFiles)
+    log.warn({ file: name }, 'source not recognized; file dead-lettered (use --source)');
   const known = files.filter((f): f is InputFile & { source: Source } => f.source !== undefined);
   const totalBytes = known.reduce((s, f) => s + f.bytes, 0);
 
@@ -115,8 +116,17 @@ export async function runFiles(options: RunOptions): Promise<RunResult> {
     }
   }
 
+  // A file whose source cannot be recognized is one dead letter (nothing is dropped silently).
+  function* unrecognized(file: InputFile): Generator<Normalized> {
+    yield pipeline.unrecognizedInput(file.name, file.chunks());
+  }
+
   let sinceClose = 0;
-  for (const item of mergeByEventTime(known.map((f) => tracked(f)))) {
+  const streams = [
+    ...files.filter((f) => f.source === undefined).map((f) => unrecognized(f)),
+    ...known.map((f) => tracked(f)),
+  ];
+  for (const item of mergeByEventTime(streams)) {
     if (item.kind === 'dead') {
       if (deadLetters.length < MAX_DEAD_LETTERS_IN_MEMORY) deadLetters.push(item.dead);
       deadOut?.write(`${JSON.stringify(item.dead)}\n`);
