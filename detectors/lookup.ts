@@ -54,3 +54,37 @@ export function noveltyReliable(view: BaselineView, dim: Dimension): boolean {
   const evicted = evictedCount(view, dim);
   return evicted === undefined ? view.distinct(dim) < DEFAULT_SET_CAP : evicted === 0;
 }
+
+/**
+ * The provider block of a network prefix: the /16 of an IPv4 /24 (`203.0`), the /32 of an IPv6
+ * /64 (`2001:db8`). A person's new address inside a block they already use is usually the same
+ * ISP's address pool (DHCP churn), not a new place. Undefined when the prefix is not parseable.
+ */
+export function providerBlock(prefix: string): string | undefined {
+  const addr = prefix.split('/')[0] ?? '';
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(addr)) return addr.split('.').slice(0, 2).join('.');
+  if (!addr.includes(':')) return undefined;
+  const [head = '', tail] = addr.toLowerCase().split('::');
+  const headGroups = head === '' ? [] : head.split(':');
+  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups =
+    tail === undefined
+      ? headGroups
+      : [
+          ...headGroups,
+          ...Array(Math.max(0, 8 - headGroups.length - tailGroups.length)).fill('0'),
+          ...tailGroups,
+        ];
+  if (groups.length < 2) return undefined;
+  return groups
+    .slice(0, 2)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':');
+}
+
+/** True when a view knows a prefix in the same provider block as `prefix` (see {@link providerBlock}). */
+export function knowsProviderBlock(views: readonly BaselineView[], prefix: string): boolean {
+  const block = providerBlock(prefix);
+  if (block === undefined) return false;
+  return views.some((v) => v.top('ip_prefix', 256).some((p) => providerBlock(p) === block));
+}

@@ -18,6 +18,9 @@ import type { DetectionSettings } from './types.js';
  * the alert grouping window folds anything later.
  */
 
+/** Statistics of an entity with no hourly history (only the no-history floor applies). */
+export const NO_STATS: RobustStats = Object.freeze({ n: 0, median: 0, mad: 0, p99: 0, max: 0 });
+
 /** Hourly samples needed before the baseline statistics are trusted. */
 export const MIN_HOURLY_SAMPLES = 10;
 /** A spike must exceed the largest hour in history by this factor (seasonality guard). */

@@ -27,7 +27,8 @@ describe(detector.id, () => {
     expect(sensitiveCategory('AUTHORIZE_API_CLIENT_ACCESS')).toBe('credential or app management');
     expect(sensitiveCategory('PermSetAssign')).toBe('organization or admin settings');
     expect(sensitiveCategory('git.clone')).toBeUndefined();
-    expect(sensitiveCategory('repo.download_zip')).toBe('bulk export');
+    expect(sensitiveCategory('repo.download_zip')).toBeUndefined();
+    expect(sensitiveCategory('BulkApiResultEvent')).toBe('bulk export');
   });
 
   it('fires (medium) for a sensitive never-seen action, listing the usual vocabulary', () => {

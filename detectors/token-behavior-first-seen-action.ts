@@ -8,7 +8,7 @@ import {
   referenceFacts,
   tokenLabel,
 } from './explain.js';
-import { noveltyReliable } from './lookup.js';
+import { isEndOfLife, noveltyReliable } from './lookup.js';
 
 /** Sensitive action families (GitHub, Google Workspace, Salesforce), matched on `event.action`. */
 export const SENSITIVE_ACTIONS: readonly { category: string; pattern: RegExp }[] = [
@@ -28,7 +28,7 @@ export const SENSITIVE_ACTIONS: readonly { category: string; pattern: RegExp }[]
       /^(org|business|enterprise|team|hook|protected_branch|ip_allow_list|audit_log_streaming)\.|^(CREATE|DELETE|SUSPEND|UNSUSPEND|RENAME)_USER$|ROLE|ADMIN_PRIVILEGE|PASSWORD|PermSet|Profile|LoginAs|SETTINGS_CHANGE/i,
   },
   { category: 'mail delegation or forwarding', pattern: /DELEGAT|FORWARD/i },
-  { category: 'bulk export', pattern: /bulk|export|download_zip|takeout/i },
+  { category: 'bulk export', pattern: /bulk|export|takeout/i },
 ];
 
 /** This many never-seen actions within the breadth window are a burst (S9's new vocabulary). */
@@ -77,7 +77,8 @@ export const tokenBehaviorFirstSeenAction = defineDetector({
 
   evaluate(activity, ctx) {
     const ref = ctx.reference;
-    if (ref === undefined || ref.entity !== 'token') return [];
+    // Revoking or deleting one's own token is hygiene, not an attack step.
+    if (ref === undefined || ref.entity !== 'token' || isEndOfLife(activity)) return [];
     const view = ref.view;
     const action = activity.event.action;
     const apiType = activity.tokenwatch.api_type;

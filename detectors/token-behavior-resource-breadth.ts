@@ -25,7 +25,9 @@ export const BREADTH_RATE_MULTIPLE = 5;
  *
  * Catches the clone sweep of S3/S5 and the object enumeration of S8 without a global "10 repos"
  * threshold; a bot that touches hundreds of repos every run (N4) has a high usual novelty rate
- * (its capped resource set keeps evicting and re-inserting) and a correspondingly high threshold.
+ * (its capped resource set keeps evicting and re-inserting) and a correspondingly high threshold,
+ * and when the set has evicted anything the burst must also exceed the entity's busiest hour
+ * (a weekly run over 50 repos it has "forgotten" since last week).
  * Known gaps: slow sweeps (a few new repos per hour) stay under the window; the
  * baseline's per-dimension cap forgets rarely touched resources, which then look new again (the
  * novelty-rate threshold absorbs that for busy entities).
@@ -71,9 +73,13 @@ export const tokenBehaviorResourceBreadth = defineDetector({
     if (evicted === undefined && !noveltyReliable(ref.view, 'resource')) return [];
     const activeHours = Math.max(ref.view.hourlyEvents.n, 1);
     const usualPerHour = (ref.view.distinct('resource') + (evicted ?? 0)) / activeHours;
+    // When the capped set has evicted values, "new" may mean "forgotten": then a burst must also
+    // exceed the busiest hour the entity ever had (a weekly bot run over 50 repos, N4).
+    const capacity = (evicted ?? 0) > 0 ? Math.ceil(ref.view.hourlyEvents.max) : 0;
     const threshold = Math.max(
       ctx.settings.breadthNewResources,
       Math.ceil(BREADTH_RATE_MULTIPLE * usualPerHour * (window / 3_600_000)),
+      capacity,
     );
     if (!(earlier < threshold && count >= threshold)) return [];
 

@@ -60,7 +60,8 @@ export const tokenGeoFirstSeenCountry = defineDetector({
 
     const atMs = eventTimeMs(activity);
     const ua = activity.user_agent?.name;
-    const familiarUa = ua !== undefined && seenByAny(familiar, 'ua_family', ua);
+    // Sources without a user agent (Google Workspace) do not count against the trip.
+    const familiarUa = ua === undefined || seenByAny(familiar, 'ua_family', ua);
     const last = ctx.token.lastLocation ?? ref.view.lastLocation;
     const travel = last?.cloud ? undefined : travelFrom(last, activity, atMs);
     const plausible = travel !== undefined && travel.kmh <= ctx.settings.impossibleTravelKmh;
@@ -73,7 +74,7 @@ export const tokenGeoFirstSeenCountry = defineDetector({
       `${historySpan(ref.view)} ${baselineName(ref.entity)} ${baselineWas(ref.entity)} only used from ${seenCountries}.`;
     if (trip && travel && last) {
       reason +=
-        ` Same client (${ua}) and ${fmtNumber(travel.km, 0)} km from ${placeLabel(last)} in ${fmtDuration(travel.elapsedMs)} ` +
+        `${ua ? ` Same client (${ua}) and` : ''} ${fmtNumber(travel.km, 0)} km from ${placeLabel(last)} in ${fmtDuration(travel.elapsedMs)} ` +
         'is plausible travel, so this is informational.';
     } else if (!familiarUa && ua !== undefined) {
       reason += ` The client family ${ua} is also new.`;

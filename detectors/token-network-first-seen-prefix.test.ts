@@ -97,6 +97,38 @@ describe(detector.id, () => {
     expect(detector.evaluate(probe, trainedContext([...history(), ...other], probe))).toEqual([]);
   });
 
+  it("stays quiet for a person's new address in an ISP block they already use (DHCP churn)", () => {
+    const probe = activityFixture({
+      at: PROBE_AT,
+      source: { ip: '203.0.114.20' },
+      tokenwatch: { network: { ip_prefix: '203.0.114.0/24' } },
+    });
+    expect(detector.evaluate(probe, trainedContext(history(), probe))).toEqual([]);
+    // The same move is reported for a machine token.
+    const machine = { token: { principal: 'machine' as const } };
+    const bot = activityFixture({
+      ...machine,
+      at: PROBE_AT,
+      source: { ip: '203.0.114.20' },
+      tokenwatch: { network: { ip_prefix: '203.0.114.0/24' } },
+    });
+    expect(detector.evaluate(bot, trainedContext(history(machine), bot))).toHaveLength(1);
+  });
+
+  it("stays quiet on a network the token's app already uses with other users (peers)", () => {
+    const colleague = dailyTimes({ start: START, days: 30, perDay: 1 }).map((at, i) =>
+      activityFixture({
+        at: at + 60_000,
+        event: { id: `c${i}` },
+        user: { name: 'bob', email: 'bob@example.com' },
+        token: { id: 'github:hash:bobs', owner: { name: 'bob', email: 'bob@example.com' } },
+        ...fromTor,
+      }),
+    );
+    const probe = activityFixture({ at: PROBE_AT, ...fromTor });
+    expect(detector.evaluate(probe, trainedContext([...history(), ...colleague], probe))).toEqual([]);
+  });
+
   it('stays quiet without a mature baseline to compare with', () => {
     const probe = activityFixture({ at: PROBE_AT, ...fromTor });
     const young = history().slice(0, 10);

@@ -1,6 +1,6 @@
 import { defineDetector } from './define-detector.js';
 import { baselineName, countOf, fmtTop, historySpan, referenceFacts, tokenLabel } from './explain.js';
-import { cloudProvider, familiarViews, isEndOfLife, seenByAny } from './lookup.js';
+import { cloudProvider, familiarViews, isEndOfLife, knowsProviderBlock, seenByAny } from './lookup.js';
 
 /** A baseline with at least this many distinct prefixes is a roaming person or a runner pool. */
 export const ROAMING_MIN_PREFIXES = 8;
@@ -11,15 +11,22 @@ export const ROAMING_MIN_PREFIXES = 8;
  *
  * Weighting, to keep a first-seen rule from flooding:
  * - no mature baseline (token, app or owner) to compare with: silent (every first event is "new");
+ * - networks of the app's other tokens count as familiar (an integration's egress; a company VPN
+ *   already seen on colleagues' grants of the same app);
  * - a baseline with {@link ROAMING_MIN_PREFIXES}+ networks (roaming person, runner pool) fires only
  *   when corroborated by a new client family, or a new country for a machine token;
+ * - a person's new /24 inside a /16 (IPv6: /32) they already use is ISP address churn: silent
+ *   unless corroborated;
  * - cloud egress after a cloud-egress last use with a familiar client family (N1 runner migration)
  *   is low severity (21);
  * - a new client family (or a new country for a machine token) raises it to medium.
  *
  * Known gaps: the baseline keeps only a cloud flag for the last location, not the provider, so a
- * move from AWS to GCP egress counts as "within cloud"; no ASN generalization (a new /24 of the same
- * ISP is new); an attacker on the victim's own network (S9) is invisible here.
+ * move from AWS to GCP egress counts as "within cloud"; no ASN generalization beyond the /16; an
+ * org-wide egress change (N3, VPN/SDP rollout) fires once per token without an app (sessions, PATs)
+ * until an org baseline exists; one attacker IP reused across tokens of the same app fires only
+ * for the first token (an org-level IP fan-out rule should cover S3); an attacker on the victim's
+ * own network (S9) is invisible here.
  */
 export const tokenNetworkFirstSeenPrefix = defineDetector({
   id: 'token.network.first_seen_prefix',
@@ -51,7 +58,9 @@ export const tokenNetworkFirstSeenPrefix = defineDetector({
     const prefix = activity.tokenwatch.network?.ip_prefix;
     const ref = ctx.reference;
     if (prefix === undefined || ref === undefined || isEndOfLife(activity)) return [];
-    const familiar = familiarViews(ctx);
+    // Peers count too for networks: the app's other tokens (an integration's egress, a company
+    // VPN already seen on colleagues' grants of the same app).
+    const familiar = ctx.app ? [...familiarViews(ctx), ctx.app] : familiarViews(ctx);
     if (seenByAny(familiar, 'ip_prefix', prefix)) return [];
 
     const machine = activity.token.principal === 'machine';
@@ -68,6 +77,8 @@ export const tokenNetworkFirstSeenPrefix = defineDetector({
     const corroborated = newUa || (newCountry && machine);
     const roaming = ref.view.distinct('ip_prefix') >= ROAMING_MIN_PREFIXES;
     if (roaming && !corroborated) return [];
+    // A person's new address in a provider block they already use: ISP address-pool churn.
+    if (!machine && !corroborated && knowsProviderBlock(familiar, prefix)) return [];
     const cloudMove = cloud !== undefined && ref.view.lastLocation?.cloud === true && !newUa;
 
     const where = [country, cloud ? `${cloud} cloud egress` : undefined].filter(Boolean).join(', ');

@@ -55,6 +55,26 @@ describe(detector.id, () => {
     expect(detector.evaluate(usual, trainedContext(history(OFFICE, 9), usual))).toEqual([]);
   });
 
+  it('leaves a person some slack (20:00 for a 09-17 profile) but not a machine job an hour early', () => {
+    const evening = activityFixture({ at: NEXT_DAY + 20 * HOUR + 30 * 60_000 });
+    expect(detector.evaluate(evening, trainedContext(history(OFFICE, 9), evening))).toEqual([]);
+    const etl = { token: { principal: 'machine' as const } };
+    const early = activityFixture({ ...etl, at: NEXT_DAY + 22 * HOUR });
+    expect(detector.evaluate(early, trainedContext(history([1, 2], 10, etl), early))).toHaveLength(1);
+  });
+
+  it('stays quiet for a person abroad (another time zone, N2): the country detectors report the trip', () => {
+    const abroad = activityFixture({
+      at: NEXT_DAY + 3 * HOUR,
+      source: {
+        ip: '126.0.0.5',
+        geo: { country_iso_code: 'JP', city_name: 'Tokyo', location: { lat: 35.68, lon: 139.69 } },
+      },
+      tokenwatch: { network: { ip_prefix: '126.0.0.0/24' } },
+    });
+    expect(detector.evaluate(abroad, trainedContext(history(OFFICE, 9), abroad))).toEqual([]);
+  });
+
   it('stays quiet for a 24x7 CI bot', () => {
     const allDay = Array.from({ length: 24 }, (_, h) => h).filter((h) => h !== 3);
     const probe = activityFixture({ at: NEXT_DAY + 3 * HOUR, token: { principal: 'machine' } });

@@ -15,6 +15,10 @@ import { isEndOfLife } from './lookup.js';
 export const MAX_ACTIVE_HOURS = 16;
 /** Share of events the active hours must cover. */
 const ACTIVE_COVERAGE = 0.9;
+/** A machine's hour is unusual when it and the hour on each side are (a job an hour late is not). */
+export const MACHINE_MARGIN_HOURS = 1;
+/** A person's hour is unusual only 4+ hours away from their active hours (late evenings are normal). */
+export const HUMAN_MARGIN_HOURS = 3;
 /** Events needed before an hour-of-day profile means anything. */
 export const MIN_PROFILE_EVENTS = 50;
 
@@ -53,9 +57,13 @@ export function fmtHours(hours: readonly number[]): string {
 
 /**
  * `token.time.unusual_hour`: the token is used at a UTC hour of day that holds less than
- * `settings.unusualHourShare` of the reference baseline's events, and so do both neighbouring hours
- * (one hour late is not unusual). Only for a mature reference with a concentrated profile
- * ({@link MAX_ACTIVE_HOURS}); 24x7 CI bots never fire. One finding per token per hour.
+ * `settings.unusualHourShare` of the reference baseline's events, and so do the hours around it:
+ * {@link MACHINE_MARGIN_HOURS} on each side for machines (a job an hour late is not unusual),
+ * {@link HUMAN_MARGIN_HOURS} for people (working late is normal; 03:00 for a 09-17 person is not).
+ * Only for a mature reference with a concentrated profile ({@link MAX_ACTIVE_HOURS}); 24x7 CI bots
+ * never fire. A person outside the profile's main country (this event's, else their latest
+ * non-cloud location) is travelling in another time zone and is left to the country detectors
+ * (N2). One finding per token per hour.
  *
  * Machine tokens on a schedule (nightly ETL, S8) are medium: they have no reason to drift; people
  * are low (supporting signal for other detectors).
@@ -96,11 +104,21 @@ export const tokenTimeUnusualHour = defineDetector({
     const shares = Array.from({ length: 24 }, (_, h) => ref.view.hourOfDayShare(h));
     const usual = activeHours(shares);
     if (usual.length === 0 || usual.length > MAX_ACTIVE_HOURS) return [];
+    const machine = activity.token.principal === 'machine';
+    // A person abroad lives in another time zone: the country detectors report the trip.
+    const located = [ctx.owner?.lastLocation, ctx.token.lastLocation].find(
+      (l) => l !== undefined && !l.cloud,
+    );
+    const country = activity.source?.geo?.country_iso_code ?? located?.country;
+    const home = ref.view.top('country', 1)[0] ?? ctx.owner?.top('country', 1)[0];
+    if (!machine && country !== undefined && home !== undefined && country !== home) return [];
     const hour = new Date(atMs).getUTCHours();
     const share = shares[hour] ?? 0;
-    const neighbours = (shares[(hour + 23) % 24] ?? 0) + (shares[(hour + 1) % 24] ?? 0);
+    const margin = machine ? MACHINE_MARGIN_HOURS : HUMAN_MARGIN_HOURS;
+    let around = 0;
+    for (let d = -margin; d <= margin; d++) around += shares[(hour + d + 24) % 24] ?? 0;
     const limit = ctx.settings.unusualHourShare;
-    if (share >= limit || share + neighbours >= 3 * limit) return [];
+    if (share >= limit || around >= (2 * margin + 1) * limit) return [];
 
     const pct = (x: number) => `${fmtNumber(x * 100, 2)}%`;
     const hourText =
@@ -117,7 +135,7 @@ export const tokenTimeUnusualHour = defineDetector({
           expected: `active hours ${fmtHours(usual)}; unusual below ${pct(limit)}`,
           ...referenceFacts(ref),
         },
-        ...(activity.token.principal === 'machine' ? { severity: 'medium' as const, riskScore: 50 } : {}),
+        ...(machine ? { severity: 'medium' as const, riskScore: 50 } : {}),
       },
     ];
   },

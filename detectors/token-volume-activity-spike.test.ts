@@ -82,7 +82,21 @@ describe(detector.id, () => {
     expect(f?.explanation.zscore).toBe(0);
   });
 
-  it('stays quiet without a mature baseline', () => {
+  it('judges a token with no mature baseline anywhere against the no-history floor', () => {
+    const run = Array.from({ length: 299 }, (_, i) =>
+      activityFixture({ at: PROBE_HOUR + i * 10_000, event: { id: `r${i}` } }),
+    );
+    const probe = activityFixture({ at: PROBE_HOUR + 3_000_000 });
+    const ctx = trainedContext(run, probe);
+    expect(ctx.reference).toBeUndefined();
+    const [f] = detector.evaluate(probe, ctx);
+    expect(f?.reason).toContain(
+      'made 300 calls in the hour from 10:00 UTC, above the 300 calls/hour allowed without a baseline',
+    );
+    expect(f?.explanation.baseline_entity).toBe('none');
+  });
+
+  it('stays quiet without a mature baseline below the floor', () => {
     const probe = probeAfter(19);
     expect(
       detector.evaluate(probe, trainedContext([...history().slice(0, 10), ...burst(19)], probe)),

@@ -8,7 +8,7 @@ import {
   referenceFacts,
   tokenLabel,
 } from './explain.js';
-import { spikeCrossing } from './spike.js';
+import { NO_STATS, spikeCrossing } from './spike.js';
 
 /** Events in one hour below this are never a spike. */
 export const ACTIVITY_FLOOR = 20;
@@ -21,8 +21,9 @@ export const ACTIVITY_NO_HISTORY_FLOOR = 300;
  *
  * The hour is measured on the reference entity itself (the token's own counter when its baseline is
  * mature; on cold start the owner's or app's counter across their tokens, against their own hourly
- * baseline), so observed and expected are always the same kind of number. Fires once per hour when
- * the count crosses the threshold.
+ * baseline), so observed and expected are always the same kind of number. With no mature baseline
+ * at all, the token's own hour is judged against {@link ACTIVITY_NO_HISTORY_FLOOR}. Fires once per
+ * hour when the count crosses the threshold.
  *
  * Known gaps: low-and-slow activity below the threshold; an hour split across two buckets counts
  * half in each; a prior attack hour in history raises the seasonal guard.
@@ -51,11 +52,12 @@ export const tokenVolumeActivitySpike = defineDetector({
   groupWindowMs: 3_600_000,
 
   evaluate(activity, ctx) {
+    // Without any mature baseline the token's own hour is judged against the no-history floor.
     const ref = ctx.reference;
-    if (ref === undefined) return [];
+    const view = ref?.view ?? ctx.token;
     const hour = hourStartOf(eventTimeMs(activity));
-    const before = ref.view.current.hourStart === hour ? ref.view.current.events : 0;
-    const stats = ref.view.hourlyEvents;
+    const before = view.current.hourStart === hour ? view.current.events : 0;
+    const stats = ref ? view.hourlyEvents : NO_STATS;
     const spike = spikeCrossing(
       stats,
       before,
@@ -70,12 +72,15 @@ export const tokenVolumeActivitySpike = defineDetector({
     const expected = spike.noHistory
       ? `no hourly history yet; at most ${fmtNumber(spike.threshold, 0)} events/hour without one`
       : `median ${fmtNumber(stats.median)} and p99 ${fmtNumber(stats.p99)} events/hour (max ${fmtNumber(stats.max)}); spike above ${fmtNumber(spike.threshold, 0)}`;
-    const who = ref.entity === 'token' ? '' : ` (${baselineName(ref.entity)} together)`;
-    const reason = spike.noHistory
-      ? `${tokenLabel(activity)} made ${fmtNumber(observed)} calls in the hour from ${hourLabel}${who}, with no hourly history to compare with.`
-      : `${tokenLabel(activity)} made ${fmtNumber(observed)} calls in the hour from ${hourLabel}${who}: ` +
-        `${fmtNumber(observed / Math.max(stats.p99, 1))}x the hourly p99 of ${fmtNumber(stats.p99)} ` +
-        `(median ${fmtNumber(stats.median)}, robust z ${fmtNumber(spike.zscore)}) ${historySpan(ref.view)} of ${baselineName(ref.entity)}.`;
+    const who = ref === undefined || ref.entity === 'token' ? '' : ` (${baselineName(ref.entity)} together)`;
+    const seen = `${tokenLabel(activity)} made ${fmtNumber(observed)} calls in the hour from ${hourLabel}${who}`;
+    const reason =
+      ref === undefined
+        ? `${seen}, above the ${fmtNumber(spike.threshold, 0)} calls/hour allowed without a baseline (neither the token, its app nor its owner has a mature one).`
+        : spike.noHistory
+          ? `${seen}, with no hourly history to compare with.`
+          : `${seen}: ${fmtNumber(observed / Math.max(stats.p99, 1))}x the hourly p99 of ${fmtNumber(stats.p99)} ` +
+            `(median ${fmtNumber(stats.median)}, robust z ${fmtNumber(spike.zscore)}) ${historySpan(view)} of ${baselineName(ref.entity)}.`;
     return [
       {
         reason,

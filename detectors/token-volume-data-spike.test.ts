@@ -108,6 +108,29 @@ describe(detector.id, () => {
     expect(f?.reason).toContain("read 300,000 rows in the hour from 10:00 UTC (its owner's tokens together)");
   });
 
+  it('judges a token with no mature baseline anywhere against the no-history floor', () => {
+    const job = (rows: number, at: number, id: string) => {
+      const a = bulk(at, rows, id);
+      a.user = { id: '005000000000009AAA' };
+      a.token = {
+        ...a.token,
+        id: 'salesforce:grant:005000000000009AAA:0H4EVIL',
+        client: { id: '0H4EVIL' },
+        owner: {},
+      };
+      return a;
+    };
+    const t = START + 30 * DAY + 15 * HOUR;
+    const small = job(60_000, t + 60_000, 'j2');
+    expect(detector.evaluate(small, trainedContext([job(30_000, t, 'j1')], small))).toEqual([]);
+    const big = job(80_000, t + 120_000, 'j3');
+    const [f] = detector.evaluate(big, trainedContext([job(30_000, t, 'j1'), small], big));
+    expect(f?.reason).toContain(
+      'read 170,000 rows in the hour from 15:00 UTC, above the 100,000 rows/hour allowed without a baseline (neither the token, its app nor its owner has a mature one).',
+    );
+    expect(f?.explanation).toMatchObject({ baseline_entity: 'none', observed: 170_000, history_events: 0 });
+  });
+
   it('ignores activities without volume', () => {
     const probe = salesforceActivity({ at: START + 30 * DAY, tokenwatch: { volume: undefined } });
     expect(detector.evaluate(probe, trainedContext(drift(30), probe))).toEqual([]);

@@ -9,7 +9,7 @@ import {
   referenceFacts,
   tokenLabel,
 } from './explain.js';
-import { type SpikeFloors, spikeCrossing } from './spike.js';
+import { NO_STATS, type SpikeFloors, spikeCrossing } from './spike.js';
 
 /** Per-metric floors: below `floor` an hour is never a spike; without history, `noHistoryFloor`. */
 export const DATA_FLOORS: Readonly<Record<VolumeMetric, SpikeFloors>> = {
@@ -37,7 +37,9 @@ const METRICS: readonly VolumeMetric[] = ['rows', 'bytes', 'items'];
  *
  * As for activity spikes, the hour is measured on the reference entity itself (token, else owner or
  * app across their tokens). An entity that never moved the metric (median and p99 zero, e.g. a user
- * who never used the API, S2) is judged against the absolute floor. Fires once per metric per hour
+ * who never used the API, S2) is judged against the absolute floor; with no mature baseline at all
+ * (a brand-new connected app of a brand-new user), the token's own hour is judged against the
+ * higher no-history floor (100,000 rows, 1 GiB, 300 items per hour). Fires once per metric per hour
  * when the threshold is crossed; one record 10x past the threshold (a bulk job) is high.
  *
  * Known gaps: exports split across many hours below the threshold; GitHub has no byte counts, only
@@ -67,33 +69,39 @@ export const tokenVolumeDataSpike = defineDetector({
   groupWindowMs: 3_600_000,
 
   evaluate(activity, ctx) {
-    const ref = ctx.reference;
     const volume = activity.tokenwatch.volume;
-    if (ref === undefined || volume === undefined) return [];
+    if (volume === undefined) return [];
+    // Without any mature baseline the token's own hour is judged against the no-history floor.
+    const ref = ctx.reference;
+    const view = ref?.view ?? ctx.token;
     const hour = hourStartOf(eventTimeMs(activity));
-    const sameHour = ref.view.current.hourStart === hour;
+    const sameHour = view.current.hourStart === hour;
     const findings: FindingDraft[] = [];
     for (const metric of METRICS) {
       const delta = volume[metric] ?? 0;
       if (delta <= 0) continue;
-      const before = sameHour ? ref.view.current[metric] : 0;
+      const before = sameHour ? view.current[metric] : 0;
       const after = before + delta;
-      const stats = ref.view.hourlyVolume(metric);
+      const stats = ref ? view.hourlyVolume(metric) : NO_STATS;
       const spike = spikeCrossing(stats, before, after, DATA_FLOORS[metric], ctx.settings);
       if (spike === undefined) continue;
 
       const unit = UNIT[metric];
       const hourLabel = `${new Date(hour).toISOString().slice(11, 16)} UTC`;
-      const who = ref.entity === 'token' ? '' : ` (${baselineName(ref.entity)} together)`;
+      const who =
+        ref === undefined || ref.entity === 'token' ? '' : ` (${baselineName(ref.entity)} together)`;
+      const seen = `${tokenLabel(activity)} ${VERB[metric]} ${fmtNumber(after)} ${unit} in the hour from ${hourLabel}${who}`;
       const expected = spike.noHistory
         ? `no hourly ${unit} history; at most ${fmtNumber(spike.threshold, 0)} ${unit}/hour without one`
         : `median ${fmtNumber(stats.median)} and p99 ${fmtNumber(stats.p99)} ${unit}/hour (max ${fmtNumber(stats.max)}); spike above ${fmtNumber(spike.threshold, 0)}`;
-      const reason = spike.noHistory
-        ? `${tokenLabel(activity)} ${VERB[metric]} ${fmtNumber(after)} ${unit} in the hour from ${hourLabel}${who}, with no hourly ${unit} history to compare with.`
-        : `${tokenLabel(activity)} ${VERB[metric]} ${fmtNumber(after)} ${unit} in the hour from ${hourLabel}${who}: ` +
-          `${fmtNumber(after / Math.max(stats.p99, 1))}x the hourly p99 of ${fmtNumber(stats.p99)} ` +
-          `(median ${fmtNumber(stats.median)}, largest hour ${fmtNumber(stats.max)}, robust z ${fmtNumber(spike.zscore)}) ` +
-          `${historySpan(ref.view)} of ${baselineName(ref.entity)}.`;
+      const reason =
+        ref === undefined
+          ? `${seen}, above the ${fmtNumber(spike.threshold, 0)} ${unit}/hour allowed without a baseline (neither the token, its app nor its owner has a mature one).`
+          : spike.noHistory
+            ? `${seen}, with no hourly ${unit} history to compare with.`
+            : `${seen}: ${fmtNumber(after / Math.max(stats.p99, 1))}x the hourly p99 of ${fmtNumber(stats.p99)} ` +
+              `(median ${fmtNumber(stats.median)}, largest hour ${fmtNumber(stats.max)}, robust z ${fmtNumber(spike.zscore)}) ` +
+              `${historySpan(view)} of ${baselineName(ref.entity)}.`;
       findings.push({
         reason,
         explanation: {
