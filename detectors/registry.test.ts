@@ -53,7 +53,9 @@ describe('detector registry', () => {
         f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== '_template.ts' && f !== 'define-detector.ts',
     );
     const defined = files.filter((f) => readFileSync(join(DIR, f), 'utf8').includes('defineDetector({'));
-    expect(defined.sort()).toEqual(detectors.map((d) => detectorFileName(d.id)).sort());
+    expect(defined.sort(), 'each detector file must be imported and listed in registry.ts').toEqual(
+      detectors.map((d) => detectorFileName(d.id)).sort(),
+    );
   });
 
   it('lists every detector in the README catalogue', () => {
