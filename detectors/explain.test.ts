@@ -29,9 +29,9 @@ describe('explain helpers', () => {
   });
 
   it('formats numbers, durations and lists deterministically', () => {
-    expect([fmtNumber(1234567), fmtNumber(3.14159), fmtNumber(0.004, 3), fmtNumber(-2500)]).toEqual([
+    expect([fmtNumber(1234567), fmtNumber(3.16), fmtNumber(0.004, 3), fmtNumber(-2500)]).toEqual([
       '1,234,567',
-      '3.1',
+      '3.2',
       '0.004',
       '-2,500',
     ]);
