@@ -20,6 +20,8 @@ const detectionSchema = z
     breadthNewResources: z.number().int().positive(),
     breadthWindowMs: z.number().int().positive(),
     unusualHourShare: z.number().min(0).max(1),
+    /** A token first used within this many ms of its creation counts as rapid (S10), default 1 h. */
+    rapidFirstUseMs: z.number().int().positive().optional(),
   })
   .strict();
 
