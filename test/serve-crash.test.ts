@@ -28,6 +28,8 @@ interface Child {
   proc: ChildProcess;
   events: Record<string, unknown>[];
   exited: Promise<number | null>;
+  /** Set when the process exited: a message for waitFor's failIf. */
+  dead: () => string | undefined;
 }
 
 function spawnServe(config: Config, options: Record<string, unknown>): Child {
@@ -43,8 +45,14 @@ function spawnServe(config: Config, options: Record<string, unknown>): Child {
       // not ours
     }
   });
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  return { proc, events, exited };
+  let exit: string | undefined;
+  const exited = new Promise<number | null>((resolve) =>
+    proc.once('exit', (code, signal) => {
+      exit = `serve child exited (code ${code}, signal ${signal})`;
+      resolve(code);
+    }),
+  );
+  return { proc, events, exited, dead: () => exit };
 }
 
 const lastOffset = (c: Child) =>
@@ -87,7 +95,7 @@ describe('serve killed mid-batch and restarted', () => {
       if (n >= 4) proxy.holdResponses = true;
     };
     const first = spawnServe(config, options);
-    await waitFor('a bulk request unanswered', () => proxy.holdResponses, 60_000, 20);
+    await waitFor('a bulk request unanswered', () => proxy.holdResponses, 60_000, 20, first.dead);
     await new Promise((r) => setTimeout(r, 500)); // let Elasticsearch apply it
     first.proc.kill('SIGKILL');
     await first.exited;
@@ -98,9 +106,15 @@ describe('serve killed mid-batch and restarted', () => {
 
     // Run 2: restart from the checkpoint and catch up; graceful stop flushes the rest.
     const second = spawnServe(config, options);
-    await waitFor('restarted', () => second.events.find((e) => e['type'] === 'started'), 60_000);
+    await waitFor(
+      'restarted',
+      () => second.events.find((e) => e['type'] === 'started'),
+      60_000,
+      200,
+      second.dead,
+    );
     expect(second.events.find((e) => e['type'] === 'started')?.['restored']).toBe('checkpoint');
-    await waitFor('caught up', () => lastOffset(second) === lines.length - 1, 60_000);
+    await waitFor('caught up', () => lastOffset(second) === lines.length - 1, 60_000, 200, second.dead);
     const firstChunk = second.events.find((e) => e['type'] === 'batch') as Record<string, unknown>;
     expect(Number(firstChunk['firstOffset'])).toBeLessThanOrEqual(acknowledgedBeforeCrash + 1);
     second.proc.kill('SIGTERM');

@@ -5,13 +5,17 @@ import { SinkError } from '../errors.js';
 /**
  * One bulk action. `create` is the only op a data stream accepts; with a deterministic `id` a
  * replay comes back as 409 and counts as a duplicate (already written), not an error. `upsert`
- * is a partial-document update with `doc_as_upsert` (plain indices such as the token inventory).
+ * is a partial-document update with `doc_as_upsert`. `index` replaces the document; with
+ * `ifSeqNo`/`ifPrimaryTerm` only if it is still the version read (optimistic concurrency: a
+ * concurrent change answers 409, which is a `retry`).
  */
 export interface BulkAction {
-  op: 'create' | 'upsert';
+  op: 'create' | 'upsert' | 'index';
   index: string;
   id: string;
   doc: Record<string, unknown>;
+  ifSeqNo?: number;
+  ifPrimaryTerm?: number;
 }
 
 /** A permanent per-document failure (mapping conflict, invalid document...). */
@@ -43,6 +47,12 @@ function body(actions: readonly BulkAction[]): estypes.BulkRequest['operations']
   for (const a of actions) {
     if (a.op === 'create') {
       ops.push({ create: { _index: a.index, _id: a.id } }, a.doc);
+    } else if (a.op === 'index') {
+      const cas =
+        a.ifSeqNo !== undefined && a.ifPrimaryTerm !== undefined
+          ? { if_seq_no: a.ifSeqNo, if_primary_term: a.ifPrimaryTerm }
+          : {};
+      ops.push({ index: { _index: a.index, _id: a.id, ...cas } }, a.doc);
     } else {
       ops.push(
         { update: { _index: a.index, _id: a.id, retry_on_conflict: 3 } },

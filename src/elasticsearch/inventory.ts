@@ -247,20 +247,32 @@ export function mergeInventory(
   };
 }
 
+/** A stored inventory document and the version it was read at. */
+export interface StoredInventory {
+  doc: TokenInventoryDoc;
+  seqNo: number;
+  primaryTerm: number;
+}
+
 /**
- * Reads the stored inventory documents for some token ids (one `_mget`).
+ * Reads the stored inventory documents for some token ids (one `_mget`, realtime), with the
+ * version of each for a compare-and-set write.
  * @throws SinkError (retriable) when Elasticsearch does not answer.
  */
 export async function fetchInventory(
   client: Client,
   index: string,
   ids: readonly string[],
-): Promise<Map<string, TokenInventoryDoc>> {
-  const out = new Map<string, TokenInventoryDoc>();
+): Promise<Map<string, StoredInventory>> {
+  const out = new Map<string, StoredInventory>();
   if (ids.length === 0) return out;
   try {
     const res = await client.mget<TokenInventoryDoc>({ index, ids: [...ids] });
-    for (const d of res.docs) if ('found' in d && d.found && d._source) out.set(d._id, d._source);
+    for (const d of res.docs) {
+      if ('found' in d && d.found && d._source && d._seq_no !== undefined && d._primary_term !== undefined) {
+        out.set(d._id, { doc: d._source, seqNo: d._seq_no, primaryTerm: d._primary_term });
+      }
+    }
     return out;
   } catch (cause) {
     const status = cause instanceof errors.ResponseError ? (cause.statusCode ?? 0) : 0;
@@ -271,12 +283,22 @@ export async function fetchInventory(
   }
 }
 
-/** Bulk upserts (partial document with `doc_as_upsert`) for merged inventory documents. */
-export function inventoryActions(index: string, docs: ReadonlyMap<string, TokenInventoryDoc>): BulkAction[] {
-  return [...docs].map(([id, doc]) => ({
-    op: 'upsert',
-    index,
-    id,
-    doc: doc as unknown as Record<string, unknown>,
-  }));
+/**
+ * Writes for merged inventory documents: read-merge-write with compare-and-set. A token read
+ * from the index is replaced only if unchanged since the read (`if_seq_no`/`if_primary_term`);
+ * a new one is created only if still absent. Either conflict means another writer got there
+ * first: the caller reads and merges again (the merge is idempotent).
+ */
+export function inventoryActions(
+  index: string,
+  docs: ReadonlyMap<string, TokenInventoryDoc>,
+  stored: ReadonlyMap<string, StoredInventory>,
+): BulkAction[] {
+  return [...docs].map(([id, doc]) => {
+    const prev = stored.get(id);
+    const body = doc as unknown as Record<string, unknown>;
+    return prev
+      ? { op: 'index', index, id, doc: body, ifSeqNo: prev.seqNo, ifPrimaryTerm: prev.primaryTerm }
+      : { op: 'create', index, id, doc: body };
+  });
 }

@@ -57,6 +57,8 @@ export interface DeliveryReport {
   /** Documents Elasticsearch refused for good; they went to the DLQ. */
   rejected: number;
   inventoryUpdated: number;
+  /** Wall-clock time of each sink until it acknowledged, ms (they run concurrently). */
+  timings: Record<SinkName, number>;
 }
 
 function chunks<T>(xs: readonly T[], size: number): T[][] {
@@ -93,6 +95,12 @@ export class ServeSinks {
       deadLettersProduced: 0,
       rejected: 0,
       inventoryUpdated: 0,
+      timings: { elasticsearch: 0, inventory: 0, kafka: 0 },
+    };
+    const timed = (sink: SinkName, task: () => Promise<void>) => async () => {
+      const t0 = performance.now();
+      await task();
+      report.timings[sink] = performance.now() - t0;
     };
     const es = this.deps.config.elasticsearch;
     const ingested = this.now().toISOString();
@@ -105,7 +113,7 @@ export class ServeSinks {
       [this.deps.config.kafka.topics.deadLetter, batch.deadLetters.map(deadLetterMessage)],
     ]);
 
-    const esTask = async () => {
+    const esTask = timed('elasticsearch', async () => {
       const r = await this.writeDocuments([...alertActions, ...activityActions], signal);
       const alertIndex = alertDataStream(es.namespace);
       report.alertsWritten = r.writtenByIndex.get(alertIndex) ?? 0;
@@ -119,15 +127,15 @@ export class ServeSinks {
         );
         for (const rej of r.rejected) this.deps.metrics.rejected.inc({ target: rej.action.index });
       }
-    };
-    const inventoryTask = async () => {
+    });
+    const inventoryTask = timed('inventory', async () => {
       report.inventoryUpdated = await this.updateInventory(batch.activities, batch.alerts, signal);
-    };
-    const kafkaTask = async () => {
+    });
+    const kafkaTask = timed('kafka', async () => {
       await this.produce(kafkaMessages, signal);
       report.activityProduced = batch.activities.length;
       report.deadLettersProduced = batch.deadLetters.length;
-    };
+    });
     const results = await Promise.allSettled([esTask(), inventoryTask(), kafkaTask()]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
@@ -207,8 +215,12 @@ export class ServeSinks {
     await this.retry('inventory', signal, async () => {
       const stored = await fetchInventory(this.deps.es, index, [...updates.keys()]);
       const merged = new Map<string, TokenInventoryDoc>();
-      for (const [id, doc] of updates) merged.set(id, mergeInventory(stored.get(id), doc));
-      for (const part of chunks(inventoryActions(index, merged), this.deps.config.elasticsearch.bulkSize)) {
+      for (const [id, doc] of updates) merged.set(id, mergeInventory(stored.get(id)?.doc, doc));
+      let conflicts = 0;
+      for (const part of chunks(
+        inventoryActions(index, merged, stored),
+        this.deps.config.elasticsearch.bulkSize,
+      )) {
         const r = await bulkOnce(this.deps.es, part);
         for (const rej of r.rejected) {
           this.deps.metrics.rejected.inc({ target: index });
@@ -217,8 +229,11 @@ export class ServeSinks {
             'inventory update rejected',
           );
         }
-        if (r.retry.length > 0) throw new SinkError(`${r.retry.length} inventory update(s) to retry`);
+        // A create that found the document, or a stale compare-and-set: someone wrote in between.
+        conflicts += r.retry.length + r.duplicates;
       }
+      if (conflicts > 0)
+        throw new SinkError(`${conflicts} inventory update(s) raced another writer; merging again`);
     });
     return updates.size;
   }

@@ -65,16 +65,22 @@ export async function produce(
   }
 }
 
-/** Polls `probe` every `everyMs` until it returns a truthy value (returned) or `timeoutMs` passes. */
+/**
+ * Polls `probe` every `everyMs` until it returns a truthy value (returned) or `timeoutMs` passes.
+ * `failIf` returning a message stops the wait at once (e.g. the process under test exited).
+ */
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T> | T,
   timeoutMs = 30_000,
   everyMs = 200,
+  failIf?: () => string | undefined,
 ): Promise<Exclude<T, undefined | null | false | 0 | ''>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
+    const fatal = failIf?.();
+    if (fatal) throw new Error(`${fatal} (while waiting for ${what})`);
     try {
       const v = await probe();
       if (v) return v as Exclude<T, undefined | null | false | 0 | ''>;

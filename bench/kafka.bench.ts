@@ -1,0 +1,332 @@
+/**
+ * Kafka benchmark (`npm run bench:kafka`; not a test). Needs a real broker and Elasticsearch:
+ *
+ *   eval "$(bash scripts/services/start.sh)"   # exports KAFKA_BROKERS, ELASTICSEARCH_URL
+ *   npm run bench:kafka
+ *   bash scripts/services/stop.sh
+ *
+ * Produces BENCH_EVENTS generated raw GitHub audit events (BENCH_TOKENS tokens) to a fresh raw
+ * topic, then measures, side by side:
+ *
+ *  (a) a bare kafkajs consumer (eachBatch, no work) draining the topic: messages/s; and the
+ *      produce-to-consume latency of single messages on an idle topic;
+ *  (b) `serve` draining the same topic (both pipeline stages, alerts + token inventory to
+ *      Elasticsearch, activity to the activity topic, checkpoints): events/s; and, while serve
+ *      is caught up with background traffic (BENCH_BACKGROUND_RATE events/s), the latency from
+ *      producing a marker sequence (a revoked token used again, plus an event that moves the
+ *      event-time watermark past its alert group) to its `token.lifecycle.used_after_revocation`
+ *      alert being searchable in Elasticsearch (polled every 50 ms, no forced refresh).
+ *
+ * Knobs (env): BENCH_EVENTS (50000), BENCH_TOKENS (2000), BENCH_MARKERS (40), BENCH_BATCH
+ * (kafka.batchSize, 1000), BENCH_BACKGROUND_RATE (200), BENCH_CHECKPOINT_MS (5000).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@elastic/elasticsearch';
+import { Kafka, logLevel } from 'kafkajs';
+import { pino } from 'pino';
+import { sha256Hex } from '../src/alerts/build-alert.js';
+import { configSchema } from '../src/config.js';
+import { alertDataStream } from '../src/elasticsearch/names.js';
+import { chunkMessages } from '../src/kafka/chunk.js';
+import { type BatchInfo, serve } from '../src/serve/index.js';
+import { githubEvent, githubTokenId, revokedTokenSequence } from '../test/support/github-events.js';
+
+const env = (name: string, dflt: number): number => Number(process.env[name] ?? dflt);
+const N = env('BENCH_EVENTS', 50_000);
+const TOKENS = env('BENCH_TOKENS', 2_000);
+const MARKERS = env('BENCH_MARKERS', 40);
+const BATCH = env('BENCH_BATCH', 1_000);
+const BG_RATE = env('BENCH_BACKGROUND_RATE', 200);
+const CHECKPOINT_MS = env('BENCH_CHECKPOINT_MS', 5_000);
+const BROKERS = (process.env['KAFKA_BROKERS'] ?? '').split(',').filter(Boolean);
+const ES_URL = process.env['ELASTICSEARCH_URL'] ?? '';
+if (BROKERS.length === 0 || !ES_URL) {
+  process.stderr.write(
+    'set KAFKA_BROKERS and ELASTICSEARCH_URL (eval "$(bash scripts/services/start.sh)")\n',
+  );
+  process.exit(2);
+}
+
+const HOUR = 3_600_000;
+const BASE = Date.UTC(2025, 0, 6, 0);
+const RUN = `bench${Date.now().toString(36)}`;
+const kafka = new Kafka({ clientId: RUN, brokers: BROKERS, logLevel: logLevel.NOTHING });
+const es = new Client({ node: ES_URL });
+const logger = pino({ level: process.env['BENCH_LOG_LEVEL'] ?? 'warn' });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? Number.NaN;
+};
+const fmt = (n: number, d = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+/** Background traffic: git.clone / api.request by TOKENS tokens over 20 days of event time. */
+function backgroundEvent(i: number, at: number): string {
+  const t = i % TOKENS;
+  const action = i % 5 === 0 ? 'api.request' : 'git.clone';
+  return JSON.stringify(
+    githubEvent(action, at, {
+      token: `bg-${t}`,
+      actor: `dev${t % 400}`,
+      ip: `198.51.${(t >> 8) & 255}.${t & 255}`,
+      repo: `acme/repo-${t % 50}`,
+    }),
+  );
+}
+
+async function produceAll(topic: string, values: string[]): Promise<number> {
+  const producer = kafka.producer({ allowAutoTopicCreation: true });
+  await producer.connect();
+  const t0 = performance.now();
+  for (const messages of chunkMessages(values.map((value) => ({ value })))) {
+    await producer.send({ topic, acks: -1, messages });
+  }
+  const ms = performance.now() - t0;
+  await producer.disconnect();
+  return ms;
+}
+
+/** (a) bare kafkajs consumer draining `topic` (N messages): ms from first to last batch, and total. */
+async function bareDrain(topic: string): Promise<{ drainMs: number; totalMs: number }> {
+  const consumer = kafka.consumer({ groupId: `${RUN}-bare`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const t0 = performance.now();
+  let first = 0;
+  let seen = 0;
+  let done: () => void = () => {};
+  const finished = new Promise<void>((r) => {
+    done = r;
+  });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      if (first === 0) first = performance.now();
+      seen += batch.messages.length;
+      if (seen >= N) done();
+    },
+  });
+  await finished;
+  const end = performance.now();
+  await consumer.disconnect();
+  return { drainMs: end - first, totalMs: end - t0 };
+}
+
+/** (a) bare consumer latency: single messages produced every 100 ms, produce-ack to eachBatch. */
+async function bareLatency(): Promise<number[]> {
+  const topic = `${RUN}.latency`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+  const consumer = kafka.consumer({ groupId: `${RUN}-bare-lat`, maxWaitTimeInMs: 500 });
+  const producer = kafka.producer();
+  await Promise.all([consumer.connect(), producer.connect()]);
+  await consumer.subscribe({ topic, fromBeginning: false });
+  const sent = new Map<string, number>();
+  const lat: number[] = [];
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const id = message.value?.toString() ?? '';
+      const at = sent.get(id);
+      if (at !== undefined) lat.push(performance.now() - at);
+    },
+  });
+  await sleep(3_000); // group join
+  for (let i = 0; i < MARKERS; i++) {
+    const id = `m${i}`;
+    const t = performance.now();
+    await producer.send({ topic, acks: -1, messages: [{ value: id }] });
+    sent.set(id, t);
+    await sleep(100);
+  }
+  await sleep(1_500);
+  await Promise.all([consumer.disconnect(), producer.disconnect()]);
+  return lat;
+}
+
+async function main(): Promise<void> {
+  const rawTopic = `${RUN}.raw.github`;
+  const spanMs = 20 * 24 * HOUR;
+  const values = Array.from({ length: N }, (_, i) => backgroundEvent(i, BASE + Math.floor((i * spanMs) / N)));
+  const bytes = values.reduce((s, v) => s + Buffer.byteLength(v), 0);
+  process.stderr.write(
+    `producing ${fmt(N)} events (${fmt(bytes / N)} B avg, ${TOKENS} tokens) to ${rawTopic}\n`,
+  );
+  const produceMs = await produceAll(rawTopic, values);
+
+  process.stderr.write('(a) bare kafkajs consumer draining the topic\n');
+  const bare = await bareDrain(rawTopic);
+  process.stderr.write('(a) bare kafkajs consumer latency\n');
+  const bareLat = await bareLatency();
+
+  const config = configSchema.parse({
+    logLevel: 'warn',
+    stateDir: mkdtempSync(join(tmpdir(), 'tw-bench-')),
+    kafka: {
+      brokers: BROKERS,
+      clientId: RUN,
+      groupId: `${RUN}-serve`,
+      batchSize: BATCH,
+      topics: {
+        github: rawTopic,
+        google_workspace: `${RUN}.raw.google_workspace`,
+        salesforce: `${RUN}.raw.salesforce`,
+        activity: `${RUN}.activity`,
+        deadLetter: `${RUN}.dlq`,
+      },
+    },
+    elasticsearch: { nodes: [ES_URL], namespace: RUN, retention: '7d' },
+    http: { host: '127.0.0.1', port: 0 },
+  });
+  process.stderr.write('(b) serve draining the topic\n');
+  const ac = new AbortController();
+  const batches: BatchInfo[] = [];
+  let startedAt = 0;
+  let firstBatchAt = 0;
+  let drainedAt = 0;
+  let lastOffset = -1;
+  const served = serve(config, logger, {
+    signal: ac.signal,
+    checkpointIntervalMs: CHECKPOINT_MS,
+    onStarted: () => {
+      startedAt = performance.now();
+    },
+    onBatch: (b) => {
+      if (firstBatchAt === 0) firstBatchAt = performance.now() - b.durationMs;
+      batches.push(b);
+      lastOffset = Math.max(lastOffset, Number(b.lastOffset));
+      if (lastOffset === N - 1 && drainedAt === 0) drainedAt = performance.now();
+    },
+  });
+  while (drainedAt === 0) await sleep(50);
+  const drainBatches = [...batches];
+
+  process.stderr.write(`(b) serve latency: ${MARKERS} markers with ${BG_RATE} background events/s\n`);
+  const producer = kafka.producer();
+  await producer.connect();
+  const latency: number[] = [];
+  const pending = new Map<string, number>();
+  let stopBackground = false;
+  const markerGapMs = 4 * HOUR;
+  const tBase = BASE + spanMs + HOUR;
+  // Background traffic, event times inside the current marker window.
+  let bgI = N;
+  let window = 0;
+  const background = (async () => {
+    while (!stopBackground) {
+      const n = Math.max(1, Math.round(BG_RATE / 10));
+      const at = tBase + window * markerGapMs;
+      const msgs = Array.from({ length: n }, (_, j) => ({
+        value: backgroundEvent(bgI + j, at + ((bgI + j) % 3_600) * 1_000),
+      }));
+      bgI += n;
+      await producer.send({ topic: rawTopic, acks: -1, messages: msgs });
+      await sleep(100);
+    }
+  })();
+  const index = alertDataStream(RUN);
+  const poller = (async () => {
+    while (!stopBackground || pending.size > 0) {
+      if (pending.size > 0) {
+        const res = await es
+          .search({
+            index,
+            size: pending.size,
+            _source: false,
+            query: { ids: { values: [...pending.keys()] } },
+          })
+          .catch(() => undefined);
+        const now = performance.now();
+        for (const h of res?.hits.hits ?? []) {
+          const t = pending.get(h._id as string);
+          if (t !== undefined) {
+            latency.push(now - t);
+            pending.delete(h._id as string);
+          }
+        }
+      }
+      await sleep(50);
+    }
+  })();
+  for (let k = 0; k < MARKERS; k++) {
+    window = k + 1;
+    const start = tBase + window * markerGapMs;
+    const name = `marker-${RUN}-${k}`;
+    const seq = revokedTokenSequence(name, start);
+    const useAt = start + 4 * 60_000 + 2 * HOUR; // last use, see revokedTokenSequence
+    const closer = JSON.stringify(githubEvent('git.clone', start + 3.5 * HOUR, { token: `closer-${k}` }));
+    await producer.send({
+      topic: rawTopic,
+      acks: -1,
+      messages: [...seq, closer].map((value) => ({ value })),
+    });
+    const id = sha256Hex(`token.lifecycle.used_after_revocation|${githubTokenId(name)}|${useAt}`, 32);
+    pending.set(id, performance.now());
+    await sleep(500);
+  }
+  const deadline = Date.now() + 60_000;
+  while (pending.size > 0 && Date.now() < deadline) await sleep(100);
+  stopBackground = true;
+  await background;
+  await poller;
+  await producer.disconnect();
+  ac.abort();
+  await served;
+  await es.close();
+
+  const serveDrainMs = drainedAt - firstBatchAt;
+  const sum = (k: 'processMs' | 'deliverMs' | 'checkpointMs') => drainBatches.reduce((s, b) => s + b[k], 0);
+  const alerts = drainBatches.reduce((s, b) => s + b.alerts, 0);
+  const rows: [string, string, string][] = [
+    ['', '(a) bare kafkajs consumer', '(b) tokenwatch serve'],
+    [
+      'drain throughput',
+      `${fmt((N / bare.drainMs) * 1000)} msg/s`,
+      `${fmt((N / serveDrainMs) * 1000)} events/s`,
+    ],
+    [
+      'drain time (first to last batch)',
+      `${fmt(bare.drainMs / 1000, 2)} s`,
+      `${fmt(serveDrainMs / 1000, 2)} s`,
+    ],
+    [
+      'incl. group join / startup',
+      `${fmt(bare.totalMs / 1000, 2)} s`,
+      `${fmt((drainedAt - startedAt) / 1000, 2)} s after join`,
+    ],
+    [
+      'latency p50',
+      `${fmt(pct(bareLat, 50), 1)} ms (produce -> consume)`,
+      `${fmt(pct(latency, 50))} ms (produce -> searchable alert)`,
+    ],
+    ['latency p99', `${fmt(pct(bareLat, 99), 1)} ms`, `${fmt(pct(latency, 99))} ms`],
+    [
+      'latency samples',
+      `${bareLat.length}/${MARKERS}`,
+      `${latency.length}/${MARKERS} (missing: ${pending.size})`,
+    ],
+  ];
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  const out = [
+    `tokenwatch Kafka bench: ${fmt(N)} events, ${TOKENS} tokens, batchSize ${BATCH}, checkpoint every ${CHECKPOINT_MS} ms`,
+    `produce: ${fmt((N / produceMs) * 1000)} msg/s (acks=all, ${fmt(bytes / 1024 / 1024, 1)} MiB)`,
+    ...rows.map((r) => `${r[0].padEnd(w0)}  ${r[1].padEnd(w1)}  ${r[2]}`),
+    `serve sinks (concurrent, summed per sink): ${(['elasticsearch', 'inventory', 'kafka'] as const)
+      .map(
+        (k) => `${k} ${fmt(drainBatches.reduce((s, b) => s + (b.report?.timings[k] ?? 0), 0) / 1000, 2)} s`,
+      )
+      .join(', ')}`,
+    `serve drain split: pipeline ${fmt(sum('processMs') / 1000, 2)} s, sinks ${fmt(sum('deliverMs') / 1000, 2)} s, checkpoint+commit ${fmt(sum('checkpointMs') / 1000, 2)} s over ${drainBatches.length} batches; ${alerts} alerts`,
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});
