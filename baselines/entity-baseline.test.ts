@@ -92,7 +92,7 @@ describe('hourly series', () => {
     expect(s.mad).toBe(2);
   });
 
-  it('summarizes rows per hour exactly while recent and within 4.4% once folded', () => {
+  it('summarizes rows per hour within the ±4.4% binning, with the exact max', () => {
     // 10 days of one event per hour with rows = 100 + 37 * (h mod 50), then a quiet current hour
     const rows: number[] = [];
     const acts: TokenActivity[] = [];

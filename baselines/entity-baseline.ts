@@ -1,4 +1,4 @@
-import { CappedSeenSet, type CappedSetJSON, SeenOutcome } from './capped-set.js';
+import { DIM_PREFIX, SeenOutcome, SeenSets } from './capped-set.js';
 import type { BaselineConfig } from './config.js';
 import {
   decodeCreated,
@@ -18,21 +18,19 @@ import {
   SCOPE_DIM,
 } from './observation.js';
 import { RecentTimes } from './recent-times.js';
-import {
-  type BaselineView,
-  type CurrentWindow,
-  DIMENSIONS,
-  type Dimension,
-  type EntityKind,
-  type LastLocation,
-  type Maturity,
-  type RobustStats,
-  type SeenStat,
-  type VolumeMetric,
+import type {
+  BaselineView,
+  CurrentWindow,
+  Dimension,
+  EntityKind,
+  LastLocation,
+  Maturity,
+  RobustStats,
+  SeenStat,
+  VolumeMetric,
 } from './types.js';
 
 const DAY_MS = 86_400_000;
-const NO_SETS = DIMENSIONS.length;
 
 /**
  * Behavioural baseline of one entity (token, app or owner), updated one event at a time in event
@@ -44,7 +42,7 @@ const NO_SETS = DIMENSIONS.length;
  * - {@link HourlySeries}: exact hour buckets for the last `lateToleranceHours` (48 h), older hours
  *   folded into log histograms of events/rows/bytes/items per active hour and inter-use gaps.
  * - {@link HourOfWeekProfile}: 168 UTC counters (hour of day derived).
- * - one {@link CappedSeenSet} per {@link Dimension} (created on first value), `setCap` values each.
+ * - {@link SeenSets}: first/last-seen stats for every {@link Dimension}, `setCap` values each.
  * - scopes union (first `maxScopes`), last location (max `at` among located events), revocation
  *   and authorization times (max of each), context of the latest created/authorized event.
  * - {@link CurrentWindow}: the newest hour's counters and the first-seen resource/action times of
@@ -72,7 +70,7 @@ export class EntityBaseline implements BaselineView {
   private last = 0;
   private readonly series: HourlySeries;
   private readonly week: HourOfWeekProfile;
-  private readonly sets: (CappedSeenSet | undefined)[];
+  private readonly sets: SeenSets;
   private readonly scopeList: string[];
   private location: LastLocation | undefined;
   private lastRevoke = -1;
@@ -88,7 +86,7 @@ export class EntityBaseline implements BaselineView {
     this.config = config;
     this.series = new HourlySeries(state?.hs);
     this.week = state ? HourOfWeekProfile.fromJSON(state.hw) : new HourOfWeekProfile();
-    this.sets = new Array(NO_SETS).fill(undefined);
+    this.sets = state ? SeenSets.fromJSON(state.s, state.f, state.l) : new SeenSets();
     this.scopeList = state ? [...state.sc] : [];
     this.newResources = new RecentTimes();
     this.newActions = new RecentTimes();
@@ -105,14 +103,6 @@ export class EntityBaseline implements BaselineView {
     this.n = state.n;
     this.first = state.f;
     this.last = state.l;
-    for (const [dim, set] of Object.entries(state.s)) {
-      if (set !== undefined)
-        this.sets[DIM_INDEX[dim as Dimension]] = CappedSeenSet.fromJSON(
-          set as CappedSetJSON,
-          state.f,
-          state.l,
-        );
-    }
     this.location = state.ll === null ? undefined : decodeLocation(state.ll, state.l);
     this.lastRevoke = state.rv;
     this.lastAuth = state.au;
@@ -143,31 +133,22 @@ export class EntityBaseline implements BaselineView {
     this.week.add(o.how);
     this.series.add(t, o.rows, o.bytes, o.items, cfg.lateToleranceHours);
 
-    const dims = o.dims;
-    for (let d = 0; d < dims.length; d++) {
-      const v = dims[d];
-      if (v === undefined) continue;
-      let set = this.sets[d];
-      if (set === undefined) {
-        set = new CappedSeenSet();
-        this.sets[d] = set;
-      }
-      const outcome = set.observe(v, t, cfg.setCap);
+    const keys = o.keys;
+    const sets = this.sets;
+    for (let d = 0; d < keys.length; d++) {
+      const k = keys[d];
+      if (k === undefined) continue;
+      const outcome = sets.observe(d, k, t, cfg.setCap);
       if (outcome === SeenOutcome.Known || (d !== RESOURCE_DIM && d !== ACTION_DIM)) continue;
       const recent = d === RESOURCE_DIM ? this.newResources : this.newActions;
       if (outcome === SeenOutcome.New) recent.insert(t, latest, cfg.recentWindowMs, cfg.recentCap);
-      else recent.replace(set.movedFrom, t, latest, cfg.recentWindowMs, cfg.recentCap);
+      else recent.replace(sets.movedFrom, t, latest, cfg.recentWindowMs, cfg.recentCap);
     }
-    if (o.scopes.length > 0) {
-      let set = this.sets[SCOPE_DIM];
-      if (set === undefined) {
-        set = new CappedSeenSet();
-        this.sets[SCOPE_DIM] = set;
-      }
-      for (const s of o.scopes) {
-        set.observe(s, t, cfg.setCap);
-        if (this.scopeList.length < cfg.maxScopes && !this.scopeList.includes(s)) this.scopeList.push(s);
-      }
+    const scopeKeys = o.scopeKeys;
+    for (let i = 0; i < scopeKeys.length; i++) {
+      sets.observe(SCOPE_DIM, scopeKeys[i]!, t, cfg.setCap);
+      const s = o.scopes[i]!;
+      if (this.scopeList.length < cfg.maxScopes && !this.scopeList.includes(s)) this.scopeList.push(s);
     }
     if (o.location !== undefined && (this.location === undefined || t >= this.location.at))
       this.location = o.location;
@@ -216,11 +197,11 @@ export class EntityBaseline implements BaselineView {
   }
 
   seen(dim: Dimension, value: string): SeenStat | undefined {
-    return this.sets[DIM_INDEX[dim]]?.entries.get(value);
+    return this.sets.get(DIM_PREFIX[DIM_INDEX[dim]]! + value);
   }
 
   distinct(dim: Dimension): number {
-    return this.sets[DIM_INDEX[dim]]?.entries.size ?? 0;
+    return this.sets.distinct(DIM_INDEX[dim]);
   }
 
   /**
@@ -228,11 +209,11 @@ export class EntityBaseline implements BaselineView {
    * distinct values). When > 0, "first seen" on that dimension may be a value seen long ago.
    */
   evicted(dim: Dimension): number {
-    return this.sets[DIM_INDEX[dim]]?.evicted ?? 0;
+    return this.sets.evictedCount(DIM_INDEX[dim]);
   }
 
   top(dim: Dimension, limit: number): string[] {
-    return this.sets[DIM_INDEX[dim]]?.top(limit) ?? [];
+    return this.sets.top(DIM_INDEX[dim], limit);
   }
 
   get hourlyEvents(): RobustStats {
@@ -282,11 +263,7 @@ export class EntityBaseline implements BaselineView {
 
   /** The serializable state (see entity-state.ts for the layout). */
   toJSON(): EntityStateJSON {
-    const s: EntityStateJSON['s'] = {};
-    DIMENSIONS.forEach((d, i) => {
-      const set = this.sets[i];
-      if (set !== undefined) s[d] = set.toJSON(this.first, this.last);
-    });
+    const s = this.sets.toJSON(this.first, this.last);
     return {
       id: this.entity,
       k: this.kind,

@@ -1,10 +1,10 @@
 import { BINS_PER_DOUBLING, LogHistogram } from './log-histogram.js';
-import { EMPTY_STATS, robustStatsOf, type WeightedSamples } from './robust-stats.js';
 import type { RobustStats } from './types.js';
 
 export const HOUR_MS = 3_600_000;
 /** Gaps only need their order of magnitude (dormancy is gaps far above p99): ±9% bins. */
 const GAP_BINS_PER_DOUBLING = 4;
+const GAP = 4;
 
 /** One active UTC hour. Times are epoch ms of event time. */
 export interface HourBucket {
@@ -21,10 +21,9 @@ export interface HourBucket {
   hi: number;
 }
 
-/** The per-hour series kept: events and the three volume metrics, plus inter-use gaps (ms). */
+/** The per-hour series kept: events and the three volume metrics (gaps are index 4). */
 export type SeriesMetric = 'events' | 'rows' | 'bytes' | 'items';
-const METRICS: readonly SeriesMetric[] = ['events', 'rows', 'bytes', 'items'];
-const FIELD = { events: 'e', rows: 'r', bytes: 'b', items: 'i' } as const;
+const METRIC_INDEX = { events: 0, rows: 1, bytes: 2, items: 3 } as const;
 
 /** Serialized {@link HourlySeries}. */
 export interface HourlySeriesJSON {
@@ -33,9 +32,9 @@ export interface HourlySeriesJSON {
    * (hi - lo) / 1000 s], one entry per bucket in each column; a column of zeros is written `0`
    */
   rb: (number[] | 0)[];
-  /** folded histograms (flat [bin, count]) of events, rows, bytes, items, gaps */
+  /** histograms over completed hours (log-histogram.ts encoding) of events, rows, bytes, items, gaps */
   hs: [number[], number[], number[], number[], number[]];
-  /** exact max over folded data of events, rows, bytes, items, gaps */
+  /** exact max over completed hours of events, rows, bytes, items; and of folded gaps */
   mx: [number, number, number, number, number];
   /** latest event time of the last folded bucket (ms), -1 when nothing was folded */
   ph: number;
@@ -43,31 +42,35 @@ export interface HourlySeriesJSON {
   lt: number;
 }
 
+const metricOf = (b: HourBucket, m: number): number => (m === 0 ? b.e : m === 1 ? b.r : m === 2 ? b.b : b.i);
+
 /**
  * Events and volume per active UTC hour (event time) and the inter-use gap distribution.
  *
- * Late-event tolerance: the last `toleranceHours` hours (default 48) before the newest event's
- * hour are kept as exact {@link HourBucket}s; a late event landing there is counted in its true
- * hour. When the newest hour moves on, buckets that fall out of that span are folded (in hour
- * order) into fixed-size log histograms ({@link LogHistogram}, ±4.4% above 64, gaps ±9%). An event older
- * than the kept span is counted in {@link late} only: the entity's other state still gets it,
- * the hourly series and gaps do not. With lateness below the tolerance the series is exactly
- * independent of arrival order.
+ * Late-event tolerance: the last `toleranceHours` hours (default 48, up to the newest event's
+ * hour) are kept as exact {@link HourBucket}s, and a late event landing there is counted in its
+ * true hour. Older buckets are folded away. An event older than the kept span is counted in
+ * {@link late} only: the entity's other state still gets it, the hourly series and gaps do not.
+ * With lateness below the tolerance the series is exactly independent of arrival order.
  *
- * Stats cover completed hours only (every kept or folded hour but the newest one), so they change
- * at most once per hour in an in-order stream and are cached between changes.
+ * Stats cover completed hours only (every hour but the newest). Each completed hour is in fixed-
+ * size log histograms ({@link LogHistogram}, exact below 64, ±4.4% above; gaps ±9%), maintained
+ * incrementally: an hour is added when it completes, and a late event into a kept completed hour
+ * replaces that hour's contribution. Reading stats is O(occupied bins) and cached until the next
+ * change (at most once per hour in an in-order stream). Max values are exact.
  *
  * Gaps (ms, at 1 s resolution: bucket times are truncated to whole seconds) between consecutive
- * events: between hours exactly (`next.lo - prev.hi`); inside an
- * hour with `e` events approximated as `e - 1` gaps of `(hi - lo) / (e - 1)` (the mean), so a
- * gap max below one hour can be understated; p99 and max of gaps above an hour are exact up to
- * histogram binning.
+ * events: between hours exactly (`next.lo - prev.hi`); inside an hour with `e` events
+ * approximated as `e - 1` gaps of `(hi - lo) / (e - 1)` (their mean), so a max gap below one hour
+ * can be understated; gaps across hours are exact (p99 up to binning).
  */
 export class HourlySeries {
   /** kept buckets, ascending by hour; the last one is the current (newest) hour */
   readonly recent: HourBucket[] = [];
+  /** completed hours: events, rows, bytes, items per hour, and gaps */
   private readonly hist: LogHistogram[];
-  private readonly foldedMax: number[];
+  /** exact max of events, rows, bytes, items over completed hours; of gaps over folded hours */
+  private readonly max: number[];
   private prevHi: number;
   /** events older than the kept span (not in the series) */
   late = 0;
@@ -89,14 +92,14 @@ export class HourlySeries {
         new LogHistogram(),
         new LogHistogram(GAP_BINS_PER_DOUBLING),
       ];
-      this.foldedMax = [0, 0, 0, 0, 0];
+      this.max = [0, 0, 0, 0, 0];
       this.prevHi = -1;
       return;
     }
     this.hist = json.hs.map((h, k) =>
-      LogHistogram.fromJSON(h, k === 4 ? GAP_BINS_PER_DOUBLING : BINS_PER_DOUBLING),
+      LogHistogram.fromJSON(h, k === GAP ? GAP_BINS_PER_DOUBLING : BINS_PER_DOUBLING),
     );
-    this.foldedMax = [...json.mx];
+    this.max = [...json.mx];
     this.prevHi = json.ph;
     this.late = json.lt;
     const cols = json.rb;
@@ -133,123 +136,123 @@ export class HourlySeries {
   add(t: number, rows: number, bytes: number, items: number, toleranceHours: number): boolean {
     const h = Math.floor(t / HOUR_MS);
     const recent = this.recent;
-    const cur = recent[recent.length - 1];
-    let bucket: HourBucket;
+    const last = recent.length - 1;
+    const cur = recent[last];
     if (cur === undefined || h > cur.h) {
-      bucket = { h, e: 0, r: 0, b: 0, i: 0, lo: Number.POSITIVE_INFINITY, hi: 0 };
-      recent.push(bucket);
+      if (cur !== undefined) this.contribute(last, 1);
+      recent.push(
+        this.bump({ h, e: 0, r: 0, b: 0, i: 0, lo: Number.POSITIVE_INFINITY, hi: 0 }, t, rows, bytes, items),
+      );
       if (cur !== undefined) {
-        this.version++;
         this.foldBefore(h - toleranceHours + 1);
+        this.version++;
       }
-    } else if (h === cur.h) {
-      bucket = cur;
-    } else {
-      if (h <= cur.h - toleranceHours) {
-        this.late++;
-        return false;
-      }
-      let k = recent.length - 1;
-      while (k >= 0 && recent[k]!.h > h) k--;
-      if (k >= 0 && recent[k]!.h === h) {
-        bucket = recent[k]!;
-      } else {
-        bucket = { h, e: 0, r: 0, b: 0, i: 0, lo: Number.POSITIVE_INFINITY, hi: 0 };
-        recent.splice(k + 1, 0, bucket);
-      }
-      this.version++;
+      return true;
     }
-    bucket.e++;
-    bucket.r += rows;
-    bucket.b += bytes;
-    bucket.i += items;
-    const ts = t - (t % 1000);
-    if (ts < bucket.lo) bucket.lo = ts;
-    if (ts > bucket.hi) bucket.hi = ts;
+    if (h === cur.h) {
+      this.bump(cur, t, rows, bytes, items);
+      return true;
+    }
+    if (h <= cur.h - toleranceHours) {
+      this.late++;
+      return false;
+    }
+    // a late event into the completed part: replace the affected contributions
+    let k = last - 1;
+    while (k >= 0 && recent[k]!.h > h) k--;
+    const exists = k >= 0 && recent[k]!.h === h;
+    if (!exists) k++;
+    const nextCompleted = (exists ? k + 1 : k) < last;
+    if (nextCompleted) this.interGap(exists ? k + 1 : k, -1);
+    if (exists) this.contribute(k, -1);
+    else recent.splice(k, 0, { h, e: 0, r: 0, b: 0, i: 0, lo: Number.POSITIVE_INFINITY, hi: 0 });
+    this.bump(recent[k]!, t, rows, bytes, items);
+    this.contribute(k, 1);
+    if (nextCompleted) this.interGap(k + 1, 1);
+    this.version++;
     return true;
   }
 
-  /** Folds every kept bucket with hour < `minHour` into the histograms, oldest first. */
-  private foldBefore(minHour: number): void {
-    let k = 0;
-    while (k < this.recent.length && this.recent[k]!.h < minHour) {
-      this.fold(this.recent[k]!);
-      k++;
-    }
-    if (k > 0) this.recent.splice(0, k);
+  private bump(b: HourBucket, t: number, rows: number, bytes: number, items: number): HourBucket {
+    const ts = t - (t % 1000);
+    b.e++;
+    b.r += rows;
+    b.b += bytes;
+    b.i += items;
+    if (ts < b.lo) b.lo = ts;
+    if (ts > b.hi) b.hi = ts;
+    return b;
   }
 
-  private fold(b: HourBucket): void {
-    const [he, hr, hb, hi, hg] = this.hist as [
-      LogHistogram,
-      LogHistogram,
-      LogHistogram,
-      LogHistogram,
-      LogHistogram,
-    ];
-    const mx = this.foldedMax;
-    he.add(b.e);
-    hr.add(b.r);
-    hb.add(b.b);
-    hi.add(b.i);
-    if (b.e > mx[0]!) mx[0] = b.e;
-    if (b.r > mx[1]!) mx[1] = b.r;
-    if (b.b > mx[2]!) mx[2] = b.b;
-    if (b.i > mx[3]!) mx[3] = b.i;
-    if (this.prevHi >= 0) {
-      const g = b.lo - this.prevHi;
-      hg.add(g);
-      if (g > mx[4]!) mx[4] = g;
+  /** Adds (sign 1) or removes (sign -1) the inter-hour gap ending at kept bucket `k`. */
+  private interGap(k: number, sign: 1 | -1): void {
+    const prevHi = k > 0 ? this.recent[k - 1]!.hi : this.prevHi;
+    if (prevHi < 0) return;
+    const g = this.recent[k]!.lo - prevHi;
+    if (sign > 0) this.hist[GAP]!.add(g);
+    else this.hist[GAP]!.remove(g);
+  }
+
+  /** Adds (1) or removes (-1) completed bucket `k`'s values, its intra-hour gaps and its inter gap. */
+  private contribute(k: number, sign: 1 | -1): void {
+    const b = this.recent[k]!;
+    for (let m = 0; m < 4; m++) {
+      const v = metricOf(b, m);
+      if (sign > 0) {
+        this.hist[m]!.add(v);
+        if (v > this.max[m]!) this.max[m] = v;
+      } else this.hist[m]!.remove(v);
     }
     if (b.e > 1) {
       const g = (b.hi - b.lo) / (b.e - 1);
-      hg.add(g, b.e - 1);
-      if (g > mx[4]!) mx[4] = g;
+      if (sign > 0) this.hist[GAP]!.add(g, b.e - 1);
+      else this.hist[GAP]!.remove(g, b.e - 1);
     }
-    this.prevHi = b.hi;
+    this.interGap(k, sign);
+  }
+
+  /** Drops kept buckets with hour < `minHour` (already counted), keeping their exact max gap. */
+  private foldBefore(minHour: number): void {
+    const recent = this.recent;
+    while (recent.length > 0 && recent[0]!.h < minHour) {
+      const b = recent.shift()!;
+      let g = this.prevHi >= 0 ? b.lo - this.prevHi : 0;
+      if (b.e > 1) g = Math.max(g, (b.hi - b.lo) / (b.e - 1));
+      if (g > this.max[GAP]!) this.max[GAP] = g;
+      this.prevHi = b.hi;
+    }
   }
 
   /** Robust stats of a per-hour metric over completed hours (cached until the series changes). */
   stats(metric: SeriesMetric): RobustStats {
-    const m = METRICS.indexOf(metric);
+    const m = METRIC_INDEX[metric];
     const c = this.cache[m];
     if (c !== undefined && c.v === this.version) return c.s;
-    const field = FIELD[metric];
-    const pairs = this.hist[m]!.appendSamples([]);
-    let max = this.foldedMax[m]!;
-    for (let k = 0; k < this.recent.length - 1; k++) {
-      const v = this.recent[k]![field];
-      pairs.push(v, 1);
-      if (v > max) max = v;
-    }
-    const s = pairs.length === 0 ? EMPTY_STATS : robustStatsOf(pairs, max);
+    const s = this.hist[m]!.stats(this.max[m]!);
     this.cache[m] = { v: this.version, s };
     return s;
   }
 
-  /** Robust stats of inter-use gaps (ms) over completed hours; `n` is the number of gaps. */
-  gapStats(): RobustStats {
-    const c = this.cache[4];
-    if (c !== undefined && c.v === this.version) return c.s;
-    const pairs: WeightedSamples = this.hist[4]!.appendSamples([]);
-    let max = this.foldedMax[4]!;
+  /** Exact max gap (ms) over completed hours: folded maximum and the kept completed buckets. */
+  private gapMax(): number {
+    let max = this.max[GAP]!;
     let prevHi = this.prevHi;
-    for (let k = 0; k < this.recent.length - 1; k++) {
-      const b = this.recent[k]!;
-      if (prevHi >= 0) {
-        const g = b.lo - prevHi;
-        pairs.push(g, 1);
-        if (g > max) max = g;
-      }
-      if (b.e > 1) {
-        const g = (b.hi - b.lo) / (b.e - 1);
-        pairs.push(g, b.e - 1);
-        if (g > max) max = g;
-      }
+    const recent = this.recent;
+    for (let k = 0; k < recent.length - 1; k++) {
+      const b = recent[k]!;
+      if (prevHi >= 0 && b.lo - prevHi > max) max = b.lo - prevHi;
+      if (b.e > 1 && (b.hi - b.lo) / (b.e - 1) > max) max = (b.hi - b.lo) / (b.e - 1);
       prevHi = b.hi;
     }
-    const s = pairs.length === 0 ? EMPTY_STATS : robustStatsOf(pairs, max);
-    this.cache[4] = { v: this.version, s };
+    return max;
+  }
+
+  /** Robust stats of inter-use gaps (ms) over completed hours; `n` is the number of gaps. */
+  gapStats(): RobustStats {
+    const c = this.cache[GAP];
+    if (c !== undefined && c.v === this.version) return c.s;
+    const s = this.hist[GAP]!.stats(this.gapMax());
+    this.cache[GAP] = { v: this.version, s };
     return s;
   }
 
@@ -263,7 +266,7 @@ export class HourlySeries {
     }
     const rb = cols.map((c) => (c.every((v) => v === 0) ? 0 : c)) as (number[] | 0)[];
     const hs = this.hist.map((h) => h.toJSON()) as HourlySeriesJSON['hs'];
-    const mx = [...this.foldedMax] as HourlySeriesJSON['mx'];
+    const mx = [...this.max] as HourlySeriesJSON['mx'];
     return { rb, hs, mx, ph: this.prevHi, lt: this.late };
   }
 }

@@ -1,4 +1,5 @@
-import type { WeightedSamples } from './robust-stats.js';
+import { EMPTY_STATS, sortedStats } from './robust-stats.js';
+import type { RobustStats } from './types.js';
 
 /** Values below this are binned exactly (one bin per integer, fractions floored). */
 export const EXACT_LIMIT = 64;
@@ -20,14 +21,32 @@ export const binOf = (value: number, perDoubling = BINS_PER_DOUBLING): number =>
 export const binValue = (bin: number, perDoubling = BINS_PER_DOUBLING): number =>
   bin < EXACT_LIMIT ? bin : EXACT_LIMIT * 2 ** ((bin - EXACT_LIMIT + 0.5) / perDoubling);
 
+/** Memoized {@link binValue} per resolution (bins up to 2^64 worth of doublings). */
+const valueTables = new Map<number, Float64Array>();
+const valueTable = (perDoubling: number): Float64Array => {
+  let t = valueTables.get(perDoubling);
+  if (t === undefined) {
+    t = new Float64Array(EXACT_LIMIT + 64 * perDoubling);
+    for (let b = 0; b < t.length; b++) t[b] = binValue(b, perDoubling);
+    valueTables.set(perDoubling, t);
+  }
+  return t;
+};
+
+/** Shared scratch for representatives while computing stats (single-threaded, never retained). */
+let scratch = new Float64Array(1024);
+
 /**
- * Sparse log-scaled histogram of non-negative values (per-hour counts, bytes, gaps in ms). Size is
- * bounded by the value range, not the sample count: at most 64 exact bins plus `perDoubling` per
- * doubling above 64 (e.g. <= 64 + 8 x 34 = 336 bins up to 1e12), in practice a few dozen occupied.
+ * Sparse log-scaled histogram of non-negative values (per-hour counts, bytes, gaps in ms), kept
+ * as ascending parallel arrays so stats need no sorting. Size is bounded by the value range, not
+ * the sample count: at most 64 exact bins plus `perDoubling` per doubling above 64 (<= 64 + 8 x
+ * 34 = 336 bins up to 1e12), in practice a few dozen occupied.
  */
 export class LogHistogram {
-  /** bin index -> count */
-  private readonly bins = new Map<number, number>();
+  /** occupied bin indices, ascending */
+  private readonly bins: number[] = [];
+  /** count per occupied bin */
+  private readonly counts: number[] = [];
   private total = 0;
   /** log bins per doubling */
   readonly perDoubling: number;
@@ -41,18 +60,59 @@ export class LogHistogram {
     return this.total;
   }
 
+  /** Index of `bin` in {@link bins}, or -(insertion point) - 1. */
+  private find(bin: number): number {
+    const b = this.bins;
+    let lo = 0;
+    let hi = b.length - 1;
+    if (hi >= 0 && b[hi] === bin) return hi;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = b[mid]!;
+      if (v < bin) lo = mid + 1;
+      else if (v > bin) hi = mid - 1;
+      else return mid;
+    }
+    return -lo - 1;
+  }
+
   /** Adds `count` samples of `value`. */
   add(value: number, count = 1): void {
     if (count <= 0) return;
-    const b = binOf(value, this.perDoubling);
-    this.bins.set(b, (this.bins.get(b) ?? 0) + count);
+    const bin = binOf(value, this.perDoubling);
+    const i = this.find(bin);
+    if (i >= 0) this.counts[i]! += count;
+    else {
+      this.bins.splice(-i - 1, 0, bin);
+      this.counts.splice(-i - 1, 0, count);
+    }
     this.total += count;
   }
 
-  /** Appends the histogram as flat `[representative value, count]` pairs to `out`. */
-  appendSamples(out: WeightedSamples): WeightedSamples {
-    for (const [b, c] of this.bins) out.push(binValue(b, this.perDoubling), c);
-    return out;
+  /** Removes `count` samples of `value` previously added (no-op for samples not present). */
+  remove(value: number, count = 1): void {
+    if (count <= 0) return;
+    const i = this.find(binOf(value, this.perDoubling));
+    if (i < 0) return;
+    const c = Math.min(count, this.counts[i]!);
+    this.total -= c;
+    if (c === this.counts[i]) {
+      this.bins.splice(i, 1);
+      this.counts.splice(i, 1);
+    } else this.counts[i]! -= c;
+  }
+
+  /** Robust stats of the samples (bin representatives), with the exact `max`. O(occupied bins). */
+  stats(max: number): RobustStats {
+    const len = this.bins.length;
+    if (len === 0) return EMPTY_STATS;
+    if (scratch.length < len) scratch = new Float64Array(len * 2);
+    const table = valueTable(this.perDoubling);
+    for (let i = 0; i < len; i++) {
+      const b = this.bins[i]!;
+      scratch[i] = b < table.length ? table[b]! : binValue(b, this.perDoubling);
+    }
+    return sortedStats(scratch, this.counts, len, this.total, max);
   }
 
   /**
@@ -60,13 +120,14 @@ export class LogHistogram {
    * the first occupied one, a run of k empty bins written as `-k` (`[]` when empty).
    */
   toJSON(): number[] {
-    const keys = [...this.bins.keys()].sort((a, b) => a - b);
-    if (keys.length === 0) return [];
-    const out: number[] = [keys[0]!];
-    let next = keys[0]!;
-    for (const k of keys) {
+    const len = this.bins.length;
+    if (len === 0) return [];
+    const out: number[] = [this.bins[0]!];
+    let next = this.bins[0]!;
+    for (let i = 0; i < len; i++) {
+      const k = this.bins[i]!;
       if (k > next) out.push(next - k);
-      out.push(this.bins.get(k)!);
+      out.push(this.counts[i]!);
       next = k + 1;
     }
     return out;
@@ -82,7 +143,8 @@ export class LogHistogram {
         bin -= c;
         continue;
       }
-      h.bins.set(bin, c);
+      h.bins.push(bin);
+      h.counts.push(c);
       h.total += c;
       bin++;
     }

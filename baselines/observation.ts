@@ -1,4 +1,5 @@
 import type { TokenActivity } from '../schemas/token-activity.js';
+import { seenKey } from './capped-set.js';
 import { BaselineInputError } from './errors.js';
 import { hourOfWeek } from './hour-of-week.js';
 import { DIMENSIONS, type Dimension, type LastLocation } from './types.js';
@@ -29,8 +30,10 @@ export interface Observation {
   t: number;
   /** UTC hour of week, 0..167 */
   how: number;
-  /** value per single-valued dimension, indexed by {@link DIM_INDEX} (scope is in {@link scopes}) */
-  dims: (string | undefined)[];
+  /** seenKey(d, value) per single-valued dimension index d (scope is in {@link scopeKeys}) */
+  keys: (string | undefined)[];
+  /** seenKey(scope dimension, scope) per entry of `token.scopes` */
+  scopeKeys: string[];
   scopes: readonly string[];
   rows: number;
   bytes: number;
@@ -42,6 +45,9 @@ export interface Observation {
   /** set for created/authorized events */
   created: CreatedContext | undefined;
 }
+
+const key = (d: number, value: string | undefined): string | undefined =>
+  value === undefined ? undefined : seenKey(d, value);
 
 const locationOf = (
   lat: number,
@@ -81,14 +87,19 @@ export const observe = (a: TokenActivity): Observation => {
   const ip = a.source?.ip;
   const prefix = tw.network?.ip_prefix;
   const country = geo?.country_iso_code;
-  const dims: (string | undefined)[] = new Array(DIMENSIONS.length - 1);
-  dims[DIM_INDEX.ip_prefix] = prefix;
-  dims[DIM_INDEX.country] = country;
-  dims[DIM_INDEX.ua_family] = a.user_agent?.name;
-  dims[DIM_INDEX.action] = a.event.action;
-  dims[DIM_INDEX.resource] = tw.resource ? `${tw.resource.type}:${tw.resource.name}` : undefined;
-  dims[DIM_INDEX.client] = a.token.client?.id;
-  dims[DIM_INDEX.api_type] = tw.api_type;
+  const keys: (string | undefined)[] = new Array(DIMENSIONS.length - 1);
+  keys[DIM_INDEX.ip_prefix] = key(DIM_INDEX.ip_prefix, prefix);
+  keys[DIM_INDEX.country] = key(DIM_INDEX.country, country);
+  keys[DIM_INDEX.ua_family] = key(DIM_INDEX.ua_family, a.user_agent?.name);
+  keys[DIM_INDEX.action] = key(DIM_INDEX.action, a.event.action);
+  keys[DIM_INDEX.resource] = tw.resource
+    ? key(DIM_INDEX.resource, `${tw.resource.type}:${tw.resource.name}`)
+    : undefined;
+  keys[DIM_INDEX.client] = key(DIM_INDEX.client, a.token.client?.id);
+  keys[DIM_INDEX.api_type] = key(DIM_INDEX.api_type, tw.api_type);
+  const scopes = a.token.scopes;
+  const scopeKeys: string[] = new Array(scopes.length);
+  for (let i = 0; i < scopes.length; i++) scopeKeys[i] = seenKey(SCOPE_DIM, scopes[i]!);
   const loc = geo?.location;
   const lc = a.token.lifecycle;
   const lifecycle =
@@ -100,8 +111,9 @@ export const observe = (a: TokenActivity): Observation => {
   return {
     t,
     how: hourOfWeek(t),
-    dims,
-    scopes: a.token.scopes,
+    keys,
+    scopeKeys,
+    scopes,
     rows: tw.volume?.rows ?? 0,
     bytes: tw.volume?.bytes ?? 0,
     items: tw.volume?.items ?? 0,

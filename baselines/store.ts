@@ -28,6 +28,17 @@ export interface BaselineContext {
 
 const KINDS: readonly EntityKind[] = ['token', 'app', 'owner'];
 
+/** Entity ids of one activity and the fields they were built from. */
+interface EntityIds {
+  activity: TokenActivity;
+  module: string;
+  client: string | undefined;
+  user: string | undefined;
+  token: string;
+  app: string | undefined;
+  owner: string | undefined;
+}
+
 /**
  * Baselines of every token, app and owner entity (ids per ingestors/IDS.md), in one `Map` per kind.
  *
@@ -51,6 +62,7 @@ export class BaselineStore {
     app: new Map(),
     owner: new Map(),
   };
+  private lastIds: EntityIds | undefined;
   /** entities dropped by maxEntities or evictIdle, per kind */
   readonly evictions: Record<EntityKind, number> = { token: 0, app: 0, owner: 0 };
 
@@ -64,9 +76,10 @@ export class BaselineStore {
    * learning view (eventCount 0) that is not stored.
    */
   contextFor(activity: TokenActivity): BaselineContext {
-    const token = this.viewOf('token', tokenEntityId(activity));
-    const appId = appEntityId(activity);
-    const ownerId = ownerEntityId(activity);
+    const ids = this.idsOf(activity);
+    const token = this.viewOf('token', ids.token);
+    const appId = ids.app;
+    const ownerId = ids.owner;
     const app = appId === undefined ? undefined : this.viewOf('app', appId);
     const owner = ownerId === undefined ? undefined : this.viewOf('owner', ownerId);
     let reference: ReferenceView | undefined;
@@ -79,11 +92,40 @@ export class BaselineStore {
   /** Folds `activity` into its token, app and owner entities. @throws BaselineInputError on a bad timestamp */
   update(activity: TokenActivity): void {
     const o = observe(activity);
-    this.entityFor('token', tokenEntityId(activity)).apply(o);
-    const appId = appEntityId(activity);
-    if (appId !== undefined) this.entityFor('app', appId).apply(o);
-    const ownerId = ownerEntityId(activity);
-    if (ownerId !== undefined) this.entityFor('owner', ownerId).apply(o);
+    const ids = this.idsOf(activity);
+    this.entityFor('token', ids.token).apply(o);
+    if (ids.app !== undefined) this.entityFor('app', ids.app).apply(o);
+    if (ids.owner !== undefined) this.entityFor('owner', ids.owner).apply(o);
+  }
+
+  /**
+   * Entity ids of an activity; remembered for the last activity object (and its id fields) so
+   * the usual contextFor(a) + update(a) pair builds and hashes the app/owner id strings once.
+   */
+  private idsOf(a: TokenActivity): EntityIds {
+    const m = this.lastIds;
+    const client = a.token.client?.id;
+    const user = a.user.email || a.user.name || a.user.id;
+    if (
+      m !== undefined &&
+      m.activity === a &&
+      m.token === a.token.id &&
+      m.module === a.event.module &&
+      m.client === client &&
+      m.user === user
+    )
+      return m;
+    const ids: EntityIds = {
+      activity: a,
+      module: a.event.module,
+      client,
+      user,
+      token: tokenEntityId(a),
+      app: appEntityId(a),
+      owner: ownerEntityId(a),
+    };
+    this.lastIds = ids;
+    return ids;
   }
 
   /** `contextFor`, then `evaluate(context)`, then `update`; returns what `evaluate` returned. */
