@@ -95,6 +95,12 @@ export interface BaselineView {
   distinct(dim: Dimension): number;
   /** Values of a dimension, most frequent first, at most `limit`. */
   top(dim: Dimension, limit: number): string[];
+  /**
+   * Values evicted from the dimension's capped set so far (0 while the entity has at most the
+   * cap's number of distinct values). When > 0, a "never seen" value may have been seen and
+   * forgotten. Optional so hand-built test views need not implement it; the store's views do.
+   */
+  evicted?(dim: Dimension): number;
   /** Events per active hour, over completed hours. */
   readonly hourlyEvents: RobustStats;
   /** Volume per active hour for a metric, over completed hours. */
