@@ -125,7 +125,7 @@ async function bareLatency(): Promise<number[]> {
   const consumer = kafka.consumer({ groupId: `${RUN}-bare-lat`, maxWaitTimeInMs: 500 });
   const producer = kafka.producer();
   await Promise.all([consumer.connect(), producer.connect()]);
-  await consumer.subscribe({ topic, fromBeginning: false });
+  await consumer.subscribe({ topic, fromBeginning: true });
   const sent = new Map<string, number>();
   const lat: number[] = [];
   await consumer.run({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SinkError } from '../errors.js';
-import { backoffDelay, retryUntilDone } from './backoff.js';
+import { backoffDelay, isRetriable, retryUntilDone } from './backoff.js';
 import { DeliveryAbortedError } from './errors.js';
 
 describe('backoffDelay', () => {
@@ -54,5 +54,27 @@ describe('retryUntilDone', () => {
         throw new TypeError('bug');
       }),
     ).rejects.toBeInstanceOf(TypeError);
+  });
+});
+
+describe('isRetriable', () => {
+  it('follows typed errors and treats Kafka auth failures as final, even when wrapped', () => {
+    expect(isRetriable(new SinkError('down'))).toBe(true);
+    expect(isRetriable(new SinkError('rejected', { retriable: false }))).toBe(false);
+    expect(isRetriable(Object.assign(new Error('x'), { name: 'KafkaJSSASLAuthenticationError' }))).toBe(
+      false,
+    );
+    expect(
+      isRetriable(
+        Object.assign(new Error('x'), { name: 'KafkaJSProtocolError', type: 'TOPIC_AUTHORIZATION_FAILED' }),
+      ),
+    ).toBe(false);
+    const refused = Object.assign(new Error('ECONNREFUSED'), { name: 'KafkaJSConnectionError' });
+    expect(
+      isRetriable(
+        Object.assign(new Error('x'), { name: 'KafkaJSNumberOfRetriesExceeded', originalError: refused }),
+      ),
+    ).toBe(true);
+    expect(isRetriable(new Error('anything else'))).toBe(true);
   });
 });

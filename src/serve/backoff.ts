@@ -1,5 +1,5 @@
 import { TokenwatchError } from '../errors.js';
-import { DeliveryAbortedError } from './errors.js';
+import { DeliveryAbortedError, StartupError } from './errors.js';
 
 /** Exponential backoff: `initialMs * 2^(attempt-1)`, capped at `maxMs`, with ±20% jitter. */
 export interface BackoffOptions {
@@ -63,7 +63,7 @@ export async function retryUntilDone<T>(
       return value;
     } catch (err) {
       if (err instanceof TypeError || err instanceof RangeError) throw err;
-      if (err instanceof DeliveryAbortedError) throw err;
+      if (err instanceof DeliveryAbortedError || err instanceof StartupError) throw err;
       failures += 1;
       const delayMs = backoffDelay(failures, backoff);
       options.onFailure?.(err, failures, delayMs);
@@ -72,7 +72,18 @@ export async function retryUntilDone<T>(
   }
 }
 
-/** True for errors that say retrying may help (typed errors carry the decision). */
+/**
+ * True for errors that say retrying may help. Typed errors carry the decision; of kafkajs
+ * errors, authentication and authorization failures are final (also when wrapped in
+ * `KafkaJSNumberOfRetriesExceeded`); anything else (connection refused, broker or cluster still
+ * starting) may pass.
+ */
 export function isRetriable(err: unknown): boolean {
-  return err instanceof TokenwatchError ? err.retriable : true;
+  if (err instanceof TokenwatchError) return err.retriable;
+  const e = err as { name?: unknown; type?: unknown; originalError?: unknown } | null;
+  if (!e || typeof e !== 'object') return true;
+  if (e.name === 'KafkaJSSASLAuthenticationError') return false;
+  if (typeof e.type === 'string' && /AUTHORIZATION_FAILED|AUTHENTICATION_FAILED/.test(e.type)) return false;
+  if (e.name === 'KafkaJSNumberOfRetriesExceeded' && e.originalError) return isRetriable(e.originalError);
+  return true;
 }

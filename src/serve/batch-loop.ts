@@ -80,8 +80,9 @@ const tpKey = (topic: string, partition: number): string => `${partition}:${topi
  * 3. deliver to every sink and wait for all acknowledgements (retrying with backoff; while a sink
  *    fails, the raw topics are paused and the heartbeat keeps the group membership);
  * 4. advance the position and `resolveOffset`;
- * 5. with a state directory: when a checkpoint is due, save pipeline state + positions, then
- *    commit exactly those positions. Without one: commit after every chunk.
+ * 5. when a checkpoint is due (`checkpointIntervalMs`, also checked on an idle timer): wait for
+ *    the queued token inventory updates, save pipeline state + positions (with a state
+ *    directory), then commit exactly those positions.
  *
  * Invariants: a committed offset is never ahead of the live checkpoint (so a restart from the
  * committed offsets with the checkpointed baselines forgets nothing), and both only cover
@@ -99,6 +100,8 @@ export class BatchLoop {
   private stopping = false;
   private lastCheckpointAt = Date.now();
   private paused = false;
+  /** Sink writes currently in their retry loop after a failure. */
+  private failing = 0;
   /** Partitions whose position moved since the last commit. */
   private readonly dirty = new Set<string>();
   private lock: Promise<unknown> = Promise.resolve();
@@ -201,18 +204,26 @@ export class BatchLoop {
   }
 
   /**
-   * Checkpoints (when one is due, or always with `force`) and then commits the positions it
-   * covers; without a state directory just commits. Not while tainted. Never throws: a failed
-   * checkpoint keeps the previous one live, a failed commit is retried with the next one.
-   * Returns whether a checkpoint was written.
+   * When due (or with `force`): drains the inventory writer, checkpoints (with a state
+   * directory), then commits the positions the checkpoint covers. Not while tainted. Never
+   * throws: a failed checkpoint keeps the previous one live, a failed commit is retried with the
+   * next one. Returns whether a checkpoint was written.
    */
   private async checkpointAndCommit(force: boolean): Promise<boolean> {
     if (this.tainted) return false;
+    if (!force && Date.now() - this.lastCheckpointAt < this.settings.checkpointIntervalMs) return false;
+    if (!force && this.dirty.size === 0 && this.deps.sinks.inventoryBacklog === 0) return false;
+    try {
+      // Committed offsets must not cover inventory updates that are still queued.
+      await this.deps.sinks.flushInventory();
+    } catch (err) {
+      this.tainted = true;
+      this.log.warn({ err: (err as Error).message }, 'inventory updates not acknowledged; not checkpointing');
+      return false;
+    }
     const store = this.deps.checkpoints;
     let saved = false;
     if (store) {
-      if (!force && Date.now() - this.lastCheckpointAt < this.settings.checkpointIntervalMs) return false;
-      if (this.dirty.size === 0 && !force) return false;
       const end = this.deps.metrics.checkpointDuration.startTimer();
       try {
         await store.save(this.deps.pipeline(), this.deps.positions, this.settings.groupId);
@@ -223,8 +234,8 @@ export class BatchLoop {
       } finally {
         end();
       }
-      this.lastCheckpointAt = Date.now();
     }
+    this.lastCheckpointAt = Date.now();
     await this.commit();
     return saved;
   }
@@ -328,31 +339,35 @@ export class BatchLoop {
       return undefined;
     } finally {
       clearInterval(beat);
-      this.resume();
     }
   }
 
-  /** Pauses the raw topics while a sink fails (called by the sinks' failure hook). */
-  pause(): void {
+  /**
+   * A sink write started failing: the first one pauses the raw topics (no fetching while the
+   * in-flight chunk retries; bounded memory), the readiness check reports it.
+   */
+  sinkDegraded(): void {
+    this.failing += 1;
+    if (this.failing !== 1) return;
     const consumer = this.deps.consumer();
-    if (this.paused || !consumer) return;
     this.paused = true;
     this.deps.metrics.paused.set(1);
-    consumer.pause([...this.deps.sources.keys()].map((topic) => ({ topic })));
+    consumer?.pause([...this.deps.sources.keys()].map((topic) => ({ topic })));
+  }
+
+  /** A failing sink write succeeded again: when none is failing any more, consumption resumes. */
+  sinkRecovered(): void {
+    this.failing = Math.max(0, this.failing - 1);
+    if (this.failing !== 0 || !this.paused) return;
+    this.paused = false;
+    this.deps.metrics.paused.set(0);
+    if (this.stopping) return;
+    this.deps.consumer()?.resume([...this.deps.sources.keys()].map((topic) => ({ topic })));
+    this.log.info('sinks acknowledged again: consumption resumed');
   }
 
   get isPaused(): boolean {
     return this.paused;
-  }
-
-  private resume(): void {
-    const consumer = this.deps.consumer();
-    if (!this.paused || !consumer) return;
-    this.paused = false;
-    this.deps.metrics.paused.set(0);
-    if (this.stopping) return;
-    consumer.resume([...this.deps.sources.keys()].map((topic) => ({ topic })));
-    this.log.info('sinks acknowledged again: consumption resumed');
   }
 
   private count(processed: ProcessedBatch): void {

@@ -10,3 +10,13 @@ export class DeliveryAbortedError extends TokenwatchError {
     super('TW_ERR_ABORTED', message, { retriable: true, ...options });
   }
 }
+
+/**
+ * A startup step failed with an error retrying cannot fix (rejected template, bad credentials,
+ * unreadable CA file). serve stops instead of waiting forever; the cause says what to fix.
+ */
+export class StartupError extends TokenwatchError {
+  constructor(step: string, cause: unknown) {
+    super('TW_ERR_STARTUP', `serve cannot start (${step}): ${(cause as Error).message}`, { cause });
+  }
+}

@@ -13,10 +13,10 @@ import { createKafka, type KafkaClientOptions } from '../kafka/client.js';
 import { KafkaProducerSink } from '../kafka/producer-sink.js';
 import { allTopics, ensureTopics, rawTopics } from '../kafka/topics.js';
 import { Pipeline } from '../pipeline/pipeline.js';
-import { type BackoffOptions, retryUntilDone } from './backoff.js';
+import { type BackoffOptions, isRetriable, retryUntilDone } from './backoff.js';
 import { type BatchInfo, BatchLoop } from './batch-loop.js';
 import { CheckpointStore } from './checkpoint.js';
-import { DeliveryAbortedError } from './errors.js';
+import { DeliveryAbortedError, StartupError } from './errors.js';
 import { createServeMetrics, type ServeMetrics } from './metrics.js';
 import { OffsetPositions } from './positions.js';
 import { ServeSinks } from './sinks.js';
@@ -171,8 +171,10 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
         metrics,
         factsOf: (id) => factsFrom(pipeline.store, id),
         now,
+        inventorySignal: grace.signal,
         ...(options.backoff ? { backoff: options.backoff } : {}),
-        onFailure: () => loop.pause(),
+        onDegraded: () => loop.sinkDegraded(),
+        onRecovered: () => loop.sinkRecovered(),
       }),
       checkpoints,
       metrics,
@@ -201,13 +203,27 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
     { name: 'sinks', ok: !loop.isPaused, ...(loop.isPaused ? { detail: 'paused: a sink is failing' } : {}) },
   ];
 
+  /** Retries a startup step while its error may pass (a service still starting); fails fast otherwise. */
   const startupRetry = <T>(what: string, attempt: () => Promise<T>) =>
-    retryUntilDone(attempt, {
-      signal,
-      ...(options.backoff ? { backoff: options.backoff } : {}),
-      onFailure: (err, n, delayMs) =>
-        log.warn({ what, attempt: n, delayMs, err: (err as Error).message }, 'startup step failed; retrying'),
-    });
+    retryUntilDone(
+      async () => {
+        try {
+          return await attempt();
+        } catch (err) {
+          if (!isRetriable(err)) throw new StartupError(what, err);
+          throw err;
+        }
+      },
+      {
+        signal,
+        ...(options.backoff ? { backoff: options.backoff } : {}),
+        onFailure: (err, n, delayMs) =>
+          log.warn(
+            { what, attempt: n, delayMs, err: (err as Error).message },
+            'startup step failed; retrying',
+          ),
+      },
+    );
 
   // Checkpoint (and commit) between batches too, so an idle stream does not leave offsets behind.
   const tickMs = Math.max(1_000, options.checkpointIntervalMs ?? 5_000);

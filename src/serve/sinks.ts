@@ -23,6 +23,7 @@ import { SinkError } from '../errors.js';
 import { activityMessage, type DlqRecord, deadLetterMessage } from '../kafka/messages.js';
 import type { KafkaProducerSink } from '../kafka/producer-sink.js';
 import { type BackoffOptions, isRetriable, retryUntilDone } from './backoff.js';
+import { InventoryWriter } from './inventory-writer.js';
 import type { ServeMetrics } from './metrics.js';
 import type { ProcessedBatch } from './processor.js';
 
@@ -43,8 +44,15 @@ export interface SinkDeps {
   factsOf: (tokenId: string) => TokenFacts | undefined;
   now?: () => Date;
   backoff?: BackoffOptions;
-  /** A sink attempt failed; delivery will retry after `delayMs`. */
-  onFailure?: (sink: SinkName, err: unknown, attempt: number, delayMs: number) => void;
+  /** Stops the background inventory writer's retries (the shutdown grace signal). */
+  inventorySignal: AbortSignal;
+  /**
+   * A write started failing (its first failed attempt) / succeeded again after failing. Every
+   * `onDegraded` is followed by exactly one `onRecovered`, unless the write was abandoned at
+   * shutdown.
+   */
+  onDegraded?: (sink: SinkName, err: unknown) => void;
+  onRecovered?: (sink: SinkName) => void;
 }
 
 /** What a delivery did. */
@@ -70,19 +78,36 @@ function chunks<T>(xs: readonly T[], size: number): T[][] {
 /**
  * Delivers a processed batch to every sink and resolves only when all of them acknowledged:
  * alerts (and optionally activity) to their Elasticsearch data streams with `op_type: create`
- * and `_id` = `event.id` (409 = already there = success), the token inventory (read, merge,
- * upsert), normalized activity to the activity topic (key `token.id`), dead letters to the DLQ
+ * and `_id` = `event.id` (409 = already there = success), normalized activity to the activity
+ * topic (key `token.id`), dead letters to the DLQ
  * topic, and documents Elasticsearch rejects for good (mapping conflicts) to the DLQ as
  * `sink_rejected`. Every sink retries with exponential backoff until it succeeds; only the
- * abort signal stops it (DeliveryAbortedError), so nothing is ever dropped.
+ * abort signal stops it (DeliveryAbortedError), so nothing is ever dropped. The token inventory
+ * (read, merge, compare-and-set write) goes through a background {@link InventoryWriter} that
+ * the batch loop drains before each checkpoint/commit.
  */
 export class ServeSinks {
   private readonly log: Logger;
   private readonly now: () => Date;
+  private readonly inventory: InventoryWriter;
 
   constructor(private readonly deps: SinkDeps) {
     this.log = deps.logger.child({ component: 'serve.sinks' });
     this.now = deps.now ?? (() => new Date());
+    this.inventory = new InventoryWriter((docs) => this.writeInventory(docs, deps.inventorySignal));
+  }
+
+  /**
+   * Waits until every queued token inventory update is acknowledged (call before a checkpoint or
+   * offset commit). @throws DeliveryAbortedError when the writer gave up (shutdown grace over).
+   */
+  flushInventory(): Promise<void> {
+    return this.inventory.drain();
+  }
+
+  /** Token inventory updates queued and not yet written. */
+  get inventoryBacklog(): number {
+    return this.inventory.size;
   }
 
   /** @throws DeliveryAbortedError when `signal` aborts before every sink acknowledged. */
@@ -128,9 +153,12 @@ export class ServeSinks {
         for (const rej of r.rejected) this.deps.metrics.rejected.inc({ target: rej.action.index });
       }
     });
-    const inventoryTask = timed('inventory', async () => {
-      report.inventoryUpdated = await this.updateInventory(batch.activities, batch.alerts, signal);
-    });
+    // Inventory: queued for the background writer (drained before every checkpoint/commit);
+    // a batch only waits here when too much is queued.
+    const updates = inventoryDocs(batch.activities, batch.alerts, this.deps.factsOf, this.now());
+    this.inventory.enqueue(updates);
+    report.inventoryUpdated = updates.size;
+    const inventoryTask = timed('inventory', () => this.inventory.backpressure());
     const kafkaTask = timed('kafka', async () => {
       await this.produce(kafkaMessages, signal);
       report.activityProduced = batch.activities.length;
@@ -203,14 +231,8 @@ export class ServeSinks {
     return { writtenByIndex, duplicatesByIndex, rejected };
   }
 
-  /** Reads the stored inventory docs of the batch's tokens, merges, upserts; retried as a whole. */
-  private async updateInventory(
-    activities: TokenActivity[],
-    alerts: Alert[],
-    signal: AbortSignal,
-  ): Promise<number> {
-    const updates = inventoryDocs(activities, alerts, this.deps.factsOf, this.now());
-    if (updates.size === 0) return 0;
+  /** Reads the stored inventory docs, merges, writes with compare-and-set; retried as a whole. */
+  private async writeInventory(updates: Map<string, TokenInventoryDoc>, signal: AbortSignal): Promise<void> {
     const index = tokenInventoryIndex(this.deps.config.elasticsearch.namespace);
     await this.retry('inventory', signal, async () => {
       const stored = await fetchInventory(this.deps.es, index, [...updates.keys()]);
@@ -235,7 +257,6 @@ export class ServeSinks {
       if (conflicts > 0)
         throw new SinkError(`${conflicts} inventory update(s) raced another writer; merging again`);
     });
-    return updates.size;
   }
 
   private async produce(
@@ -258,9 +279,12 @@ export class ServeSinks {
             fields,
             'sink failed with an error retrying may not fix; retrying (consumption paused)',
           );
-        this.deps.onFailure?.(sink, err, n, delayMs);
+        if (n === 1) this.deps.onDegraded?.(sink, err);
       },
-      onRecovered: (failures) => this.log.info({ sink, failures }, 'sink recovered'),
+      onRecovered: (failures) => {
+        this.log.info({ sink, failures }, 'sink recovered');
+        this.deps.onRecovered?.(sink);
+      },
     });
   }
 }
