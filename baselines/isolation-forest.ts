@@ -2,17 +2,17 @@
  * Isolation forest (Liu, Ting & Zhou, "Isolation Forest", ICDM 2008), hand-rolled, seeded and
  * subsampled.
  *
- * Why not `ml-isolation-forest` 0.1.0 (still in package.json; `isolation-forest.test.ts` keeps a
- * cross-check against it). Read from its `src/` and `lib/index.js` and measured (Node 20, d = 11,
- * 100 trees):
+ * Why not `ml-isolation-forest` 0.1.0 (still in package.json; `isolation-forest.test.ts` pins the
+ * findings below and cross-checks our ranking against it). Read from its `src/` and `lib/index.js`
+ * and measured (Node 20, 11 features, 100 trees, 2-core box under load, best of 5):
  * - **Not reproducible.** `TreeNode.train` draws split features and values with `Math.random()`
  *   and takes no seed: two fits on the same 2,048 rows scored the same row 0.5695 and 0.5662, so a
  *   replay would not give the same alerts. Swapping `Math.random` during the fit would fix this but
  *   leaves the problems below.
  * - **No subsampling.** Every tree is grown on the whole training set to depth ⌈log2 n⌉, not on a
- *   ψ = 256 sample: training 2,048 rows took 156 ms and scoring 107 µs/row (21 µs/row when trained
- *   on 256 rows; 1.0 s and 307 µs/row at 10k rows), with ~26 MB of heap per 2,048-row forest,
- *   because every node keeps a filtered copy of its rows and every leaf keeps its rows.
+ *   ψ = 256 sample: on 2,048 rows training took 156-190 ms and scoring 40-107 µs/row (1.0 s and
+ *   307 µs/row at 10k rows), and a forest holds ~29 MB of heap, because every node keeps a
+ *   filtered copy of its rows and every leaf keeps its rows. Here: 4-7 ms, 7-11 µs/row, ~330 KB.
  * - **Normalization constant off.** `c(n)` is computed as `2 ln(n-1) + 0.57721 - 2(n-1)/n`, i.e.
  *   with Euler's constant added once instead of twice (c(n) = 2 H(n-1) - 2(n-1)/n, H(i) ≈ ln i + γ).
  * - **Retraining is a no-op.** `train()` appends trees to `this.forest` and `predict()` reads only
@@ -39,11 +39,26 @@
  * constant attributes, so a flag that never varies in the sample cannot count at all). Inliers pay
  * a little extra depth for these splits, which widens the gap between inliers and outliers.
  *
+ * Extrapolation (option `extrapolateAbove`, used by peer-models.ts). Plain iForest treats a value
+ * far beyond the training range like the range's edge: splits are drawn within the node's rows, so
+ * a value 20x above every peer follows the same path as the peers' maximum. Measured on a
+ * synthetic GitHub PAT peer group (developers, CI bots): an exfiltration hour with ~250 distinct
+ * repos, a new client family and a new network scored 0.67 (no alert at 0.70). With the option,
+ * when x is above the tree sample's maximum on a node's split attribute, the split is treated as
+ * if x had been in the node when it was drawn (the insertion view of Robust Random Cut Forest,
+ * Guha et al. 2016): uniform in [node min, x], isolating x with probability
+ * q = (x - node max) / (x - node min); the path length is the expectation over those chances.
+ * Rows inside the sample range score exactly as without the option (the benign tail does not
+ * move), and the farther above, the shorter the path (same hour: 0.78). Only "above": for token
+ * activity more is suspicious, fewer is not.
+ *
  * Deterministic: all randomness comes from a mulberry32 PRNG seeded by `seed`; same rows (same
  * order) + same options => bit-identical trees and scores. Cost is independent of the training
  * set size beyond one copy of it: O(t ψ log ψ) to train (2,048 rows: a few ms), O(t log ψ) to
- * score (a few µs per row). Memory: flat typed arrays, at most t (2^(h+1) - 1) nodes × 14 bytes
- * (~700 KiB for t = 100, ψ = 256; usually about half of that).
+ * score (~10 µs per row; {@link IsolationForestModel.scoreAbove} stops early, ~2-3x cheaper for
+ * benign rows). Memory: flat typed arrays of 30 bytes per node, at most t (2ψ - 1) nodes
+ * (~1.5 MB for t = 100, ψ = 256); token-hour data with its many duplicates gives ~110 nodes per
+ * tree (~330 KB per model).
  */
 
 /** Euler–Mascheroni constant. */
@@ -97,11 +112,10 @@ export interface IsolationForestOptions {
   /** height limit (default ⌈log2 ψ⌉, the paper's) */
   maxDepth?: number;
   /**
-   * Indices of the attributes splits may use (default: all). Leave out attributes that carry no
-   * information for this training set (constant everywhere and meaningless above that constant),
-   * since every attribute drawn dilutes the depth budget (height limit) of the informative ones.
+   * Extrapolate above the training range (default false: the paper's scores). See
+   * {@link IsolationForestModel} "Extrapolation".
    */
-  features?: readonly number[];
+  extrapolateAbove?: boolean;
 }
 
 /** How much one feature (or group of features) contributes to a row's score. */
@@ -131,6 +145,14 @@ export class IsolationForestModel {
   private left: Int32Array = new Int32Array(0);
   /** root node index per tree */
   private roots: Int32Array = new Int32Array(0);
+  /** per inner node: min and max of its rows on its split attribute */
+  private lo: Float64Array = new Float64Array(0);
+  private hi: Float64Array = new Float64Array(0);
+  /** per tree × attribute: max of the tree's sample (extrapolation applies above it) */
+  private sampleMax: Float64Array = new Float64Array(0);
+  private extrapolate = false;
+  /** minRest[t]: least possible path sum of trees t.. (1 per tree, c(size) for a root leaf) */
+  private minRest: Float64Array = new Float64Array(1);
   private norm = 1;
   private dims = 0;
   private rows = 0;
@@ -162,7 +184,7 @@ export class IsolationForestModel {
     return this.roots.length;
   }
 
-  /** Total nodes over all trees (memory: 14 bytes each). */
+  /** Total nodes over all trees (memory: 30 bytes each). */
   get nodeCount(): number {
     return this.feature.length;
   }
@@ -201,22 +223,12 @@ export class IsolationForestModel {
     const maxDepth = options.maxDepth ?? Math.ceil(Math.log2(psi));
     if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > 30)
       throw new RangeError(`maxDepth must be an integer in 1..30, got ${maxDepth}`);
-    const features = options.features ?? Array.from({ length: d }, (_, j) => j);
-    if (features.length === 0 || features.some((j) => !Number.isInteger(j) || j < 0 || j >= d)) {
-      throw new RangeError(`features must be a non-empty list of indices in 0..${d - 1}`);
-    }
-    const builder = new TreeBuilder(
-      data,
-      d,
-      Int32Array.from(features),
-      trees * (2 * psi - 1),
-      maxDepth,
-      new SeededRandom(seed),
-    );
+    const builder = new TreeBuilder(data, d, trees * (2 * psi - 1), maxDepth, new SeededRandom(seed));
 
     const perm = new Int32Array(n);
     const sample = new Int32Array(psi);
     const roots = new Int32Array(trees);
+    const sampleMax = new Float64Array(trees * d).fill(Number.NEGATIVE_INFINITY);
     for (let t = 0; t < trees; t++) {
       // Sample ψ distinct rows: partial Fisher–Yates over a fresh identity permutation.
       for (let i = 0; i < n; i++) perm[i] = i;
@@ -226,6 +238,10 @@ export class IsolationForestModel {
         perm[i] = perm[j]!;
         perm[j] = tmp;
         sample[i] = perm[i]!;
+        for (let f = 0; f < d; f++) {
+          const v = data[sample[i]! * d + f]!;
+          if (v > sampleMax[t * d + f]!) sampleMax[t * d + f] = v;
+        }
       }
       roots[t] = builder.grow(sample, psi);
     }
@@ -233,7 +249,17 @@ export class IsolationForestModel {
     this.feature = builder.feature.slice(0, builder.used);
     this.value = builder.value.slice(0, builder.used);
     this.left = builder.left.slice(0, builder.used);
+    this.lo = builder.lo.slice(0, builder.used);
+    this.hi = builder.hi.slice(0, builder.used);
     this.roots = roots;
+    this.sampleMax = sampleMax;
+    this.extrapolate = options.extrapolateAbove ?? false;
+    this.minRest = new Float64Array(trees + 1);
+    for (let t = trees - 1; t >= 0; t--) {
+      const root = roots[t]!;
+      const least = this.feature[root] === LEAF ? this.value[root]! : 1;
+      this.minRest[t] = this.minRest[t + 1]! + least;
+    }
     this.norm = averagePathLength(psi);
     this.dims = d;
     this.scratch = new Float64Array(d);
@@ -245,7 +271,7 @@ export class IsolationForestModel {
   /** Mean path length E[h(x)] over the trees. @throws like {@link score} */
   pathLength(row: readonly number[]): number {
     this.check(row);
-    return this.meanPath(row);
+    return this.pathSum(row, Number.POSITIVE_INFINITY) / this.roots.length;
   }
 
   /**
@@ -254,7 +280,25 @@ export class IsolationForestModel {
    */
   score(row: readonly number[]): number {
     this.check(row);
-    return 2 ** (-this.meanPath(row) / this.norm);
+    return 2 ** (-this.pathSum(row, Number.POSITIVE_INFINITY) / this.roots.length / this.norm);
+  }
+
+  /**
+   * The {@link score} when it is at least `floor`, else undefined; decided after as few trees as
+   * possible: every tree adds a path of at least 1, so once the trees so far plus that minimum for
+   * the rest exceed the path length `floor` allows, the score cannot reach it. Benign rows usually
+   * stop after about half of the trees. Exact: never undefined for a row whose score is ≥ floor.
+   * @throws like {@link score}
+   */
+  scoreAbove(row: readonly number[], floor: number): number | undefined {
+    this.check(row);
+    if (!(floor > 0)) return this.score(row);
+    // Path-sum limit for the floor, with a hair of slack so rounding can never cut a true hit.
+    const limit = this.roots.length * this.norm * -Math.log2(floor) * (1 + 1e-9) + 1e-9;
+    const total = this.pathSum(row, limit);
+    if (total > limit) return undefined;
+    const s = 2 ** (-total / this.roots.length / this.norm);
+    return s >= floor ? s : undefined;
   }
 
   /**
@@ -272,13 +316,13 @@ export class IsolationForestModel {
     this.check(row);
     if (reference.length !== this.dims)
       throw new RangeError(`reference has ${reference.length} features, expected ${this.dims}`);
-    const base = 2 ** (-this.meanPath(row) / this.norm);
+    const base = this.score(row);
     const probe = [...row];
     const out: ScoreContribution[] = [];
     for (let g = 0; g < groups.length; g++) {
       const idx = groups[g]!;
       for (const j of idx) probe[j] = reference[j]!;
-      out.push({ group: g, drop: base - 2 ** (-this.meanPath(probe) / this.norm) });
+      out.push({ group: g, drop: base - this.score(probe) });
       for (const j of idx) probe[j] = row[j]!;
     }
     return out.sort((a, b) => b.drop - a.drop || a.group - b.group);
@@ -293,24 +337,49 @@ export class IsolationForestModel {
     }
   }
 
-  private meanPath(input: readonly number[]): number {
-    const { feature, value, left, roots } = this;
-    // A typed copy keeps the hot loop monomorphic (about 2x faster than indexing a number[]).
+  /**
+   * Sum of the trees' path lengths; stops early (returning a partial sum > `stopAbove`) once the
+   * sum so far plus the minimum of the remaining trees exceeds `stopAbove`.
+   */
+  private pathSum(input: readonly number[], stopAbove: number): number {
+    const { feature, value, left, roots, lo, hi, sampleMax, dims, minRest } = this;
+    // A typed copy keeps the hot loop monomorphic.
     const row = this.scratch;
-    for (let j = 0; j < this.dims; j++) row[j] = input[j]!;
+    for (let j = 0; j < dims; j++) row[j] = input[j]!;
     let total = 0;
     for (let t = 0; t < roots.length; t++) {
       let node = roots[t]!;
       let depth = 0;
       let f = feature[node]!;
+      if (!this.extrapolate) {
+        while (f !== LEAF) {
+          node = row[f]! <= value[node]! ? left[node]! : left[node]! + 1;
+          f = feature[node]!;
+          depth++;
+        }
+        total += depth + value[node]!;
+        if (total + minRest[t + 1]! > stopAbove) return total + minRest[t + 1]!;
+        continue;
+      }
+      // Expected path length when, beyond the tree's sample maximum, each split on that attribute
+      // could have been drawn between the node's max and x (isolating x) with probability q.
+      let survive = 1;
+      let h = 0;
       while (f !== LEAF) {
-        node = row[f]! <= value[node]! ? left[node]! : left[node]! + 1;
+        const x = row[f]!;
+        if (x > sampleMax[t * dims + f]!) {
+          const q = (x - hi[node]!) / (x - lo[node]!);
+          h += survive * q * (depth + 1);
+          survive *= 1 - q;
+        }
+        node = x <= value[node]! ? left[node]! : left[node]! + 1;
         f = feature[node]!;
         depth++;
       }
-      total += depth + value[node]!;
+      total += h + survive * (depth + value[node]!);
+      if (total + minRest[t + 1]! > stopAbove) return total + minRest[t + 1]!;
     }
-    return total / roots.length;
+    return total;
   }
 }
 
@@ -319,12 +388,13 @@ class TreeBuilder {
   feature: Int16Array;
   value: Float64Array;
   left: Int32Array;
+  lo: Float64Array;
+  hi: Float64Array;
   used = 0;
 
   constructor(
     private readonly data: Float64Array,
     private readonly d: number,
-    private readonly features: Int32Array,
     capacity: number,
     private readonly maxDepth: number,
     readonly rng: SeededRandom,
@@ -332,6 +402,8 @@ class TreeBuilder {
     this.feature = new Int16Array(capacity);
     this.value = new Float64Array(capacity);
     this.left = new Int32Array(capacity);
+    this.lo = new Float64Array(capacity);
+    this.hi = new Float64Array(capacity);
   }
 
   /** Grows one tree over the sample `idx[0, size)`; returns its root node index. */
@@ -349,7 +421,7 @@ class TreeBuilder {
       return;
     }
     const { data, d } = this;
-    const f = this.features[this.rng.int(this.features.length)]!;
+    const f = this.rng.int(d);
     let min = Number.POSITIVE_INFINITY;
     let max = Number.NEGATIVE_INFINITY;
     for (let i = lo; i < hi; i++) {
@@ -382,17 +454,19 @@ class TreeBuilder {
     this.feature[node] = f;
     this.value[node] = split;
     this.left[node] = l;
+    this.lo[node] = min;
+    this.hi[node] = max;
     this.build(l, idx, lo, i, depth + 1);
     this.build(l + 1, idx, i, hi, depth + 1);
   }
 
-  /** Whether all rows of `idx[lo, hi)` are identical on the split attributes. */
+  /** Whether all rows of `idx[lo, hi)` are identical (no attribute varies). */
   private duplicates(idx: Int32Array, lo: number, hi: number): boolean {
-    const { data, d, features } = this;
+    const { data, d } = this;
     const first = idx[lo]! * d;
     for (let i = lo + 1; i < hi; i++) {
       const row = idx[i]! * d;
-      for (const j of features) if (data[row + j] !== data[first + j]) return false;
+      for (let j = 0; j < d; j++) if (data[row + j] !== data[first + j]) return false;
     }
     return true;
   }
@@ -407,6 +481,8 @@ class TreeBuilder {
       this.feature = grow(this.feature, (n) => new Int16Array(n));
       this.value = grow(this.value, (n) => new Float64Array(n));
       this.left = grow(this.left, (n) => new Int32Array(n));
+      this.lo = grow(this.lo, (n) => new Float64Array(n));
+      this.hi = grow(this.hi, (n) => new Float64Array(n));
     }
     return this.used++;
   }

@@ -8,9 +8,14 @@ import {
   DISPLAY_FEATURES,
   DISPLAY_GROUPS,
   type DisplayFeature,
+  displayValue,
   FEATURE_COUNT,
   featureVector,
+  HOUR_COS,
+  HOUR_COS_AT,
   HOUR_MS,
+  HOUR_SIN,
+  HOUR_SIN_AT,
   type HourWindow,
   hash32,
   hourOfVector,
@@ -43,14 +48,21 @@ import {
  *
  * Use like the baseline store, evaluate-then-update: `contextFor(a)` (the token's hour including
  * `a`, nothing changed), run detectors, then `update(a)`. Scoring is lazy: `PeerContext.score()`
- * runs the forest (~100 trees × 8 levels plus one pass per display feature for contributions) and
- * should only be called when `checkpoint` is true (a handful of times per token-hour).
+ * runs the forest (100 trees, ~10 µs; contributions, one more pass per display feature, only when
+ * read) and `scoreAbove(threshold)` stops early for benign hours; call either only when
+ * `checkpoint` is true (a handful of times per token-hour).
  *
- * Memory: per token at most {@link TOKEN_STATE_MAX_BYTES} (~1.5 KB; ~0.3 KB once its hour is
- * closed); tokens idle for `idleTokenTtlDays` are dropped (they come back as new, immature
- * tokens). Per group: reservoir (`reservoirSize` × 11 doubles, ~230 KB at 2,048 rows) + pending
- * (≤ `retrainEvery` rows) + model (≤ 100 × 511 nodes × 14 B, typically ~400 KB); at most
- * 3 modules × 11 token types type groups plus `appGroups.maxGroups` app groups.
+ * Memory: per token at most {@link TOKEN_STATE_MAX_BYTES} (measured ~650-750 B with an open
+ * hour, ~260 B once closed, plus the token id and Map entry); tokens idle for `idleTokenTtlDays`
+ * are dropped (they come back as new, immature tokens). Per group: reservoir (`reservoirSize` ×
+ * 11 doubles, ~230 KB at 2,048 rows) + pending (≤ `retrainEvery` rows) + model (~330 KB measured,
+ * ≤ 1.5 MB); at most 3 modules × 11 token types type groups plus `appGroups.maxGroups` app groups.
+ * Snapshot JSON: ~400 B per token, ~160 KB per full group.
+ *
+ * Cost (CPU time, 2-core box under load): contextFor + update ~3 µs per event, of which
+ * Date.parse is ~0.5; scoring at checkpoints with `scoreAbove` adds ~0.5 µs per event on a quiet
+ * group (5 events per token-hour); a (re)training ~15-30 ms (forest, medians, 512 scores for the
+ * training-score percentiles), once per `retrainEvery` completed token-hours of a group.
  */
 
 export const peerModelsConfigSchema = z.strictObject({
@@ -132,10 +144,19 @@ export interface PeerContext {
   trainedOn: number;
   /** days between the group's first and last training row hour */
   trainingSpanDays: number;
-  /** scores of the model's own training rows (a sample of up to 512): what benign looks like */
+  /**
+   * Scores of the model's own training rows (a sample of up to 512): what benign looks like.
+   * In-sample, so a little lower than fresh benign hours.
+   */
   trainingScores: Readonly<{ p50: number; p99: number }>;
-  /** Scores the hour (memoized; ~0.1-0.3 ms with contributions). Undefined if it cannot be scored. */
+  /** Scores the hour (memoized; one forest pass, contributions on first access). Undefined if it cannot be scored. */
   score(): PeerScore | undefined;
+  /**
+   * {@link score} when the score is at least `floor`, else undefined; about twice as cheap on
+   * benign hours (stops once the remaining trees cannot reach the floor). What a detector with a
+   * threshold should call.
+   */
+  scoreAbove(floor: number): PeerScore | undefined;
 }
 
 const jsonRow = z.array(z.number()).length(FEATURE_COUNT);
@@ -201,6 +222,9 @@ export interface PeerGroupStats {
   trainedOn: number;
 }
 
+/** Group keys shared between windows (type keys are few; app keys one per client id). */
+const MAX_INTERNED_KEYS = 10_000;
+
 const FLAG_FEATURES = new Set<DisplayFeature>(['new_network', 'new_ua_family']);
 
 /** One peer group: reservoir, pending rows and model. */
@@ -264,20 +288,16 @@ class PeerGroup {
     const rows = this.reservoir;
     if (rows.length < 2) return;
     const seed = (hash32(`${this.config.seed}:${this.key}`) + Math.imul(this.generation, 0x9e3779b9)) >>> 0;
-    // Split on features that vary among the peers, and on the novelty flags even when they never
-    // fire (a first 1 is then isolated at once); a constant count (rows on GitHub) carries nothing.
-    const exclude = (process.env['EXP_EXCLUDE'] ?? '').split(',').filter(Boolean).map(Number);
-    const features = TOKEN_HOUR_FEATURES.flatMap((name, j) =>
-      !exclude.includes(j) &&
-      (name === 'new_network' || name === 'new_ua_family' || rows.some((r) => r[j] !== rows[0]![j]))
-        ? [j]
-        : [],
-    );
+    // All features, constant ones included: a count that never varied among the peers (rows on
+    // a GitHub group) still isolates a first non-zero value (see isolation-forest.ts, `x <= split`),
+    // and the extra splits lengthen inlier paths more than outlier ones (measured: lower benign
+    // tail, same attack scores, than splitting only on varying features).
     const model = new IsolationForestModel().train(rows, {
       trees: this.config.trees,
       sampleSize: this.config.sampleSize,
       seed,
-      features,
+      // Peers' ranges are where exfiltration shows (more repos than any peer): see isolation-forest.ts.
+      extrapolateAbove: true,
     });
 
     // Reference for substitution: per-feature medians; the hour as the peers' most common hour.
@@ -286,14 +306,10 @@ class PeerGroup {
     const hourCounts = new Array<number>(24).fill(0);
     for (const r of rows) hourCounts[hourOfVector(r)]!++;
     const modeHour = hourCounts.indexOf(Math.max(...hourCounts));
-    medians[9] = HOUR_SIN[modeHour]!;
-    medians[10] = HOUR_COS[modeHour]!;
+    medians[HOUR_SIN_AT] = HOUR_SIN[modeHour]!;
+    medians[HOUR_COS_AT] = HOUR_COS[modeHour]!;
     this.reference = medians;
-    this.displayMedians = DISPLAY_FEATURES.map((f, g) => {
-      if (f === 'hour_of_day') return modeHour;
-      const x = medians[DISPLAY_GROUPS[g]![0]!]!;
-      return f === 'error_ratio' || FLAG_FEATURES.has(f) ? x : Math.round(Math.expm1(x));
-    });
+    this.displayMedians = DISPLAY_FEATURES.map((f) => displayValue(f, medians));
     this.flagShares = DISPLAY_FEATURES.map((f, g) => {
       if (!FLAG_FEATURES.has(f)) return 0;
       const j = DISPLAY_GROUPS[g]![0]!;
@@ -365,6 +381,7 @@ export class PeerModels {
   private readonly tokens = new Map<string, TokenHourState>();
   private readonly groups = new Map<string, PeerGroup>();
   private readonly appCandidates = new Map<string, number[]>();
+  private readonly keys = new Map<string, string>();
   private appCandidatesClosed = false;
   private watermark = Number.NEGATIVE_INFINITY;
   private lastSweepHour = Number.NEGATIVE_INFINITY;
@@ -408,6 +425,7 @@ export class PeerModels {
     const features = featureVector(window);
     const historyMs = Number.isFinite(state.firstSeen) ? Math.max(0, t - state.firstSeen) : 0;
     let memo: PeerScore | undefined;
+    const scorable = features.every(Number.isFinite);
     return {
       group: group.key,
       groupKind: group.kind,
@@ -423,8 +441,18 @@ export class PeerModels {
         : 0,
       trainingScores: group.trainingScores,
       score: () => {
-        memo ??= scoreWindow(group, model, features, window);
+        if (scorable) memo ??= scoreWindow(group, model, features, window, model.score(features));
         return memo;
+      },
+      scoreAbove: (floor) => {
+        if (!scorable) return undefined;
+        if (memo === undefined) {
+          // 1e-4 below: the score is rounded to 4 decimals before the comparison.
+          const raw = model.scoreAbove(features, floor - 1e-4);
+          if (raw === undefined) return undefined;
+          memo = scoreWindow(group, model, features, window, raw);
+        }
+        return memo.score >= floor ? memo : undefined;
       },
     };
   }
@@ -450,8 +478,15 @@ export class PeerModels {
       delta = state.delta(activity, eventTime(activity), this.matureMs);
     }
     if (!this.tokens.has(id)) this.tokens.set(id, state);
-    const appKey = this.config.appGroups.enabled ? appPeerGroupKey(activity) : undefined;
-    const closed = state.apply(delta, peerGroupKey(activity), appKey);
+    // Only a newly opened window keeps the keys (interned: one string per group, not per window).
+    let typeKey = '';
+    let appKey: string | undefined;
+    if (delta.opensHour) {
+      typeKey = this.intern(peerGroupKey(activity));
+      const app = this.config.appGroups.enabled ? appPeerGroupKey(activity) : undefined;
+      appKey = app === undefined ? undefined : this.intern(app);
+    }
+    const closed = state.apply(delta, typeKey, appKey);
     if (closed !== undefined) this.complete(id, state, closed);
 
     if (delta.t > this.watermark) this.watermark = delta.t;
@@ -524,10 +559,19 @@ export class PeerModels {
     this.tokens.clear();
     this.groups.clear();
     this.appCandidates.clear();
+    this.keys.clear();
     this.cached = undefined;
     this.watermark = s.watermark ?? Number.NEGATIVE_INFINITY;
     this.lastSweepHour = s.lastSweepHour ?? Number.NEGATIVE_INFINITY;
-    for (const [id, json] of s.tokens) this.tokens.set(id, TokenHourState.fromJSON(json));
+    for (const [id, json] of s.tokens) {
+      const state = TokenHourState.fromJSON(json);
+      const w = state.window;
+      if (w !== undefined) {
+        w.group = this.intern(w.group);
+        if (w.appGroup !== undefined) w.appGroup = this.intern(w.appGroup);
+      }
+      this.tokens.set(id, state);
+    }
     for (const gj of s.groups) {
       const g = new PeerGroup(gj.key, gj.kind, this.config);
       g.rng.state = gj.rng >>> 0;
@@ -543,6 +587,14 @@ export class PeerModels {
     for (const [k, v] of s.appCandidates) this.appCandidates.set(k, v);
     this.appCandidatesClosed = s.appCandidatesClosed;
     return this;
+  }
+
+  /** The canonical copy of a group key (bounded; past the bound keys are simply not shared). */
+  private intern(key: string): string {
+    const known = this.keys.get(key);
+    if (known !== undefined) return known;
+    if (this.keys.size < MAX_INTERNED_KEYS) this.keys.set(key, key);
+    return key;
   }
 
   /** A closed window of a token: joins its peer groups if the token was mature at the hour's end. */
@@ -611,9 +663,9 @@ function scoreWindow(
   model: IsolationForestModel,
   features: number[],
   window: TokenHourSummary,
-): PeerScore | undefined {
-  if (!features.every(Number.isFinite)) return undefined;
-  const score = Math.round(model.score(features) * 10_000) / 10_000;
+  raw: number,
+): PeerScore {
+  const score = Math.round(raw * 10_000) / 10_000;
   let contributions: FeatureContribution[] | undefined;
   return {
     score,

@@ -45,6 +45,9 @@ export const TOKEN_HOUR_FEATURES = [
 ] as const;
 export type TokenHourFeature = (typeof TOKEN_HOUR_FEATURES)[number];
 export const FEATURE_COUNT = TOKEN_HOUR_FEATURES.length;
+/** Vector indices of the hour's sin and cos. */
+export const HOUR_SIN_AT = TOKEN_HOUR_FEATURES.indexOf('hour_sin');
+export const HOUR_COS_AT = TOKEN_HOUR_FEATURES.indexOf('hour_cos');
 
 /** What an analyst sees: features grouped so the hour's sin and cos are one `hour_of_day`. */
 export const DISPLAY_FEATURES = [
@@ -95,11 +98,12 @@ const SKETCH_WORDS = SKETCH_BITS / 32;
 const MAX_LABEL = 64;
 
 /**
- * Upper bound of the heap one token's state takes, in bytes (estimate for V8, 64-bit, pointer
- * compression off): the state object with 2 × {@link SEEN_CAP} hashes (~300 B) plus, while an
- * hour is open, the window with two distinct counters (each ≤ 32 doubles or a 256-byte bitmap,
- * ~400 B together) and three labels of ≤ 64 characters (~450 B). A token whose hour was closed
- * (idle tokens) keeps only the first part. The JSON snapshot of a token is under ~1.2 KB.
+ * Upper bound of the heap one token's state takes, in bytes. Measured (Node 20, x64): ~640 B with
+ * an open hour of 3 events, ~740 B from ~40 events on (distinct counters switched to their 256-byte
+ * bitmaps; thousands of events add nothing), ~260 B once the hour is closed (idle tokens: times
+ * and the two 8-hash novelty lists). Three labels of ≤ 64 characters (new network, new client
+ * family, resource type) add up to ~250 B. PeerModels adds the token id and a Map entry. The JSON
+ * snapshot of a token is under ~1.4 KB (~400 B typical).
  */
 export const TOKEN_STATE_MAX_BYTES = 1_536;
 
@@ -165,7 +169,8 @@ export class DistinctCounter {
     if (this.has(h)) return false;
     if (this.exact !== undefined) {
       if (this.exact.length < EXACT_DISTINCT_CAP) {
-        this.exact.push(h);
+        // Copy instead of push: a pushed array reserves 17+ slots, this keeps exactly n.
+        this.exact = this.exact.concat(h);
         return true;
       }
       const prior = this.exact;
@@ -314,13 +319,15 @@ export interface TokenHourStateJson {
 const finiteVolume = (v: number | undefined): number =>
   v !== undefined && Number.isFinite(v) && v > 0 ? v : 0;
 
-/** Moves `h` to the front of a most-recently-used list capped at {@link SEEN_CAP}. */
-function touch(list: number[], h: number): void {
-  const i = list.indexOf(h);
-  if (i === 0) return;
-  if (i > 0) list.splice(i, 1);
-  list.unshift(h);
-  if (list.length > SEEN_CAP) list.length = SEEN_CAP;
+/**
+ * `list` with `h` moved (or added) to the front, capped at {@link SEEN_CAP}; the same array when
+ * `h` is already first. A new exact-size array otherwise (splice/unshift would reserve 17+ slots).
+ */
+function touch(list: number[], h: number): number[] {
+  if (list[0] === h) return list;
+  const out = [h];
+  for (const x of list) if (x !== h && out.length < SEEN_CAP) out.push(x);
+  return out.slice();
 }
 
 /**
@@ -342,9 +349,9 @@ export class TokenHourState {
   /** start of the newest hour a window was opened for */
   lastHour = Number.NEGATIVE_INFINITY;
   /** hashes of recently used network prefixes, most recent first */
-  readonly prefixes: number[] = [];
+  prefixes: number[] = [];
   /** hashes of recently used client families, most recent first */
-  readonly uas: number[] = [];
+  uas: number[] = [];
   window: HourWindow | undefined;
 
   /** Days between first and last event. */
@@ -460,8 +467,8 @@ export class TokenHourState {
       if (d.uaNew && w.newUaFamily === undefined) w.newUaFamily = clip(d.ua!);
     }
     if (d.t > this.lastSeen) this.lastSeen = d.t;
-    if (d.prefixHash !== undefined) touch(this.prefixes, d.prefixHash);
-    if (d.uaHash !== undefined) touch(this.uas, d.uaHash);
+    if (d.prefixHash !== undefined) this.prefixes = touch(this.prefixes, d.prefixHash);
+    if (d.uaHash !== undefined) this.uas = touch(this.uas, d.uaHash);
     return closed;
   }
 
@@ -507,8 +514,8 @@ export class TokenHourState {
     s.firstSeen = json.firstSeen ?? Number.POSITIVE_INFINITY;
     s.lastSeen = json.lastSeen ?? Number.NEGATIVE_INFINITY;
     s.lastHour = json.lastHour ?? Number.NEGATIVE_INFINITY;
-    s.prefixes.push(...json.prefixes.slice(0, SEEN_CAP).map((h) => h >>> 0));
-    s.uas.push(...json.uas.slice(0, SEEN_CAP).map((h) => h >>> 0));
+    s.prefixes = json.prefixes.slice(0, SEEN_CAP).map((h) => h >>> 0);
+    s.uas = json.uas.slice(0, SEEN_CAP).map((h) => h >>> 0);
     const w = json.window;
     if (w !== undefined) {
       s.window = {
@@ -579,11 +586,14 @@ export const HOUR_COS: readonly number[] = Array.from({ length: 24 }, (_, h) =>
 
 /** UTC hour of day (0..23) encoded by a vector's (hour_sin, hour_cos). */
 export function hourOfVector(v: readonly number[]): number {
-  const angle = Math.atan2(v[9] ?? 0, v[10] ?? 1);
+  const angle = Math.atan2(v[HOUR_SIN_AT] ?? 0, v[HOUR_COS_AT] ?? 1);
   return ((Math.round((angle * 24) / (2 * Math.PI)) % 24) + 24) % 24;
 }
 
-/** A display feature's value in natural units, from a feature vector. */
+/**
+ * A display feature's value in natural units, from a feature vector (counts and volumes are
+ * rounded, so within ~1e-4 relative of the original; the hour from its sin/cos).
+ */
 export function displayValue(feature: DisplayFeature, v: readonly number[]): number {
   if (feature === 'hour_of_day') return hourOfVector(v);
   const idx = DISPLAY_GROUPS[DISPLAY_FEATURES.indexOf(feature)]![0]!;
