@@ -111,6 +111,18 @@ const elasticsearchSchema = z
   })
   .strict();
 
+/** `tokenwatch serve` timings (see src/serve/serve.ts). */
+const serveSchema = z
+  .object({
+    /** Event-time lateness after which open alert groups close (ms). */
+    latenessMs: z.number().int().nonnegative().default(600_000),
+    /** Minimum time between checkpoints and offset commits (ms; 0 = after every batch). */
+    checkpointIntervalMs: z.number().int().nonnegative().default(5_000),
+    /** How long a shutdown waits for the in-flight batch and the final alert flush (ms). */
+    shutdownGraceMs: z.number().int().positive().default(30_000),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -125,6 +137,7 @@ export const configSchema = z
       })
       .strict()
       .default({ host: '127.0.0.1', port: 8080 }),
+    serve: serveSchema.default(serveSchema.parse({})),
   })
   .strict();
 
@@ -214,6 +227,11 @@ export function configFromEnv(env: Env): unknown {
       bulkSize: int('ELASTICSEARCH_BULK_SIZE', env.ELASTICSEARCH_BULK_SIZE),
     },
     http: { host: env.TOKENWATCH_HTTP_HOST, port: int('TOKENWATCH_HTTP_PORT', env.TOKENWATCH_HTTP_PORT) },
+    serve: {
+      latenessMs: int('TOKENWATCH_ALERT_LATENESS_MS', env.TOKENWATCH_ALERT_LATENESS_MS),
+      checkpointIntervalMs: int('TOKENWATCH_CHECKPOINT_INTERVAL_MS', env.TOKENWATCH_CHECKPOINT_INTERVAL_MS),
+      shutdownGraceMs: int('TOKENWATCH_SHUTDOWN_GRACE_MS', env.TOKENWATCH_SHUTDOWN_GRACE_MS),
+    },
   });
 }
 

@@ -25,11 +25,11 @@ import { ServeSinks } from './sinks.js';
 export interface ServeOptions {
   /** Aborting it starts a graceful shutdown (the CLI aborts on SIGTERM/SIGINT). */
   signal: AbortSignal;
-  /** Event-time lateness after which alert groups close, ms (default 10 min). */
+  /** Event-time lateness after which alert groups close, ms (default `config.serve.latenessMs`). */
   latenessMs?: number;
-  /** Minimum wall-clock time between checkpoints, ms (default 5000; 0 = after every batch). */
+  /** Minimum wall-clock time between checkpoints, ms (default `config.serve.checkpointIntervalMs`). */
   checkpointIntervalMs?: number;
-  /** How long a shutdown waits for the in-flight batch and the final flush, ms (default 30000). */
+  /** How long a shutdown waits for the in-flight batch and the final flush (default `config.serve.shutdownGraceMs`). */
   shutdownGraceMs?: number;
   /** Consumer group session timeout, ms (default 30000; the broker allows 6000 and up). */
   sessionTimeoutMs?: number;
@@ -61,8 +61,6 @@ export interface StartedInfo {
   restored: 'checkpoint' | 'seed' | 'none';
   metrics: ServeMetrics;
 }
-
-const DEFAULT_LATENESS_MS = 10 * 60_000;
 
 /** Token facts for the inventory, read from the live baseline store. */
 function factsFrom(store: BaselineStore, tokenId: string): TokenFacts | undefined {
@@ -189,8 +187,8 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
     },
     {
       batchSize: config.kafka.batchSize,
-      latenessMs: options.latenessMs ?? DEFAULT_LATENESS_MS,
-      checkpointIntervalMs: options.checkpointIntervalMs ?? 5_000,
+      latenessMs: options.latenessMs ?? config.serve.latenessMs,
+      checkpointIntervalMs: options.checkpointIntervalMs ?? config.serve.checkpointIntervalMs,
       groupId: config.kafka.groupId,
     },
   );
@@ -226,7 +224,7 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
     );
 
   // Checkpoint (and commit) between batches too, so an idle stream does not leave offsets behind.
-  const tickMs = Math.max(1_000, options.checkpointIntervalMs ?? 5_000);
+  const tickMs = Math.max(1_000, options.checkpointIntervalMs ?? config.serve.checkpointIntervalMs);
   const ticker = setInterval(() => {
     loop.tick().catch((err: unknown) => log.error({ err }, 'idle checkpoint failed'));
   }, tickMs);
@@ -302,7 +300,7 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
   stopping = true;
   clearInterval(ticker);
   log.info({ reason: fatalError ? 'fatal error' : 'signal' }, 'shutting down');
-  const graceTimer = setTimeout(() => grace.abort(), options.shutdownGraceMs ?? 30_000);
+  const graceTimer = setTimeout(() => grace.abort(), options.shutdownGraceMs ?? config.serve.shutdownGraceMs);
   try {
     if (consumer) {
       await loop.drain();
