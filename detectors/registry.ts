@@ -9,6 +9,7 @@ import { tokenGeoImpossibleTravel } from './token-geo-impossible-travel.js';
 import { tokenLifecycleDormantReactivated } from './token-lifecycle-dormant-reactivated.js';
 import { tokenLifecycleRapidFirstUseNewNetwork } from './token-lifecycle-rapid-first-use-new-network.js';
 import { tokenLifecycleUsedAfterRevocation } from './token-lifecycle-used-after-revocation.js';
+import { tokenMultivariateOutlier } from './token-multivariate-outlier.js';
 import { tokenNetworkFirstSeenPrefix } from './token-network-first-seen-prefix.js';
 import { tokenScopeBroadOrEscalated } from './token-scope-broad-or-escalated.js';
 import { tokenTimeUnusualHour } from './token-time-unusual-hour.js';
@@ -41,6 +42,8 @@ export const detectors: readonly Detector[] = Object.freeze([
   tokenScopeBroadOrEscalated,
   appImpersonationFanout,
   secretExposedInLog,
+  // multivariate (peer-group isolation forest)
+  tokenMultivariateOutlier,
 ]);
 
 /** Detectors by id. */

@@ -36,7 +36,7 @@ export const explanationSchema = z.object({
   baseline_p99: z.number().optional(),
   zscore: z.number().optional(),
   /** Which baseline was used: the token's own, its OAuth app's, or its owner's. */
-  baseline_entity: z.enum(['token', 'app', 'owner', 'none']),
+  baseline_entity: z.enum(['token', 'app', 'owner', 'peer', 'none']),
   history_days: z.number().nonnegative(),
   history_events: z.number().nonnegative(),
   maturity: z.enum(['learning', 'mature']),

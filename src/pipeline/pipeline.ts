@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { PeerModels } from '../../baselines/peer-models.js';
 import { BaselineStore, type BaselineStoreConfig } from '../../baselines/store.js';
 import { detectors as allDetectors } from '../../detectors/registry.js';
 import type { Detector, DetectorContext, Finding } from '../../detectors/types.js';
@@ -51,6 +52,8 @@ export interface PipelineDeps {
  */
 export class Pipeline {
   store: BaselineStore;
+  /** Peer-group isolation-forest models (multivariate detector). */
+  peers: PeerModels;
   /** Baseline settings derived from the pipeline config (also used to load saved state). */
   readonly storeConfig: BaselineStoreConfig;
   readonly grouper: AlertGrouper;
@@ -74,6 +77,7 @@ export class Pipeline {
       maxEntities: deps.config.maxEntities,
     };
     this.store = deps.store ?? new BaselineStore(this.storeConfig);
+    this.peers = new PeerModels();
     this.log = deps.logger.child({ component: 'pipeline' });
   }
 
@@ -183,7 +187,8 @@ export class Pipeline {
     const activity = this.sessions.apply(input);
     const atMs = Date.parse(activity['@timestamp']);
     const base = this.store.contextFor(activity);
-    const ctx: DetectorContext = { ...base, settings: this.deps.config.detection };
+    const peer = this.peers.contextFor(activity);
+    const ctx: DetectorContext = { ...base, settings: this.deps.config.detection, ...(peer ? { peer } : {}) };
     const alerts: Alert[] = [];
     for (const detector of this.detectors) {
       let findings: Finding[];
@@ -200,6 +205,7 @@ export class Pipeline {
       }
     }
     this.store.update(activity);
+    this.peers.update(activity);
     if (atMs > this.watermarkMs) this.watermarkMs = atMs;
     this.counts.alerts += alerts.length;
     return { activity, alerts };
@@ -220,8 +226,14 @@ export class Pipeline {
   }
 
   /** Replaces the learned state with a saved one (see state.ts). */
-  restoreState(state: { store: BaselineStore; grouper: GrouperSnapshot; watermarkMs: number }): void {
+  restoreState(state: {
+    store: BaselineStore;
+    grouper: GrouperSnapshot;
+    watermarkMs: number;
+    peers?: PeerModels;
+  }): void {
     this.store = state.store;
+    if (state.peers) this.peers = state.peers;
     this.grouper.restore(state.grouper);
     this.watermarkMs = state.watermarkMs;
   }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PeerModels } from '../../baselines/peer-models.js';
 import { loadStore, saveStore } from '../../baselines/persistence.js';
 import type { GrouperSnapshot } from '../alerts/grouper.js';
 import { StateError } from '../errors.js';
@@ -14,6 +15,8 @@ export interface PipelineStateFile {
   version: number;
   watermarkMs: number;
   grouper: GrouperSnapshot;
+  /** Peer-group model snapshot (training rows; models are retrained identically on restore). */
+  peers?: unknown;
   /** Opaque extra data saved with the state (the Kafka consumer stores its offsets here). */
   extra?: unknown;
 }
@@ -31,6 +34,7 @@ export async function savePipelineState(pipeline: Pipeline, dir: string, extra?:
     version: PIPELINE_STATE_VERSION,
     watermarkMs: pipeline.watermarkMs,
     grouper: pipeline.grouper.snapshot(),
+    peers: pipeline.peers.snapshot(),
     ...(extra === undefined ? {} : { extra }),
   };
   const tmp = join(dir, 'pipeline.json.tmp');
@@ -61,6 +65,19 @@ export async function loadPipelineState(
     );
   }
   const store = await loadStore(join(dir, 'baselines'), pipeline.storeConfig);
-  pipeline.restoreState({ store, grouper: file.grouper, watermarkMs: file.watermarkMs });
+  let peers: PeerModels | undefined;
+  if (file.peers !== undefined) {
+    try {
+      peers = new PeerModels().restore(file.peers as Parameters<PeerModels['restore']>[0]);
+    } catch (cause) {
+      throw new StateError(`corrupt peer models in ${path}: ${(cause as Error).message}`, { cause });
+    }
+  }
+  pipeline.restoreState({
+    store,
+    grouper: file.grouper,
+    watermarkMs: file.watermarkMs,
+    ...(peers ? { peers } : {}),
+  });
   return { extra: file.extra };
 }

@@ -5,6 +5,7 @@ import type { Source } from '../../schemas/token-activity.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { CheckpointStore } from './checkpoint.js';
 import { DeliveryAbortedError } from './errors.js';
+import { FlowControl } from './flow-control.js';
 import type { ServeMetrics } from './metrics.js';
 import type { OffsetPositions } from './positions.js';
 import { type ProcessedBatch, processMessages } from './processor.js';
@@ -99,9 +100,7 @@ export class BatchLoop {
   tainted = false;
   private stopping = false;
   private lastCheckpointAt = Date.now();
-  private paused = false;
-  /** Sink writes currently in their retry loop after a failure. */
-  private failing = 0;
+  private readonly flowControl: FlowControl;
   /** Partitions whose position moved since the last commit. */
   private readonly dirty = new Set<string>();
   private lock: Promise<unknown> = Promise.resolve();
@@ -112,6 +111,7 @@ export class BatchLoop {
     private readonly settings: BatchLoopSettings,
   ) {
     this.log = deps.logger.child({ component: 'serve.consumer' });
+    this.flowControl = new FlowControl(deps.consumer, [...deps.sources.keys()], deps.metrics, this.log);
   }
 
   /** Runs `fn` after every earlier exclusive section finished (a promise-chain mutex). */
@@ -271,8 +271,7 @@ export class BatchLoop {
    */
   async drain(): Promise<void> {
     this.stopping = true;
-    const consumer = this.deps.consumer();
-    consumer?.pause([...this.deps.sources.keys()].map((topic) => ({ topic })));
+    this.flowControl.stop();
     await this.exclusive(async () => {});
   }
 
@@ -342,32 +341,9 @@ export class BatchLoop {
     }
   }
 
-  /**
-   * A sink write started failing: the first one pauses the raw topics (no fetching while the
-   * in-flight chunk retries; bounded memory), the readiness check reports it.
-   */
-  sinkDegraded(): void {
-    this.failing += 1;
-    if (this.failing !== 1) return;
-    const consumer = this.deps.consumer();
-    this.paused = true;
-    this.deps.metrics.paused.set(1);
-    consumer?.pause([...this.deps.sources.keys()].map((topic) => ({ topic })));
-  }
-
-  /** A failing sink write succeeded again: when none is failing any more, consumption resumes. */
-  sinkRecovered(): void {
-    this.failing = Math.max(0, this.failing - 1);
-    if (this.failing !== 0 || !this.paused) return;
-    this.paused = false;
-    this.deps.metrics.paused.set(0);
-    if (this.stopping) return;
-    this.deps.consumer()?.resume([...this.deps.sources.keys()].map((topic) => ({ topic })));
-    this.log.info('sinks acknowledged again: consumption resumed');
-  }
-
-  get isPaused(): boolean {
-    return this.paused;
+  /** Flow control (pause while a sink fails), for the sinks' hooks and readiness. */
+  get flow(): FlowControl {
+    return this.flowControl;
   }
 
   private count(processed: ProcessedBatch): void {

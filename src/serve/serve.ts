@@ -171,8 +171,8 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
         now,
         inventorySignal: grace.signal,
         ...(options.backoff ? { backoff: options.backoff } : {}),
-        onDegraded: () => loop.sinkDegraded(),
-        onRecovered: () => loop.sinkRecovered(),
+        onDegraded: () => loop.flow.degraded(),
+        onRecovered: () => loop.flow.recovered(),
       }),
       checkpoints,
       metrics,
@@ -198,7 +198,11 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
     // _cluster/health rather than ping (HEAD /): minimal distributions lack the root endpoint.
     await check('elasticsearch', () => es.cluster.health({}, { requestTimeout: 2_000, maxRetries: 0 })),
     { name: 'consumer', ok: joined && !stopping, ...(joined ? {} : { detail: 'not in the consumer group' }) },
-    { name: 'sinks', ok: !loop.isPaused, ...(loop.isPaused ? { detail: 'paused: a sink is failing' } : {}) },
+    {
+      name: 'sinks',
+      ok: !loop.flow.isPaused,
+      ...(loop.flow.isPaused ? { detail: 'paused: a sink is failing' } : {}),
+    },
   ];
 
   /** Retries a startup step while its error may pass (a service still starting); fails fast otherwise. */
