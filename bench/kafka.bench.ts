@@ -115,7 +115,7 @@ async function bareDrain(topic: string): Promise<{ drainMs: number; totalMs: num
   return { drainMs: end - first, totalMs: end - t0 };
 }
 
-/** (a) bare consumer latency: single messages produced every 100 ms, produce-ack to eachBatch. */
+/** (a) bare consumer latency: single messages produced every 100 ms, from send to eachMessage. */
 async function bareLatency(): Promise<number[]> {
   const topic = `${RUN}.latency`;
   const admin = kafka.admin();
@@ -138,9 +138,8 @@ async function bareLatency(): Promise<number[]> {
   await sleep(3_000); // group join
   for (let i = 0; i < MARKERS; i++) {
     const id = `m${i}`;
-    const t = performance.now();
+    sent.set(id, performance.now());
     await producer.send({ topic, acks: -1, messages: [{ value: id }] });
-    sent.set(id, t);
     await sleep(100);
   }
   await sleep(1_500);
@@ -259,13 +258,14 @@ async function main(): Promise<void> {
     const seq = revokedTokenSequence(name, start);
     const useAt = start + 4 * 60_000 + 2 * HOUR; // last use, see revokedTokenSequence
     const closer = JSON.stringify(githubEvent('git.clone', start + 3.5 * HOUR, { token: `closer-${k}` }));
+    const id = sha256Hex(`token.lifecycle.used_after_revocation|${githubTokenId(name)}|${useAt}`, 32);
+    const sentAt = performance.now();
     await producer.send({
       topic: rawTopic,
       acks: -1,
       messages: [...seq, closer].map((value) => ({ value })),
     });
-    const id = sha256Hex(`token.lifecycle.used_after_revocation|${githubTokenId(name)}|${useAt}`, 32);
-    pending.set(id, performance.now());
+    pending.set(id, sentAt);
     await sleep(500);
   }
   const deadline = Date.now() + 60_000;

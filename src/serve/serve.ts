@@ -8,7 +8,7 @@ import { type Config, describeConfig } from '../config.js';
 import { createElasticsearch, type ElasticsearchClientOptions } from '../elasticsearch/client.js';
 import type { TokenFacts } from '../elasticsearch/inventory.js';
 import { installTemplates } from '../elasticsearch/templates.js';
-import { buildHttpServer, type HttpServer, type ReadinessCheck } from '../http/index.js';
+import { buildHttpServer, type HttpServer } from '../http/index.js';
 import { createKafka, type KafkaClientOptions } from '../kafka/client.js';
 import { KafkaProducerSink } from '../kafka/producer-sink.js';
 import { allTopics, ensureTopics, rawTopics } from '../kafka/topics.js';
@@ -19,6 +19,7 @@ import { CheckpointStore } from './checkpoint.js';
 import { DeliveryAbortedError, StartupError } from './errors.js';
 import { createServeMetrics, type ServeMetrics } from './metrics.js';
 import { OffsetPositions } from './positions.js';
+import { readinessChecks } from './readiness.js';
 import { ServeSinks } from './sinks.js';
 
 /** Options of {@link serve}; only `signal` is required. */
@@ -75,29 +76,6 @@ function factsFrom(store: BaselineStore, tokenId: string): TokenFacts | undefine
     revokedAtMs: b.revokedAt,
     scopes: b.scopes,
   };
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function check(name: string, probe: () => Promise<unknown>): Promise<ReadinessCheck> {
-  try {
-    await withTimeout(probe(), 2_000);
-    return { name, ok: true };
-  } catch (err) {
-    return { name, ok: false, detail: (err as Error).message };
-  }
 }
 
 function aborted(signal: AbortSignal): Promise<void> {
@@ -193,17 +171,10 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
     },
   );
 
-  const readiness = async (): Promise<ReadinessCheck[]> => [
-    await check('kafka', () => admin.describeCluster()),
-    // _cluster/health rather than ping (HEAD /): minimal distributions lack the root endpoint.
-    await check('elasticsearch', () => es.cluster.health({}, { requestTimeout: 2_000, maxRetries: 0 })),
-    { name: 'consumer', ok: joined && !stopping, ...(joined ? {} : { detail: 'not in the consumer group' }) },
-    {
-      name: 'sinks',
-      ok: !loop.flow.isPaused,
-      ...(loop.flow.isPaused ? { detail: 'paused: a sink is failing' } : {}),
-    },
-  ];
+  const readiness = readinessChecks(admin, es, {
+    consuming: () => joined && !stopping,
+    paused: () => loop.flow.isPaused,
+  });
 
   /** Retries a startup step while its error may pass (a service still starting); fails fast otherwise. */
   const startupRetry = <T>(what: string, attempt: () => Promise<T>) =>
