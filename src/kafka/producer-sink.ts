@@ -41,8 +41,9 @@ export class KafkaProducerSink {
     if (requests.length === 0) return 0;
     try {
       await this.connect();
-      // One request per chunk keeps every record batch under the broker's size limit.
-      for (const r of requests) await this.producer.sendBatch({ topicMessages: [r], acks: -1 });
+      // One request per chunk keeps every record batch under the broker's size limit; the
+      // requests are pipelined on the connection (in order unless kafkajs has to retry one).
+      await Promise.all(requests.map((r) => this.producer.sendBatch({ topicMessages: [r], acks: -1 })));
     } catch (cause) {
       throw new SinkError(`kafka produce failed: ${(cause as Error).message}`, { cause });
     }
