@@ -26,16 +26,16 @@ export type SeenOutcome = (typeof SeenOutcome)[keyof typeof SeenOutcome];
 
 /**
  * First/last-seen stats per value of every {@link Dimension} of one entity, each dimension bounded
- * to `cap` values. All dimensions share one `Map` keyed by {@link seenKey} (one hash table per
- * entity keeps the hot path to few cache misses); per dimension, parallel insertion-ordered lists
- * of keys and stats serve eviction, `distinct` and `top`.
+ * to `cap` values. All dimensions share one `Map` keyed by {@link seenKey} and one insertion-ordered
+ * pair of lists (keys, stats) used by eviction, `top` and serialization: few objects per entity
+ * (heap) and few cache misses per event (hot path).
  *
  * Eviction (only when a new value arrives at a full dimension): the entry with the smallest
  * `lastSeen + floor(log2(1 + count)) x 1 day` goes, i.e. least recently seen, with frequency
  * buying extra retention (a value seen 1,023 times is kept as if seen 9 days later than a
- * one-off). Ties go to the oldest inserted. O(cap) per eviction. Evicted values are forgotten:
- * seeing them again makes them new again, so {@link evictedCount} tells a consumer when novelty on
- * a dimension is unreliable (the entity has more distinct values than the cap).
+ * one-off). Ties go to the oldest inserted. O(values kept) per eviction. Evicted values are
+ * forgotten: seeing them again makes them new again, so {@link evictedCount} tells a consumer when
+ * novelty on a dimension is unreliable (the entity has more distinct values than the cap).
  *
  * Order of events: while a dimension never reached its cap, its content (count, firstSeen = min
  * event time, lastSeen = max event time) does not depend on arrival order. Once evicting, which
@@ -43,9 +43,11 @@ export type SeenOutcome = (typeof SeenOutcome)[keyof typeof SeenOutcome];
  */
 export class SeenSets {
   private readonly map = new Map<string, SeenStat>();
-  private readonly keys: (string[] | undefined)[] = new Array(NDIM).fill(undefined);
-  private readonly stats: (SeenStat[] | undefined)[] = new Array(NDIM).fill(undefined);
-  private readonly evicted: number[] = new Array(NDIM).fill(0);
+  /** keys and stats of every kept value, insertion order */
+  private readonly keys: string[] = [];
+  private readonly stats: SeenStat[] = [];
+  /** per dimension index d: kept values at [d], evicted values at [NDIM + d] */
+  private readonly counters: number[] = new Array(2 * NDIM).fill(0);
   /** Previous firstSeen (ms) when {@link observe} returned {@link SeenOutcome.MovedEarlier}. */
   movedFrom = 0;
 
@@ -67,24 +69,20 @@ export class SeenSets {
   }
 
   private insert(d: number, key: string, s: SeenStat, cap: number): void {
-    let keys = this.keys[d];
-    let stats = this.stats[d];
-    if (keys === undefined || stats === undefined) {
-      keys = [];
-      stats = [];
-      this.keys[d] = keys;
-      this.stats[d] = stats;
-    }
-    while (keys.length >= cap) this.evictOne(d, keys, stats);
+    while (this.counters[d]! >= cap) this.evictOne(d);
     this.map.set(key, s);
-    keys.push(key);
-    stats.push(s);
+    this.keys.push(key);
+    this.stats.push(s);
+    this.counters[d]!++;
   }
 
-  private evictOne(d: number, keys: string[], stats: SeenStat[]): void {
+  private evictOne(d: number): void {
+    const prefix = DIM_PREFIX[d]!.charCodeAt(0);
+    const { keys, stats } = this;
     let victim = -1;
     let best = Number.POSITIVE_INFINITY;
     for (let i = 0; i < stats.length; i++) {
+      if (keys[i]!.charCodeAt(0) !== prefix) continue;
       const e = stats[i]!;
       const score = e.lastSeen + (31 - Math.clz32(e.count + 1)) * DAY_MS;
       if (score < best) {
@@ -96,7 +94,8 @@ export class SeenSets {
     this.map.delete(keys[victim]!);
     keys.splice(victim, 1);
     stats.splice(victim, 1);
-    this.evicted[d]!++;
+    this.counters[d]!--;
+    this.counters[NDIM + d]!++;
   }
 
   /** Stats of a value, by {@link seenKey}. */
@@ -106,20 +105,26 @@ export class SeenSets {
 
   /** Values kept for dimension index `d`. */
   distinct(d: number): number {
-    return this.keys[d]?.length ?? 0;
+    return this.counters[d]!;
   }
 
   /** Values dropped from dimension index `d` by eviction so far. */
   evictedCount(d: number): number {
-    return this.evicted[d]!;
+    return this.counters[NDIM + d]!;
+  }
+
+  /** Indices into keys/stats of dimension `d`'s values, insertion order. */
+  private indicesOf(d: number): number[] {
+    const prefix = DIM_PREFIX[d]!.charCodeAt(0);
+    const out: number[] = [];
+    for (let i = 0; i < this.keys.length; i++) if (this.keys[i]!.charCodeAt(0) === prefix) out.push(i);
+    return out;
   }
 
   /** Values of dimension `d`, most frequent first (ties: most recently seen, then insertion order), at most `limit`. */
   top(d: number, limit: number): string[] {
-    const keys = this.keys[d];
-    const stats = this.stats[d];
-    if (keys === undefined || stats === undefined) return [];
-    const idx = keys.map((_, i) => i);
+    const { keys, stats } = this;
+    const idx = this.indicesOf(d);
     idx.sort((a, b) => stats[b]!.count - stats[a]!.count || stats[b]!.lastSeen - stats[a]!.lastSeen || a - b);
     const out: string[] = [];
     for (let i = 0; i < idx.length && i < limit; i++) out.push(keys[idx[i]!]!.slice(1));
@@ -134,28 +139,27 @@ export class SeenSets {
   toJSON(first: number, last: number): Partial<Record<Dimension, CappedSetJSON>> {
     const out: Partial<Record<Dimension, CappedSetJSON>> = {};
     for (let d = 0; d < NDIM; d++) {
-      const keys = this.keys[d];
-      const stats = this.stats[d];
-      if ((keys === undefined || stats === undefined) && this.evicted[d] === 0) continue;
-      const set: CappedSetJSON = [this.evicted[d]!];
-      if (keys !== undefined && stats !== undefined) {
-        for (let i = 0; i < keys.length; i++) {
-          const s = stats[i]!;
-          set.push([keys[i]!.slice(1), s.count, s.firstSeen - first, last - s.lastSeen]);
-        }
+      if (this.counters[d] === 0 && this.counters[NDIM + d] === 0) continue;
+      const set: CappedSetJSON = [this.counters[NDIM + d]!];
+      for (const i of this.indicesOf(d)) {
+        const s = this.stats[i]!;
+        set.push([this.keys[i]!.slice(1), s.count, s.firstSeen - first, last - s.lastSeen]);
       }
       out[DIMENSIONS[d]!] = set;
     }
     return out;
   }
 
-  /** Inverse of {@link toJSON}. */
+  /**
+   * Inverse of {@link toJSON}. Insertion order across dimensions is not kept (it only breaks
+   * eviction ties between values of the same dimension, whose order is kept).
+   */
   static fromJSON(json: Partial<Record<Dimension, CappedSetJSON>>, first: number, last: number): SeenSets {
     const sets = new SeenSets();
     DIMENSIONS.forEach((dim, d) => {
       const set = json[dim];
       if (set === undefined) return;
-      sets.evicted[d] = set[0];
+      sets.counters[NDIM + d] = set[0];
       for (let i = 1; i < set.length; i++) {
         const [value, count, fromFirst, toLast] = set[i] as [string, number, number, number];
         sets.insert(

@@ -92,7 +92,7 @@ describe('hourly series', () => {
     expect(s.mad).toBe(2);
   });
 
-  it('summarizes rows per hour within the ±4.4% binning, with the exact max', () => {
+  it('summarizes rows per hour within the ±4.5% binning, with the exact max', () => {
     // 10 days of one event per hour with rows = 100 + 37 * (h mod 50), then a quiet current hour
     const rows: number[] = [];
     const acts: TokenActivity[] = [];
@@ -105,9 +105,9 @@ describe('hourly series', () => {
     const s = tokenOf(acts).hourlyVolume('rows');
     expect(s.n).toBe(240);
     expect(s.max).toBe(Math.max(...rows)); // exact
-    expect(Math.abs(s.median / ssMedian(rows) - 1)).toBeLessThan(0.044);
+    expect(Math.abs(s.median / ssMedian(rows) - 1)).toBeLessThan(0.045);
     expect(Math.abs(s.mad / ssMad(rows) - 1)).toBeLessThan(0.1);
-    expect(Math.abs(s.p99 / ssQuantile(rows, 0.99) - 1)).toBeLessThan(0.044);
+    expect(Math.abs(s.p99 / ssQuantile(rows, 0.99) - 1)).toBeLessThan(0.045);
     // hours without volume count as 0 rows
     expect(tokenOf([at(MONDAY), at(MONDAY + HOUR), at(MONDAY + 2 * HOUR)]).hourlyVolume('rows')).toEqual({
       n: 2,
@@ -146,7 +146,17 @@ describe('inter-use gaps', () => {
     expect(e.gapMax).toBe(95 * DAY);
     // 151 gaps (149 x 2 h, 3 h, 95 d): p99 interpolates 2 h and 3 h, the dormancy stays above it
     expect(ssQuantile(gaps, 0.99)).toBe(2.5 * HOUR);
-    expect(Math.abs(e.gapP99 / (2.5 * HOUR) - 1)).toBeLessThan(0.09);
+    expect(Math.abs(e.gapP99 / (2.5 * HOUR) - 1)).toBeLessThan(0.091);
+  });
+
+  it('replaces a gap split by a late event (max and distribution)', () => {
+    // uses at 10:00 and 20:00 (completed), 21:00 (current); then a late one at 15:00
+    const inOrder = tokenOf([10, 15, 20, 21].map((h) => at(MONDAY + h * HOUR)));
+    const late = tokenOf([10, 20, 21, 15].map((h) => at(MONDAY + h * HOUR)));
+    expect(late.gapMax).toBe(5 * HOUR);
+    expect(late.gapP99).toBe(inOrder.gapP99);
+    expect(late.hourlyEvents).toEqual({ n: 3, median: 1, mad: 0, p99: 1, max: 1 });
+    expect(late.toJSON()).toEqual(inOrder.toJSON());
   });
 
   it('approximates gaps inside one hour by their mean', () => {
@@ -154,7 +164,7 @@ describe('inter-use gaps', () => {
     const e = tokenOf([0, 10, 40, 120, 240].map((m) => at(MONDAY + 10 * HOUR + m * MIN)));
     expect(e.gapMax).toBe(80 * MIN);
     const all = [20 * MIN, 20 * MIN, 80 * MIN];
-    expect(Math.abs(e.gapP99 / ssQuantile(all, 0.99) - 1)).toBeLessThan(0.09);
+    expect(Math.abs(e.gapP99 / ssQuantile(all, 0.99) - 1)).toBeLessThan(0.091);
   });
 });
 

@@ -8,7 +8,7 @@ import {
   encodeLocation,
 } from './entity-state.js';
 import { HourOfWeekProfile } from './hour-of-week.js';
-import { HOUR_MS, HourlySeries } from './hourly-series.js';
+import { type CurrentHour, HOUR_MS, HourlySeries } from './hourly-series.js';
 import {
   ACTION_DIM,
   type CreatedContext,
@@ -31,6 +31,8 @@ import type {
 } from './types.js';
 
 const DAY_MS = 86_400_000;
+/** Reused by syncCurrent (single-threaded). */
+const scratchHour: CurrentHour = { h: 0, events: 0, rows: 0, bytes: 0, items: 0 };
 
 /**
  * Behavioural baseline of one entity (token, app or owner), updated one event at a time in event
@@ -164,14 +166,14 @@ export class EntityBaseline implements BaselineView {
   }
 
   private syncCurrent(): void {
-    const b = this.series.current;
     const c = this.current;
-    if (b === undefined) return;
-    c.hourStart = b.h * HOUR_MS;
-    c.events = b.e;
-    c.rows = b.r;
-    c.bytes = b.b;
-    c.items = b.i;
+    if (this.series.currentInto(scratchHour)) {
+      c.hourStart = scratchHour.h * HOUR_MS;
+      c.events = scratchHour.events;
+      c.rows = scratchHour.rows;
+      c.bytes = scratchHour.bytes;
+      c.items = scratchHour.items;
+    }
   }
 
   get firstSeen(): number {

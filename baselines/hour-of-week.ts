@@ -12,8 +12,9 @@ export const hourOfWeek = (ms: number): number => {
 };
 
 /**
- * Event counts per UTC hour of week (168 x uint32 = 672 bytes of heap; counters saturate at
- * 2^32 - 1). Hour of day is derived by summing the 7 days. Event order does not matter.
+ * Event counts per UTC hour of week (168 x uint32: 672 bytes plus ~200 of typed-array overhead,
+ * half of a plain array's 8-byte slots; counters saturate at 2^32 - 1). Hour of day is derived
+ * by summing the 7 days. Event order does not matter.
  */
 export class HourOfWeekProfile {
   readonly counts = new Uint32Array(WEEK_HOURS);

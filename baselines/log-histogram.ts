@@ -5,8 +5,8 @@ import type { RobustStats } from './types.js';
 export const EXACT_LIMIT = 64;
 /**
  * Default log bins per doubling above {@link EXACT_LIMIT}: relative bin width 2^(1/8) - 1 = 9.1%,
- * so a bin's representative (geometric centre) is within ±4.4% of any value in it. With 4 per
- * doubling (used for gaps) the bound is ±9%.
+ * so a bin's representative (geometric centre) is within 2^(1/16) - 1 = 4.5% of any value in it. With 4 per
+ * doubling (used for gaps) the bound is 2^(1/8) - 1 = 9.1%.
  */
 export const BINS_PER_DOUBLING = 8;
 
@@ -34,7 +34,8 @@ const valueTable = (perDoubling: number): Float64Array => {
 };
 
 /** Shared scratch for representatives while computing stats (single-threaded, never retained). */
-let scratch = new Float64Array(1024);
+let scratchValues = new Float64Array(1024);
+let scratchCounts = new Float64Array(1024);
 
 /**
  * Sparse log-scaled histogram of non-negative values (per-hour counts, bytes, gaps in ms), kept
@@ -43,10 +44,8 @@ let scratch = new Float64Array(1024);
  * 34 = 336 bins up to 1e12), in practice a few dozen occupied.
  */
 export class LogHistogram {
-  /** occupied bin indices, ascending */
-  private readonly bins: number[] = [];
-  /** count per occupied bin */
-  private readonly counts: number[] = [];
+  /** occupied bins ascending, interleaved with their counts: [bin, count, bin, count, ...] */
+  private readonly cells: number[] = [];
   private total = 0;
   /** log bins per doubling */
   readonly perDoubling: number;
@@ -60,20 +59,20 @@ export class LogHistogram {
     return this.total;
   }
 
-  /** Index of `bin` in {@link bins}, or -(insertion point) - 1. */
+  /** Cell index (even) of `bin`, or -(insertion cell index) - 1. */
   private find(bin: number): number {
-    const b = this.bins;
+    const c = this.cells;
     let lo = 0;
-    let hi = b.length - 1;
-    if (hi >= 0 && b[hi] === bin) return hi;
+    let hi = (c.length >> 1) - 1;
+    if (hi >= 0 && c[2 * hi] === bin) return 2 * hi;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const v = b[mid]!;
+      const v = c[2 * mid]!;
       if (v < bin) lo = mid + 1;
       else if (v > bin) hi = mid - 1;
-      else return mid;
+      else return 2 * mid;
     }
-    return -lo - 1;
+    return -2 * lo - 1;
   }
 
   /** Adds `count` samples of `value`. */
@@ -81,11 +80,8 @@ export class LogHistogram {
     if (count <= 0) return;
     const bin = binOf(value, this.perDoubling);
     const i = this.find(bin);
-    if (i >= 0) this.counts[i]! += count;
-    else {
-      this.bins.splice(-i - 1, 0, bin);
-      this.counts.splice(-i - 1, 0, count);
-    }
+    if (i >= 0) this.cells[i + 1]! += count;
+    else this.cells.splice(-i - 1, 0, bin, count);
     this.total += count;
   }
 
@@ -94,25 +90,29 @@ export class LogHistogram {
     if (count <= 0) return;
     const i = this.find(binOf(value, this.perDoubling));
     if (i < 0) return;
-    const c = Math.min(count, this.counts[i]!);
+    const have = this.cells[i + 1]!;
+    const c = Math.min(count, have);
     this.total -= c;
-    if (c === this.counts[i]) {
-      this.bins.splice(i, 1);
-      this.counts.splice(i, 1);
-    } else this.counts[i]! -= c;
+    if (c === have) this.cells.splice(i, 2);
+    else this.cells[i + 1] = have - c;
   }
 
   /** Robust stats of the samples (bin representatives), with the exact `max`. O(occupied bins). */
   stats(max: number): RobustStats {
-    const len = this.bins.length;
+    const cells = this.cells;
+    const len = cells.length >> 1;
     if (len === 0) return EMPTY_STATS;
-    if (scratch.length < len) scratch = new Float64Array(len * 2);
+    if (scratchValues.length < len) {
+      scratchValues = new Float64Array(len * 2);
+      scratchCounts = new Float64Array(len * 2);
+    }
     const table = valueTable(this.perDoubling);
     for (let i = 0; i < len; i++) {
-      const b = this.bins[i]!;
-      scratch[i] = b < table.length ? table[b]! : binValue(b, this.perDoubling);
+      const b = cells[2 * i]!;
+      scratchValues[i] = b < table.length ? table[b]! : binValue(b, this.perDoubling);
+      scratchCounts[i] = cells[2 * i + 1]!;
     }
-    return sortedStats(scratch, this.counts, len, this.total, max);
+    return sortedStats(scratchValues, scratchCounts, len, this.total, max);
   }
 
   /**
@@ -120,14 +120,14 @@ export class LogHistogram {
    * the first occupied one, a run of k empty bins written as `-k` (`[]` when empty).
    */
   toJSON(): number[] {
-    const len = this.bins.length;
-    if (len === 0) return [];
-    const out: number[] = [this.bins[0]!];
-    let next = this.bins[0]!;
-    for (let i = 0; i < len; i++) {
-      const k = this.bins[i]!;
+    const cells = this.cells;
+    if (cells.length === 0) return [];
+    const out: number[] = [cells[0]!];
+    let next = cells[0]!;
+    for (let i = 0; i < cells.length; i += 2) {
+      const k = cells[i]!;
       if (k > next) out.push(next - k);
-      out.push(this.counts[i]!);
+      out.push(cells[i + 1]!);
       next = k + 1;
     }
     return out;
@@ -143,8 +143,7 @@ export class LogHistogram {
         bin -= c;
         continue;
       }
-      h.bins.push(bin);
-      h.counts.push(c);
+      h.cells.push(bin, c);
       h.total += c;
       bin++;
     }

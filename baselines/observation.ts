@@ -38,7 +38,7 @@ export interface Observation {
   rows: number;
   bytes: number;
   items: number;
-  /** set when the event has a geo location */
+  /** set when the event has a geo location and did not fail (`event.outcome` failure) */
   location: LastLocation | undefined;
   /** 'revoke' for revoked/expired, 'auth' for created/authorized */
   lifecycle: 'revoke' | 'auth' | undefined;
@@ -87,10 +87,15 @@ export const observe = (a: TokenActivity): Observation => {
   const ip = a.source?.ip;
   const prefix = tw.network?.ip_prefix;
   const country = geo?.country_iso_code;
+  // A failed attempt (wrong password, refused call) is not a use of the credential: its network,
+  // country, client and place are whoever tried, often an attacker (a password spray from
+  // residential proxies). Learning them would make the attacker's later success look familiar
+  // and move the last location for impossible travel. The attempt still counts as an event.
+  const failed = a.event.outcome === 'failure';
   const keys: (string | undefined)[] = new Array(DIMENSIONS.length - 1);
-  keys[DIM_INDEX.ip_prefix] = key(DIM_INDEX.ip_prefix, prefix);
-  keys[DIM_INDEX.country] = key(DIM_INDEX.country, country);
-  keys[DIM_INDEX.ua_family] = key(DIM_INDEX.ua_family, a.user_agent?.name);
+  keys[DIM_INDEX.ip_prefix] = failed ? undefined : key(DIM_INDEX.ip_prefix, prefix);
+  keys[DIM_INDEX.country] = failed ? undefined : key(DIM_INDEX.country, country);
+  keys[DIM_INDEX.ua_family] = failed ? undefined : key(DIM_INDEX.ua_family, a.user_agent?.name);
   keys[DIM_INDEX.action] = key(DIM_INDEX.action, a.event.action);
   keys[DIM_INDEX.resource] = tw.resource
     ? key(DIM_INDEX.resource, `${tw.resource.type}:${tw.resource.name}`)
@@ -118,7 +123,7 @@ export const observe = (a: TokenActivity): Observation => {
     bytes: tw.volume?.bytes ?? 0,
     items: tw.volume?.items ?? 0,
     location:
-      loc === undefined
+      loc === undefined || failed
         ? undefined
         : locationOf(
             loc.lat,

@@ -40,6 +40,27 @@ describe('BaselineStore', () => {
     });
   });
 
+  it('counts a failed attempt as an event but learns neither its network, country, client nor place', () => {
+    const home = activityFixture({ at: t0 });
+    const spray = activityFixture({
+      at: t0 + HOUR,
+      event: { action: 'login_failure', outcome: 'failure' },
+      source: {
+        ip: '198.51.100.7',
+        geo: { country_iso_code: 'BR', city_name: 'São Paulo', location: { lat: -23.55, lon: -46.63 } },
+      },
+      user_agent: { original: 'python-requests/2.32', name: 'python-requests', version: '2.32' },
+      tokenwatch: { network: { ip_prefix: '198.51.100.0/24' } },
+    });
+    const view = trainStore([home, spray]).contextFor(home).token;
+    expect(view.eventCount).toBe(2);
+    expect(view.seen('action', 'login_failure')).toBeDefined();
+    expect(view.seen('ip_prefix', '198.51.100.0/24')).toBeUndefined();
+    expect(view.seen('country', 'BR')).toBeUndefined();
+    expect(view.seen('ua_family', 'python-requests')).toBeUndefined();
+    expect(view.lastLocation?.ip).toBe('203.0.113.10');
+  });
+
   it('falls back to the app, then the owner, while the token is learning', () => {
     // 40 events over 10 days by token A (same app, same owner) make app and owner mature
     const history = Array.from({ length: 40 }, (_, i) =>
