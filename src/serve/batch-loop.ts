@@ -146,6 +146,7 @@ export class BatchLoop {
     const { topic, partition } = batch;
     if (this.tainted || this.stopping) return false;
     const last = (chunk.at(-1) as KafkaMessage).offset;
+    this.forgetStalePosition(topic, partition, batch.highWatermark);
     const fresh = chunk.filter((m) => !this.deps.positions.isBehind(topic, partition, m.offset));
     const started = performance.now();
     let processed: ProcessedBatch | undefined;
@@ -174,8 +175,9 @@ export class BatchLoop {
       if (!report) return false;
       this.count(processed);
     }
-    this.deps.positions.set(topic, partition, (BigInt(last) + 1n).toString());
-    this.dirty.add(tpKey(topic, partition));
+    if (this.deps.positions.advance(topic, partition, (BigInt(last) + 1n).toString())) {
+      this.dirty.add(tpKey(topic, partition));
+    }
     resolveOffset(last);
     const t2 = performance.now();
     const checkpointed = await this.checkpointAndCommit(false);
@@ -201,6 +203,21 @@ export class BatchLoop {
       checkpointed,
     });
     return true;
+  }
+
+  /**
+   * A position beyond the partition's high watermark means the partition was recreated or
+   * truncated since the checkpoint: its old offsets mean nothing now, so the position is dropped
+   * (and every message consumed) instead of skipping new messages below it.
+   */
+  private forgetStalePosition(topic: string, partition: number, highWatermark: string): void {
+    const pos = this.deps.positions.get(topic, partition);
+    if (pos === undefined || BigInt(highWatermark) >= BigInt(pos)) return;
+    this.log.warn(
+      { topic, partition, position: pos, highWatermark },
+      'partition reset since the checkpoint; position dropped',
+    );
+    this.deps.positions.delete(topic, partition);
   }
 
   /**

@@ -18,4 +18,14 @@ describe('OffsetPositions', () => {
     const p = OffsetPositions.fromJSON({ t: { '0': '5', x: '1', '1': 7, '2': '-1' }, u: 3 });
     expect(p.entries()).toEqual([{ topic: 't', partition: 0, offset: '5' }]);
   });
+
+  it('advances only forwards', () => {
+    const p = new OffsetPositions();
+    expect(p.advance('t', 0, '10')).toBe(true);
+    expect(p.advance('t', 0, '5')).toBe(false);
+    expect(p.advance('t', 0, '10')).toBe(false);
+    expect(p.get('t', 0)).toBe('10');
+    p.delete('t', 0);
+    expect(p.get('t', 0)).toBeUndefined();
+  });
 });

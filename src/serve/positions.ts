@@ -33,6 +33,19 @@ export class OffsetPositions {
     parts.set(partition, offset);
   }
 
+  /** Moves the position forward to `offset`; never backwards. Returns whether it moved. */
+  advance(topic: string, partition: number, offset: string): boolean {
+    const pos = this.get(topic, partition);
+    if (pos !== undefined && BigInt(offset) <= BigInt(pos)) return false;
+    this.set(topic, partition, offset);
+    return true;
+  }
+
+  /** Forgets a partition's position. */
+  delete(topic: string, partition: number): void {
+    this.map.get(topic)?.delete(partition);
+  }
+
   /** `offset` comes before the position of its partition (already consumed). */
   isBehind(topic: string, partition: number, offset: string): boolean {
     const pos = this.get(topic, partition);
