@@ -5,7 +5,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TokenActivity } from '../schemas/token-activity.js';
 import { BaselineStateError } from './errors.js';
-import { BASELINE_FILE_GZ, BASELINE_FILE_PLAIN, loadStore, saveStore } from './persistence.js';
+import { BASELINE_FILE_GZ, BASELINE_FILE_PLAIN, loadStore, ORG_FILE, saveStore } from './persistence.js';
 import type { BaselineStore } from './store.js';
 import { activityFixture, developerTokenHistory, snapshotView, trainStore } from './testing.js';
 import type { EntityKind } from './types.js';
@@ -69,7 +69,7 @@ describe('saveStore / loadStore', () => {
     const dev1 = restored.get('token', 'github:hash:dev1')!;
     expect(dev1.revokedAt).toBeGreaterThan(0);
     expect(dev1.maturity).toBe('mature');
-    expect(await readdir(dir)).toEqual([BASELINE_FILE_GZ]);
+    expect((await readdir(dir)).sort()).toEqual([BASELINE_FILE_GZ, ORG_FILE]);
   });
 
   it('writes gzip by default and plain NDJSON on request, replacing the other', async () => {
@@ -84,8 +84,38 @@ describe('saveStore / loadStore', () => {
     });
     expect(lines).toHaveLength(1 + store.size('token') + store.size('app') + store.size('owner'));
     await saveStore(store, dir, { gzip: false });
-    expect(await readdir(dir)).toEqual([BASELINE_FILE_PLAIN]);
+    expect((await readdir(dir)).sort()).toEqual([BASELINE_FILE_PLAIN, ORG_FILE]);
     expect(snapshots(await loadStore(dir))).toEqual(snapshots(store));
+  });
+
+  it('saves and restores the organization-wide state, and reads state saved without it', async () => {
+    const t0 = Date.parse(corpus()[0]!['@timestamp']);
+    const people = ['ann@example.com', 'ben@example.com', 'cat@example.com'].map((email, i) =>
+      activityFixture({
+        at: t0 + i * 60_000,
+        user: { email },
+        token: { id: `github:hash:${i}` },
+        tokenwatch: { network: { ip_prefix: '165.225.0.0/24' } },
+      }),
+    );
+    const failed = activityFixture({
+      at: t0 + DAY,
+      event: { action: 'login_failure', outcome: 'failure' },
+      source: { ip: '198.51.100.7' },
+      tokenwatch: { network: { ip_prefix: '198.51.100.0/24' } },
+    });
+    const store = trainStore([...corpus().slice(0, 100), ...people, failed]);
+    await saveStore(store, dir);
+    const restored = await loadStore(dir);
+    expect(restored.org.toJSON()).toEqual(store.org.toJSON());
+    expect(restored.org.sharedPrefixPrincipals('165.225.0.0/24', t0 + DAY)).toBe(3);
+    expect(restored.org.failedAttempts('owner:github:alice@example.com')).toEqual([
+      { at: t0 + DAY, ip: '198.51.100.7', prefix: '198.51.100.0/24', country: 'DE' },
+    ]);
+    await rm(join(dir, ORG_FILE));
+    expect((await loadStore(dir)).org.failedAttempts('owner:github:alice@example.com')).toEqual([]);
+    await writeFile(join(dir, ORG_FILE), gzipSync('{"v":2}'));
+    await expect(loadStore(dir)).rejects.toThrow('invalid organization state');
   });
 
   it('round-trips an empty store', async () => {
@@ -158,7 +188,7 @@ describe('saveStore / loadStore', () => {
       throw new Error('disk on fire');
     };
     await expect(saveStore(broken, dir)).rejects.toThrow('disk on fire');
-    expect(await readdir(dir)).toEqual([BASELINE_FILE_GZ]);
+    expect((await readdir(dir)).sort()).toEqual([BASELINE_FILE_GZ, ORG_FILE]);
     expect(await readFile(join(dir, BASELINE_FILE_GZ))).toEqual(before);
   });
 });

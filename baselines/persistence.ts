@@ -1,15 +1,17 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
-import { createGunzip, createGzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { createGunzip, createGzip, gunzip, gzip as gzipBuffer } from 'node:zlib';
 import { z } from 'zod';
 import type { BaselineConfigInput } from './config.js';
 import { EntityBaseline } from './entity-baseline.js';
 import { entityStateSchema } from './entity-state.js';
 import { BaselineStateError } from './errors.js';
+import { OrgBaseline, orgStateSchema } from './org-baseline.js';
 import { BaselineStore } from './store.js';
 import type { EntityKind } from './types.js';
 
@@ -19,6 +21,11 @@ export const BASELINE_FORMAT_VERSION = 1;
 /** File names in the save directory (gzip is the default). */
 export const BASELINE_FILE_GZ = 'baselines.ndjson.gz';
 export const BASELINE_FILE_PLAIN = 'baselines.ndjson';
+/** Organization-wide state (org-baseline.ts), gzipped JSON, next to the entity file; optional on load. */
+export const ORG_FILE = 'org.json.gz';
+
+const gzipAsync = promisify(gzipBuffer);
+const gunzipAsync = promisify(gunzip);
 
 const KINDS: readonly EntityKind[] = ['token', 'app', 'owner'];
 
@@ -57,6 +64,8 @@ async function* lines(store: BaselineStore): AsyncGenerator<string> {
  * Format (NDJSON, UTF-8): line 1 is the header `{format: 'tokenwatch.baselines', version: 1,
  * counts: {token, app, owner}, config}`; then one entity state per line (entity-state.ts), tokens
  * then apps then owners, each kind least recently updated first, so LRU order survives a restart.
+ * The organization-wide state (`store.org`) goes to `dir/org.json.gz` (gzipped JSON, same atomic
+ * write), written first; {@link loadStore} restores it when present.
  */
 export const saveStore = async (
   store: BaselineStore,
@@ -65,6 +74,7 @@ export const saveStore = async (
 ): Promise<void> => {
   const gzip = options.gzip ?? true;
   await mkdir(dir, { recursive: true });
+  await saveOrg(store, dir);
   const name = gzip ? BASELINE_FILE_GZ : BASELINE_FILE_PLAIN;
   const target = join(dir, name);
   const tmp = `${target}.tmp-${process.pid}`;
@@ -85,6 +95,44 @@ export const saveStore = async (
     throw cause;
   }
   await rm(join(dir, gzip ? BASELINE_FILE_PLAIN : BASELINE_FILE_GZ), { force: true });
+};
+
+/** Writes `dir/org.json.gz` atomically (temporary file, fsync, rename). */
+const saveOrg = async (store: BaselineStore, dir: string): Promise<void> => {
+  const target = join(dir, ORG_FILE);
+  const tmp = `${target}.tmp-${process.pid}`;
+  try {
+    await writeFile(tmp, await gzipAsync(JSON.stringify(store.org.toJSON())));
+    const fh = await open(tmp, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, target);
+  } catch (cause) {
+    await rm(tmp, { force: true });
+    throw cause;
+  }
+};
+
+/** Restores `dir/org.json.gz` into `store` when present (state saved before it existed has none). */
+const loadOrg = async (store: BaselineStore, dir: string): Promise<void> => {
+  const path = join(dir, ORG_FILE);
+  if (!(await exists(path))) return;
+  let json: unknown;
+  try {
+    json = JSON.parse((await gunzipAsync(await readFile(path))).toString('utf8'));
+  } catch (cause) {
+    throw new BaselineStateError('BASELINE_STATE_CORRUPT', path, `unreadable: ${describe(cause)}`, { cause });
+  }
+  const parsed = orgStateSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new BaselineStateError('BASELINE_STATE_CORRUPT', path, 'invalid organization state', {
+      cause: parsed.error,
+    });
+  }
+  store.org = OrgBaseline.fromJSON(parsed.data, store.config.recentWindowMs);
 };
 
 const exists = async (path: string): Promise<boolean> => {
@@ -224,5 +272,6 @@ export const loadStore = async (dir: string, config?: BaselineConfigInput): Prom
       );
     }
   }
+  await loadOrg(store, dir);
   return store;
 };

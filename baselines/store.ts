@@ -3,7 +3,8 @@ import { type BaselineConfig, type BaselineConfigInput, parseBaselineConfig } fr
 import { EntityBaseline } from './entity-baseline.js';
 import { appEntityId, ownerEntityId, tokenEntityId } from './entity-ids.js';
 import { observe } from './observation.js';
-import type { BaselineView, EntityKind } from './types.js';
+import { OrgBaseline } from './org-baseline.js';
+import type { BaselineView, EntityKind, OrgView } from './types.js';
 
 /** Store configuration as callers pass it (validated with zod; see config.ts for every field). */
 export type BaselineStoreConfig = BaselineConfigInput;
@@ -24,6 +25,8 @@ export interface BaselineContext {
   owner: BaselineView | undefined;
   /** token if mature, else app if mature, else owner if mature, else undefined */
   reference: ReferenceView | undefined;
+  /** organization-wide state: shared networks, failed attempts, impersonation (org-baseline.ts) */
+  org: OrgView;
 }
 
 const KINDS: readonly EntityKind[] = ['token', 'app', 'owner'];
@@ -54,6 +57,10 @@ interface EntityIds {
  * must survive its dormancy for dormancy detection to work. {@link evictIdle} drops entities
  * whose last event is older than a horizon (pick one well above the dormancy threshold, e.g. 400
  * days). Both are counted in {@link evictions}.
+ *
+ * Besides the entities, {@link org} keeps organization-wide state no entity owns (networks shared
+ * by several people, failed attempts per account, users impersonated per delegation client; see
+ * org-baseline.ts), bounded and saved with the entities; detectors read it as `ctx.org`.
  */
 export class BaselineStore {
   readonly config: BaselineConfig;
@@ -65,10 +72,13 @@ export class BaselineStore {
   private lastIds: EntityIds | undefined;
   /** entities dropped by maxEntities or evictIdle, per kind */
   readonly evictions: Record<EntityKind, number> = { token: 0, app: 0, owner: 0 };
+  /** organization-wide state (org-baseline.ts); replaced on restore */
+  org: OrgBaseline;
 
   /** @throws BaselineConfigError when the configuration is invalid */
   constructor(config: BaselineStoreConfig = {}) {
     this.config = parseBaselineConfig(config);
+    this.org = new OrgBaseline(this.config.recentWindowMs);
   }
 
   /**
@@ -86,7 +96,7 @@ export class BaselineStore {
     if (token.maturity === 'mature') reference = { view: token, entity: 'token' };
     else if (app?.maturity === 'mature') reference = { view: app, entity: 'app' };
     else if (owner?.maturity === 'mature') reference = { view: owner, entity: 'owner' };
-    return { token, app, owner, reference };
+    return { token, app, owner, reference, org: this.org };
   }
 
   /** Folds `activity` into its token, app and owner entities. @throws BaselineInputError on a bad timestamp */
@@ -96,6 +106,7 @@ export class BaselineStore {
     this.entityFor('token', ids.token).apply(o);
     if (ids.app !== undefined) this.entityFor('app', ids.app).apply(o);
     if (ids.owner !== undefined) this.entityFor('owner', ids.owner).apply(o);
+    this.org.observe(activity, o.t, ids.owner);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { PeerContext } from '../baselines/peer-models.js';
-import type { BaselineView, EntityKind } from '../baselines/types.js';
+import type { BaselineView, EntityKind, OrgView } from '../baselines/types.js';
 import type { Explanation, Severity } from '../schemas/alert.js';
 import type { Source, TokenActivity } from '../schemas/token-activity.js';
 
@@ -92,6 +92,12 @@ export interface DetectorContext {
    */
   reference: ReferenceBaseline | undefined;
   settings: DetectionSettings;
+  /**
+   * Organization-wide state (baselines/org-baseline.ts): networks several people use (corporate
+   * egress), failed attempts per account, users impersonated per delegation client. Optional so
+   * hand-built test contexts need not provide it; the pipeline always does.
+   */
+  org?: OrgView;
   /**
    * The token's current event-time hour against its peer group's isolation forest
    * (`PeerModels.contextFor`, baselines/peer-models.ts); absent when the group has no model yet.
