@@ -20,9 +20,10 @@ export interface ReplayOptions {
   /** Force the source instead of detecting it per file. */
   source?: Source;
   /**
-   * `time` (default): each source's records from all its files are merged by event time before
-   * producing, as a live feed would deliver them (vendor exports split one stream over several
-   * files, e.g. one Salesforce EventLogFile per event type). `file`: file by file, as stored.
+   * `time` (default): each source's files are merged by event time before producing (k-way,
+   * each file's own order kept, like `tokenwatch run` merges its inputs), as a live feed would
+   * deliver them (vendor exports split one stream over several files, e.g. one Salesforce
+   * EventLogFile per event type and day). `file`: file by file, as stored.
    */
   order?: 'time' | 'file';
   /**
@@ -37,7 +38,26 @@ interface Queued {
   value: string;
   /** Event time (epoch ms) for ordering; a record without one keeps its predecessor's. */
   ts: number;
-  seq: number;
+}
+
+/**
+ * k-way merge of per-file lists by event time, each file's own order kept (as `tokenwatch run`
+ * merges its inputs: late records inside a file stay late); ties go to the earlier file.
+ */
+function mergeByTime(files: readonly Queued[][]): Queued[] {
+  const out: Queued[] = [];
+  const pos = files.map(() => 0);
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < files.length; i++) {
+      const head = (files[i] as Queued[])[pos[i] as number];
+      if (head && (best < 0 || head.ts < ((files[best] as Queued[])[pos[best] as number] as Queued).ts))
+        best = i;
+    }
+    if (best < 0) return out;
+    out.push((files[best] as Queued[])[pos[best] as number] as Queued);
+    pos[best] = (pos[best] as number) + 1;
+  }
 }
 
 /** Event time of the first activity a message value normalizes to, else `fallback`. */
@@ -80,7 +100,7 @@ export async function replayFiles(
   const chunkSize = options.chunkSize ?? 500;
   const result: ReplayResult = { files: [], messages: 0, tooLarge: 0 };
   const maxBytes = options.maxMessageBytes ?? 1_000_000;
-  const queued = new Map<Source, Queued[]>();
+  const queued = new Map<Source, Queued[][]>();
   for (const path of paths) {
     if (path === '-') throw new InputError('replay reads files, not stdin');
     const input = openInput(path, options.source);
@@ -89,8 +109,8 @@ export async function replayFiles(
       result.files.push({ file: path, source: 'unknown', messages: 0, tooLarge: 0 });
       continue;
     }
-    const list = queued.get(input.source) ?? [];
-    queued.set(input.source, list);
+    const list: Queued[] = [];
+    queued.set(input.source, [...(queued.get(input.source) ?? []), list]);
     const key = basename(path);
     let ts = 0;
     let n = 0;
@@ -106,7 +126,7 @@ export async function replayFiles(
           continue;
         }
         ts = options.order === 'file' ? 0 : eventTimeOf(input.source, value, ts);
-        list.push({ key, value, ts, seq: list.length });
+        list.push({ key, value, ts });
         n += 1;
       }
     }
@@ -121,8 +141,8 @@ export async function replayFiles(
   }
   await producer.connect();
   try {
-    for (const [source, list] of queued) {
-      list.sort((a, b) => a.ts - b.ts || a.seq - b.seq);
+    for (const [source, files] of queued) {
+      const list = options.order === 'file' ? files.flat() : mergeByTime(files);
       const topic = config.kafka.topics[source];
       const all: Message[] = list.map(({ key, value }) => ({ key, value }));
       for (const messages of chunkMessages(all, MAX_REQUEST_BYTES, chunkSize)) {
