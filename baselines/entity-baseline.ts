@@ -31,6 +31,12 @@ import type {
 } from './types.js';
 
 const DAY_MS = 86_400_000;
+// Hot-path constants as module locals (imported bindings can cost a getter call under tsx).
+const KNOWN: number = SeenOutcome.Known;
+const NEW: number = SeenOutcome.New;
+const RESOURCE = RESOURCE_DIM;
+const ACTION = ACTION_DIM;
+const SCOPE = SCOPE_DIM;
 /** Reused by syncCurrent (single-threaded). */
 const scratchHour: CurrentHour = { h: 0, events: 0, rows: 0, bytes: 0, items: 0 };
 
@@ -141,14 +147,14 @@ export class EntityBaseline implements BaselineView {
       const k = keys[d];
       if (k === undefined) continue;
       const outcome = sets.observe(d, k, t, cfg.setCap);
-      if (outcome === SeenOutcome.Known || (d !== RESOURCE_DIM && d !== ACTION_DIM)) continue;
-      const recent = d === RESOURCE_DIM ? this.newResources : this.newActions;
-      if (outcome === SeenOutcome.New) recent.insert(t, latest, cfg.recentWindowMs, cfg.recentCap);
+      if (outcome === KNOWN || (d !== RESOURCE && d !== ACTION)) continue;
+      const recent = d === RESOURCE ? this.newResources : this.newActions;
+      if (outcome === NEW) recent.insert(t, latest, cfg.recentWindowMs, cfg.recentCap);
       else recent.replace(sets.movedFrom, t, latest, cfg.recentWindowMs, cfg.recentCap);
     }
     const scopeKeys = o.scopeKeys;
     for (let i = 0; i < scopeKeys.length; i++) {
-      sets.observe(SCOPE_DIM, scopeKeys[i]!, t, cfg.setCap);
+      sets.observe(SCOPE, scopeKeys[i]!, t, cfg.setCap);
       const s = o.scopes[i]!;
       if (this.scopeList.length < cfg.maxScopes && !this.scopeList.includes(s)) this.scopeList.push(s);
     }

@@ -70,8 +70,12 @@ export interface HourlySeriesJSON {
  * can be understated; gaps across hours are exact (p99 up to binning).
  */
 export class HourlySeries {
-  /** kept buckets, ascending by hour, {@link STRIDE} numbers each; the last is the current hour */
+  /**
+   * kept buckets, ascending by hour, {@link STRIDE} numbers each from {@link off}; the last is the
+   * current hour. Folding advances `off`; the dead prefix is dropped once it holds 4 buckets.
+   */
   private readonly rb: number[] = [];
+  private off = 0;
   /** completed hours: events, rows, bytes, items per hour, and gaps */
   private readonly hist: LogHistogram[];
   /** exact max of events, rows, bytes, items over completed hours; of gaps over folded hours */
@@ -123,14 +127,14 @@ export class HourlySeries {
 
   /** Number of kept hour buckets (the last one is the current hour). */
   get kept(): number {
-    return this.rb.length / STRIDE;
+    return (this.rb.length - this.off) / STRIDE;
   }
 
   /** Copies the newest (current, incomplete) hour's counters into `out`; false when empty. */
   currentInto(out: CurrentHour): boolean {
     const rb = this.rb;
     const o = rb.length - STRIDE;
-    if (o < 0) return false;
+    if (o < this.off) return false;
     out.h = rb[o]!;
     out.events = rb[o + 1]!;
     out.rows = rb[o + 2]!;
@@ -140,21 +144,23 @@ export class HourlySeries {
   }
 
   private hourOf(k: number): number {
-    return this.rb[k * STRIDE + H]!;
+    return this.rb[this.off + k * STRIDE + H]!;
   }
 
   /** Earliest / latest event time of kept bucket `k`, epoch ms (whole seconds). */
   private loMs(k: number): number {
-    return this.rb[k * STRIDE]! * HOUR_MS + this.rb[k * STRIDE + LO]! * 1000;
+    const o = this.off + k * STRIDE;
+    return this.rb[o]! * HOUR_MS + this.rb[o + LO]! * 1000;
   }
 
   private hiMs(k: number): number {
-    return this.rb[k * STRIDE]! * HOUR_MS + this.rb[k * STRIDE + HI]! * 1000;
+    const o = this.off + k * STRIDE;
+    return this.rb[o]! * HOUR_MS + this.rb[o + HI]! * 1000;
   }
 
   /** Mean gap (ms) between the events of kept bucket `k` (which has at least 2). */
   private intraGap(k: number): number {
-    const o = k * STRIDE;
+    const o = this.off + k * STRIDE;
     return ((this.rb[o + HI]! - this.rb[o + LO]!) * 1000) / (this.rb[o + E]! - 1);
   }
 
@@ -165,7 +171,7 @@ export class HourlySeries {
   add(t: number, rows: number, bytes: number, items: number, toleranceHours: number): boolean {
     const h = Math.floor(t / HOUR_MS);
     const rb = this.rb;
-    const last = rb.length / STRIDE - 1;
+    const last = this.kept - 1;
     const curH = last >= 0 ? this.hourOf(last) : Number.NEGATIVE_INFINITY;
     if (h > curH) {
       if (last >= 0) this.contribute(last, 1);
@@ -193,7 +199,7 @@ export class HourlySeries {
     const nextCompleted = (exists ? k + 1 : k) < last;
     if (nextCompleted) this.interGap(exists ? k + 1 : k, -1);
     if (exists) this.contribute(k, -1);
-    else rb.splice(k * STRIDE, 0, h, 0, 0, 0, 0, 3600, 0);
+    else rb.splice(this.off + k * STRIDE, 0, h, 0, 0, 0, 0, 3600, 0);
     this.bump(k, t, rows, bytes, items);
     this.contribute(k, 1);
     if (nextCompleted) this.interGap(k + 1, 1);
@@ -203,7 +209,7 @@ export class HourlySeries {
 
   private bump(k: number, t: number, rows: number, bytes: number, items: number): void {
     const rb = this.rb;
-    const o = k * STRIDE;
+    const o = this.off + k * STRIDE;
     const ts = Math.floor((t - rb[o]! * HOUR_MS) / 1000);
     rb[o + 1]!++;
     rb[o + 2]! += rows;
@@ -224,7 +230,7 @@ export class HourlySeries {
 
   /** Adds (1) or removes (-1) completed bucket `k`'s values, its intra-hour gaps and its inter gap. */
   private contribute(k: number, sign: 1 | -1): void {
-    const o = k * STRIDE;
+    const o = this.off + k * STRIDE;
     for (let m = 0; m < 4; m++) {
       const v = this.rb[o + 1 + m]!;
       if (sign > 0) {
@@ -247,12 +253,17 @@ export class HourlySeries {
     const n = this.kept;
     while (k < n && this.hourOf(k) < minHour) {
       let g = this.prevHi >= 0 ? this.loMs(k) - this.prevHi : 0;
-      if (this.rb[k * STRIDE + E]! > 1) g = Math.max(g, this.intraGap(k));
+      if (this.rb[this.off + k * STRIDE + E]! > 1) g = Math.max(g, this.intraGap(k));
       if (g > this.max[GAP]!) this.max[GAP] = g;
       this.prevHi = this.hiMs(k);
       k++;
     }
-    if (k > 0) this.rb.splice(0, k * STRIDE);
+    if (k === 0) return;
+    this.off += k * STRIDE;
+    if (this.off >= 4 * STRIDE) {
+      this.rb.splice(0, this.off);
+      this.off = 0;
+    }
   }
 
   /** Robust stats of a per-hour metric over completed hours (cached until the series changes). */
@@ -271,7 +282,7 @@ export class HourlySeries {
     let prevHi = this.prevHi;
     for (let k = 0; k < this.kept - 1; k++) {
       if (prevHi >= 0 && this.loMs(k) - prevHi > max) max = this.loMs(k) - prevHi;
-      if (this.rb[k * STRIDE + E]! > 1 && this.intraGap(k) > max) max = this.intraGap(k);
+      if (this.rb[this.off + k * STRIDE + E]! > 1 && this.intraGap(k) > max) max = this.intraGap(k);
       prevHi = this.hiMs(k);
     }
     return max;
@@ -290,7 +301,7 @@ export class HourlySeries {
     const cols: number[][] = [[], [], [], [], [], [], []];
     let prev = 0;
     const rb = this.rb;
-    for (let o = 0; o < rb.length; o += STRIDE) {
+    for (let o = this.off; o < rb.length; o += STRIDE) {
       const row = [
         rb[o]! - prev,
         rb[o + 1]!,
