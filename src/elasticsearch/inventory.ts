@@ -109,91 +109,78 @@ export function inventoryDocs(
   for (const [id, seen] of latest) {
     const a = seen.activity;
     const facts = factsOf(id);
-    const first = facts && facts.firstSeenMs > 0 ? facts.firstSeenMs : seen.first;
-    const last = facts && facts.lastSeenMs > 0 ? Math.max(facts.lastSeenMs, seen.last) : seen.last;
-    const tokenAlerts = alertsByToken.get(id) ?? [];
-    const doc: TokenInventoryDoc = {
-      '@timestamp': iso(last),
-      token: {
-        id,
-        key_kind: a.token.key_kind,
-        type: a.token.type,
-        scopes: union(a.token.scopes, facts?.scopes ?? []),
-        principal: a.token.principal,
-        source: a.event.module,
-        owner: { ...a.token.owner },
-        ...(a.token.client ? { client: { ...a.token.client } } : {}),
-      },
-      tokenwatch: {
-        inventory: {
-          first_seen: iso(first),
-          last_seen: iso(last),
-          updated_at: now.toISOString(),
-          days_idle: round2(Math.max(0, now.getTime() - last) / DAY_MS),
-          max_idle_days: round2((facts?.gapMaxMs ?? 0) / DAY_MS),
-          event_count: facts?.eventCount ?? seen.count,
-          maturity: facts?.maturity ?? 'learning',
-          ...(facts?.revokedAtMs !== undefined ? { revoked_at: iso(facts.revokedAtMs) } : {}),
-          ...(a.source?.ip ? { last_ip: a.source.ip } : {}),
-          ...(a.source?.geo?.country_iso_code ? { last_country: a.source.geo.country_iso_code } : {}),
-          open_alert_count: tokenAlerts.length,
-          alert_ids: tokenAlerts.map((x) => x.event.id),
-          ...(tokenAlerts.length > 0
-            ? {
-                last_alert_at: tokenAlerts
-                  .map((x) => x['@timestamp'])
-                  .sort()
-                  .at(-1) as string,
-              }
-            : {}),
-          alert_actions: [...new Set(tokenAlerts.map((x) => x.event.action))],
-          max_severity: Math.max(0, ...tokenAlerts.map((x) => x.event.severity)),
-        },
-      },
+    const token: TokenInventoryDoc['token'] = {
+      id,
+      key_kind: a.token.key_kind,
+      type: a.token.type,
+      scopes: union(a.token.scopes, facts?.scopes ?? []),
+      principal: a.token.principal,
+      source: a.event.module,
+      owner: { ...a.token.owner },
+      ...(a.token.client ? { client: { ...a.token.client } } : {}),
     };
-    out.set(id, doc);
+    const last = a.source?.ip || a.source?.geo?.country_iso_code ? a.source : undefined;
+    out.set(id, inventoryDoc(token, facts, seen, alertsByToken.get(id) ?? [], now, last));
   }
   // Alerts about tokens with no activity in this batch (group closed by the watermark) still count.
   for (const [id, tokenAlerts] of alertsByToken) {
-    if (out.has(id)) continue;
     const facts = factsOf(id);
-    if (!facts) continue;
-    const t = (tokenAlerts[0] as Alert).tokenwatch.token;
-    out.set(id, {
-      '@timestamp': iso(facts.lastSeenMs),
-      token: {
-        id,
-        key_kind: t.key_kind,
-        type: t.type,
-        scopes: [...t.scopes],
-        principal: 'human',
-        source: (tokenAlerts[0] as Alert).event.provider,
-        owner: t.owner ? { name: t.owner } : {},
-        ...(t.client ? { client: { ...t.client } } : {}),
-      },
-      tokenwatch: {
-        inventory: {
-          first_seen: iso(facts.firstSeenMs),
-          last_seen: iso(facts.lastSeenMs),
-          updated_at: now.toISOString(),
-          days_idle: round2(Math.max(0, now.getTime() - facts.lastSeenMs) / DAY_MS),
-          max_idle_days: round2(facts.gapMaxMs / DAY_MS),
-          event_count: facts.eventCount,
-          maturity: facts.maturity,
-          ...(facts.revokedAtMs !== undefined ? { revoked_at: iso(facts.revokedAtMs) } : {}),
-          open_alert_count: tokenAlerts.length,
-          alert_ids: tokenAlerts.map((x) => x.event.id),
-          last_alert_at: tokenAlerts
-            .map((x) => x['@timestamp'])
-            .sort()
-            .at(-1) as string,
-          alert_actions: [...new Set(tokenAlerts.map((x) => x.event.action))],
-          max_severity: Math.max(0, ...tokenAlerts.map((x) => x.event.severity)),
-        },
-      },
-    });
+    if (out.has(id) || !facts) continue;
+    const first = tokenAlerts[0] as Alert;
+    const t = first.tokenwatch.token;
+    const token: TokenInventoryDoc['token'] = {
+      id,
+      key_kind: t.key_kind,
+      type: t.type,
+      scopes: [...t.scopes],
+      principal: 'human',
+      source: first.event.provider,
+      owner: t.owner ? { name: t.owner } : {},
+      ...(t.client ? { client: { ...t.client } } : {}),
+    };
+    out.set(id, inventoryDoc(token, facts, undefined, tokenAlerts, now, undefined));
   }
   return out;
+}
+
+/** One inventory document from the token's description, baseline facts, batch view and alerts. */
+function inventoryDoc(
+  token: TokenInventoryDoc['token'],
+  facts: TokenFacts | undefined,
+  seen: { first: number; last: number; count: number } | undefined,
+  alerts: readonly Alert[],
+  now: Date,
+  lastSource: TokenActivity['source'] | undefined,
+): TokenInventoryDoc {
+  const first = facts && facts.firstSeenMs > 0 ? facts.firstSeenMs : (seen?.first ?? 0);
+  const last = Math.max(facts?.lastSeenMs ?? 0, seen?.last ?? 0);
+  const lastAlertAt = alerts
+    .map((x) => x['@timestamp'])
+    .sort()
+    .at(-1);
+  return {
+    '@timestamp': iso(last),
+    token,
+    tokenwatch: {
+      inventory: {
+        first_seen: iso(first),
+        last_seen: iso(last),
+        updated_at: now.toISOString(),
+        days_idle: round2(Math.max(0, now.getTime() - last) / DAY_MS),
+        max_idle_days: round2((facts?.gapMaxMs ?? 0) / DAY_MS),
+        event_count: facts?.eventCount ?? seen?.count ?? 0,
+        maturity: facts?.maturity ?? 'learning',
+        ...(facts?.revokedAtMs !== undefined ? { revoked_at: iso(facts.revokedAtMs) } : {}),
+        ...(lastSource?.ip ? { last_ip: lastSource.ip } : {}),
+        ...(lastSource?.geo?.country_iso_code ? { last_country: lastSource.geo.country_iso_code } : {}),
+        open_alert_count: alerts.length,
+        alert_ids: alerts.map((x) => x.event.id),
+        ...(lastAlertAt ? { last_alert_at: lastAlertAt } : {}),
+        alert_actions: [...new Set(alerts.map((x) => x.event.action))],
+        max_severity: Math.max(0, ...alerts.map((x) => x.event.severity)),
+      },
+    },
+  };
 }
 
 /**

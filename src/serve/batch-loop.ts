@@ -4,6 +4,7 @@ import type { Alert } from '../../schemas/alert.js';
 import type { Source } from '../../schemas/token-activity.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { CheckpointStore } from './checkpoint.js';
+import { chunks } from './chunks.js';
 import { DeliveryAbortedError } from './errors.js';
 import { FlowControl } from './flow-control.js';
 import type { ServeMetrics } from './metrics.js';
@@ -59,12 +60,6 @@ export interface BatchLoopDeps {
   onBatch?: (info: BatchInfo) => void;
   /** An unexpected error: the in-memory state can no longer be trusted; serve must stop. */
   onFatal: (err: unknown) => void;
-}
-
-function chunks<T>(xs: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
-  return out;
 }
 
 const tpKey = (topic: string, partition: number): string => `${partition}:${topic}`;

@@ -23,6 +23,7 @@ import { SinkError } from '../errors.js';
 import { activityMessage, type DlqRecord, deadLetterMessage } from '../kafka/messages.js';
 import type { KafkaProducerSink } from '../kafka/producer-sink.js';
 import { type BackoffOptions, isRetriable, retryUntilDone } from './backoff.js';
+import { chunks } from './chunks.js';
 import { InventoryWriter } from './inventory-writer.js';
 import type { ServeMetrics } from './metrics.js';
 import type { ProcessedBatch } from './processor.js';
@@ -67,12 +68,6 @@ export interface DeliveryReport {
   inventoryUpdated: number;
   /** Wall-clock time of each sink until it acknowledged, ms (they run concurrently). */
   timings: Record<SinkName, number>;
-}
-
-function chunks<T>(xs: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
-  return out;
 }
 
 /**
@@ -176,24 +171,12 @@ export class ServeSinks {
 
   private alertAction(alert: Alert, ingested: string): BulkAction {
     const ns = this.deps.config.elasticsearch.namespace;
-    const doc = {
-      ...alert,
-      event: { ...alert.event, ingested: alert.event.ingested ?? ingested },
-      data_stream: { type: 'logs', dataset: DATASETS.alert, namespace: ns },
-      ecs: { version: ECS_VERSION },
-    };
-    return { op: 'create', index: alertDataStream(ns), id: alert.event.id, doc };
+    return dataStreamAction(alertDataStream(ns), DATASETS.alert, ns, alert, ingested);
   }
 
   private activityAction(activity: TokenActivity, ingested: string): BulkAction {
     const ns = this.deps.config.elasticsearch.namespace;
-    const doc = {
-      ...activity,
-      event: { ...activity.event, ingested: activity.event.ingested ?? ingested },
-      data_stream: { type: 'logs', dataset: DATASETS.activity, namespace: ns },
-      ecs: { version: ECS_VERSION },
-    };
-    return { op: 'create', index: activityDataStream(ns), id: activity.event.id, doc };
+    return dataStreamAction(activityDataStream(ns), DATASETS.activity, ns, activity, ingested);
   }
 
   /** Bulk-writes documents, resending only the items that failed for now, until none is left. */
@@ -287,6 +270,30 @@ export class ServeSinks {
       },
     });
   }
+}
+
+/**
+ * A `create` into a data stream with `_id` = `event.id`, the document stamped with its
+ * `data_stream.*` fields, the ECS version and `event.ingested` (kept if already set).
+ */
+function dataStreamAction(
+  stream: string,
+  dataset: string,
+  namespace: string,
+  doc: Alert | TokenActivity,
+  ingested: string,
+): BulkAction {
+  return {
+    op: 'create',
+    index: stream,
+    id: doc.event.id,
+    doc: {
+      ...doc,
+      event: { ...doc.event, ingested: doc.event.ingested ?? ingested },
+      data_stream: { type: 'logs', dataset, namespace },
+      ecs: { version: ECS_VERSION },
+    },
+  };
 }
 
 function rejectionMessage(rej: BulkRejection): Message {

@@ -7,10 +7,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
-import type { IHeaders, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { type Config, configSchema } from '../../src/config.js';
+import { decodeHeaders } from '../../src/kafka/messages.js';
 import { type BatchInfo, type ServeOptions, type StartedInfo, serve } from '../../src/serve/index.js';
 import { kafkaBrokers, uniqueName } from '../services.js';
 
@@ -179,7 +180,7 @@ export async function readTopic(
         out.push({
           key: message.key?.toString() ?? null,
           value: message.value?.toString() ?? null,
-          headers: decode(message.headers),
+          headers: decodeHeaders(message.headers),
           offset: message.offset,
         });
       },
@@ -191,31 +192,6 @@ export async function readTopic(
   } finally {
     await consumer.disconnect();
   }
-}
-
-function decode(headers: IHeaders | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers ?? {}))
-    if (v !== undefined) out[k] = String(Array.isArray(v) ? v[0] : v);
-  return out;
-}
-
-/** `_id`s of every document in an index/data stream (after a refresh), with duplicates kept. */
-export async function allIds(
-  es: Client,
-  index: string,
-  query: Record<string, unknown> = { match_all: {} },
-): Promise<string[]> {
-  await es.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
-  const res = await es.search({
-    index,
-    size: 10_000,
-    query,
-    _source: false,
-    ignore_unavailable: true,
-    allow_no_indices: true,
-  });
-  return res.hits.hits.map((h) => h._id as string);
 }
 
 /** Source documents of an index/data stream (after a refresh). */
