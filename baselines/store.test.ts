@@ -109,6 +109,34 @@ describe('BaselineStore', () => {
     expect(store.get('token', 'github:hash:new')?.eventCount).toBe(1);
   });
 
+  it('never folds into an entity dropped between contextFor and update', () => {
+    const a = activityFixture({ at: t0, token: { id: 'github:hash:a' } });
+    const store = trainStore([a]);
+    store.contextFor(a);
+    store.evictIdle(t0 + 1);
+    store.update(a);
+    expect(store.get('token', 'github:hash:a')?.eventCount).toBe(1);
+
+    const lru = trainStore([a], { maxEntities: 1 });
+    lru.contextFor(a);
+    lru.update(activityFixture({ at: t0 + 1000, token: { id: 'github:hash:b' } })); // evicts token a
+    lru.update(a);
+    expect(lru.get('token', 'github:hash:a')?.eventCount).toBe(1);
+    expect(lru.get('token', 'github:hash:b')).toBeUndefined();
+  });
+
+  it('notices an activity object mutated between contextFor and update', () => {
+    const a = activityFixture({ at: t0 });
+    const store = trainStore([]);
+    store.contextFor(a);
+    a.token.id = 'github:hash:other';
+    a.user.email = 'bob@example.com';
+    store.update(a);
+    expect(store.get('token', 'github:hash:other')?.eventCount).toBe(1);
+    expect(store.get('owner', 'owner:github:bob@example.com')?.eventCount).toBe(1);
+    expect(store.get('token', 'github:hash:fixturetoken')).toBeUndefined();
+  });
+
   it('rejects an invalid config with a typed error', () => {
     expect(() => trainStore([], { setCap: 0 })).toThrow(/setCap/);
     expect(() => trainStore([], { learningDays: -1 })).toThrowError(

@@ -40,6 +40,8 @@ interface EntityIds {
   token: string;
   app: string | undefined;
   owner: string | undefined;
+  /** the stored entities contextFor found (undefined: not stored), reused by update */
+  found: [EntityBaseline | undefined, EntityBaseline | undefined, EntityBaseline | undefined];
 }
 
 /**
@@ -87,11 +89,15 @@ export class BaselineStore {
    */
   contextFor(activity: TokenActivity): BaselineContext {
     const ids = this.idsOf(activity);
-    const token = this.viewOf('token', ids.token);
-    const appId = ids.app;
-    const ownerId = ids.owner;
-    const app = appId === undefined ? undefined : this.viewOf('app', appId);
-    const owner = ownerId === undefined ? undefined : this.viewOf('owner', ownerId);
+    const found = ids.found;
+    found[0] = this.maps.token.get(ids.token);
+    found[1] = ids.app === undefined ? undefined : this.maps.app.get(ids.app);
+    found[2] = ids.owner === undefined ? undefined : this.maps.owner.get(ids.owner);
+    const token = found[0] ?? new EntityBaseline(ids.token, 'token', this.config);
+    const app =
+      ids.app === undefined ? undefined : (found[1] ?? new EntityBaseline(ids.app, 'app', this.config));
+    const owner =
+      ids.owner === undefined ? undefined : (found[2] ?? new EntityBaseline(ids.owner, 'owner', this.config));
     let reference: ReferenceView | undefined;
     if (token.maturity === 'mature') reference = { view: token, entity: 'token' };
     else if (app?.maturity === 'mature') reference = { view: app, entity: 'app' };
@@ -103,15 +109,24 @@ export class BaselineStore {
   update(activity: TokenActivity): void {
     const o = observe(activity);
     const ids = this.idsOf(activity);
-    this.entityFor('token', ids.token).apply(o);
-    if (ids.app !== undefined) this.entityFor('app', ids.app).apply(o);
-    if (ids.owner !== undefined) this.entityFor('owner', ids.owner).apply(o);
+    const found = ids.found;
+    const token = this.entityFor('token', ids.token, found[0]);
+    const app = ids.app === undefined ? undefined : this.entityFor('app', ids.app, found[1]);
+    const owner = ids.owner === undefined ? undefined : this.entityFor('owner', ids.owner, found[2]);
+    // a later update(a) of the same activity object finds the (now stored) entities again
+    found[0] = token;
+    found[1] = app;
+    found[2] = owner;
+    token.apply(o);
+    app?.apply(o);
+    owner?.apply(o);
     this.org.observe(activity, o.t, ids.owner);
   }
 
   /**
    * Entity ids of an activity; remembered for the last activity object (and its id fields) so
-   * the usual contextFor(a) + update(a) pair builds and hashes the app/owner id strings once.
+   * the usual contextFor(a) + update(a) pair builds the id strings and looks the entities up
+   * once. Any other activity, evictIdle or restore drops the memo.
    */
   private idsOf(a: TokenActivity): EntityIds {
     const m = this.lastIds;
@@ -134,6 +149,7 @@ export class BaselineStore {
       token: tokenEntityId(a),
       app: appEntityId(a),
       owner: ownerEntityId(a),
+      found: [undefined, undefined, undefined],
     };
     this.lastIds = ids;
     return ids;
@@ -166,6 +182,7 @@ export class BaselineStore {
    * O(entities); meant for a periodic sweep, not the hot path.
    */
   evictIdle(beforeMs: number): number {
+    this.lastIds = undefined;
     let dropped = 0;
     for (const kind of KINDS) {
       const map = this.maps[kind];
@@ -182,17 +199,15 @@ export class BaselineStore {
 
   /** Adds a restored entity at the most-recent end (persistence.ts; entities come in saved order). */
   restore(entity: EntityBaseline): void {
+    this.lastIds = undefined;
     this.maps[entity.kind].set(entity.entity, entity);
     this.enforceLimit(entity.kind);
   }
 
-  private viewOf(kind: EntityKind, id: string): EntityBaseline {
-    return this.maps[kind].get(id) ?? new EntityBaseline(id, kind, this.config);
-  }
-
-  private entityFor(kind: EntityKind, id: string): EntityBaseline {
+  /** The stored entity `id` (`known` when contextFor already found it), created if missing. */
+  private entityFor(kind: EntityKind, id: string, known: EntityBaseline | undefined): EntityBaseline {
     const map = this.maps[kind];
-    let e = map.get(id);
+    let e = known ?? map.get(id);
     if (e === undefined) {
       e = new EntityBaseline(id, kind, this.config);
       map.set(id, e);
