@@ -51,8 +51,8 @@ interface EntityIds {
  * {@link evaluateThenUpdate}). Views are the live entities, not copies: nothing is allocated
  * per event beyond the context object, and a view read after `update(a)` already includes `a`.
  *
- * Memory bound: each entity is bounded (see entity-baseline.ts; ~1.3 KiB serialized, a few KiB
- * of heap for a typical token). With `maxEntities`, each kind's map keeps at most that many
+ * Memory bound: each entity is bounded (see entity-baseline.ts; ~1.7 KiB serialized, ~8.5 KiB of
+ * heap for a typical mature token, less for sparse ones). With `maxEntities`, each kind's map keeps at most that many
  * entities: every `update` moves its entities to the most-recent end (Map insertion order) and
  * the least recently updated ones are dropped beyond the limit. An evicted entity comes back as a
  * brand-new (learning) one, so size `maxEntities` above the live token population: an idle token
