@@ -118,6 +118,19 @@ export function buildCli(): Command {
     });
 
   program
+    .command('replay')
+    .description('Produce raw audit-log files into the raw Kafka topics (one message per record), e.g. samples/')
+    .argument('[inputs...]', 'files or directories', ['samples/'])
+    .action(async (inputs: string[]) => {
+      const global = program.opts();
+      const config = loadConfig({ file: global.config, overrides: { logLevel: global.logLevel } });
+      const logger = createLogger(config.logLevel);
+      const { replayFiles } = await import('../kafka/replay.js');
+      const result = await replayFiles(inputs, config, { logger });
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    });
+
+  program
     .command('detectors')
     .description('List the detectors (id, severity, MITRE ATT&CK, what they catch)')
     .action(async () => {
