@@ -52,6 +52,11 @@ finish() {
     say "  $line"
   done
   say "  $(printf '%-16s %7ss  exit %s' total "$(elapsed "$script_started")" "$status")"
+  # The plain closing line CI reads: "tests: N passed, N failed, N skipped".
+  if [[ -f .cache/vitest-report.json ]]; then
+    node -e 'const r=JSON.parse(require("fs").readFileSync(".cache/vitest-report.json","utf8"));
+      console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`)' || true
+  fi
   exit "$status"
 }
 trap finish EXIT
@@ -142,4 +147,6 @@ else
   say "services: KAFKA_BROKERS=$KAFKA_BROKERS ELASTICSEARCH_URL=$ELASTICSEARCH_URL"
 fi
 
-phase vitest npx vitest run "$@"
+mkdir -p .cache
+rm -f .cache/vitest-report.json
+phase vitest npx vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest-report.json "$@"
