@@ -30,7 +30,7 @@ export interface Observation {
   t: number;
   /** UTC hour of week, 0..167 */
   how: number;
-  /** seenKey(d, value) per single-valued dimension index d (scope is in {@link scopeKeys}) */
+  /** seenKey(d, value) per dimension index d; undefined when absent and always for scope (see {@link scopeKeys}) */
   keys: (string | undefined)[];
   /** seenKey(scope dimension, scope) per entry of `token.scopes` */
   scopeKeys: string[];
@@ -92,7 +92,7 @@ export const observe = (a: TokenActivity): Observation => {
   // residential proxies). Learning them would make the attacker's later success look familiar
   // and move the last location for impossible travel. The attempt still counts as an event.
   const failed = a.event.outcome === 'failure';
-  const keys: (string | undefined)[] = new Array(DIMENSIONS.length - 1);
+  const keys: (string | undefined)[] = new Array(DIMENSIONS.length).fill(undefined);
   keys[DIM_INDEX.ip_prefix] = failed ? undefined : key(DIM_INDEX.ip_prefix, prefix);
   keys[DIM_INDEX.country] = failed ? undefined : key(DIM_INDEX.country, country);
   keys[DIM_INDEX.ua_family] = failed ? undefined : key(DIM_INDEX.ua_family, a.user_agent?.name);
