@@ -1,4 +1,5 @@
 import type { BaselineView, Dimension } from '../baselines/types.js';
+import { ipPrefix, parseIp } from '../ingestors/common/ip.js';
 import type { TokenActivity } from '../schemas/token-activity.js';
 import type { DetectorContext } from './types.js';
 
@@ -87,4 +88,64 @@ export function knowsProviderBlock(views: readonly BaselineView[], prefix: strin
   const block = providerBlock(prefix);
   if (block === undefined) return false;
   return views.some((v) => v.top('ip_prefix', 256).some((p) => providerBlock(p) === block));
+}
+
+/** A failed attempt (wrong password, refused call): not a use of the credential. */
+export const isFailure = (activity: TokenActivity): boolean => activity.event.outcome === 'failure';
+
+/**
+ * People besides the token's owner who must have used a network within 30 days for it to count as
+ * corporate egress (office NAT, VPN, SDP): three, so one colleague's home network never counts.
+ */
+export const ORG_EGRESS_MIN_PEOPLE = 3;
+
+/** The /24 (IPv4) or /64 (IPv6) prefix of an address, as enrichment computes `tokenwatch.network.ip_prefix`. */
+export function prefixOfIp(ip: string | undefined): string | undefined {
+  const parsed = parseIp(ip);
+  return parsed === undefined ? undefined : ipPrefix(parsed);
+}
+
+/**
+ * People (owner entities of human tokens, see baselines/org-baseline.ts) other than this token's
+ * owner who used `prefix` within the last 30 days; 0 without organization state.
+ */
+export function orgPeopleOn(ctx: DetectorContext, prefix: string | undefined, atMs: number): number {
+  if (prefix === undefined || ctx.org === undefined) return 0;
+  return ctx.org.sharedPrefixPrincipals(prefix, atMs, ctx.owner?.entity);
+}
+
+/**
+ * True when `prefix` is the organization's shared egress: at least {@link ORG_EGRESS_MIN_PEOPLE}
+ * other people used it within 30 days. Its geolocation is where the egress point (an SDP node, an
+ * office) is, not where the person is, and a person's first use of it is not a new place (N3).
+ */
+export const isOrgEgress = (ctx: DetectorContext, prefix: string | undefined, atMs: number): boolean =>
+  orgPeopleOn(ctx, prefix, atMs) >= ORG_EGRESS_MIN_PEOPLE;
+
+/**
+ * True when a person drives the credential from their own device: a human principal, or a
+ * per-user OAuth grant (user x app, e.g. a mail or CRM plug-in, a desktop data loader) used from a
+ * non-cloud address. Such credentials follow the person's hours and travels; a server-side
+ * integration (cloud egress, no per-user grant) does not.
+ */
+export const personDriven = (activity: TokenActivity): boolean =>
+  activity.token.principal === 'human' ||
+  (activity.token.key_kind === 'oauth_grant' &&
+    activity.tokenwatch.impersonated_user === undefined &&
+    activity.source?.ip !== undefined &&
+    cloudProvider(activity) === undefined);
+
+/**
+ * The country of this use when it is never-seen for the token, its owner's other tokens and the
+ * reference baseline (the condition of `token.geo.first_seen_country`, shared so other detectors
+ * can leave the event to it): undefined for cloud egress, end-of-life records, failed attempts,
+ * without a located reference history, or when the country is familiar.
+ */
+export function newCountryOf(activity: TokenActivity, ctx: DetectorContext): string | undefined {
+  const country = activity.source?.geo?.country_iso_code;
+  const ref = ctx.reference;
+  if (country === undefined || ref === undefined || isEndOfLife(activity) || isFailure(activity))
+    return undefined;
+  if (cloudProvider(activity) !== undefined || ref.view.distinct('country') === 0) return undefined;
+  return seenByAny(familiarViews(ctx), 'country', country) ? undefined : country;
 }

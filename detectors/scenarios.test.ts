@@ -88,7 +88,6 @@ describe('attack scenarios fire', () => {
     const findings = replay(history, [...counts, ...exports]);
     expect(ids(findings)).toEqual(
       expect.arrayContaining([
-        'token.network.first_seen_prefix',
         'token.geo.first_seen_country',
         'token.client.new_ua_family',
         'token.behavior.first_seen_action',
@@ -96,6 +95,8 @@ describe('attack scenarios fire', () => {
       ]),
     );
     expect(ids(findings)).not.toContain('token.geo.impossible_travel');
+    // The new network came with a new country: one finding for the event (the country's).
+    expect(ids(findings)).not.toContain('token.network.first_seen_prefix');
     expect(findings.find((f) => f.detectorId === 'token.volume.data_spike')?.severity).toBe('high');
   });
 
@@ -234,7 +235,8 @@ describe('attack scenarios fire', () => {
       expect.arrayContaining([
         'token.scope.broad_or_escalated',
         'token.lifecycle.rapid_first_use_new_network',
-        'token.network.first_seen_prefix',
+        // the VPS is in another country: the country finding subsumes the network's
+        'token.geo.first_seen_country',
         'token.behavior.resource_breadth',
       ]),
     );
@@ -264,7 +266,7 @@ describe('benign look-alikes stay quiet or low', () => {
     expect(findings.map((f) => [f.severity, f.riskScore])).toEqual([['low', 21]]);
   });
 
-  it('N2 developer travels (Paris hotel, then Lisbon mobile) with the same git and repos: low only', () => {
+  it('N2 developer travels (Paris hotel, then Lisbon mobile) with the same git and repos: nothing', () => {
     const place = (country: string, city: string, lat: number, lon: number, prefix: string): Overrides => ({
       source: {
         ip: prefix.replace('0/24', '5'),
@@ -286,8 +288,9 @@ describe('benign look-alikes stay quiet or low', () => {
       ),
     ];
     const findings = replay(developer(), trip);
-    expect(severe(findings)).toEqual([]);
-    expect(ids(findings)).toEqual(['token.geo.first_seen_country', 'token.network.first_seen_prefix']);
+    // Plausible travel with the usual client and repos is explained: nothing (it used to be two
+    // low findings per credential, most of the false alerts on the simulated month).
+    expect(findings).toEqual([]);
   });
 
   it('N4 dependency bot clones 300 repos in its nightly hour, as every night: nothing', () => {

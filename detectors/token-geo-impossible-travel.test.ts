@@ -71,3 +71,46 @@ describe(detector.id, () => {
     expect(detector.evaluate(probe, trainedContext(berlin, probe))).toEqual([]);
   });
 });
+
+describe(`${detector.id} (failed attempts, corporate egress)`, () => {
+  const sdp = (at: number, email: string, id: string) =>
+    activityFixture({
+      at,
+      event: { id },
+      user: { email },
+      token: { id: `github:hash:${email}` },
+      source: {
+        ip: '165.225.2.20',
+        geo: { country_iso_code: 'US', city_name: 'Chicago', location: { lat: 41.88, lon: -87.63 } },
+      },
+      tokenwatch: { network: { ip_prefix: '165.225.2.0/24' } },
+    });
+  /** Three colleagues behind the corporate SDP node in Chicago. */
+  const colleagues = [0, 1, 2].map((i) => sdp(T - HOUR + i * 60_000, `c${i}@example.com`, `c${i}`));
+
+  it('ignores a failed attempt (not a use), and a failure never becomes the last location', () => {
+    const spray = {
+      ...newYork(T + 30 * 60_000),
+      event: { ...newYork(T).event, outcome: 'failure' as const },
+    };
+    expect(detector.evaluate(spray, trainedContext(berlin, spray))).toEqual([]);
+    const after = activityFixture({ at: T + HOUR, event: { id: 'after' } });
+    expect(detector.evaluate(after, trainedContext([...berlin, spray], after))).toEqual([]);
+  });
+
+  it('stays quiet switching to and from the corporate egress, but judges a move from it to a new network', () => {
+    const alice = 'alice@example.com';
+    const onSdp = sdp(T + 10 * 60_000, alice, 'on');
+    onSdp.token.id = 'github:hash:fixturetoken';
+    expect(detector.evaluate(onSdp, trainedContext([...berlin, ...colleagues], onSdp))).toEqual([]);
+    const home = activityFixture({ at: T + 20 * 60_000, event: { id: 'home' } });
+    expect(detector.evaluate(home, trainedContext([...berlin, ...colleagues, onSdp], home))).toEqual([]);
+    const away = newYork(T + 40 * 60_000);
+    const history = [...berlin, ...colleagues, onSdp];
+    expect(detector.evaluate(away, trainedContext(history, away))).toHaveLength(1);
+    // Without three colleagues on it, the SDP node is just a place: Berlin -> Chicago in 10 min.
+    expect(
+      detector.evaluate(onSdp, trainedContext([...berlin, ...colleagues.slice(0, 2)], onSdp)),
+    ).toHaveLength(1);
+  });
+});

@@ -1,7 +1,7 @@
 import { defineDetector } from './define-detector.js';
 import { baselineFacts, eventTimeMs, fmtDuration, fmtNumber, tokenLabel } from './explain.js';
 import { placeLabel, travelFrom } from './geo.js';
-import { cloudProvider, isEndOfLife } from './lookup.js';
+import { cloudProvider, isEndOfLife, isFailure, isOrgEgress, prefixOfIp, seenByAny } from './lookup.js';
 
 /**
  * `token.geo.impossible_travel`: the same token was used from two places farther apart than anyone
@@ -10,25 +10,34 @@ import { cloudProvider, isEndOfLife } from './lookup.js';
  *
  * Compares with the token's own last located use only (a location belongs to the credential; two of
  * a person's tokens may legitimately run in two places). Needs no mature baseline: two points are
- * enough. Ignored when either side is cloud egress (no physical location), or the address is the same.
+ * enough. Ignored when either side is cloud egress (no physical location); when this use comes
+ * from the organization's shared egress (a prefix 3+ other people used within 30 days: VPN/SDP
+ * nodes such as Zscaler, whose GeoIP is the node's city, hundreds of km from the person), or
+ * returns from it to a network the token or its owner already uses (a person switching the SDP on
+ * and off "travels" between home and the node); when the address is the same; and for failed
+ * attempts, which are not uses (the baselines do not move the last location for them either: a
+ * password spray from residential proxies worldwide is `account.password_spray`'s). A move from the
+ * corporate egress to a network never used is still judged (a stolen session replayed abroad
+ * right after the owner used it through the VPN).
  *
- * Known gaps: VPN/SDP egress hops and satellite or in-flight Wi-Fi look like travel; a token used
- * concurrently from two places is only seen when the uses interleave.
+ * Known gaps: VPN/SDP egress used by fewer than 3 other people, consumer VPNs, satellite or
+ * in-flight Wi-Fi look like travel; a token used concurrently from two places is only seen when
+ * the uses interleave.
  */
 export const tokenGeoImpossibleTravel = defineDetector({
   id: 'token.geo.impossible_travel',
   name: 'Token used from two places too far apart for the time between',
   description:
     'Two uses of the same token came from locations whose distance, divided by the time between them, exceeds a plausible ground speed.',
-  version: 1,
+  version: 2,
   severity: 'high',
   riskScore: 73,
   category: 'authentication',
   mitre: ['TA0001:T1078.004', 'TA0005:T1550.001'],
   sources: ['github', 'google_workspace', 'salesforce'],
-  requiredFields: ['source.geo.location', 'source.ip', 'tokenwatch.network.cloud_provider'],
+  requiredFields: ['source.geo.location', 'source.ip', 'tokenwatch.network.cloud_provider', 'event.outcome'],
   falsePositives: [
-    'VPN or SDP (Zscaler, Cloudflare WARP) switching egress country',
+    'VPN or SDP (Zscaler, Cloudflare WARP) switching egress country before 3 other people use that egress',
     'Mobile carrier or satellite / in-flight Wi-Fi with a distant GeoIP location',
     'GeoIP database errors for a newly allocated range',
   ],
@@ -42,8 +51,14 @@ export const tokenGeoImpossibleTravel = defineDetector({
   evaluate(activity, ctx) {
     const last = ctx.token.lastLocation;
     if (last === undefined || last.cloud || cloudProvider(activity) || isEndOfLife(activity)) return [];
+    if (isFailure(activity)) return [];
     if (activity.source?.ip !== undefined && activity.source.ip === last.ip) return [];
-    const travel = travelFrom(last, activity, eventTimeMs(activity));
+    const atMs = eventTimeMs(activity);
+    const prefix = activity.tokenwatch.network?.ip_prefix;
+    // Switching between the corporate egress and a network the credential uses is not travel.
+    const back = prefix !== undefined && seenByAny([ctx.token, ctx.owner], 'ip_prefix', prefix);
+    if (isOrgEgress(ctx, prefix, atMs) || (back && isOrgEgress(ctx, prefixOfIp(last.ip), atMs))) return [];
+    const travel = travelFrom(last, activity, atMs);
     if (travel === undefined) return [];
     const { impossibleTravelKmh, impossibleTravelMinKm } = ctx.settings;
     if (travel.km < impossibleTravelMinKm || travel.kmh <= impossibleTravelKmh) return [];

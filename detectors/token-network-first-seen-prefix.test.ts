@@ -38,7 +38,23 @@ describe(detector.id, () => {
     expect(f?.explanation.history_days).toBeGreaterThan(29);
   });
 
-  it('is medium when a machine token also shows a new client family and country (S1 replay)', () => {
+  it('is medium when a machine token also shows a new client family (S1 replay from the same country)', () => {
+    const machine = { token: { principal: 'machine' as const } };
+    const probe = activityFixture({
+      at: PROBE_AT,
+      ...machine,
+      ...fromTor,
+      user_agent: { original: 'python-requests/2.32.4', name: 'python-requests', version: '2.32.4' },
+    });
+    const [f] = detector.evaluate(probe, trainedContext(history(machine), probe));
+    expect(f?.severity).toBe('medium');
+    expect(f?.riskScore).toBe(55);
+    expect(f?.reason).toContain('It also came with a new client family (python-requests).');
+  });
+
+  it('leaves an event that also brings a new country to token.geo.first_seen_country (one alert per event)', () => {
+    // Changed with v2: this used to fire medium here as well as in the country detector; the
+    // country subsumes the network and decides whether the move is an explained trip.
     const machine = { token: { principal: 'machine' as const } };
     const probe = activityFixture({
       at: PROBE_AT,
@@ -47,10 +63,65 @@ describe(detector.id, () => {
       user_agent: { original: 'python-requests/2.32.4', name: 'python-requests', version: '2.32.4' },
       tokenwatch: { network: { ip_prefix: '185.220.101.0/24' } },
     });
-    const [f] = detector.evaluate(probe, trainedContext(history(machine), probe));
+    expect(detector.evaluate(probe, trainedContext(history(machine), probe))).toEqual([]);
+  });
+
+  it('stays quiet on corporate egress three other people use, unless the client is new too (N3)', () => {
+    const sdp = { source: { ip: '165.225.0.9' }, tokenwatch: { network: { ip_prefix: '165.225.0.0/24' } } };
+    const colleagues = (n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        activityFixture({
+          ...sdp,
+          at: PROBE_AT - HOUR + i * 60_000,
+          event: { id: `sdp${i}` },
+          user: { email: `colleague${i}@example.com` },
+          token: { id: `github:hash:colleague${i}`, client: undefined },
+        }),
+      );
+    const probe = activityFixture({ at: PROBE_AT, ...sdp });
+    expect(detector.evaluate(probe, trainedContext([...history(), ...colleagues(3)], probe))).toEqual([]);
+
+    const [two] = detector.evaluate(probe, trainedContext([...history(), ...colleagues(2)], probe));
+    expect(two?.reason).toContain('2 other people use this network (corporate egress from 3).');
+
+    const script = activityFixture({
+      at: PROBE_AT,
+      ...sdp,
+      user_agent: { original: 'python-requests/2.32.4', name: 'python-requests', version: '2.32.4' },
+    });
+    const [f] = detector.evaluate(script, trainedContext([...history(), ...colleagues(3)], script));
     expect(f?.severity).toBe('medium');
-    expect(f?.riskScore).toBe(55);
-    expect(f?.reason).toContain('a new country (NL) and a new client family (python-requests)');
+    expect(f?.reason).toContain('3 other people use this network');
+  });
+
+  it('stays quiet for a person hopping networks in a country they entered days ago (N2), not for a machine', () => {
+    const lisbon = (at: number, prefix: string, id: string, overrides = {}) =>
+      activityFixture({
+        ...overrides,
+        at,
+        event: { id },
+        source: {
+          ip: prefix.replace('0/24', '5'),
+          geo: { country_iso_code: 'PT', city_name: 'Lisbon', location: { lat: 38.72, lon: -9.14 } },
+        },
+        tokenwatch: { network: { ip_prefix: prefix } },
+      });
+    const trip = [
+      lisbon(PROBE_AT - 2 * DAY, '85.240.0.0/24', 'pt1'),
+      lisbon(PROBE_AT - DAY, '85.240.0.0/24', 'pt2'),
+    ];
+    const probe = lisbon(PROBE_AT, '94.60.1.0/24', 'probe');
+    expect(detector.evaluate(probe, trainedContext([...history(), ...trip], probe))).toEqual([]);
+
+    const machine = { token: { principal: 'machine' as const, client: undefined } };
+    const botTrip = trip.map((a) => ({ ...a, token: { ...a.token, ...machine.token } }));
+    const bot = lisbon(PROBE_AT, '94.60.1.0/24', 'bot', machine);
+    expect(detector.evaluate(bot, trainedContext([...history(machine), ...botTrip], bot))).toHaveLength(1);
+  });
+
+  it('ignores failed attempts (not a use of the credential)', () => {
+    const probe = activityFixture({ at: PROBE_AT, ...fromTor, event: { outcome: 'failure' } });
+    expect(detector.evaluate(probe, trainedContext(history(), probe))).toEqual([]);
   });
 
   it('compares a brand-new token with its owner on cold start', () => {

@@ -1,9 +1,40 @@
+import type { BaselineView } from '../baselines/types.js';
 import { defineDetector } from './define-detector.js';
-import { baselineName, countOf, fmtTop, historySpan, referenceFacts, tokenLabel } from './explain.js';
-import { cloudProvider, familiarViews, isEndOfLife, knowsProviderBlock, seenByAny } from './lookup.js';
+import {
+  baselineName,
+  countOf,
+  DAY_MS,
+  eventTimeMs,
+  fmtTop,
+  historySpan,
+  referenceFacts,
+  tokenLabel,
+} from './explain.js';
+import {
+  cloudProvider,
+  familiarViews,
+  isEndOfLife,
+  isFailure,
+  knowsProviderBlock,
+  newCountryOf,
+  ORG_EGRESS_MIN_PEOPLE,
+  orgPeopleOn,
+  personDriven,
+  seenByAny,
+} from './lookup.js';
 
 /** A baseline with at least this many distinct prefixes is a roaming person or a runner pool. */
 export const ROAMING_MIN_PREFIXES = 8;
+/** A country first used this recently (and not the baseline's main one) is a trip in progress. */
+export const TRIP_DAYS = 30;
+
+/** True when the views first saw `country` within {@link TRIP_DAYS} before `atMs`. */
+function enteredRecently(views: readonly BaselineView[], country: string, atMs: number): boolean {
+  const first = Math.min(
+    ...views.map((v) => v.seen('country', country)?.firstSeen ?? Number.POSITIVE_INFINITY),
+  );
+  return Number.isFinite(first) && first >= atMs - TRIP_DAYS * DAY_MS;
+}
 
 /**
  * `token.network.first_seen_prefix`: the /24 (IPv4) or /64 (IPv6) network of `source.ip` was never
@@ -11,22 +42,32 @@ export const ROAMING_MIN_PREFIXES = 8;
  *
  * Weighting, to keep a first-seen rule from flooding:
  * - no mature baseline (token, app or owner) to compare with: silent (every first event is "new");
+ *   failed attempts and end-of-life records are not uses: silent;
  * - networks of the app's other tokens count as familiar (an integration's egress; a company VPN
  *   already seen on colleagues' grants of the same app);
+ * - a new country on the same event is `token.geo.first_seen_country`'s (one alert per event: the
+ *   country subsumes the network, and decides whether a trip is explained);
+ * - the organization's shared egress (3+ other people used the prefix within 30 days: office,
+ *   VPN/SDP; N3 moves everyone in a day) is silent unless the client family is new too;
+ * - a person-driven credential (human, or a per-user grant from a non-cloud address) with its
+ *   usual client in a country it entered within {@link TRIP_DAYS} days that is not its main one is
+ *   a trip in progress (hotel, mobile carrier, next city): silent;
  * - a baseline with {@link ROAMING_MIN_PREFIXES}+ networks (roaming person, runner pool) fires only
- *   when corroborated by a new client family, or a new country for a machine token;
+ *   with a new client family;
  * - a person's new /24 inside a /16 (IPv6: /32) they already use is ISP address churn: silent
- *   unless corroborated;
+ *   unless the client family is new;
  * - cloud egress after a cloud-egress last use with a familiar client family (N1 runner migration)
  *   is low severity (21);
- * - a new client family (or a new country for a machine token) raises it to medium.
+ * - a new client family raises it to medium.
  *
  * Known gaps: the baseline keeps only a cloud flag for the last location, not the provider, so a
- * move from AWS to GCP egress counts as "within cloud"; no ASN generalization beyond the /16; an
- * org-wide egress change (N3, VPN/SDP rollout) fires once per token without an app (sessions, PATs)
- * until an org baseline exists; one attacker IP reused across tokens of the same app fires only
- * for the first token (an org-level IP fan-out rule should cover S3); an attacker on the victim's
- * own network (S9) is invisible here.
+ * move from AWS to GCP egress counts as "within cloud"; no ASN generalization beyond the /16; the
+ * first two people moving to a new corporate egress still fire (N3: the prefix is not shared yet);
+ * an attacker reusing one address against three or more people's credentials within 30 days makes
+ * it look like corporate egress for the next victims (their other findings remain: country,
+ * client, breadth); one attacker IP reused across tokens of the same app fires only for the first
+ * token (an org-level IP fan-out rule should cover S3); an attacker on the victim's own network
+ * (S9) is invisible here.
  */
 export const tokenNetworkFirstSeenPrefix = defineDetector({
   id: 'token.network.first_seen_prefix',
@@ -34,7 +75,7 @@ export const tokenNetworkFirstSeenPrefix = defineDetector({
   description:
     "The token was used from an IP /24 (IPv4) or /64 (IPv6) network that neither it, its owner's other " +
     'tokens nor its reference baseline has used before.',
-  version: 1,
+  version: 2,
   severity: 'low',
   riskScore: 40,
   category: 'iam',
@@ -42,9 +83,9 @@ export const tokenNetworkFirstSeenPrefix = defineDetector({
   sources: ['github', 'google_workspace', 'salesforce'],
   requiredFields: ['tokenwatch.network.ip_prefix', 'source.geo.country_iso_code', 'user_agent.name'],
   falsePositives: [
-    'Owner working from a new place (home ISP change, hotel, mobile tethering)',
+    'Owner working from a new place in their home country (new ISP, coworking space, a friend’s Wi-Fi)',
     'CI provider or integration vendor moving to new egress ranges',
-    'Corporate VPN / SDP rollout changing everyone’s egress (many tokens at once)',
+    'The first two people on a new corporate VPN / SDP egress (from the third person on it is known to the organization)',
   ],
   runbook: [
     'Check the network: cloud egress of a known vendor, corporate VPN, residential ISP, hosting/VPS or Tor.',
@@ -57,41 +98,48 @@ export const tokenNetworkFirstSeenPrefix = defineDetector({
   evaluate(activity, ctx) {
     const prefix = activity.tokenwatch.network?.ip_prefix;
     const ref = ctx.reference;
-    if (prefix === undefined || ref === undefined || isEndOfLife(activity)) return [];
-    // Peers count too for networks: the app's other tokens (an integration's egress, a company
-    // VPN already seen on colleagues' grants of the same app).
+    if (prefix === undefined || ref === undefined || isEndOfLife(activity) || isFailure(activity)) return [];
+    // Peers count too for networks: the app's other tokens (an integration's egress, a company VPN
+    // already seen on colleagues' grants of the same app).
     const familiar = ctx.app ? [...familiarViews(ctx), ctx.app] : familiarViews(ctx);
     if (seenByAny(familiar, 'ip_prefix', prefix)) return [];
+    // The country detector owns an event that also brings a new country.
+    if (newCountryOf(activity, ctx) !== undefined) return [];
 
+    const atMs = eventTimeMs(activity);
     const machine = activity.token.principal === 'machine';
     const cloud = cloudProvider(activity);
     const country = activity.source?.geo?.country_iso_code;
     const ua = activity.user_agent?.name;
     const newUa =
       ua !== undefined && ref.view.distinct('ua_family') > 0 && !seenByAny(familiar, 'ua_family', ua);
-    const newCountry =
-      cloud === undefined &&
-      country !== undefined &&
-      ref.view.distinct('country') > 0 &&
-      !seenByAny(familiar, 'country', country);
-    const corroborated = newUa || (newCountry && machine);
+    const people = orgPeopleOn(ctx, prefix, atMs);
+    if (people >= ORG_EGRESS_MIN_PEOPLE && !newUa) return [];
     const roaming = ref.view.distinct('ip_prefix') >= ROAMING_MIN_PREFIXES;
-    if (roaming && !corroborated) return [];
+    if (roaming && !newUa) return [];
     // A person's new address in a provider block they already use: ISP address-pool churn.
-    if (!machine && !corroborated && knowsProviderBlock(familiar, prefix)) return [];
+    if (!machine && !newUa && knowsProviderBlock(familiar, prefix)) return [];
+    // A person abroad hops networks (hotel, carrier, next city) in a country they just entered.
+    const home = ref.view.top('country', 1)[0];
+    const travelling =
+      country !== undefined &&
+      cloud === undefined &&
+      country !== home &&
+      enteredRecently(familiar, country, atMs);
+    if (travelling && !newUa && personDriven(activity)) return [];
     const cloudMove = cloud !== undefined && ref.view.lastLocation?.cloud === true && !newUa;
 
     const where = [country, cloud ? `${cloud} cloud egress` : undefined].filter(Boolean).join(', ');
     const seenNetworks = fmtTop(ref.view, 'ip_prefix');
     const seenCountries = fmtTop(ref.view, 'country');
-    const extras: string[] = [];
-    if (newCountry) extras.push(`a new country (${country})`);
-    if (newUa) extras.push(`a new client family (${ua})`);
     let reason =
       `${tokenLabel(activity)} was used from network ${prefix}${where ? ` (${where})` : ''} for the first time; ` +
       `${historySpan(ref.view)} ${baselineName(ref.entity)} used ${countOf(ref.view.distinct('ip_prefix'), 'network')} ` +
       `(${seenNetworks})${ref.view.distinct('country') > 0 ? ` in ${seenCountries}` : ''}.`;
-    if (extras.length > 0) reason += ` It also came with ${extras.join(' and ')}.`;
+    if (newUa) reason += ` It also came with a new client family (${ua}).`;
+    if (people > 0) {
+      reason += ` ${people} other ${people === 1 ? 'person uses' : 'people use'} this network (corporate egress from ${ORG_EGRESS_MIN_PEOPLE}).`;
+    }
     if (cloudMove) {
       reason += ` Both this and the previous use were cloud egress with a familiar client, which looks like an infrastructure move.`;
     }
@@ -109,7 +157,7 @@ export const tokenNetworkFirstSeenPrefix = defineDetector({
         },
         ...(cloudMove
           ? { severity: 'low' as const, riskScore: 21 }
-          : corroborated
+          : newUa
             ? { severity: 'medium' as const, riskScore: 55 }
             : {}),
       },
