@@ -75,6 +75,56 @@ describe(detector.id, () => {
     expect(detector.evaluate(abroad, trainedContext(history(OFFICE, 9), abroad))).toEqual([]);
   });
 
+  it("treats a per-user grant used from its owner's own address as a person (±3 h, low)", () => {
+    // A mail or CRM plug-in (Salesforce for Outlook) is a "machine" OAuth grant that follows a person.
+    const plugin = {
+      token: {
+        id: 'salesforce:grant:005A:0H4B',
+        key_kind: 'oauth_grant' as const,
+        type: 'oauth_access_token' as const,
+        principal: 'machine' as const,
+      },
+    };
+    const evening = activityFixture({ ...plugin, at: NEXT_DAY + 20 * HOUR + 30 * 60_000 });
+    expect(detector.evaluate(evening, trainedContext(history(OFFICE, 9, plugin), evening))).toEqual([]);
+    const night = activityFixture({ ...plugin, at: NEXT_DAY + 3 * HOUR });
+    const [f] = detector.evaluate(night, trainedContext(history(OFFICE, 9, plugin), night));
+    expect(f?.severity).toBeUndefined();
+    // The same grant called from a vendor's cloud is a server-side integration: machine rules.
+    const cloud = {
+      ...plugin,
+      tokenwatch: { network: { ip_prefix: '3.91.12.0/24', cloud_provider: 'aws' } },
+    };
+    const job = activityFixture({ ...cloud, at: NEXT_DAY + 22 * HOUR });
+    expect(detector.evaluate(job, trainedContext(history([1, 2], 10, cloud), job))[0]?.severity).toBe(
+      'medium',
+    );
+  });
+
+  it('places a person by their latest non-cloud use when a SaaS vendor calls from the cloud (Zoom grant abroad)', () => {
+    const zoom = {
+      token: { id: 'google_workspace:grant:alice:zoom', client: { id: 'zoom', name: 'Zoom' } },
+      source: { ip: '3.91.12.9', geo: { country_iso_code: 'DE', location: { lat: 50.11, lon: 8.68 } } },
+      tokenwatch: { network: { ip_prefix: '3.91.12.0/24', cloud_provider: 'aws' } },
+    };
+    const inTokyo = activityFixture({
+      at: NEXT_DAY + 2 * HOUR,
+      event: { id: 'tokyo' },
+      source: { ip: '126.0.0.5', geo: { country_iso_code: 'JP', location: { lat: 35.68, lon: 139.69 } } },
+      tokenwatch: { network: { ip_prefix: '126.0.0.0/24' } },
+    });
+    const probe = activityFixture({ ...zoom, at: NEXT_DAY + 3 * HOUR });
+    const ctx = trainedContext([...history(OFFICE, 9), ...history(OFFICE, 9, zoom), inTokyo], probe);
+    expect(detector.evaluate(probe, ctx)).toEqual([]);
+    const atHome = trainedContext([...history(OFFICE, 9), ...history(OFFICE, 9, zoom)], probe);
+    expect(detector.evaluate(probe, atHome)).toHaveLength(1);
+  });
+
+  it('ignores failed attempts (a spray at night is not the owner working)', () => {
+    const probe = activityFixture({ at: NEXT_DAY + 3 * HOUR, event: { outcome: 'failure' } });
+    expect(detector.evaluate(probe, trainedContext(history(OFFICE, 9), probe))).toEqual([]);
+  });
+
   it('stays quiet for a 24x7 CI bot', () => {
     const allDay = Array.from({ length: 24 }, (_, h) => h).filter((h) => h !== 3);
     const probe = activityFixture({ at: NEXT_DAY + 3 * HOUR, token: { principal: 'machine' } });

@@ -9,7 +9,7 @@ import {
   referenceFacts,
   tokenLabel,
 } from './explain.js';
-import { isEndOfLife } from './lookup.js';
+import { cloudProvider, isEndOfLife, isFailure, personDriven } from './lookup.js';
 
 /** A profile is concentrated when this few UTC hours hold 90% of its events (24x7 bots never are). */
 export const MAX_ACTIVE_HOURS = 16;
@@ -60,10 +60,13 @@ export function fmtHours(hours: readonly number[]): string {
  * `settings.unusualHourShare` of the reference baseline's events, and so do the hours around it:
  * {@link MACHINE_MARGIN_HOURS} on each side for machines (a job an hour late is not unusual),
  * {@link HUMAN_MARGIN_HOURS} for people (working late is normal; 03:00 for a 09-17 person is not).
+ * "People" are person-driven credentials: a human principal, or a per-user OAuth grant used from a
+ * non-cloud address (a mail or CRM plug-in, a desktop data loader: it follows its user's day).
  * Only for a mature reference with a concentrated profile ({@link MAX_ACTIVE_HOURS}); 24x7 CI bots
- * never fire. A person outside the profile's main country (this event's, else their latest
- * non-cloud location) is travelling in another time zone and is left to the country detectors
- * (N2). One finding per token per hour.
+ * never fire. A person outside the profile's main country (this event's unless it is cloud egress,
+ * e.g. Zoom or Slack calling on their behalf; else their latest non-cloud location) is travelling
+ * in another time zone and is left to the country detectors (N2). Failed attempts are not uses.
+ * One finding per token per hour.
  *
  * Machine tokens on a schedule (nightly ETL, S8) are medium: they have no reason to drift; people
  * are low (supporting signal for other detectors).
@@ -76,7 +79,7 @@ export const tokenTimeUnusualHour = defineDetector({
   name: 'Token used at an hour it is never used',
   description:
     "The token was used at an hour of day (UTC) that is almost absent from its (or its owner's/app's) hour-of-day profile.",
-  version: 1,
+  version: 2,
   severity: 'low',
   riskScore: 35,
   category: 'iam',
@@ -84,7 +87,7 @@ export const tokenTimeUnusualHour = defineDetector({
   sources: ['github', 'google_workspace', 'salesforce'],
   requiredFields: ['@timestamp'],
   falsePositives: [
-    'Owner working late, on call or travelling across time zones',
+    'Owner working late or on call (3+ hours outside their usual hours)',
     'A rescheduled integration job',
   ],
   runbook: [
@@ -96,6 +99,7 @@ export const tokenTimeUnusualHour = defineDetector({
   evaluate(activity, ctx) {
     const ref = ctx.reference;
     if (ref === undefined || ref.view.maturity !== 'mature' || isEndOfLife(activity)) return [];
+    if (isFailure(activity)) return [];
     if (ref.view.eventCount < MIN_PROFILE_EVENTS) return [];
     const atMs = eventTimeMs(activity);
     const hourStart = hourStartOf(atMs);
@@ -104,12 +108,16 @@ export const tokenTimeUnusualHour = defineDetector({
     const shares = Array.from({ length: 24 }, (_, h) => ref.view.hourOfDayShare(h));
     const usual = activeHours(shares);
     if (usual.length === 0 || usual.length > MAX_ACTIVE_HOURS) return [];
-    const machine = activity.token.principal === 'machine';
-    // A person abroad lives in another time zone: the country detectors report the trip.
-    const located = [ctx.owner?.lastLocation, ctx.token.lastLocation].find(
-      (l) => l !== undefined && !l.cloud,
-    );
-    const country = activity.source?.geo?.country_iso_code ?? located?.country;
+    // Person-driven: a human's credential, or a per-user grant used from their own (non-cloud) device.
+    const machine = !personDriven(activity);
+    // A person abroad lives in another time zone: the country detectors report the trip. Where the
+    // person is: this use's country unless it is cloud egress (a SaaS vendor calling on their
+    // behalf), else their latest non-cloud located use.
+    const located = [ctx.owner?.lastLocation, ctx.token.lastLocation]
+      .filter((l) => l !== undefined && !l.cloud)
+      .sort((x, y) => (y?.at ?? 0) - (x?.at ?? 0))[0];
+    const here = cloudProvider(activity) === undefined ? activity.source?.geo?.country_iso_code : undefined;
+    const country = here ?? located?.country;
     const home = ref.view.top('country', 1)[0] ?? ctx.owner?.top('country', 1)[0];
     if (!machine && country !== undefined && home !== undefined && country !== home) return [];
     const hour = new Date(atMs).getUTCHours();
