@@ -26,6 +26,7 @@ export const TECHNIQUES = {
   T1020: { name: 'Automated Exfiltration', tactics: ['TA0010'] },
   'T1078.004': { name: 'Valid Accounts: Cloud Accounts', tactics: ['TA0001', 'TA0003', 'TA0004', 'TA0005'] },
   'T1087.004': { name: 'Account Discovery: Cloud Account', tactics: ['TA0007'] },
+  'T1110.003': { name: 'Brute Force: Password Spraying', tactics: ['TA0006'] },
   'T1098.001': { name: 'Account Manipulation: Additional Cloud Credentials', tactics: ['TA0003', 'TA0004'] },
   'T1098.003': { name: 'Account Manipulation: Additional Cloud Roles', tactics: ['TA0003', 'TA0004'] },
   'T1114.002': { name: 'Email Collection: Remote Email Collection', tactics: ['TA0009'] },

@@ -1,4 +1,5 @@
 import type { TokenActivity } from '../schemas/token-activity.js';
+import { accountPasswordSpray } from './account-password-spray.js';
 import { appImpersonationFanout } from './app-impersonation-fanout.js';
 import { secretExposedInLog } from './secret-exposed-in-log.js';
 import { tokenBehaviorFirstSeenAction } from './token-behavior-first-seen-action.js';
@@ -41,6 +42,7 @@ export const detectors: readonly Detector[] = Object.freeze([
   tokenLifecycleRapidFirstUseNewNetwork,
   tokenScopeBroadOrEscalated,
   appImpersonationFanout,
+  accountPasswordSpray,
   secretExposedInLog,
   // multivariate (peer-group isolation forest)
   tokenMultivariateOutlier,
