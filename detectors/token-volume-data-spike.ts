@@ -66,7 +66,7 @@ export const tokenVolumeDataSpike = defineDetector({
     'Check for a change ticket or announcement for a backfill or migration by this integration.',
     'If unannounced, revoke the token, block the client, and estimate the exposed records.',
   ],
-  groupWindowMs: 3_600_000,
+  groupWindowMs: 6 * 3_600_000,
 
   evaluate(activity, ctx) {
     const volume = activity.tokenwatch.volume;
