@@ -52,6 +52,30 @@ describe(detector.id, () => {
     expect(detector.evaluate(known, trainedContext([...history(), ...fanout(12)], known))).toEqual([]);
   });
 
+  it('counts impersonated users when the ingestor records API methods, not mailboxes (Workspace, S6)', () => {
+    const method = (user: string, at: number, id: string) =>
+      dwdActivity(user, {
+        at,
+        event: { id },
+        tokenwatch: { resource: { type: 'api_method', name: 'gmail.users.messages.list' } },
+      });
+    const hist = dailyTimes({ start: START, days: 30, perDay: 9 }).map((at, i) =>
+      method(SERVICE[i % 3] ?? 'archive@acme.com', at, `h${i}`),
+    );
+    const burst = Array.from({ length: 9 }, (_, i) => method(`exec${i}@acme.com`, AT + i * 60_000, `x${i}`));
+    const probe = method('ceo@acme.com', AT + 9 * 60_000 + 1000, 'probe');
+    const [f] = detector.evaluate(probe, trainedContext([...hist, ...burst], probe));
+    expect(f?.reason).toBe(
+      'Domain-wide delegation client "Mail archiver" impersonated 10 users it never impersonated before within 1 h (latest: ceo@acme.com); in 30 days it impersonated 3 users (support@acme.com, billing@acme.com and archive@acme.com).',
+    );
+    // One more known user than 5 doubles the bar: 6 known users need 12 new ones.
+    const six = [...SERVICE, 'a@acme.com', 'b@acme.com', 'c@acme.com'];
+    const wider = dailyTimes({ start: START, days: 30, perDay: 12 }).map((at, i) =>
+      method(six[i % 6] ?? 'a@acme.com', at, `w${i}`),
+    );
+    expect(detector.evaluate(probe, trainedContext([...wider, ...burst], probe))).toEqual([]);
+  });
+
   it('ignores activity that is not impersonation', () => {
     const probe = dwdActivity('ceo@acme.com', {
       at: AT + 9 * 60_000 + 1000,

@@ -1,4 +1,3 @@
-import type { BaselineView } from '../baselines/types.js';
 import type { TokenActivity } from '../schemas/token-activity.js';
 import { defineDetector } from './define-detector.js';
 import {
@@ -10,39 +9,66 @@ import {
   fmtList,
   historySpan,
 } from './explain.js';
+import type { DetectorContext } from './types.js';
 
 /** Never-seen impersonated users within the window that are a fan-out, at least. */
 export const FANOUT_MIN_USERS = 10;
 /** And at least this multiple of the users the client impersonated before. */
 export const FANOUT_KNOWN_MULTIPLE = 2;
 
-/** Resource types under which an ingestor records the mailbox / user a DWD access acted on. */
+/** Resource types under which an ingestor may record the mailbox / user a DWD access acted on. */
 const USER_RESOURCE_TYPES = ['mailbox', 'user'] as const;
 
-/** Users the client impersonated before `before` (ms), as far as the baseline shows them (resource keys). */
-function knownUsers(view: BaselineView, before: number): string[] {
-  return view
+/** What the baselines know about the users a delegation client impersonated before `before` (ms). */
+interface Known {
+  users: string[];
+  /** how many (the org state may hold more than it lists) */
+  count: number;
+  /** the org state forgot users (cap): a "new" user may be a forgotten one */
+  forgetful: boolean;
+}
+
+/**
+ * Users the client impersonated before `before`: the organization state's impersonation index
+ * (`ctx.org`, every `tokenwatch.impersonated_user` of the client), else the client's mailbox/user
+ * resources (an ingestor recording the mailbox as the resource).
+ */
+function knownUsers(ctx: DetectorContext, before: number): Known {
+  const index = ctx.org?.impersonation(ctx.token.entity);
+  if (index !== undefined) {
+    const users = index.top(IMPERSONATED_USERS_LISTED).filter((u) => (index.firstSeen(u) ?? before) < before);
+    const recent = index.newUserTimes.filter((t) => t >= before).length;
+    return { users, count: Math.max(0, index.distinct - recent), forgetful: index.evicted > 0 };
+  }
+  const view = ctx.token;
+  const users = view
     .top('resource', 256)
     .filter((r) => USER_RESOURCE_TYPES.some((t) => r.startsWith(`${t}:`)))
     .filter((r) => (view.seen('resource', r)?.firstSeen ?? before) < before)
     .map((r) => r.slice(r.indexOf(':') + 1));
+  return { users, count: users.length, forgetful: false };
 }
 
+/** Users listed at most from the index (the count covers the rest). */
+const IMPERSONATED_USERS_LISTED = 256;
+
 /**
- * Whether the client impersonated `user` before: the user appears as a mailbox/user resource of
- * the client's baseline, or (when the activity's owner is the impersonated user) the user's own
- * baseline has seen this client.
+ * Whether the client impersonated `user` before: the impersonation index has it, it appears as a
+ * mailbox/user resource of the client's baseline, or (when the activity's owner is the
+ * impersonated user) the user's own baseline has seen this client.
  */
-function impersonatedBefore(
-  activity: TokenActivity,
-  user: string,
-  token: BaselineView,
-  owner?: BaselineView,
-): boolean {
-  if (USER_RESOURCE_TYPES.some((t) => token.seen('resource', `${t}:${user}`) !== undefined)) return true;
+function impersonatedBefore(activity: TokenActivity, user: string, ctx: DetectorContext): boolean {
+  if (ctx.org?.impersonation(ctx.token.entity)?.firstSeen(user) !== undefined) return true;
+  if (USER_RESOURCE_TYPES.some((t) => ctx.token.seen('resource', `${t}:${user}`) !== undefined)) return true;
   const clientId = activity.token.client?.id;
   const ownerIsUser = [activity.user.email, activity.token.owner.email].includes(user);
-  return clientId !== undefined && ownerIsUser && owner?.seen('client', clientId) !== undefined;
+  return clientId !== undefined && ownerIsUser && ctx.owner?.seen('client', clientId) !== undefined;
+}
+
+/** First impersonations of the client within `window` before `atMs` (index times, else new resources). */
+function newUsersInWindow(ctx: DetectorContext, atMs: number, window: number): number {
+  const times = ctx.org?.impersonation(ctx.token.entity)?.newUserTimes ?? ctx.token.current.newResourceTimes;
+  return times.filter((t) => t > atMs - window && t <= atMs).length;
 }
 
 /**
@@ -51,28 +77,25 @@ function impersonatedBefore(
  * never impersonated before within `settings.breadthWindowMs`: at least {@link FANOUT_MIN_USERS}
  * and {@link FANOUT_KNOWN_MULTIPLE} x the users it impersonated before (S6: a client that served
  * 5 service mailboxes suddenly reads 20-500 executives' mail). The finding is about the app entity.
+ * Fires once, when the count crosses the threshold.
  *
- * How the count works with the current baseline contract: "never impersonated" is read from the
- * client's resource set (mailbox/user resources) or the impersonated user's own baseline having seen
- * this client; the window count is the client's first-seen-resource times of the window, which
- * equals new mailboxes when the ingestor records the mailbox as the resource. Fires once when the
- * count crosses the threshold.
+ * The count comes from the organization state's impersonation index (`ctx.org.impersonation`,
+ * baselines/org-baseline.ts): every impersonated user of the client with the time it was first
+ * impersonated, whatever the ingestor records as the resource (Workspace records API methods and
+ * Drive files, not mailboxes). Without it (hand-built contexts), mailbox/user resources and the
+ * impersonated user's own baseline stand in.
  *
- * Known gaps: the baseline has no impersonated-user dimension. Per-user novelty works with the
- * current Google Workspace ingestor (through the impersonated user's own baseline), but the window
- * count only sees users when they are recorded as `mailbox` / `user` resources; the ingestor
- * records token activity as `api_method` resources and Drive as `file`s, so in production this
- * detector under-counts until the baseline gains an `impersonated_user` dimension with window
- * times (an additive change to `baselines/types.ts`: a `DIMENSIONS` entry plus
- * `CurrentWindow.newImpersonatedTimes`) or the ingestor records the mailbox as the resource.
- * A client impersonating more users than the resource cap keeps forgets older ones.
+ * Known gaps: a client that impersonates more than 4,096 users forgets the least recent ones (the
+ * 2x-known threshold then keeps it quiet: a backup tool that reads everyone is not a fan-out); a
+ * slow fan-out below 10 new users per window; impersonation the logs do not flag
+ * (`actor.applicationInfo.impersonation`).
  */
 export const appImpersonationFanout = defineDetector({
   id: 'app.impersonation_fanout',
   name: 'Domain-wide delegation client impersonating many new users',
   description:
     'An OAuth client with domain-wide delegation started impersonating many users it never impersonated before, within a short window.',
-  version: 1,
+  version: 2,
   severity: 'high',
   riskScore: 80,
   category: 'iam',
@@ -93,22 +116,23 @@ export const appImpersonationFanout = defineDetector({
   evaluate(activity, ctx) {
     const user = activity.tokenwatch.impersonated_user;
     if (user === undefined || activity.token.key_kind !== 'oauth_grant') return [];
+    if (activity.event.outcome === 'failure') return [];
     const client = ctx.token;
-    if (impersonatedBefore(activity, user, client, ctx.owner)) return [];
+    if (impersonatedBefore(activity, user, ctx)) return [];
 
     const atMs = eventTimeMs(activity);
     const window = ctx.settings.breadthWindowMs;
-    const earlier = client.current.newResourceTimes.filter((t) => t > atMs - window && t <= atMs).length;
+    const earlier = newUsersInWindow(ctx, atMs, window);
     const count = earlier + 1;
-    const known = knownUsers(client, atMs - window);
-    const threshold = Math.max(FANOUT_MIN_USERS, FANOUT_KNOWN_MULTIPLE * known.length);
+    const known = knownUsers(ctx, atMs - window);
+    const threshold = Math.max(FANOUT_MIN_USERS, FANOUT_KNOWN_MULTIPLE * known.count);
     if (!(earlier < threshold && count >= threshold)) return [];
 
     const name = clientLabel(activity) ?? activity.token.id;
     const clientId = activity.token.client?.id;
     const history =
       client.firstSeen > 0 && client.firstSeen <= atMs - window
-        ? `${historySpan(client)} it impersonated ${countOf(known.length, 'user')}${known.length > 0 ? ` (${fmtList(known)})` : ''}`
+        ? `${historySpan(client)} it impersonated ${countOf(known.count, 'user')}${known.users.length > 0 ? ` (${fmtList(known.users, 3, known.count)})` : ''}`
         : 'the client was never seen before this window';
     return [
       {
@@ -119,7 +143,7 @@ export const appImpersonationFanout = defineDetector({
         explanation: {
           feature: 'new_impersonated_users_per_window',
           observed: count,
-          expected: `fewer than ${threshold} new impersonated users per ${fmtDuration(window)}; known: ${fmtList(known)}`,
+          expected: `fewer than ${threshold} new impersonated users per ${fmtDuration(window)}; known: ${fmtList(known.users, 3, known.count)}`,
           window: fmtDuration(window),
           ...baselineFacts(client, client.eventCount > 0 ? 'token' : 'none'),
         },
