@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { trainStore } from '../baselines/testing.js';
 import { appImpersonationFanout as detector } from './app-impersonation-fanout.js';
 import { DAY, dailyTimes, dwdActivity, HOUR, trainedContext } from './testing.js';
+import { DEFAULT_DETECTION_SETTINGS } from './types.js';
 
 const START = Date.UTC(2025, 6, 1);
 const AT = START + 30 * DAY + 10 * HOUR;
@@ -74,6 +76,19 @@ describe(detector.id, () => {
       method(six[i % 6] ?? 'a@acme.com', at, `w${i}`),
     );
     expect(detector.evaluate(probe, trainedContext([...wider, ...burst], probe))).toEqual([]);
+  });
+
+  it('fires exactly once for a burst delivered out of event-time order (Workspace lag)', () => {
+    const store = trainStore(history());
+    const shuffled = fanout(12).sort(
+      (x, y) => (x.event.id.charCodeAt(1) % 3) - (y.event.id.charCodeAt(1) % 3),
+    );
+    const findings = shuffled.flatMap((a) => {
+      const f = detector.evaluate(a, { ...store.contextFor(a), settings: DEFAULT_DETECTION_SETTINGS });
+      store.update(a);
+      return f;
+    });
+    expect(findings).toHaveLength(1);
   });
 
   it('ignores activity that is not impersonation', () => {

@@ -65,10 +65,15 @@ function impersonatedBefore(activity: TokenActivity, user: string, ctx: Detector
   return clientId !== undefined && ownerIsUser && ctx.owner?.seen('client', clientId) !== undefined;
 }
 
-/** First impersonations of the client within `window` before `atMs` (index times, else new resources). */
+/**
+ * First impersonations of the client already folded in, within `window` before `atMs` or after it
+ * (index times, else new resources). Counting the later ones too makes the crossing follow arrival
+ * order: Workspace delivers a burst out of event-time order, and a count bounded at `atMs` can skip
+ * the threshold (8, then 10 when a late event lands before the others).
+ */
 function newUsersInWindow(ctx: DetectorContext, atMs: number, window: number): number {
   const times = ctx.org?.impersonation(ctx.token.entity)?.newUserTimes ?? ctx.token.current.newResourceTimes;
-  return times.filter((t) => t > atMs - window && t <= atMs).length;
+  return times.filter((t) => t > atMs - window).length;
 }
 
 /**
