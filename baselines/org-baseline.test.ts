@@ -42,6 +42,21 @@ describe('OrgBaseline', () => {
     expect(org.sharedPrefixPrincipals('203.0.113.0/24', t0)).toBe(0);
   });
 
+  it('finds the busiest shared prefix of a provider block (another node of the same SDP provider)', () => {
+    const people = ['a', 'b', 'c', 'd'].map((n, i) => use(`${n}@x.com`, t0 + i * HOUR, '165.225.0.0/24'));
+    const org = trainStore([
+      ...people,
+      use('e@x.com', t0, '165.225.2.0/24'),
+      use('f@x.com', t0, '73.15.12.0/24'),
+    ]).org;
+    expect(org.sharedBlockPrincipals('165.225.16.0/24', t0 + 5 * HOUR)).toBe(4);
+    expect(org.sharedBlockPrincipals('165.225.16.0/24', t0 + 5 * HOUR, 'owner:github:a@x.com')).toBe(3);
+    expect(org.sharedBlockPrincipals('73.15.99.0/24', t0 + 5 * HOUR)).toBe(1);
+    expect(org.sharedBlockPrincipals('10.0.0.0/24', t0)).toBe(0);
+    const copy = OrgBaseline.fromJSON(org.toJSON(), HOUR);
+    expect(copy.sharedBlockPrincipals('165.225.16.0/24', t0 + 5 * HOUR)).toBe(4);
+  });
+
   it('counts neither machine tokens nor failed attempts as people using a network', () => {
     const org = trainStore([
       use('etl@x.com', t0, SDP, 'machine'),

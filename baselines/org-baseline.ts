@@ -21,11 +21,42 @@ export const IMPERSONATED_USERS_CAP = 4_096;
 /** Delegated clients remembered (least recently used dropped). */
 export const DELEGATED_CLIENT_CAP = 1_024;
 
+/**
+ * The provider block of a network prefix: the /16 of an IPv4 /24 (`203.0`), the /32 of an IPv6
+ * /64 (`2001:db8`). A person's new address inside a block they already use is usually the same
+ * ISP's address pool (DHCP churn), not a new place. Undefined when the prefix is not parseable.
+ */
+export function providerBlock(prefix: string): string | undefined {
+  const addr = prefix.split('/')[0] ?? '';
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(addr)) return addr.split('.').slice(0, 2).join('.');
+  if (!addr.includes(':')) return undefined;
+  const [head = '', tail] = addr.toLowerCase().split('::');
+  const headGroups = head === '' ? [] : head.split(':');
+  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups =
+    tail === undefined
+      ? headGroups
+      : [
+          ...headGroups,
+          ...Array(Math.max(0, 8 - headGroups.length - tailGroups.length)).fill('0'),
+          ...tailGroups,
+        ];
+  if (groups.length < 2) return undefined;
+  return groups
+    .slice(0, 2)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':');
+}
+
 /** Moves `key` to the most-recent end of an insertion-ordered map and drops the oldest beyond `cap`. */
-function touch<K, V>(map: Map<K, V>, key: K, value: V, cap: number): void {
+function touch<K, V>(map: Map<K, V>, key: K, value: V, cap: number, onDrop?: (key: K) => void): void {
   map.delete(key);
   map.set(key, value);
-  while (map.size > cap) map.delete(map.keys().next().value as K);
+  while (map.size > cap) {
+    const oldest = map.keys().next().value as K;
+    map.delete(oldest);
+    onDrop?.(oldest);
+  }
 }
 
 /** Users one delegated client impersonated: first/last time per user and recent first times. */
@@ -105,7 +136,8 @@ export type OrgStateJSON = z.infer<typeof orgStateSchema>;
  *   {@link ORG_PREFIX_WINDOW_MS}. A prefix several people use is corporate egress (office NAT, VPN,
  *   SDP such as Zscaler or Cloudflare WARP): when a rollout moves everyone there in a day (N3),
  *   a person's first use of it is not a new place. Machine tokens do not count (an attacker VPS
- *   replaying several stolen integration tokens must not become "known").
+ *   replaying several stolen integration tokens must not become "known"). Indexed by provider block
+ *   (/16, IPv6 /32) too: an SDP provider's other nodes share the block of its busiest one.
  * - **Failed attempts** per account (owner entity): time, IP, prefix and country of every
  *   `event.outcome: failure` within {@link FAILED_ATTEMPT_WINDOW_MS} (a password spray from many
  *   networks; the entity baselines deliberately learn nothing from failures).
@@ -121,6 +153,8 @@ export type OrgStateJSON = z.infer<typeof orgStateSchema>;
  */
 export class OrgBaseline implements OrgView {
   private readonly prefixes = new Map<string, Map<string, number>>();
+  /** provider block -> prefixes of it in {@link prefixes} (kept in step, not saved: rebuilt on load) */
+  private readonly blocks = new Map<string, Set<string>>();
   private readonly failures = new Map<string, FailedAttempt[]>();
   private readonly delegations = new Map<string, Impersonations>();
 
@@ -143,7 +177,8 @@ export class OrgBaseline implements OrgView {
         if (stalest !== undefined) people.delete(stalest);
       }
       people.set(owner, Math.max(last ?? t, t));
-      touch(this.prefixes, prefix, people, ORG_PREFIX_CAP);
+      if (!this.prefixes.has(prefix)) this.indexBlock(prefix);
+      touch(this.prefixes, prefix, people, ORG_PREFIX_CAP, (dropped) => this.unindexBlock(dropped));
     }
     const user = a.tokenwatch.impersonated_user;
     if (user !== undefined && !failed) {
@@ -151,6 +186,20 @@ export class OrgBaseline implements OrgView {
       d.observe(user, t, this.recentWindowMs);
       touch(this.delegations, a.token.id, d, DELEGATED_CLIENT_CAP);
     }
+  }
+
+  private indexBlock(prefix: string): void {
+    const block = providerBlock(prefix) ?? prefix;
+    const set = this.blocks.get(block) ?? new Set<string>();
+    set.add(prefix);
+    this.blocks.set(block, set);
+  }
+
+  private unindexBlock(prefix: string): void {
+    const block = providerBlock(prefix) ?? prefix;
+    const set = this.blocks.get(block);
+    set?.delete(prefix);
+    if (set?.size === 0) this.blocks.delete(block);
   }
 
   private recordFailure(owner: string, a: TokenActivity, t: number, prefix: string | undefined): void {
@@ -179,6 +228,14 @@ export class OrgBaseline implements OrgView {
     return n;
   }
 
+  sharedBlockPrincipals(prefix: string, atMs: number, except?: string): number {
+    let max = 0;
+    for (const p of this.blocks.get(providerBlock(prefix) ?? prefix) ?? []) {
+      max = Math.max(max, this.sharedPrefixPrincipals(p, atMs, except));
+    }
+    return max;
+  }
+
   failedAttempts(owner: string): readonly FailedAttempt[] {
     return this.failures.get(owner) ?? [];
   }
@@ -205,7 +262,10 @@ export class OrgBaseline implements OrgView {
   /** Rebuilds the state saved by {@link toJSON} (validate untrusted input with {@link orgStateSchema}). */
   static fromJSON(state: OrgStateJSON, recentWindowMs: number): OrgBaseline {
     const org = new OrgBaseline(recentWindowMs);
-    for (const [p, people] of state.prefixes) org.prefixes.set(p, new Map(people));
+    for (const [p, people] of state.prefixes) {
+      org.prefixes.set(p, new Map(people));
+      org.indexBlock(p);
+    }
     for (const [o, list] of state.failures) {
       org.failures.set(
         o,

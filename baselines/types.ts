@@ -157,6 +157,11 @@ export interface OrgView {
    * several do.
    */
   sharedPrefixPrincipals(prefix: string, atMs: number, except?: string): number;
+  /**
+   * The largest {@link sharedPrefixPrincipals} over the prefixes the organization used in the
+   * provider block (/16, IPv6 /32) of `prefix`: another node of a corporate VPN/SDP provider.
+   */
+  sharedBlockPrincipals(prefix: string, atMs: number, except?: string): number;
   /** Failed attempts on the account (owner entity id) within the last 14 days, oldest first. */
   failedAttempts(owner: string): readonly FailedAttempt[];
   /** Users the delegation client (its token entity id) impersonated, if it ever did. */

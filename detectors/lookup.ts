@@ -1,3 +1,4 @@
+import { providerBlock } from '../baselines/org-baseline.js';
 import type { BaselineView, Dimension } from '../baselines/types.js';
 import { ipPrefix, parseIp } from '../ingestors/common/ip.js';
 import type { TokenActivity } from '../schemas/token-activity.js';
@@ -56,32 +57,7 @@ export function noveltyReliable(view: BaselineView, dim: Dimension): boolean {
   return evicted === undefined ? view.distinct(dim) < DEFAULT_SET_CAP : evicted === 0;
 }
 
-/**
- * The provider block of a network prefix: the /16 of an IPv4 /24 (`203.0`), the /32 of an IPv6
- * /64 (`2001:db8`). A person's new address inside a block they already use is usually the same
- * ISP's address pool (DHCP churn), not a new place. Undefined when the prefix is not parseable.
- */
-export function providerBlock(prefix: string): string | undefined {
-  const addr = prefix.split('/')[0] ?? '';
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(addr)) return addr.split('.').slice(0, 2).join('.');
-  if (!addr.includes(':')) return undefined;
-  const [head = '', tail] = addr.toLowerCase().split('::');
-  const headGroups = head === '' ? [] : head.split(':');
-  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
-  const groups =
-    tail === undefined
-      ? headGroups
-      : [
-          ...headGroups,
-          ...Array(Math.max(0, 8 - headGroups.length - tailGroups.length)).fill('0'),
-          ...tailGroups,
-        ];
-  if (groups.length < 2) return undefined;
-  return groups
-    .slice(0, 2)
-    .map((g) => g.replace(/^0+(?=.)/, ''))
-    .join(':');
-}
+export { providerBlock } from '../baselines/org-baseline.js';
 
 /** True when a view knows a prefix in the same provider block as `prefix` (see {@link providerBlock}). */
 export function knowsProviderBlock(views: readonly BaselineView[], prefix: string): boolean {
@@ -121,6 +97,24 @@ export function orgPeopleOn(ctx: DetectorContext, prefix: string | undefined, at
  */
 export const isOrgEgress = (ctx: DetectorContext, prefix: string | undefined, atMs: number): boolean =>
   orgPeopleOn(ctx, prefix, atMs) >= ORG_EGRESS_MIN_PEOPLE;
+
+/**
+ * People on one prefix of a provider block that make the whole block the organization's VPN/SDP
+ * provider: eight. Three colleagues can share a residential /24 of their ISP (its other /24s are
+ * strangers' homes); eight or more on one /24 is a VPN/SDP or office egress.
+ */
+export const ORG_EGRESS_BLOCK_MIN_PEOPLE = 8;
+
+/**
+ * True when `prefix` is in the provider block (/16, IPv6 /32) of a large shared egress (a prefix
+ * {@link ORG_EGRESS_BLOCK_MIN_PEOPLE} other people used within 30 days): another node or address
+ * pool of the corporate VPN/SDP provider (Zscaler's London node when everyone uses its Chicago
+ * one). Its geolocation is the node's, not the person's.
+ */
+export const isOrgEgressBlock = (ctx: DetectorContext, prefix: string | undefined, atMs: number): boolean =>
+  prefix !== undefined &&
+  ctx.org !== undefined &&
+  ctx.org.sharedBlockPrincipals(prefix, atMs, ctx.owner?.entity) >= ORG_EGRESS_BLOCK_MIN_PEOPLE;
 
 /**
  * True when a person drives the credential from their own device: a human principal, or a

@@ -11,7 +11,15 @@ import {
   tokenLabel,
 } from './explain.js';
 import { placeLabel, travelFrom } from './geo.js';
-import { familiarViews, isOrgEgress, newCountryOf, orgPeopleOn, personDriven, seenByAny } from './lookup.js';
+import {
+  familiarViews,
+  isOrgEgress,
+  isOrgEgressBlock,
+  newCountryOf,
+  orgPeopleOn,
+  personDriven,
+  seenByAny,
+} from './lookup.js';
 
 /**
  * `token.geo.first_seen_country`: `source.geo.country_iso_code` was never seen for this token, its
@@ -22,7 +30,9 @@ import { familiarViews, isOrgEgress, newCountryOf, orgPeopleOn, personDriven, se
  *   records, failed attempts (a spray from abroad is `account.password_spray`'s), no located
  *   history;
  * - the organization's shared egress (the prefix was used by 3+ other people within 30 days:
- *   VPN/SDP nodes such as Zscaler abroad, N3): its country is the egress node's;
+ *   VPN/SDP nodes such as Zscaler abroad, N3) and, for a person-driven credential, another prefix
+ *   of the provider block of an egress 8+ people use (/16: the SDP's node in the country the person travels to): the country
+ *   is the egress node's;
  * - a person on a trip (N2): a person-driven credential (human, or a per-user OAuth grant used
  *   from a non-cloud address) with its familiar client family, at a plausible ground speed
  *   (`impossibleTravelKmh`) from the latest non-cloud located use of it or of its owner's other
@@ -70,6 +80,7 @@ export const tokenGeoFirstSeenCountry = defineDetector({
     const atMs = eventTimeMs(activity);
     const prefix = activity.tokenwatch.network?.ip_prefix;
     if (isOrgEgress(ctx, prefix, atMs)) return [];
+    if (personDriven(activity) && isOrgEgressBlock(ctx, prefix, atMs)) return [];
 
     const familiar = familiarViews(ctx);
     const ua = activity.user_agent?.name;

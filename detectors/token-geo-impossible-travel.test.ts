@@ -108,6 +108,20 @@ describe(`${detector.id} (failed attempts, corporate egress)`, () => {
     const away = newYork(T + 40 * 60_000);
     const history = [...berlin, ...colleagues, onSdp];
     expect(detector.evaluate(away, trainedContext(history, away))).toHaveLength(1);
+    // A hop to another node of an SDP provider eight people use is not travel either.
+    const crowd = Array.from({ length: 8 }, (_, i) =>
+      sdp(T - HOUR + i * 60_000, `p${i}@example.com`, `p${i}`),
+    );
+    const london = activityFixture({
+      at: T + 30 * 60_000,
+      event: { id: 'london' },
+      source: { ip: '165.225.16.9', geo: { country_iso_code: 'GB', location: { lat: 51.51, lon: -0.13 } } },
+      tokenwatch: { network: { ip_prefix: '165.225.16.0/24' } },
+    });
+    expect(detector.evaluate(london, trainedContext([...berlin, ...crowd, onSdp], london))).toEqual([]);
+    expect(detector.evaluate(london, trainedContext([...berlin, ...colleagues, onSdp], london))).toHaveLength(
+      1,
+    );
     // Without three colleagues on it, the SDP node is just a place: Berlin -> Chicago in 10 min.
     expect(
       detector.evaluate(onSdp, trainedContext([...berlin, ...colleagues.slice(0, 2)], onSdp)),

@@ -1,7 +1,16 @@
 import { defineDetector } from './define-detector.js';
 import { baselineFacts, eventTimeMs, fmtDuration, fmtNumber, tokenLabel } from './explain.js';
 import { placeLabel, travelFrom } from './geo.js';
-import { cloudProvider, isEndOfLife, isFailure, isOrgEgress, prefixOfIp, seenByAny } from './lookup.js';
+import {
+  cloudProvider,
+  isEndOfLife,
+  isFailure,
+  isOrgEgress,
+  isOrgEgressBlock,
+  prefixOfIp,
+  providerBlock,
+  seenByAny,
+} from './lookup.js';
 
 /**
  * `token.geo.impossible_travel`: the same token was used from two places farther apart than anyone
@@ -18,7 +27,8 @@ import { cloudProvider, isEndOfLife, isFailure, isOrgEgress, prefixOfIp, seenByA
  * attempts, which are not uses (the baselines do not move the last location for them either: a
  * password spray from residential proxies worldwide is `account.password_spray`'s). A move from the
  * corporate egress to a network never used is still judged (a stolen session replayed abroad
- * right after the owner used it through the VPN).
+ * right after the owner used it through the VPN), unless both sides are in the provider block
+ * (/16) of a corporate egress 8+ people use: a hop between two nodes of the same VPN/SDP provider.
  *
  * Known gaps: VPN/SDP egress used by fewer than 3 other people, consumer VPNs, satellite or
  * in-flight Wi-Fi look like travel; a token used concurrently from two places is only seen when
@@ -58,6 +68,15 @@ export const tokenGeoImpossibleTravel = defineDetector({
     // Switching between the corporate egress and a network the credential uses is not travel.
     const back = prefix !== undefined && seenByAny([ctx.token, ctx.owner], 'ip_prefix', prefix);
     if (isOrgEgress(ctx, prefix, atMs) || (back && isOrgEgress(ctx, prefixOfIp(last.ip), atMs))) return [];
+    // Hopping between nodes of the corporate VPN/SDP provider (one provider block) is not travel.
+    const lastPrefix = prefixOfIp(last.ip);
+    if (
+      prefix !== undefined &&
+      lastPrefix !== undefined &&
+      providerBlock(prefix) === providerBlock(lastPrefix) &&
+      isOrgEgressBlock(ctx, prefix, atMs)
+    )
+      return [];
     const travel = travelFrom(last, activity, atMs);
     if (travel === undefined) return [];
     const { impossibleTravelKmh, impossibleTravelMinKm } = ctx.settings;

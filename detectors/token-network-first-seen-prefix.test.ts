@@ -94,6 +94,28 @@ describe(detector.id, () => {
     expect(f?.reason).toContain('3 other people use this network');
   });
 
+  it('stays quiet for a person on another address pool of an SDP provider eight people use, not for a machine', () => {
+    const people = Array.from({ length: 8 }, (_, i) =>
+      activityFixture({
+        at: PROBE_AT - HOUR + i * 60_000,
+        event: { id: `z${i}` },
+        user: { email: `p${i}@example.com` },
+        token: { id: `github:hash:p${i}`, client: undefined },
+        source: { ip: '165.225.0.9' },
+        tokenwatch: { network: { ip_prefix: '165.225.0.0/24' } },
+      }),
+    );
+    const node = { source: { ip: '165.225.2.9' }, tokenwatch: { network: { ip_prefix: '165.225.2.0/24' } } };
+    const probe = activityFixture({ at: PROBE_AT, ...node });
+    expect(detector.evaluate(probe, trainedContext([...history(), ...people], probe))).toEqual([]);
+    expect(
+      detector.evaluate(probe, trainedContext([...history(), ...people.slice(0, 7)], probe)),
+    ).toHaveLength(1);
+    const machine = { token: { principal: 'machine' as const } };
+    const bot = activityFixture({ at: PROBE_AT, ...node, ...machine });
+    expect(detector.evaluate(bot, trainedContext([...history(machine), ...people], bot))).toHaveLength(1);
+  });
+
   it('stays quiet for a person hopping networks in a country they entered days ago (N2), not for a machine', () => {
     const lisbon = (at: number, prefix: string, id: string, overrides = {}) =>
       activityFixture({

@@ -15,6 +15,7 @@ import {
   familiarViews,
   isEndOfLife,
   isFailure,
+  isOrgEgressBlock,
   knowsProviderBlock,
   newCountryOf,
   ORG_EGRESS_MIN_PEOPLE,
@@ -48,7 +49,9 @@ function enteredRecently(views: readonly BaselineView[], country: string, atMs: 
  * - a new country on the same event is `token.geo.first_seen_country`'s (one alert per event: the
  *   country subsumes the network, and decides whether a trip is explained);
  * - the organization's shared egress (3+ other people used the prefix within 30 days: office,
- *   VPN/SDP; N3 moves everyone in a day) is silent unless the client family is new too;
+ *   VPN/SDP; N3 moves everyone in a day) is silent unless the client family is new too, and so is
+ *   another prefix of the provider block (/16) of an egress 8+ people use, for a person-driven credential (the SDP's other
+ *   nodes and address pools);
  * - a person-driven credential (human, or a per-user grant from a non-cloud address) with its
  *   usual client in a country it entered within {@link TRIP_DAYS} days that is not its main one is
  *   a trip in progress (hotel, mobile carrier, next city): silent;
@@ -115,6 +118,8 @@ export const tokenNetworkFirstSeenPrefix = defineDetector({
       ua !== undefined && ref.view.distinct('ua_family') > 0 && !seenByAny(familiar, 'ua_family', ua);
     const people = orgPeopleOn(ctx, prefix, atMs);
     if (people >= ORG_EGRESS_MIN_PEOPLE && !newUa) return [];
+    // Another node of the corporate VPN/SDP provider, for a person with their usual client.
+    if (!newUa && personDriven(activity) && isOrgEgressBlock(ctx, prefix, atMs)) return [];
     const roaming = ref.view.distinct('ip_prefix') >= ROAMING_MIN_PREFIXES;
     if (roaming && !newUa) return [];
     // A person's new address in a provider block they already use: ISP address-pool churn.

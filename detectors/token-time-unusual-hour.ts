@@ -1,3 +1,5 @@
+import type { BaselineView } from '../baselines/types.js';
+import type { TokenActivity } from '../schemas/token-activity.js';
 import { defineDetector } from './define-detector.js';
 import {
   baselineName,
@@ -9,7 +11,8 @@ import {
   referenceFacts,
   tokenLabel,
 } from './explain.js';
-import { cloudProvider, isEndOfLife, isFailure, personDriven } from './lookup.js';
+import { cloudProvider, isEndOfLife, isFailure, personDriven, seenByAny } from './lookup.js';
+import type { DetectorContext } from './types.js';
 
 /** A profile is concentrated when this few UTC hours hold 90% of its events (24x7 bots never are). */
 export const MAX_ACTIVE_HOURS = 16;
@@ -21,6 +24,23 @@ export const MACHINE_MARGIN_HOURS = 1;
 export const HUMAN_MARGIN_HOURS = 3;
 /** Events needed before an hour-of-day profile means anything. */
 export const MIN_PROFILE_EVENTS = 50;
+
+/**
+ * What is new in a person's use besides the hour: a non-cloud network or a client family neither
+ * the token nor its owner's other credentials used (`a never-seen network 198.51.100.0/24`), or
+ * undefined.
+ */
+function personNovelty(activity: TokenActivity, ctx: DetectorContext): string | undefined {
+  const views = [ctx.token, ctx.owner].filter((v): v is BaselineView => v !== undefined);
+  const prefix = activity.tokenwatch.network?.ip_prefix;
+  const ua = activity.user_agent?.name;
+  const parts: string[] = [];
+  if (prefix !== undefined && cloudProvider(activity) === undefined && !seenByAny(views, 'ip_prefix', prefix))
+    parts.push(`a never-seen network ${prefix}`);
+  if (ua !== undefined && ctx.token.distinct('ua_family') > 0 && !seenByAny(views, 'ua_family', ua))
+    parts.push(`a never-seen client family ${ua}`);
+  return parts.length > 0 ? parts.join(' and ') : undefined;
+}
 
 /** Hours of day (UTC) holding `coverage` of the events, most used first. */
 export function activeHours(shares: readonly number[], coverage = ACTIVE_COVERAGE): number[] {
@@ -68,8 +88,11 @@ export function fmtHours(hours: readonly number[]): string {
  * in another time zone and is left to the country detectors (N2). Failed attempts are not uses.
  * One finding per token per hour.
  *
- * Machine tokens on a schedule (nightly ETL, S8) are medium: they have no reason to drift; people
- * are low (supporting signal for other detectors).
+ * Machine tokens on a schedule (nightly ETL, S8) are medium: they have no reason to drift. For
+ * people an odd hour alone is everyday (late work, on call): it is reported, low, only when the
+ * same use also comes from a non-cloud network or a client family neither the credential nor its
+ * owner ever used (a session replayed at night from elsewhere); the tuning month had 8 lone odd
+ * hours of people and none was an attack.
  *
  * Known gaps: UTC hours, not the owner's time zone, so daylight-saving shifts move a human profile
  * by an hour (absorbed by the neighbour rule); a change of shift or on-call duty looks unusual.
@@ -87,7 +110,7 @@ export const tokenTimeUnusualHour = defineDetector({
   sources: ['github', 'google_workspace', 'salesforce'],
   requiredFields: ['@timestamp'],
   falsePositives: [
-    'Owner working late or on call (3+ hours outside their usual hours)',
+    'Owner working late or on call from a new place (3+ hours outside their usual hours)',
     'A rescheduled integration job',
   ],
   runbook: [
@@ -102,14 +125,20 @@ export const tokenTimeUnusualHour = defineDetector({
     if (isFailure(activity)) return [];
     if (ref.view.eventCount < MIN_PROFILE_EVENTS) return [];
     const atMs = eventTimeMs(activity);
+    // Person-driven: a human's credential, or a per-user grant used from their own (non-cloud) device.
+    const machine = !personDriven(activity);
+    // A person's odd hour alone is common (late work, on call, insomnia): it is reported with a
+    // network or client family this credential and its owner never used in the same use (a stolen
+    // session replayed at night). Both are first sightings, so this fires once; a machine job fires
+    // on its first use in the hour.
+    const novelty = machine ? undefined : personNovelty(activity, ctx);
+    if (!machine && novelty === undefined) return [];
     const hourStart = hourStartOf(atMs);
-    if (ctx.token.current.hourStart === hourStart && ctx.token.current.events > 0) return [];
+    if (machine && ctx.token.current.hourStart === hourStart && ctx.token.current.events > 0) return [];
 
     const shares = Array.from({ length: 24 }, (_, h) => ref.view.hourOfDayShare(h));
     const usual = activeHours(shares);
     if (usual.length === 0 || usual.length > MAX_ACTIVE_HOURS) return [];
-    // Person-driven: a human's credential, or a per-user grant used from their own (non-cloud) device.
-    const machine = !personDriven(activity);
     // A person abroad lives in another time zone: the country detectors report the trip. Where the
     // person is: this use's country unless it is cloud egress (a SaaS vendor calling on their
     // behalf), else their latest non-cloud located use.
@@ -133,7 +162,8 @@ export const tokenTimeUnusualHour = defineDetector({
       share === 0 ? 'an hour with no activity at all' : `an hour with only ${pct(share)} of the activity`;
     const reason =
       `${tokenLabel(activity)} was used at ${String(hour).padStart(2, '0')}:xx UTC, ${hourText} ` +
-      `${historySpan(ref.view)}; ${baselineName(ref.entity)} ${baselineWas(ref.entity)} active at ${fmtHours(usual)} (90% of events).`;
+      `${historySpan(ref.view)}; ${baselineName(ref.entity)} ${baselineWas(ref.entity)} active at ${fmtHours(usual)} (90% of events).` +
+      (novelty ? ` It came from ${novelty}.` : '');
     return [
       {
         reason,
