@@ -53,11 +53,11 @@ describe(detector.id, () => {
     });
   });
 
-  it('is low for broad scopes the owner already held, and for a plain escalation', () => {
+  it('stays quiet for broad scopes the owner already held (re-authorization), is low for a plain escalation', () => {
+    // Changed with v2: a re-grant of broad scopes already held used to be low; it carries no new
+    // access, and re-authorizations of everyday apps were a steady trickle of false alerts.
     const again = newPat(['repo', 'admin:org']);
-    expect(detector.evaluate(again, trainedContext(history(['repo', 'admin:org']), again))[0]?.severity).toBe(
-      'low',
-    );
+    expect(detector.evaluate(again, trainedContext(history(['repo', 'admin:org']), again))).toEqual([]);
     const wider = newPat(['repo', 'read:packages']);
     const [f] = detector.evaluate(wider, trainedContext(history(), wider));
     expect(f?.riskScore).toBe(30);
@@ -106,6 +106,71 @@ describe(detector.id, () => {
     expect(f?.severity).toBe('high');
     expect(f?.reason).toContain('was used with broad scopes delete_repo');
     expect(f?.explanation.baseline_entity).toBe('token');
+  });
+
+  it("compares an app's grant with the app's other grants, not the person's other apps (N7 new hire)", () => {
+    const grant = (email: string, client: string, scopes: string[], at: number, id: string) =>
+      activityFixture({
+        at,
+        event: { id, action: 'authorize', module: 'google_workspace', dataset: 'google_workspace.token' },
+        user: { email },
+        token: {
+          id: `google_workspace:grant:${email}:${client}`,
+          key_kind: 'oauth_grant',
+          type: 'oauth_access_token',
+          lifecycle: 'authorized',
+          client: { id: client, name: client },
+          owner: { email },
+          scopes,
+        },
+      });
+    // Colleagues have used Drive for desktop for 30 days (use events carry no scopes).
+    const use = dailyTimes({ start: START, days: 30, perDay: 6 }).map((at, i) =>
+      activityFixture({
+        at,
+        event: {
+          id: `u${i}`,
+          module: 'google_workspace',
+          dataset: 'google_workspace.token',
+          action: 'activity',
+        },
+        user: { email: `colleague${i % 5}@acme.com` },
+        token: {
+          id: `google_workspace:grant:colleague${i % 5}@acme.com:drive-desktop`,
+          key_kind: 'oauth_grant',
+          client: { id: 'drive-desktop', name: 'Google Drive for desktop' },
+          scopes: [],
+        },
+      }),
+    );
+    const drive = grant(
+      'hire@acme.com',
+      'drive-desktop',
+      ['https://www.googleapis.com/auth/drive'],
+      AT,
+      'g1',
+    );
+    expect(detector.evaluate(drive, trainedContext(use, drive))).toEqual([]);
+    // The hire's next app asks for other scopes than Drive did: not an escalation either.
+    const zoom = grant(
+      'hire@acme.com',
+      'zoom',
+      ['https://www.googleapis.com/auth/calendar.events'],
+      AT + 60_000,
+      'g2',
+    );
+    expect(detector.evaluate(zoom, trainedContext([...use, drive], zoom))).toEqual([]);
+    // Admin scopes on an established app still count; full mailbox access on an unknown app too.
+    const admin = grant(
+      'hire@acme.com',
+      'drive-desktop',
+      ['https://www.googleapis.com/auth/admin.directory.user'],
+      AT,
+      'g3',
+    );
+    expect(detector.evaluate(admin, trainedContext(use, admin))[0]?.severity).toBe('medium');
+    const phish = grant('hire@acme.com', 'evil-docs', ['https://mail.google.com/'], AT, 'g4');
+    expect(detector.evaluate(phish, trainedContext(use, phish))[0]?.severity).toBe('medium');
   });
 
   it('fires for a Salesforce connected app never seen, with api + refresh_token (S2)', () => {

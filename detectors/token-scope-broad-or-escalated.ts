@@ -18,6 +18,17 @@ const GRANT_LIFECYCLES = new Set(['created', 'authorized', 'scope_changed']);
 
 export const isBroadScope = (scope: string): boolean => BROAD_SCOPE_PATTERNS.some((p) => p.test(scope));
 
+/**
+ * Full access to a user's own data (all mail, all Drive): what end-user apps ask for (a mail
+ * client, a Drive sync app). Broad for a new app or a PAT; the normal scope of an app the
+ * organization already uses.
+ */
+const USER_DATA_SCOPES: readonly RegExp[] = [
+  /^https:\/\/mail\.google\.com\/?$/,
+  /^https:\/\/www\.googleapis\.com\/auth\/drive$/,
+];
+const isUserDataScope = (scope: string): boolean => USER_DATA_SCOPES.some((p) => p.test(scope));
+
 /** Salesforce `api` + `refresh_token`/`offline_access` on a connected app never seen before. */
 const salesforceNewAppWithRefresh = (activity: TokenActivity, ctx: DetectorContext): boolean =>
   activity.event.module === 'salesforce' &&
@@ -25,9 +36,13 @@ const salesforceNewAppWithRefresh = (activity: TokenActivity, ctx: DetectorConte
   activity.token.scopes.some((s) => s === 'refresh_token' || s === 'offline_access') &&
   (ctx.app === undefined || ctx.app.eventCount === 0);
 
-/** Scopes the token, its owner's other tokens, or its app's tokens already held. */
-const knownScopes = (ctx: DetectorContext): Set<string> =>
-  new Set([...ctx.token.scopes, ...(ctx.owner?.scopes ?? []), ...(ctx.app?.scopes ?? [])]);
+/**
+ * Scopes held before by the token and its peers of the same kind: the app's other grants for an
+ * OAuth app (each app asks for its own scopes, so a person's grants of other apps say nothing),
+ * the owner's other tokens for a credential without an app (a PAT, S10).
+ */
+const knownScopes = (ctx: DetectorContext, appGrant: boolean): Set<string> =>
+  new Set([...ctx.token.scopes, ...((appGrant ? ctx.app?.scopes : ctx.owner?.scopes) ?? [])]);
 
 /**
  * `token.scope.broad_or_escalated`: a token is created, authorized or re-scoped with admin /
@@ -37,8 +52,16 @@ const knownScopes = (ctx: DetectorContext): Set<string> =>
  * A Google Workspace domain-wide delegation grant (`AUTHORIZE_API_CLIENT_ACCESS`, S6) always fires
  * high. On use events it fires only for scope drift: an existing token showing scopes it never had.
  *
+ * "Held before" compares like with like: an OAuth app's grant with the app's other grants (each
+ * app asks for its own scopes), a credential without an app (PAT) with the owner's other tokens.
+ * Full access to a user's own data (all mail, all Drive) is the normal scope of an app the
+ * organization already uses (mature app baseline) when its grants never showed scopes: a new
+ * hire authorizing Drive for desktop, Zoom and Calendly (N7) is not an escalation; admin scopes
+ * still count.
+ *
  * Severity: broad and never held before, or a DWD grant: high; broad with no history to compare:
- * medium; broad as held before: low; a non-broad escalation: low.
+ * medium; a non-broad escalation: low. A re-authorization with scopes already held (broad ones
+ * included) is silent.
  *
  * Known gaps: Salesforce logs no scopes in Event Monitoring (only if the ingestor has them);
  * fine-grained PAT permissions are not scopes; "held before" is a union over time, so a scope held
@@ -49,7 +72,7 @@ export const tokenScopeBroadOrEscalated = defineDetector({
   name: 'Token granted broad or escalated scopes',
   description:
     "A token was created or authorized with admin/full-access scopes, with scopes wider than its owner's or app's previous tokens, or an OAuth client was granted domain-wide delegation.",
-  version: 1,
+  version: 2,
   severity: 'high',
   riskScore: 80,
   category: 'iam',
@@ -103,20 +126,25 @@ export const tokenScopeBroadOrEscalated = defineDetector({
     ) {
       return [];
     }
-    const known = knownScopes(ctx);
+    const appGrant = activity.token.client?.id !== undefined && ctx.app !== undefined;
+    const known = knownScopes(ctx, appGrant);
     const ownHistory = ctx.token.scopes.length > 0;
-    const hasHistory = ownHistory || ctx.reference !== undefined;
+    const hasHistory = known.size > 0;
     const added = hasHistory ? scopes.filter((s) => !known.has(s)) : [];
-    const broad = scopes.filter(isBroadScope);
+    // An app the organization already uses whose grants never showed scopes (Workspace logs them
+    // on authorization only): its user-data scopes are its normal ones; admin scopes still count.
+    const establishedApp = appGrant && ctx.app?.maturity === 'mature' && !hasHistory;
+    const broad = scopes.filter((s) => isBroadScope(s) && !(establishedApp && isUserDataScope(s)));
     const sfNewApp = grant && salesforceNewAppWithRefresh(activity, ctx);
+    const broadAdded = broad.filter((s) => added.includes(s));
     if (!grant) {
       // Use events: only scope drift of a token that had scopes.
       if (!ownHistory || added.length === 0) return [];
-    } else if (broad.length === 0 && added.length === 0 && !sfNewApp) {
+    } else if (added.length === 0 && !sfNewApp && (broad.length === 0 || hasHistory)) {
+      // Nothing new: a re-authorization with scopes already held (broad ones included).
       return [];
     }
 
-    const broadAdded = broad.filter((s) => added.includes(s));
     const before = fmtList([...known].slice(0, 6), 6, known.size);
     const verb = grant
       ? `was ${activity.token.lifecycle === 'scope_changed' ? 're-scoped' : activity.token.lifecycle}`
@@ -127,7 +155,7 @@ export const tokenScopeBroadOrEscalated = defineDetector({
     if (plainAdded.length > 0)
       parts.push(`${broad.length > 0 ? 'new' : 'scopes'} ${fmtList(plainAdded, 4)} never held before`);
     if (sfNewApp) parts.push('API access with a refresh token for a connected app never seen before');
-    const holders = ['this token', ctx.owner ? "its owner's tokens" : '', ctx.app ? "its app's tokens" : ''];
+    const holders = ['this token', appGrant ? "its app's tokens" : ctx.owner ? "its owner's tokens" : ''];
     const history = hasHistory
       ? `; until now ${fmtList(holders.filter((x) => x !== ''))} held only ${before}`
       : '; there is no scope history to compare with';
