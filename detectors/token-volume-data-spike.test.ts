@@ -78,7 +78,7 @@ describe(detector.id, () => {
     expect(detector.evaluate(probe, trainedContext([...history, ...run], probe))).toEqual([]);
   });
 
-  it('judges an owner who never exported against the absolute floor (S2 cold start)', () => {
+  it('judges a new token by its owner who never exported against the no-history floor (S2 cold start)', () => {
     // A sales rep's browser sessions (no rows), then a new connected app's first bulk job.
     const browser = dailyTimes({ start: START, days: 30, perDay: 9 }).map((at, i) =>
       salesforceActivity({
@@ -106,6 +106,11 @@ describe(detector.id, () => {
     expect(f?.explanation.baseline_entity).toBe('owner');
     expect(f?.explanation.baseline_p99).toBe(0);
     expect(f?.reason).toContain("read 300,000 rows in the hour from 10:00 UTC (its owner's tokens together)");
+    // A person's first data-loader export of thousands of rows stays under the no-history floor
+    // that a comparison with the owner's browser sessions needs.
+    const small = bulk(START + 30 * DAY + 10 * HOUR, 20_000);
+    small.token = probe.token;
+    expect(detector.evaluate(small, trainedContext(browser, small))).toEqual([]);
   });
 
   it('judges a token with no mature baseline anywhere against the no-history floor', () => {

@@ -37,7 +37,10 @@ const METRICS: readonly VolumeMetric[] = ['rows', 'bytes', 'items'];
  *
  * As for activity spikes, the hour is measured on the reference entity itself (token, else owner or
  * app across their tokens). An entity that never moved the metric (median and p99 zero, e.g. a user
- * who never used the API, S2) is judged against the absolute floor; with no mature baseline at all
+ * who never used the API, S2) is judged against the absolute floor; a new token judged by its
+ * owner's other credentials (cold start, reference `owner`) at least against the no-history floor
+ * (the owner's browser UI is no baseline for a data loader: 13,000 rows is not a spike, S2's
+ * 10^5-10^6 rows are); with no mature baseline at all
  * (a brand-new connected app of a brand-new user), the token's own hour is judged against the
  * higher no-history floor (100,000 rows, 1 GiB, 300 items per hour). Fires once per metric per hour
  * when the threshold is crossed; one record 10x past the threshold (a bulk job) is high.
@@ -50,7 +53,7 @@ export const tokenVolumeDataSpike = defineDetector({
   name: 'Token data volume far above its hourly baseline',
   description:
     'Rows, bytes or items read in the current hour are far above the hourly p99 and robust baseline of the token (or of its owner/app on cold start), and above any hour seen before.',
-  version: 1,
+  version: 2,
   severity: 'medium',
   riskScore: 65,
   category: 'api',
@@ -83,7 +86,12 @@ export const tokenVolumeDataSpike = defineDetector({
       const before = sameHour ? view.current[metric] : 0;
       const after = before + delta;
       const stats = ref ? view.hourlyVolume(metric) : NO_STATS;
-      const spike = spikeCrossing(stats, before, after, DATA_FLOORS[metric], ctx.settings);
+      const floors = DATA_FLOORS[metric];
+      // A new credential judged by its owner's other credentials (often a browser UI moving a few
+      // rows an hour) needs at least the no-history floor: a person's first data-loader export of
+      // thousands of rows is not a theft signal; S2's 10^5-10^6 rows are.
+      const ownerFloors = ref?.entity === 'owner' ? { ...floors, floor: floors.noHistoryFloor } : floors;
+      const spike = spikeCrossing(stats, before, after, ownerFloors, ctx.settings);
       if (spike === undefined) continue;
 
       const unit = UNIT[metric];
