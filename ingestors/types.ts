@@ -15,6 +15,12 @@ export interface RawRecord {
   /** Vendor family hint from the framing (`EventLogFile:API`, `ApiEvent`, `reports:token`). */
   family?: string;
   location: RecordLocation;
+  /**
+   * Set by framing when the record's raw text passed `mayNeedRedaction` (common/redact.ts) with
+   * `false`: redacting `value` would find nothing and change nothing, so it may be skipped. Only
+   * valid for the `value` framing produced (or one derived from it without adding strings).
+   */
+  secretFree?: boolean;
 }
 
 /** Stable reason codes for dead letters. */

@@ -1,14 +1,16 @@
 import type { Source } from '../../schemas/token-activity.js';
-import type { FramedItem, RecordLocation } from '../types.js';
+import type { FramedItem, RawRecord, RecordLocation } from '../types.js';
 import { deadLetter } from './dead-letter.js';
 import {
   arrayElements,
+  type Listing,
   type MemberSpan,
   objectMembers,
   type Span,
   scanValueEnd,
   skipWs,
 } from './json-scan.js';
+import { mayNeedRedaction } from './redact.js';
 
 /**
  * JSON framing shared by every JSON source: turns one input (a file, or one Kafka message value)
@@ -85,7 +87,11 @@ function chooseMode(text: string, start: number): 'lines' | 'stream' {
   if (first === 91) return 'stream';
   if (first !== 123) return 'lines';
   const nl = text.indexOf('\n', start);
-  if (nl < 0 || parses(text.slice(start, nl))) return 'lines';
+  if (nl < 0) return 'lines';
+  // The first value closes on the first line: NDJSON, whether or not that line parses (it always
+  // does when valid JSON, and a structurally closed invalid line is NDJSON with a bad line too).
+  // A structural scan of the line instead of parsing it: pages can be hundreds of KiB per line.
+  if (scanValueEnd(text, start, nl) > 0) return 'lines';
   const end = scanValueEnd(text, start);
   if (end > 0) return end > nl ? 'stream' : 'lines';
   // Unterminated first value: a truncated pretty document, or NDJSON with a bad first line.
@@ -114,8 +120,11 @@ function parses(s: string): boolean {
 
 function* frameLines(ctx: Ctx): Generator<FramedItem> {
   const { text } = ctx;
-  let pos = 0;
+  // Every position inside a line is on that line: one context for all lines, its line updated.
   let line = 0;
+  const lineCtx: Ctx = { ...ctx, lineAt: () => line };
+  const plainRecords = ctx.envelopes.length === 0;
+  let pos = 0;
   while (pos < text.length) {
     line++;
     const nl = text.indexOf('\n', pos);
@@ -124,8 +133,14 @@ function* frameLines(ctx: Ctx): Generator<FramedItem> {
     if (end > pos && text.charCodeAt(end - 1) === 13) end--;
     const start = skipWs(text, pos, end);
     if (start < end) {
-      const fixedLine = line;
-      yield* frameUnit({ ...ctx, lineAt: () => fixedLine }, start, trimEnd(text, start, end));
+      const unitEnd = trimEnd(text, start, end);
+      if (plainRecords && text.charCodeAt(start) === 123) {
+        // what frameUnit does for an object when no envelope is configured, without a generator
+        const item = frameRecord(lineCtx, { start, end: unitEnd }, undefined);
+        if (item) yield item;
+      } else {
+        yield* frameUnit(lineCtx, start, unitEnd);
+      }
     }
     pos = lineEnd + 1;
   }
@@ -197,8 +212,9 @@ function* frameArray(
   start: number,
   end: number,
   envelope: Record<string, unknown> | undefined,
+  listed?: Listing<Span>,
 ): Generator<FramedItem> {
-  const list = arrayElements(ctx.text, start, end);
+  const list = listed ?? arrayElements(ctx.text, start, end);
   for (const span of list.items) {
     if (ctx.text.charCodeAt(span.start) === 91) {
       const raw = ctx.text.slice(span.start, span.end);
@@ -224,7 +240,7 @@ function* frameArray(
 }
 
 interface Envelope {
-  target: Span;
+  target: MemberSpan;
   envelope: Record<string, unknown>;
 }
 
@@ -271,8 +287,13 @@ function envelopeFields(ctx: Ctx, top: MemberSpan[], skip: string | undefined): 
   return out;
 }
 
-function* frameEnvelope(ctx: Ctx, target: Span, envelope: Record<string, unknown>): Generator<FramedItem> {
-  if (ctx.text.charCodeAt(target.start) === 91) yield* frameArray(ctx, target.start, target.end, envelope);
+function* frameEnvelope(
+  ctx: Ctx,
+  target: MemberSpan,
+  envelope: Record<string, unknown>,
+): Generator<FramedItem> {
+  if (ctx.text.charCodeAt(target.start) === 91)
+    yield* frameArray(ctx, target.start, target.end, envelope, target.elements);
   else {
     const item = frameRecord(ctx, target, envelope);
     if (item) yield item;
@@ -309,15 +330,10 @@ function frameRecord(
   const record = value as Record<string, unknown>;
   if (envelope === undefined && ctx.opts.isEmptyPage?.(record)) return undefined;
   const family = ctx.opts.family?.(record, envelope);
-  return {
-    kind: 'record',
-    record: {
-      source: ctx.opts.source,
-      value: record,
-      location: `${ctx.location}:${line}`,
-      ...(family ? { family } : {}),
-    },
-  };
+  const framed: RawRecord = { source: ctx.opts.source, value: record, location: `${ctx.location}:${line}` };
+  if (family) framed.family = family;
+  if (!mayNeedRedaction(raw)) framed.secretFree = true;
+  return { kind: 'record', record: framed };
 }
 
 /** A human reason for text that JSON.parse rejects, calling out binary junk and bad UTF-8. */

@@ -16,6 +16,11 @@ export interface Span {
 /** An object member: its decoded key and the span of its value. */
 export interface MemberSpan extends Span {
   key: string;
+  /**
+   * For an array of objects (an API page's `items`): its element listing, which
+   * {@link arrayElements} would give for `[start, end)`, kept so the array is scanned once.
+   */
+  elements?: Listing<Span>;
 }
 
 const QUOTE = 34;
@@ -118,9 +123,10 @@ export function objectMembers(text: string, i: number, end = text.length): Listi
     j = skipWs(text, k, end);
     if (text.charCodeAt(j) !== 58) return { items, brokenAt: j };
     j = skipWs(text, j + 1, end);
-    const e = scanValueEnd(text, j, end);
+    const elements = text.charCodeAt(j) === 91 ? objectElements(text, j, end) : undefined;
+    const e = elements ? (elements.end as number) : scanValueEnd(text, j, end);
     if (e < 0 || e === j) return { items, brokenAt: j };
-    items.push({ key, start: j, end: e });
+    items.push(elements ? { key, start: j, end: e, elements } : { key, start: j, end: e });
     j = skipWs(text, e, end);
     const d = text.charCodeAt(j);
     if (d === 125) return { items, end: j + 1 };
@@ -128,4 +134,17 @@ export function objectMembers(text: string, i: number, end = text.length): Listi
     j = skipWs(text, j + 1, end);
   }
   return { items, brokenAt: j };
+}
+
+/**
+ * {@link arrayElements} of the array at `i` when it is well formed and holds only objects (or
+ * nothing): then its end is exactly where {@link scanValueEnd} ends the array (each element is
+ * scanned the same way inside and outside the array; between elements are only commas and
+ * whitespace). Undefined otherwise, and the caller scans the array as a whole.
+ */
+function objectElements(text: string, i: number, end: number): Listing<Span> | undefined {
+  const list = arrayElements(text, i, end);
+  if (list.end === undefined || list.brokenAt !== undefined) return undefined;
+  for (const span of list.items) if (text.charCodeAt(span.start) !== 123) return undefined;
+  return list;
 }

@@ -1,6 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fingerprint16 } from './ids.js';
-import { redactRecord, redactText } from './redact.js';
+import { mayNeedRedaction, needsRedaction, redactRecord, redactText } from './redact.js';
 
 const GHP = 'ghp_16C7e42F292c6912E7710c838347Ae178B4a';
 const GHS = 'ghs_abcdefghijklmnopqrstuvwxyz0123456789';
@@ -163,5 +165,170 @@ describe('redactRecord', () => {
     const { value, exposures } = redactRecord({ authorization: `Bearer ${GHP}` });
     expect(value.authorization).toBe('Bearer [REDACTED:github_pat_classic]');
     expect(exposures).toHaveLength(1);
+  });
+});
+
+/** True when redactRecord would find or change anything in `value` (the walk is the reference). */
+function walkChanges(value: unknown): boolean {
+  const { value: copy, exposures } = redactRecord(value);
+  const keys = (v: unknown): string =>
+    JSON.stringify(v, (_k, x: unknown) =>
+      x !== null && typeof x === 'object' && !Array.isArray(x) ? Object.entries(x) : x,
+    );
+  return exposures.length > 0 || keys(copy) !== keys(value);
+}
+
+/** Deterministic PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('redaction pre-checks (mayNeedRedaction on JSON text, needsRedaction on values)', () => {
+  const SECRETS = [
+    GHP,
+    FINE,
+    YA29,
+    SF_SID,
+    SLACK,
+    AWS,
+    'Bearer abcdefgh12345678',
+    'Basic dXNlcjpwYXNzd29yZDEyMw==',
+    'authorization: token opaque0123456789',
+    'GET /x?api_key=abcd1234efgh',
+    'password=hunter22',
+    `1//0${'z'.repeat(35)}`,
+    `AIza${'q'.repeat(35)}`,
+  ];
+  const KEYS = [
+    'password',
+    'Authorization',
+    'X-Api-Key',
+    'apikey',
+    'client_secret',
+    'Access-Token',
+    'api_\u212Aey', // KELVIN SIGN: lower-cases to "api_key"
+    'PASSWD',
+    'private-key',
+    'aws_secret_access_key',
+  ];
+
+  /** Fixture records of every JSON source, as framed. */
+  const fixtures = (): unknown[] => {
+    const out: unknown[] = [];
+    for (const dir of ['../github/fixtures', '../google-workspace/fixtures']) {
+      const path = join(import.meta.dirname, dir);
+      for (const f of readdirSync(path)) {
+        if (f.includes('.expected.')) continue;
+        const text = readFileSync(join(path, f), 'utf8');
+        const values: unknown[] = [];
+        for (const unit of f.endsWith('.json') ? [text] : text.split('\n')) {
+          try {
+            values.push(JSON.parse(unit));
+          } catch {
+            // fixtures hold deliberately malformed lines
+          }
+        }
+        for (const v of values as { items?: unknown }[]) {
+          out.push(...(Array.isArray(v) ? v : Array.isArray(v?.items) ? v.items : [v]));
+        }
+      }
+    }
+    return out;
+  };
+
+  /** A copy of `v` with secrets planted in some strings and secret-named keys in some objects. */
+  function plant(v: unknown, random: () => number): unknown {
+    if (typeof v === 'string') {
+      if (random() > 0.05) return v;
+      const secret = SECRETS[Math.floor(random() * SECRETS.length)] as string;
+      const at = Math.floor(random() * (v.length + 1));
+      return v.slice(0, at) + secret + v.slice(at);
+    }
+    if (Array.isArray(v)) return v.map((x) => plant(x, random));
+    if (v === null || typeof v !== 'object') return v;
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) o[k] = plant(x, random);
+    const r = random();
+    if (r < 0.03)
+      o[KEYS[Math.floor(random() * KEYS.length)] as string] = random() < 0.8 ? 'opaque-value-1' : 7;
+    else if (r < 0.035)
+      Object.defineProperty(o, '__proto__', {
+        value: { a: 1 },
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    return o;
+  }
+
+  /** JSON text with a few letters or slashes inside strings written as `\uXXXX` / `\/` escapes. */
+  function escapeSome(json: string, random: () => number): string {
+    let out = '';
+    let inString = false;
+    for (let i = 0; i < json.length; i++) {
+      const c = json[i] as string;
+      if (c === '\\') {
+        out += c + (json[i + 1] ?? '');
+        i++;
+        continue;
+      }
+      if (c === '"') inString = !inString;
+      if (inString && /[a-zA-Z/]/.test(c) && random() < 0.01) {
+        out += c === '/' ? '\\/' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+      } else out += c;
+    }
+    return out;
+  }
+
+  it('never clear a record the walk would change (fixtures, planted secrets and keys, escapes)', () => {
+    const random = rng(11);
+    const base = fixtures();
+    expect(base.length).toBeGreaterThan(20);
+    let changing = 0;
+    let cleared = 0;
+    for (let round = 0; round < 20; round++) {
+      for (const record of base) {
+        const planted = round === 0 ? record : plant(record, random);
+        for (const text of [JSON.stringify(planted), escapeSome(JSON.stringify(planted), random)]) {
+          const value = JSON.parse(text) as unknown;
+          const changes = walkChanges(value);
+          if (changes) changing++;
+          if (!mayNeedRedaction(text)) {
+            cleared++;
+            expect(changes, text).toBe(false);
+          }
+          if (!needsRedaction(value)) expect(changes, text).toBe(false);
+        }
+      }
+    }
+    // the test exercises both outcomes
+    expect(changing).toBeGreaterThan(100);
+    expect(cleared).toBeGreaterThan(100);
+  });
+
+  it('clear an ordinary audit record', () => {
+    const gh =
+      '{"action":"git.clone","actor":"octocat","hashed_token":"M0n+Yy/Z7ee0fSIEWCxWHb+W2Y4rjVRLqc47hNzEy4I=","token_id":1}';
+    expect(mayNeedRedaction(gh)).toBe(false);
+    expect(needsRedaction(JSON.parse(gh))).toBe(false);
+  });
+
+  it.each([
+    ['a secret in a value', `{"user_agent":"git/2 ${GHP}"}`],
+    ['a secret-named key', '{"Password":"x"}'],
+    ['a dash-named secret key', '{"X-API-KEY":"k"}'],
+    ['a key with a KELVIN SIGN', '{"api_\u212aey":"k"}'],
+    ['a \\u escape', '{"a":"\\u0067hp_x"}'],
+    ['an escaped slash', '{"a":"1\\/\\/0x"}'],
+    ['a __proto__ key', '{"__proto__":{"a":1}}'],
+  ])('flag %s', (_name, text) => {
+    expect(mayNeedRedaction(text)).toBe(true);
   });
 });

@@ -103,6 +103,27 @@ const SECRET_KEYS = new Set([
 const QUICK_RE =
   /gh[pousr]_|github_pat_|ya29\.|1\/\/0|AIza|00D|xox[abprs]-|AKIA|ASIA|bearer|basic |authorization|[_-]?(?:key|token|secret|password|passwd)=/i;
 
+/**
+ * Pre-check on the JSON text of a record ({@link mayNeedRedaction}): matches wherever
+ * {@link redactRecord} of the parsed value could find or change anything. Alternatives:
+ * - {@link QUICK_RE} itself: a string value it matches appears verbatim in the JSON text unless
+ *   written with escapes; the only escapes that can produce a character of its terms are `\uXXXX`
+ *   and `\/`, so any `\u` or `\/` sends the record to the full walk;
+ * - every {@link SECRET_KEYS} name as a quoted JSON key (case-insensitive, `-` or `_`), plus the
+ *   KELVIN SIGN U+212A, the one non-ASCII character whose `toLowerCase()` is ASCII (`k`), which
+ *   `isSecretKey` would fold into e.g. `api_key` (U+0130 lower-cases to `i` + U+0307, never a key);
+ * - `__proto__`, a key the copying walk cannot reproduce as an own property.
+ * False positives only cost the full walk.
+ */
+const RAW_PRECHECK_RE = new RegExp(
+  [
+    QUICK_RE.source,
+    '"(?:(?:proxy[-_])?authorization|(?:access|refresh|id)[-_]token|client[-_]secret|(?:x[-_])?api[-_]?key|passw(?:or)?d|(?:private|secret)[-_]key|aws[-_]secret[-_]access[-_]key)"',
+    String.raw`\\u|\\/|__proto__|\u212a`,
+  ].join('|'),
+  'i',
+);
+
 const MARKER_PREFIX = '[REDACTED:';
 
 /** Result of {@link redactText}. */
@@ -137,9 +158,48 @@ export function redactRecord<T>(value: T): RedactedRecord<T> {
   return { value: copy, exposures };
 }
 
+/** The result {@link redactRecord} gives for a value known to hold no secret, without copying it. */
+export function unredacted<T>(value: T): RedactedRecord<T> {
+  return { value, exposures: [] };
+}
+
+/**
+ * Conservative pre-check on the JSON text a record is parsed from: `false` guarantees that
+ * {@link redactRecord} of `JSON.parse(jsonText)` (or of any value built from parts of it and
+ * non-string scalars) finds no secret and returns a copy equal to its input, so redaction can be
+ * skipped. `true` means "maybe": run the full walk. See {@link RAW_PRECHECK_RE}.
+ */
+export function mayNeedRedaction(jsonText: string): boolean {
+  return RAW_PRECHECK_RE.test(jsonText);
+}
+
+/**
+ * Like {@link mayNeedRedaction} for an already parsed value: `false` guarantees that
+ * {@link redactRecord} would find nothing and return an equal copy. Walks the value without
+ * copying it or building paths.
+ */
+export function needsRedaction(value: unknown): boolean {
+  if (typeof value === 'string') return QUICK_RE.test(value);
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (needsRedaction(value[i])) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (key === '__proto__' || isSecretKey(key)) return true;
+    if (needsRedaction((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
+
 function walk(value: unknown, path: string, out: SecretExposure[]): unknown {
   if (typeof value === 'string') return scrub(value, path || '$', out);
-  if (Array.isArray(value)) return value.map((v, i) => walk(v, `${path}[${i}]`, out));
+  if (Array.isArray(value)) {
+    const copy = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) copy[i] = walk(value[i], `${path}[${i}]`, out);
+    return copy;
+  }
   if (value !== null && typeof value === 'object') {
     const copy: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) {
@@ -166,8 +226,18 @@ function walk(value: unknown, path: string, out: SecretExposure[]): unknown {
   return value;
 }
 
+/** isSecretKey results by key (keys repeat: field names of a few record shapes). */
+const secretKeyCache = new Map<string, boolean>();
+const SECRET_KEY_CACHE_MAX = 4096;
+
 function isSecretKey(key: string): boolean {
-  return SECRET_KEYS.has(key.toLowerCase().replaceAll('-', '_'));
+  let hit = secretKeyCache.get(key);
+  if (hit === undefined) {
+    hit = SECRET_KEYS.has(key.toLowerCase().replaceAll('-', '_'));
+    if (secretKeyCache.size >= SECRET_KEY_CACHE_MAX) secretKeyCache.clear();
+    secretKeyCache.set(key, hit);
+  }
+  return hit;
 }
 
 function scrub(text: string, field: string, out: SecretExposure[]): string {

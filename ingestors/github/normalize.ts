@@ -1,4 +1,4 @@
-import { type GithubAuditEvent, githubAuditEventSchema } from '../../schemas/raw/github-audit.js';
+import { type GithubAuditEvent, safeParseGithubAuditEvent } from '../../schemas/raw/github-audit.js';
 import type { TokenActivity } from '../../schemas/token-activity.js';
 import {
   githubAppInstallationTokenId,
@@ -10,7 +10,7 @@ import {
 } from '../common/ids.js';
 import { canonicalIp } from '../common/ip.js';
 import { deadResult, guardNormalize, skippedResult } from '../common/normalize-guard.js';
-import { redactRecord } from '../common/redact.js';
+import { redactRecord, unredacted } from '../common/redact.js';
 import { toIsoUtc } from '../common/time.js';
 import { compact, describeZodError, distinct, text } from '../common/values.js';
 import type { NormalizeResult, RawRecord } from '../types.js';
@@ -41,8 +41,9 @@ import { githubTokenType, isServerToServer } from './token-type.js';
  */
 export function normalizeGithub(record: RawRecord): NormalizeResult {
   return guardNormalize('github', record, () => {
-    const { value, exposures } = redactRecord(record.value);
-    const parsed = githubAuditEventSchema.safeParse(value);
+    // Framing marks records whose raw text cannot hold a secret (redaction would be a no-op).
+    const { value, exposures } = record.secretFree ? unredacted(record.value) : redactRecord(record.value);
+    const parsed = safeParseGithubAuditEvent(value);
     if (!parsed.success) {
       return deadResult(
         'github',

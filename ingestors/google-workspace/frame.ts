@@ -41,7 +41,12 @@ function* explode(items: Iterable<FramedItem>): Generator<FramedItem> {
       yield item;
       continue;
     }
-    const { events: _all, ...envelope } = item.record.value;
+    const value = item.record.value;
+    if (events.length === 1 && !Object.hasOwn(value, '__proto__')) {
+      yield { kind: 'record', record: { ...item.record, value: single(value) } };
+      continue;
+    }
+    const { events: _all, ...envelope } = value;
     for (let i = 0; i < events.length; i++) {
       const record: RawRecord = {
         ...item.record,
@@ -51,4 +56,17 @@ function* explode(items: Iterable<FramedItem>): Generator<FramedItem> {
       yield { kind: 'record', record };
     }
   }
+}
+
+/**
+ * `{ ...envelope, events: events[0], tokenwatch_event_index: 0 }` (envelope: the activity without
+ * `events`) for an activity with a single event, the usual case, built in one pass: the same keys
+ * in the same order (callers rule out an own `__proto__` key, which assignment would not copy).
+ */
+function single(value: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key in value) if (key !== 'events') out[key] = value[key];
+  out.events = (value.events as unknown[])[0];
+  out.tokenwatch_event_index = 0;
+  return out;
 }

@@ -1,4 +1,4 @@
-import { type GwsActivity, type GwsEvent, gwsActivitySchema } from '../../schemas/raw/google-workspace.js';
+import { type GwsActivity, type GwsEvent, safeParseGwsActivity } from '../../schemas/raw/google-workspace.js';
 import type { TokenActivity, TokenType } from '../../schemas/token-activity.js';
 import {
   googleDwdTokenId,
@@ -9,7 +9,7 @@ import {
 } from '../common/ids.js';
 import { canonicalIp } from '../common/ip.js';
 import { deadResult, guardNormalize } from '../common/normalize-guard.js';
-import { redactRecord } from '../common/redact.js';
+import { redactRecord, unredacted } from '../common/redact.js';
 import { toIsoUtc } from '../common/time.js';
 import { compact, describeZodError, distinct, text } from '../common/values.js';
 import type { NormalizeResult, RawRecord } from '../types.js';
@@ -50,8 +50,9 @@ import {
  */
 export function normalizeGoogleWorkspace(record: RawRecord): NormalizeResult {
   return guardNormalize('google_workspace', record, () => {
-    const { value, exposures } = redactRecord(record.value);
-    const parsed = gwsActivitySchema.safeParse(value);
+    // Framing marks records whose raw text cannot hold a secret (redaction would be a no-op).
+    const { value, exposures } = record.secretFree ? unredacted(record.value) : redactRecord(record.value);
+    const parsed = safeParseGwsActivity(value);
     if (!parsed.success) {
       return deadResult(
         'google_workspace',

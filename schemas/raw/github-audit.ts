@@ -1,4 +1,17 @@
 import { z } from 'zod';
+import {
+  array,
+  boolish,
+  either,
+  type FastField,
+  idText,
+  looseObject,
+  nonEmptyStr,
+  nullish,
+  numOrStr,
+  safeParseFast,
+  str,
+} from './fast-parse.js';
 
 /**
  * One raw GitHub audit-log event, as the REST API (`GET /enterprises/{enterprise}/audit-log`,
@@ -97,3 +110,78 @@ export const githubAuditEventSchema = z.looseObject({
 
 /** A validated raw GitHub audit event (ids as strings, unknown fields kept). */
 export type GithubAuditEvent = z.output<typeof githubAuditEventSchema>;
+
+// Fast path (see fast-parse.ts): mirrors githubAuditEventSchema field by field.
+const fId = nullish(idText);
+const fStr = nullish(str);
+const fTime = nullish(either(numOrStr, looseObject([['value', numOrStr, false]])));
+const fFlag = nullish(boolish);
+const fStrOrList = nullish(either(str, array(str)));
+
+/** Fields of the fast path, in the schema's shape order (checked by fast-parse.test.ts). */
+export const GITHUB_FAST_FIELDS: readonly FastField[] = [
+  ['action', nonEmptyStr, false],
+  ['@timestamp', fTime, true],
+  ['at_sign_timestamp', fTime, true],
+  ['created_at', fTime, true],
+  ['_document_id', fStr, true],
+  ['operation_type', fStr, true],
+  ['actor', fStr, true],
+  ['actor_id', fId, true],
+  ['actor_is_bot', fFlag, true],
+  ['actor_is_agent', fFlag, true],
+  ['actor_ip', fStr, true],
+  [
+    'actor_location',
+    nullish(
+      looseObject([
+        ['country_code', fStr, true],
+        ['country_name', fStr, true],
+        ['ip', fStr, true],
+      ]),
+    ),
+    true,
+  ],
+  ['user', fStr, true],
+  ['user_id', fId, true],
+  ['user_agent', fStr, true],
+  ['hashed_token', fStr, true],
+  ['token_id', fId, true],
+  ['programmatic_access_type', fStr, true],
+  ['token_scopes', fStrOrList, true],
+  ['oauth_application_id', fId, true],
+  ['oauth_application', fStr, true],
+  ['oauth_application_name', fStr, true],
+  ['integration', fId, true],
+  ['user_programmatic_access_name', fStr, true],
+  ['user_programmatic_access_id', fId, true],
+  ['repository_selection', fStr, true],
+  ['business', fStr, true],
+  ['business_id', fId, true],
+  ['org', fStrOrList, true],
+  ['org_id', nullish(either(idText, array(idText))), true],
+  ['repo', fStr, true],
+  ['repo_id', fId, true],
+  ['repository', fStr, true],
+  ['repository_id', fId, true],
+  ['public_repo', fFlag, true],
+  ['visibility', fStr, true],
+  ['request_id', fStr, true],
+  ['request_category', fStr, true],
+  ['request_method', fStr, true],
+  ['route', fStr, true],
+  ['status_code', nullish(numOrStr), true],
+  ['transport_protocol', nullish(numOrStr), true],
+  ['transport_protocol_name', fStr, true],
+  ['external_identity_nameid', fStr, true],
+  ['external_identity_username', fStr, true],
+];
+
+const fastGithubAuditEvent = looseObject(GITHUB_FAST_FIELDS);
+
+/**
+ * `githubAuditEventSchema.safeParse(value)`, answered by a hand-written fast path for the usual
+ * shapes (identical results) and by zod for everything else, errors included.
+ */
+export const safeParseGithubAuditEvent = (value: unknown) =>
+  safeParseFast(githubAuditEventSchema, fastGithubAuditEvent, value);

@@ -1,4 +1,20 @@
 import { z } from 'zod';
+import {
+  array,
+  either,
+  type Fast,
+  type FastField,
+  boolish as fBoolish,
+  scalarText as fScalarText,
+  idText,
+  looseObject,
+  nonEmptyStr,
+  nullish,
+  recordOfUnknown,
+  safeParseFast,
+  str,
+  UNSURE,
+} from './fast-parse.js';
 
 /**
  * One raw Google Workspace activity from the Admin SDK Reports API
@@ -162,3 +178,115 @@ export const GWS_KNOWN_EVENTS = {
 
 /** Applications with explicit mappings. */
 export type GwsKnownApplication = keyof typeof GWS_KNOWN_EVENTS;
+
+// Fast path (see fast-parse.ts): mirrors the schemas above construct by construct.
+const fStr = nullish(str);
+const fInt64 = nullish(idText);
+
+/** `gwsParameterSchema` fields (recursive through message values). */
+export const GWS_PARAMETER_FAST_FIELDS: readonly FastField[] = [
+  ['name', str, false],
+  ['value', nullish(fScalarText), true],
+  ['multiValue', nullish(array(fScalarText)), true],
+  ['intValue', fInt64, true],
+  ['multiIntValue', nullish(array(idText)), true],
+  ['boolValue', nullish(fBoolish), true],
+  ['multiBoolValue', nullish(array(fBoolish)), true],
+  ['messageValue', nullish((v) => fastMessage(v)), true],
+  ['multiMessageValue', nullish((v) => fastMessages(v)), true],
+];
+const fastParameter: Fast<unknown> = looseObject(GWS_PARAMETER_FAST_FIELDS);
+const fastParameters = array(fastParameter);
+const fastMessage = looseObject([['parameter', nullish(fastParameters), true]]);
+const fastMessages = array(fastMessage);
+const fParams = nullish(either(fastParameters, recordOfUnknown));
+
+export const GWS_EVENT_FAST_FIELDS: readonly FastField[] = [
+  ['type', fStr, true],
+  ['name', nonEmptyStr, false],
+  ['parameters', fParams, true],
+];
+const fastEvent = looseObject(GWS_EVENT_FAST_FIELDS);
+
+export const GWS_ACTOR_FAST_FIELDS: readonly FastField[] = [
+  ['email', fStr, true],
+  ['profileId', fInt64, true],
+  ['callerType', fStr, true],
+  ['key', fStr, true],
+  [
+    'applicationInfo',
+    nullish(
+      looseObject([
+        ['oauthClientId', fInt64, true],
+        ['applicationName', fStr, true],
+        ['impersonation', nullish(fBoolish), true],
+      ]),
+    ),
+    true,
+  ],
+];
+
+export const GWS_ID_FAST_FIELDS: readonly FastField[] = [
+  [
+    'time',
+    (v) =>
+      typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))
+        ? v
+        : looseObject([
+            [
+              'value',
+              (x) => (typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x)) ? x : UNSURE),
+              false,
+            ],
+          ])(v),
+    false,
+  ],
+  ['uniqueQualifier', idText, false],
+  ['applicationName', nonEmptyStr, false],
+  ['customerId', fStr, true],
+];
+
+/** Index set by framing: `z.number().int().nonnegative()`, safe integers only. */
+const fIndex = nullish((v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : UNSURE));
+
+export const GWS_ACTIVITY_FAST_FIELDS: readonly FastField[] = [
+  ['kind', fStr, true],
+  ['etag', fStr, true],
+  ['id', looseObject(GWS_ID_FAST_FIELDS), false],
+  ['actor', nullish(looseObject(GWS_ACTOR_FAST_FIELDS)), true],
+  ['ownerDomain', fStr, true],
+  ['ipAddress', fStr, true],
+  [
+    'networkInfo',
+    nullish(
+      looseObject([
+        [
+          'ipAsn',
+          nullish(
+            array((v) =>
+              typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? v : UNSURE,
+            ),
+          ),
+          true,
+        ],
+        ['regionCode', fStr, true],
+        ['subdivisionCode', fStr, true],
+      ]),
+    ),
+    true,
+  ],
+  ['events', nullish(either(array(fastEvent), fastEvent)), true],
+  ['event', nullish(fastEvent), true],
+  ['tokenwatch_event_index', fIndex, true],
+  ['name', fStr, true],
+  ['type', fStr, true],
+  ['parameters', fParams, true],
+];
+
+const fastActivity = looseObject(GWS_ACTIVITY_FAST_FIELDS);
+
+/**
+ * `gwsActivitySchema.safeParse(value)`, answered by a hand-written fast path for the usual shapes
+ * (identical results) and by zod for everything else, errors included.
+ */
+export const safeParseGwsActivity = (value: unknown) => safeParseFast(gwsActivitySchema, fastActivity, value);

@@ -4,16 +4,19 @@ import { BaselineStore, type BaselineStoreConfig } from '../../baselines/store.j
 import { detectors as allDetectors } from '../../detectors/registry.js';
 import type { Detector, DetectorContext, Finding } from '../../detectors/types.js';
 import { enrich } from '../../ingestors/common/enrich.js';
-import { redactRecord, redactText } from '../../ingestors/common/redact.js';
+import { needsRedaction, redactRecord, redactText } from '../../ingestors/common/redact.js';
 import { ingestors } from '../../ingestors/index.js';
 import type { DeadLetter, RawRecord } from '../../ingestors/types.js';
 import type { Alert } from '../../schemas/alert.js';
-import type { Source, TokenActivity } from '../../schemas/token-activity.js';
+import type { SecretExposure, Source, TokenActivity } from '../../schemas/token-activity.js';
 import { AlertGrouper, type GrouperSnapshot } from '../alerts/grouper.js';
 import type { PipelineConfig } from '../config.js';
 import { emptyCounts, type PipelineCounts } from './counts.js';
 import { RecentIds } from './dedup.js';
 import { SessionJoin } from './session-join.js';
+
+/** Shared empty exposure list (never mutated: exposures are only attached when non-empty). */
+const NO_EXPOSURES: SecretExposure[] = [];
 
 /** What normalizing one framed item gave. */
 export type Normalized =
@@ -121,18 +124,30 @@ export class Pipeline {
   /** Stage 1 for one already framed record (redact, normalize, enrich). */
   normalizeRecord(record: RawRecord): Normalized {
     const ingestor = ingestors[record.source];
-    const { value, exposures } = redactRecord(record.value);
+    // Redact before anything else sees the record. Framing marks records whose raw text cannot
+    // hold a secret; others are scanned first and copied only when something is to be redacted.
+    let input = record;
+    let exposures: SecretExposure[] = NO_EXPOSURES;
+    if (!record.secretFree) {
+      if (needsRedaction(record.value)) {
+        const redacted = redactRecord(record.value);
+        exposures = redacted.exposures;
+        input = { ...record, value: redacted.value };
+      } else {
+        input = { ...record, secretFree: true };
+      }
+    }
     this.counts.secretsRedacted += exposures.length;
     let result: ReturnType<typeof ingestor.normalize>;
     try {
-      result = ingestor.normalize({ ...record, value });
+      result = ingestor.normalize(input);
     } catch (cause) {
       // A normalizer bug must not stop the run: dead-letter the record with the error.
       return this.dead({
         source: record.source,
         code: 'normalize_error',
         reason: `normalizer failed: ${(cause as Error).message}`,
-        raw: JSON.stringify(value).slice(0, 65_536),
+        raw: JSON.stringify(input.value).slice(0, 65_536),
         location: record.location,
       });
     }
