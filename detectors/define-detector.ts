@@ -92,13 +92,16 @@ export function defineDetector(spec: DetectorSpec): Detector {
   if (problems.length > 0) throw new Error(`detector ${spec.id}: ${problems.join('; ')}`);
 
   const { evaluate, ...metadata } = spec;
+  const sources = new Set(spec.sources);
   const detector: Detector = {
     ...metadata,
     mitre,
     sources: Object.freeze([...spec.sources]),
     evaluate(activity, ctx) {
-      if (!spec.sources.includes(activity.event.module)) return [];
-      return evaluate(activity, ctx).map((draft) => toFinding(spec.id, activity, draft));
+      if (!sources.has(activity.event.module)) return [];
+      const drafts = evaluate(activity, ctx);
+      if (drafts.length === 0) return [];
+      return drafts.map((draft) => toFinding(spec.id, activity, draft));
     },
   };
   return Object.freeze(detector);

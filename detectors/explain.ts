@@ -58,10 +58,8 @@ const TOKEN_TYPE_LABELS: Record<TokenType, string> = {
 
 /** A token id short enough to read: long trailing segments (hashes, client ids) cut to 8 characters. */
 export function shortTokenId(id: string): string {
-  const parts = id.split(':');
-  const last = parts.at(-1) ?? '';
-  if (last.length > 16) parts[parts.length - 1] = `${last.slice(0, 8)}…`;
-  return parts.join(':');
+  const cut = id.lastIndexOf(':') + 1;
+  return id.length - cut > 16 ? `${id.slice(0, cut + 8)}…` : id;
 }
 
 /** Owner of the token as shown to analysts (email, else name, else id). */

@@ -120,6 +120,32 @@ describe('enrich', () => {
     expect(JSON.stringify(input)).toBe(before);
   });
 
+  it('gives the same result from its per-address cache as from the lookups themselves', () => {
+    const uncached = { geo: geoipLookup, cloud: buildCloudMatcher() };
+    for (const ip of [
+      '81.2.69.142',
+      '::ffff:81.2.69.142',
+      '2001:4860:4860::8888',
+      '10.1.2.3',
+      'Salesforce.com IP',
+      '81.2.69.142',
+    ]) {
+      const input = activity({ source: { ip }, related: { ip: [ip, '192.0.2.1'], user: [], hash: [] } });
+      const first = enrich(input);
+      const again = enrich(input);
+      expect(again).toEqual(first);
+      expect(JSON.stringify(first)).toBe(JSON.stringify(enrich(input, uncached)));
+    }
+  });
+
+  it('shares cached geo objects only frozen', () => {
+    const a = enrich(activity({ source: { ip: '81.2.69.142' } }));
+    const b = enrich(activity({ source: { ip: '81.2.69.142' } }));
+    expect(b.source?.geo).toBe(a.source?.geo);
+    expect(Object.isFrozen(a.source?.geo)).toBe(true);
+    expect(Object.isFrozen(a.source?.geo?.location)).toBe(true);
+  });
+
   it('is fast enough for the hot path', () => {
     const input = activity({ source: { ip: '81.2.69.142' }, user_agent: { original: 'git/2.43.0' } });
     enrich(input);

@@ -58,34 +58,81 @@ export function geoipLookup(ip: string, parsed?: ParsedIp): Geo | undefined {
   return geo;
 }
 
+/** What enrichment derives from one `source.ip` value with the default lookups. */
+interface IpFacts {
+  ip: ParsedIp;
+  geo: Geo | undefined;
+  prefix: string;
+  cloud: string | undefined;
+}
+
+/**
+ * Default-lookup results by raw `source.ip` text (`null`: not an IP), least recently used first.
+ * Every lookup is a pure function of the address (static GeoIP database and cloud table), so a
+ * hit is exactly what the lookups would return; geo objects are frozen because activities share
+ * them. Bounded to {@link IP_CACHE_MAX} addresses.
+ */
+const ipCache = new Map<string, IpFacts | null>();
+const IP_CACHE_MAX = 65_536;
+
+function defaultIpFacts(raw: string): IpFacts | undefined {
+  const hit = ipCache.get(raw);
+  if (hit !== undefined) {
+    ipCache.delete(raw);
+    ipCache.set(raw, hit);
+    return hit ?? undefined;
+  }
+  const ip = parseIp(raw);
+  let facts: IpFacts | null = null;
+  if (ip) {
+    const geo = geoipLookup(ip.text, ip);
+    if (geo?.location) Object.freeze(geo.location);
+    facts = {
+      ip,
+      geo: geo ? Object.freeze(geo) : undefined,
+      prefix: ipPrefix(ip),
+      cloud: builtinCloud().match(ip),
+    };
+  }
+  if (ipCache.size >= IP_CACHE_MAX) ipCache.delete(ipCache.keys().next().value as string);
+  ipCache.set(raw, facts);
+  return facts ?? undefined;
+}
+
 /** Adds geo, network and user-agent context to a normalized activity (see the module comment). */
 export function enrich(activity: TokenActivity, opts: EnrichOptions = {}): TokenActivity {
   const out: TokenActivity = { ...activity, tokenwatch: { ...activity.tokenwatch } };
   const source = activity.source ? { ...activity.source } : undefined;
-  const ip = parseIp(source?.ip);
-  const relatedIps = new Set<string>();
+  const defaults = opts.geo === undefined && opts.cloud === undefined;
+  const facts = defaults && typeof source?.ip === 'string' ? defaultIpFacts(source.ip) : undefined;
+  const ip = defaults ? facts?.ip : parseIp(source?.ip);
+  // distinct valid related addresses in first-seen order (usually zero or one)
+  const relatedIps: string[] = [];
   for (const raw of activity.related.ip) {
     const parsed = raw === source?.ip ? ip : parseIp(raw);
-    if (parsed) relatedIps.add(parsed.text);
+    if (parsed && !relatedIps.includes(parsed.text)) relatedIps.push(parsed.text);
   }
   if (source) {
     if (ip) source.ip = ip.text;
     else delete source.ip;
   }
   if (ip && source) {
-    relatedIps.add(ip.text);
-    const geo = (opts.geo ?? geoipLookup)(ip.text, ip);
+    if (!relatedIps.includes(ip.text)) relatedIps.push(ip.text);
+    const geo = facts ? facts.geo : (opts.geo ?? geoipLookup)(ip.text, ip);
     if (geo) source.geo = geo;
-    const cloud = (opts.cloud ?? builtinCloud()).match(ip);
-    out.tokenwatch.network = {
-      ...activity.tokenwatch.network,
-      ip_prefix: ipPrefix(ip),
-      ...(cloud ? { cloud_provider: cloud } : {}),
-    };
+    const cloud = facts ? facts.cloud : (opts.cloud ?? builtinCloud()).match(ip);
+    const ipPrefixText = facts ? facts.prefix : ipPrefix(ip);
+    const network = activity.tokenwatch.network;
+    out.tokenwatch.network =
+      network === undefined
+        ? cloud
+          ? { ip_prefix: ipPrefixText, cloud_provider: cloud }
+          : { ip_prefix: ipPrefixText }
+        : { ...network, ip_prefix: ipPrefixText, ...(cloud ? { cloud_provider: cloud } : {}) };
   }
   if (source && (source.ip !== undefined || source.geo !== undefined)) out.source = source;
   else delete out.source;
-  out.related = { ...activity.related, ip: [...relatedIps] };
+  out.related = { ...activity.related, ip: relatedIps };
 
   const ua = activity.user_agent;
   if (ua?.original) {

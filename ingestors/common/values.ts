@@ -12,10 +12,22 @@ export function text(v: unknown): string | undefined {
   return undefined;
 }
 
-/** Drops undefined-valued keys so optional fields are absent rather than `undefined`. */
+/**
+ * Drops undefined-valued keys so optional fields are absent rather than `undefined`: returns `obj`
+ * itself when it has none, else a copy without them (same key order). Use the return value.
+ * (A copy rather than `delete`: deleting turns an object into a slow dictionary-mode object.)
+ */
 export function compact<T extends Record<string, unknown>>(obj: T): T {
-  for (const key of Object.keys(obj)) if (obj[key] === undefined) delete obj[key];
-  return obj;
+  const keys = Object.keys(obj);
+  let i = 0;
+  while (i < keys.length && obj[keys[i] as string] !== undefined) i++;
+  if (i === keys.length) return obj;
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const v = obj[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out as T;
 }
 
 /** The distinct non-empty strings of a list, in first-seen order. */
