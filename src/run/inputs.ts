@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { glob } from 'tinyglobby';
 import { detectSource } from '../../ingestors/index.js';
@@ -82,28 +82,57 @@ function readHead(path: string, n: number): string {
 function* ndjsonChunks(path: string): Generator<InputChunk> {
   const fd = openSync(path, 'r');
   try {
-    const buf = Buffer.alloc(NDJSON_CHUNK_BYTES);
-    let carry = Buffer.alloc(0);
-    let line = 1;
-    for (;;) {
-      const got = readSync(fd, buf, 0, buf.length, null);
-      const data = got > 0 ? Buffer.concat([carry, buf.subarray(0, got)]) : carry;
-      if (data.length === 0) return;
-      const cut = got > 0 ? data.lastIndexOf(0x0a) + 1 : data.length;
-      if (cut === 0) {
-        carry = data; // a line longer than the chunk: keep reading (framing dead-letters it if oversized)
-        continue;
-      }
-      const piece = data.subarray(0, cut);
-      carry = Buffer.from(data.subarray(cut));
-      const text = piece.toString('utf8');
-      yield { text, location: line === 1 ? path : `${path}@${line}`, bytes: piece.length };
-      for (let i = 0; i < piece.length; i++) if (piece[i] === 0x0a) line += 1;
-      if (got === 0) return;
-    }
+    // Reads of NDJSON_CHUNK_BYTES, or for a small file one read big enough to take it whole (the
+    // same chunks; at least 64 KiB in case the file grows).
+    const readBytes = Math.min(NDJSON_CHUNK_BYTES, Math.max(64 * 1024, fstatSync(fd).size + 1));
+    const reader: ChunkReader = { fd, path, readBytes, carry: Buffer.alloc(0), line: 1, done: false };
+    for (let chunk = nextChunk(reader); chunk !== undefined; chunk = nextChunk(reader)) yield chunk;
   } finally {
     closeSync(fd);
   }
+}
+
+interface ChunkReader {
+  fd: number;
+  path: string;
+  readBytes: number;
+  /** Bytes after the last line end read so far. */
+  carry: Buffer;
+  /** Line number of the next chunk's first line. */
+  line: number;
+  done: boolean;
+}
+
+/**
+ * The next line-aligned chunk of an NDJSON file, or undefined at its end. Read buffers live only
+ * in here, not in the suspended generator: every input of a run waits in the merge with its next
+ * record, and meanwhile holds only its current chunk's text.
+ */
+function nextChunk(r: ChunkReader): InputChunk | undefined {
+  while (!r.done) {
+    const buf = Buffer.allocUnsafe(r.readBytes);
+    const got = readSync(r.fd, buf, 0, r.readBytes, null);
+    const read = buf.subarray(0, got);
+    const data = got === 0 ? r.carry : r.carry.length === 0 ? read : Buffer.concat([r.carry, read]);
+    if (data.length === 0) break;
+    const cut = got > 0 ? data.lastIndexOf(0x0a) + 1 : data.length;
+    if (cut === 0) {
+      r.carry = data; // a line longer than the chunk: keep reading (framing dead-letters it if oversized)
+      continue;
+    }
+    const piece = data.subarray(0, cut);
+    r.carry = Buffer.from(data.subarray(cut));
+    const chunk = {
+      text: piece.toString('utf8'),
+      location: r.line === 1 ? r.path : `${r.path}@${r.line}`,
+      bytes: piece.length,
+    };
+    for (let i = 0; i < piece.length; i++) if (piece[i] === 0x0a) r.line += 1;
+    if (got === 0) r.done = true;
+    return chunk;
+  }
+  r.done = true;
+  return undefined;
 }
 
 /**

@@ -29,6 +29,11 @@ export interface RunOptions {
   onProgress?: (doneBytes: number, totalBytes: number) => void;
   /** Called for each activity after detection (evaluation harnesses). */
   onActivity?: (activity: TokenActivity) => void;
+  /**
+   * The pipeline to run (default: a new one from `config`), for callers that inspect its state
+   * afterwards (the benchmark measures its baselines).
+   */
+  pipeline?: Pipeline;
 }
 
 /** What a run did. */
@@ -66,7 +71,8 @@ const MAX_DEAD_LETTERS_IN_MEMORY = 1000;
 export async function runFiles(options: RunOptions): Promise<RunResult> {
   const started = performance.now();
   const log = options.logger.child({ component: 'run' });
-  const pipeline = new Pipeline({ config: options.config.pipeline, logger: options.logger });
+  const pipeline =
+    options.pipeline ?? new Pipeline({ config: options.config.pipeline, logger: options.logger });
   if (options.stateDir) {
     const restored = await loadPipelineState(pipeline, options.stateDir);
     if (restored) log.info({ stateDir: options.stateDir }, 'restored baseline state');
