@@ -68,6 +68,28 @@ describe(detector.id, () => {
     expect(f?.reason).toContain('10,253 km from Berlin, DE in 1 h is faster than travel.');
   });
 
+  it("judges a device joining a person already abroad by the device's own last use (phone abroad, laptop via a VPN node)", () => {
+    // Alice's laptop token is used through a London VPN node; her phone then shows up in Spain.
+    const laptop = activityFixture({
+      at: LAST_DAY + 40 * HOUR,
+      event: { id: 'laptop' },
+      token: { id: 'github:hash:laptop' },
+      ...place('GB', 'London', 51.51, -0.13, '165.225.16.0/24'),
+    });
+    const phone = activityFixture({
+      at: LAST_DAY + 40 * HOUR + 20 * 60_000,
+      ...place('ES', 'Seville', 37.39, -5.98, '37.132.5.0/24'),
+    });
+    expect(detector.evaluate(phone, trainedContext([...history(), laptop], phone))).toEqual([]);
+    // The same phone while the owner's latest use was at home (Berlin, 20 min before) is too fast.
+    const home = activityFixture({
+      at: LAST_DAY + 40 * HOUR,
+      event: { id: 'home' },
+      token: { id: 'github:hash:laptop' },
+    });
+    expect(detector.evaluate(phone, trainedContext([...history(), home], phone))).toHaveLength(1);
+  });
+
   it('stays quiet on corporate egress abroad that three other people use (SDP node, N3)', () => {
     const sdp = place('NL', 'Amsterdam', 52.37, 4.9, '165.225.72.0/24');
     const colleagues = [0, 1, 2].map((i) =>

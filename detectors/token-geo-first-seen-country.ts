@@ -36,7 +36,8 @@ import {
  * - a person on a trip (N2): a person-driven credential (human, or a per-user OAuth grant used
  *   from a non-cloud address) with its familiar client family, at a plausible ground speed
  *   (`impossibleTravelKmh`) from the latest non-cloud located use of it or of its owner's other
- *   credentials (a person is where they last were). A trip is not evidence of
+ *   credentials (a person is where they last were; when that was already abroad, the person is
+ *   travelling and a device joining them is judged by its own last use). A trip is not evidence of
  *   theft, and reporting it once per credential and source flooded analysts (13 trips gave 25
  *   alerts in 105 days of the tuning set). Implausible speeds are `token.geo.impossible_travel`'s.
  *
@@ -91,7 +92,17 @@ export const tokenGeoFirstSeenCountry = defineDetector({
       .filter((l) => l !== undefined && !l.cloud)
       .sort((x, y) => (y?.at ?? 0) - (x?.at ?? 0))[0];
     const travel = travelFrom(last, activity, atMs);
-    const plausible = travel !== undefined && travel.kmh <= ctx.settings.impossibleTravelKmh;
+    const maxKmh = ctx.settings.impossibleTravelKmh;
+    let plausible = travel !== undefined && travel.kmh <= maxKmh;
+    // A person whose latest use was already abroad is travelling: a device joining them (a phone
+    // on a local carrier while the laptop goes through a VPN node elsewhere) is judged by its own
+    // last use.
+    const home = ref.view.top('country', 1)[0];
+    if (!plausible && last?.country !== undefined && home !== undefined && last.country !== home) {
+      const own = ctx.token.lastLocation;
+      const ownTravel = own?.cloud ? undefined : travelFrom(own, activity, atMs);
+      plausible = ownTravel !== undefined && ownTravel.kmh <= maxKmh;
+    }
     if (personDriven(activity) && familiarUa && plausible) return [];
 
     const city = activity.source?.geo?.city_name;
