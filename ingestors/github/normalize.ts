@@ -1,5 +1,5 @@
 import { type GithubAuditEvent, safeParseGithubAuditEvent } from '../../schemas/raw/github-audit.js';
-import type { TokenActivity } from '../../schemas/token-activity.js';
+import type { TokenActivity, TokenLifecycle, TokenType } from '../../schemas/token-activity.js';
 import {
   githubAppInstallationTokenId,
   githubEventId,
@@ -87,15 +87,15 @@ function buildActivity(e: GithubAuditEvent, core: Core): TokenActivity {
   const accessType = text(e.programmatic_access_type);
   const oauthAppId = text(e.oauth_application_id);
   const integration = text(e.integration);
-  const serverToServer = isServerToServer(accessType);
+  const serverToServer = accessFacts(accessType).serverToServer;
   const org = orgText(e.org);
   const ip = canonicalIp(text(e.actor_ip) ?? text(e.actor_location?.ip));
   const country = text(e.actor_location?.country_code)?.toUpperCase();
   const userAgent = text(e.user_agent);
   const repo = text(e.repository) ?? text(e.repo);
   const statusCode = Number(e.status_code);
-  const failed = isFailureAction(e.action) || (Number.isFinite(statusCode) && statusCode >= 400);
-  const { category, type } = githubEventClass(e.action, text(e.operation_type));
+  const action = actionFacts(e.action, text(e.operation_type));
+  const failed = action.failed || (Number.isFinite(statusCode) && statusCode >= 400);
   const email = text(e.external_identity_nameid);
   const userEmail = email?.includes('@') ? email : undefined;
 
@@ -111,8 +111,8 @@ function buildActivity(e: GithubAuditEvent, core: Core): TokenActivity {
         hashedToken: e.hashed_token ?? undefined,
       }),
       kind: 'event',
-      category,
-      type,
+      category: [...action.category],
+      type: [...action.type],
       action: e.action,
       outcome: failed ? 'failure' : 'success',
       module: 'github',
@@ -126,9 +126,9 @@ function buildActivity(e: GithubAuditEvent, core: Core): TokenActivity {
     },
     token: {
       ...tokenKeyOf({ hashedToken, tokenIdRaw, actor, serverToServer, app: oauthAppId ?? integration, org }),
-      type: githubTokenType(accessType, oauthAppId !== undefined),
+      type: oauthAppId !== undefined ? accessFacts(accessType).withApp : accessFacts(accessType).withoutApp,
       scopes: scopesOf(e.token_scopes),
-      lifecycle: githubLifecycle(e.action),
+      lifecycle: action.lifecycle,
       owner: compact({ id: text(e.actor_id), name: actor }),
       principal: githubPrincipal({
         actor,
@@ -189,4 +189,52 @@ function tokenKeyOf(k: {
   else if (k.tokenIdRaw) key = githubNumericTokenId(k.tokenIdRaw);
   else key = githubSessionTokenId(k.actor ?? '');
   return { id: key.id, key_kind: key.keyKind };
+}
+
+/**
+ * What the action-map and token-type functions say about an action / access type wording. Both
+ * are pure functions of a few dozen distinct strings, so they are computed once per string
+ * (bounded memo: cleared when full); category and type arrays are copied into each activity.
+ */
+interface ActionFacts {
+  category: readonly string[];
+  type: readonly string[];
+  lifecycle: TokenLifecycle;
+  failed: boolean;
+}
+interface AccessFacts {
+  serverToServer: boolean;
+  withApp: TokenType;
+  withoutApp: TokenType;
+}
+const MEMO_MAX = 4096;
+const actionMemo = new Map<string, ActionFacts>();
+const accessMemo = new Map<string | undefined, AccessFacts>();
+
+function actionFacts(action: string, operationType: string | undefined): ActionFacts {
+  // unambiguous: `u<action>` without an operation type, else `<length>:<operation type><action>`
+  const key =
+    operationType === undefined ? `u${action}` : `${operationType.length}:${operationType}${action}`;
+  let facts = actionMemo.get(key);
+  if (facts === undefined) {
+    const { category, type } = githubEventClass(action, operationType);
+    facts = { category, type, lifecycle: githubLifecycle(action), failed: isFailureAction(action) };
+    if (actionMemo.size >= MEMO_MAX) actionMemo.clear();
+    actionMemo.set(key, facts);
+  }
+  return facts;
+}
+
+function accessFacts(accessType: string | undefined): AccessFacts {
+  let facts = accessMemo.get(accessType);
+  if (facts === undefined) {
+    facts = {
+      serverToServer: isServerToServer(accessType),
+      withApp: githubTokenType(accessType, true),
+      withoutApp: githubTokenType(accessType, false),
+    };
+    if (accessMemo.size >= MEMO_MAX) accessMemo.clear();
+    accessMemo.set(accessType, facts);
+  }
+  return facts;
 }
