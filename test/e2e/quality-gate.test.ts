@@ -17,11 +17,18 @@ import { simulate } from '../../src/simulate/simulate.js';
  */
 const GATE_SEED = 20_261_129;
 
-/** Bounds the gate enforces (the issue's targets are recall >= 95 %, median TTD <= 5 min, <= 1 false alert / 1,000 tokens / day). */
+/**
+ * Bounds the gate enforces (the issue's targets are recall >= 95 %, median TTD <= 5 min, <= 1 false
+ * alert / 1,000 tokens / day), set just past what this seed measured so a regression fails CI:
+ * recall 10/10 (100 %; 0.95 still demands every incident), median time to detect 0 s (bound 1 min),
+ * 1.20 false alerts / 1,000 tokens / day (28 false alerts over 222 tokens x 105 days; bound 1.4,
+ * about 4 more). Of the 28, 9 come from `token.multivariate.outlier` (weekly Renovate sweep, N4)
+ * and 8 from the first people on each new SDP egress of the N3 rollout; see detectors/README.md.
+ */
 const BOUNDS = {
-  minRecall: 0.9,
-  maxMedianTimeToDetectMs: 5 * 60_000,
-  maxFalseAlertsPer1000TokensPerDay: 12,
+  minRecall: 0.95,
+  maxMedianTimeToDetectMs: 60_000,
+  maxFalseAlertsPer1000TokensPerDay: 1.4,
   requiredKinds: ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S9', 'S10'],
 };
 
