@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { activityFixture } from '../baselines/fixture.js';
 import { SeededRandom } from '../baselines/isolation-forest.js';
-import { type PeerContext, PeerModels } from '../baselines/peer-models.js';
+import { type FeatureContribution, type PeerContext, PeerModels } from '../baselines/peer-models.js';
+import { trainStore } from '../baselines/testing.js';
 import type { TokenActivity } from '../schemas/token-activity.js';
 import { contextOf } from './testing.js';
 import {
@@ -10,6 +11,7 @@ import {
   MIN_TRAINED_ON,
   MULTIVARIATE_SCORE_THRESHOLD,
   reasonsOf,
+  withinOwnHistory,
 } from './token-multivariate-outlier.js';
 import type { Finding } from './types.js';
 
@@ -361,5 +363,42 @@ describe(detector.id, () => {
     expect(fmtBytes(0)).toBe('0 B');
     expect(fmtBytes(2_345_678_901)).toBe('2.3 GB');
     expect(fmtBytes(77_376_988)).toBe('77 MB');
+  });
+});
+
+describe('withinOwnHistory (unlike its peers but like itself)', () => {
+  // A bot that sweeps ~200 repos in one hour every week, otherwise quiet: 3 weeks of history.
+  const HOUR = 3_600_000;
+  const start = Date.UTC(2025, 5, 2, 3);
+  const history = [];
+  for (let week = 0; week < 3; week++) {
+    for (let i = 0; i < 200; i++)
+      history.push(activityFixture({ at: start + week * 7 * 24 * HOUR + i * 15_000 }));
+    for (let d = 1; d < 7; d++) history.push(activityFixture({ at: start + (week * 7 + d) * 24 * HOUR }));
+  }
+  const probe = activityFixture({ at: start + 21 * 24 * HOUR + 5 * HOUR });
+  const own = trainStore(history).contextFor(probe).token;
+  const c = (feature: FeatureContribution['feature'], value: number): FeatureContribution => ({
+    feature,
+    value,
+    baseline_median: 1,
+    drop: 0.05,
+  });
+
+  it('has a mature baseline with a large busiest hour', () => {
+    expect(own.maturity).toBe('mature');
+    expect(own.hourlyEvents.max).toBeGreaterThanOrEqual(190);
+  });
+
+  it('counts an hour as large as its own weekly sweep as within history', () => {
+    expect(withinOwnHistory(c('events', 180), own)).toBe(true);
+    expect(withinOwnHistory(c('distinct_resources', 150), own)).toBe(true);
+  });
+
+  it('does not excuse hours beyond its own history, or any novelty', () => {
+    expect(withinOwnHistory(c('events', 2_000), own)).toBe(false);
+    expect(withinOwnHistory(c('new_network', 1), own)).toBe(false);
+    expect(withinOwnHistory(c('new_ua_family', 1), own)).toBe(false);
+    expect(withinOwnHistory(c('rows', 10), own)).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import type { FeatureContribution, PeerContext } from '../baselines/peer-models.js';
 import { EXACT_DISTINCT_CAP } from '../baselines/token-hour-features.js';
+import type { BaselineView } from '../baselines/types.js';
 import { defineDetector } from './define-detector.js';
 import { fmtList, fmtNumber, tokenLabel } from './explain.js';
 import { isEndOfLife } from './lookup.js';
@@ -86,6 +87,31 @@ export function describeContribution(c: FeatureContribution, peer: PeerContext):
 }
 
 /**
+ * True when the token's own mature history already holds an hour at least as large for this
+ * feature (events, distinct resources/actions vs its busiest hour; rows/bytes/items vs its largest
+ * hourly volume; an hour of day it has used). Novelty (new network, new client family) and error
+ * ratios are never "within history".
+ */
+export function withinOwnHistory(c: FeatureContribution, own: BaselineView): boolean {
+  switch (c.feature) {
+    case 'events':
+    case 'distinct_resources':
+    case 'distinct_actions':
+      return own.hourlyEvents.n > 0 && c.value <= own.hourlyEvents.max;
+    case 'rows':
+    case 'bytes':
+    case 'items': {
+      const v = own.hourlyVolume(c.feature);
+      return v.n > 0 && c.value <= v.max;
+    }
+    case 'hour_of_day':
+      return own.hourOfDayShare(Math.round(c.value) % 24) > 0;
+    default:
+      return false;
+  }
+}
+
+/**
  * `token.multivariate.outlier` (capability 15): the token's current event-time hour, as a vector
  * of counts, distinct resources, volumes, novelty flags, error ratio and hour of day, is isolated
  * quickly by its peer group's isolation forest (`<module>:<token type>`, or its OAuth app's group
@@ -164,6 +190,9 @@ export const tokenMultivariateOutlier = defineDetector({
     if (scored === undefined) return [];
     const reasons = reasonsOf(scored.contributions);
     if (reasons.length < MIN_REASONS) return [];
+    // Unlike its peers but like itself: a mature token that has already had hours this large (a
+    // weekly dependency-bot sweep, N4) with no new network or client is not an outlier.
+    if (ctx.token.maturity === 'mature' && reasons.every((c) => withinOwnHistory(c, ctx.token))) return [];
 
     const named = reasons.slice(0, MAX_REASONS);
     const score = fmtNumber(scored.score, 2);
