@@ -28,7 +28,7 @@ const GATE_SEED = 20_261_129;
 const BOUNDS = {
   minRecall: 0.95,
   maxMedianTimeToDetectMs: 60_000,
-  maxFalseAlertsPer1000TokensPerDay: 1.4,
+  maxFalseAlertsPer1000TokensPerDay: 1.0, // the issue target; measured 0.86 on this seed (2026-11-29)
   requiredKinds: ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S9', 'S10'],
 };
 
