@@ -33,7 +33,7 @@ export function buildCli(): Command {
   const program = new Command('tokenwatch')
     .description('Detect stolen SaaS tokens from GitHub, Google Workspace and Salesforce audit logs.')
     .option('-c, --config <file>', 'JSON config file (also TOKENWATCH_CONFIG)')
-    .option('--log-level <level>', 'pino log level (logs go to stderr)', 'warn');
+    .option('--log-level <level>', 'pino log level (logs go to stderr)', 'error');
 
   program
     .command('run')
@@ -108,7 +108,7 @@ export function buildCli(): Command {
       const global = program.opts();
       const config = loadConfig({
         file: global.config,
-        overrides: { logLevel: global.logLevel === 'warn' ? 'info' : global.logLevel },
+        overrides: { logLevel: global.logLevel === 'error' ? 'info' : global.logLevel },
       });
       const logger = createLogger(config.logLevel);
       const { serve } = await import('../serve/index.js');
@@ -119,7 +119,9 @@ export function buildCli(): Command {
 
   program
     .command('replay')
-    .description('Produce raw audit-log files into the raw Kafka topics (one message per record), e.g. samples/')
+    .description(
+      'Produce raw audit-log files into the raw Kafka topics (one message per record), e.g. samples/',
+    )
     .argument('[inputs...]', 'files or directories', ['samples/'])
     .action(async (inputs: string[]) => {
       const global = program.opts();
