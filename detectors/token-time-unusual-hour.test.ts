@@ -56,6 +56,15 @@ describe(detector.id, () => {
     expect(f?.reason).toContain('active at 01-02 UTC');
   });
 
+  it('stays quiet for a sparse bot whose few runs cannot make a schedule (< 240 events)', () => {
+    const bot = { token: { principal: 'machine' as const } };
+    const probe = activityFixture({ ...bot, at: NEXT_DAY + 14 * HOUR });
+    // 2 runs a day at 01-02 UTC for 30 days: 60 events, a "profile" that says nothing yet
+    expect(detector.evaluate(probe, trainedContext(history([1, 2], 2, bot), probe))).toEqual([]);
+    // the same schedule with 10 runs a day (300 events) is a schedule, and 14:00 breaks it
+    expect(detector.evaluate(probe, trainedContext(history([1, 2], 10, bot), probe))).toHaveLength(1);
+  });
+
   it("stays quiet for a person's odd hour alone (usual network and client: working late)", () => {
     // Changed with v2: a lone odd hour of a person used to fire low; it was all noise on the tuning set.
     const probe = activityFixture({ at: NEXT_DAY + 3 * HOUR + 12 * 60_000 });

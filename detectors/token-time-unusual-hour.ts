@@ -16,6 +16,11 @@ import type { DetectorContext } from './types.js';
 
 /** A profile is concentrated when this few UTC hours hold 90% of its events (24x7 bots never are). */
 export const MAX_ACTIVE_HOURS = 16;
+/**
+ * A machine's profile must be tighter: scheduled jobs run at a few hours. A sparse bot used at
+ * scattered hours (a dependency bot woken by webhooks) has no schedule to break.
+ */
+export const MAX_MACHINE_ACTIVE_HOURS = 8;
 /** Share of events the active hours must cover. */
 const ACTIVE_COVERAGE = 0.9;
 /** A machine's hour is unusual when it and the hour on each side are (a job an hour late is not). */
@@ -24,6 +29,12 @@ export const MACHINE_MARGIN_HOURS = 1;
 export const HUMAN_MARGIN_HOURS = 3;
 /** Events needed before an hour-of-day profile means anything. */
 export const MIN_PROFILE_EVENTS = 50;
+/**
+ * A machine's profile needs more: an hour it never used only says something once every hour
+ * would have seen ~10 events if the job ran at random (24 x 10); a sparse bot (a few webhook-driven
+ * runs a day) otherwise "breaks its schedule" on every run.
+ */
+export const MIN_MACHINE_PROFILE_EVENTS = 240;
 
 /**
  * What is new in a person's use besides the hour: a non-cloud network or a client family neither
@@ -131,6 +142,7 @@ export const tokenTimeUnusualHour = defineDetector({
     // network or client family this credential and its owner never used in the same use (a stolen
     // session replayed at night). Both are first sightings, so this fires once; a machine job fires
     // on its first use in the hour.
+    if (machine && ref.view.eventCount < MIN_MACHINE_PROFILE_EVENTS) return [];
     const novelty = machine ? undefined : personNovelty(activity, ctx);
     if (!machine && novelty === undefined) return [];
     const hourStart = hourStartOf(atMs);
@@ -138,7 +150,8 @@ export const tokenTimeUnusualHour = defineDetector({
 
     const shares = Array.from({ length: 24 }, (_, h) => ref.view.hourOfDayShare(h));
     const usual = activeHours(shares);
-    if (usual.length === 0 || usual.length > MAX_ACTIVE_HOURS) return [];
+    if (usual.length === 0 || usual.length > (machine ? MAX_MACHINE_ACTIVE_HOURS : MAX_ACTIVE_HOURS))
+      return [];
     // A person abroad lives in another time zone: the country detectors report the trip. Where the
     // person is: this use's country unless it is cloud egress (a SaaS vendor calling on their
     // behalf), else their latest non-cloud located use.
