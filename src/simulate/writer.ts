@@ -91,12 +91,20 @@ export class OutputWriter {
     f.stat.bytes += Buffer.byteLength(text);
     if (!f.stream.write(text) && !f.drain) {
       const file = f;
-      file.drain = new Promise((resolve) =>
-        file.stream.once('drain', () => {
+      // Resolves on 'drain', or when the file is ended/closed first (a daily file closed while a
+      // write waits on back-pressure never emits 'drain', which used to hang flush()).
+      file.drain = new Promise((resolve) => {
+        const done = (): void => {
+          file.stream.off('drain', done);
+          file.stream.off('finish', done);
+          file.stream.off('close', done);
           file.drain = undefined;
           resolve();
-        }),
-      );
+        };
+        file.stream.once('drain', done);
+        file.stream.once('finish', done);
+        file.stream.once('close', done);
+      });
       this.drains.push(file.drain);
     }
   }
