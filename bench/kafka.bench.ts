@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
-import { sha256Hex } from '../src/alerts/build-alert.js';
+import { alertKey } from '../src/alerts/build-alert.js';
 import { configSchema } from '../src/config.js';
 import { alertDataStream } from '../src/elasticsearch/names.js';
 import { chunkMessages } from '../src/kafka/chunk.js';
@@ -258,7 +258,7 @@ async function main(): Promise<void> {
     const seq = revokedTokenSequence(name, start);
     const useAt = start + 4 * 60_000 + 2 * HOUR; // last use, see revokedTokenSequence
     const closer = JSON.stringify(githubEvent('git.clone', start + 3.5 * HOUR, { token: `closer-${k}` }));
-    const id = sha256Hex(`token.lifecycle.used_after_revocation|${githubTokenId(name)}|${useAt}`, 32);
+    const { id } = alertKey('token.lifecycle.used_after_revocation', githubTokenId(name), useAt);
     const sentAt = performance.now();
     await producer.send({
       topic: rawTopic,

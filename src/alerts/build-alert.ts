@@ -1,13 +1,22 @@
 import { createHash } from 'node:crypto';
 import type { Detector, Finding } from '../../detectors/types.js';
+import { sha256Hex } from '../../ingestors/common/ids.js';
 import { type Alert, SEVERITY_SCORE, type Severity } from '../../schemas/alert.js';
 import type { TokenActivity } from '../../schemas/token-activity.js';
 
 const ATTACK_URL = 'https://attack.mitre.org';
 
-/** sha256 hex of a string, truncated to `len` characters. */
-export function sha256Hex(s: string, len = 64): string {
-  return createHash('sha256').update(s).digest('hex').slice(0, len);
+/**
+ * The grouping key of an alert (`detector|entity|group start ms`) and its id, the first 32 hex
+ * chars of the key's SHA-256: the Elasticsearch `_id`, stable across replays.
+ */
+export function alertKey(
+  detectorId: string,
+  entity: string,
+  startMs: number,
+): { dedupKey: string; id: string } {
+  const dedupKey = `${detectorId}|${entity}|${startMs}`;
+  return { dedupKey, id: sha256Hex(dedupKey).slice(0, 32) };
 }
 
 /** A deterministic UUID (version 5 layout) for a name, so `rule.uuid` is stable across runs. */
@@ -48,7 +57,7 @@ export function buildAlert(
   group: GroupSummary,
 ): Alert {
   const { finding, activity } = first;
-  const dedupKey = `${detector.id}|${finding.entity}|${group.startMs}`;
+  const { dedupKey, id } = alertKey(detector.id, finding.entity, group.startMs);
   const start = new Date(group.startMs).toISOString();
   const end = new Date(group.endMs).toISOString();
   const spanMin = Math.round((group.endMs - group.startMs) / 60_000);
@@ -63,7 +72,7 @@ export function buildAlert(
     '@timestamp': start,
     message,
     event: {
-      id: sha256Hex(dedupKey, 32),
+      id,
       kind: 'alert',
       module: 'tokenwatch',
       dataset: 'tokenwatch.alert',
