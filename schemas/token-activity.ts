@@ -67,6 +67,22 @@ export const TOKEN_LIFECYCLE = [
 export const tokenLifecycleSchema = z.enum(TOKEN_LIFECYCLE);
 export type TokenLifecycle = z.infer<typeof tokenLifecycleSchema>;
 
+/** Network classes of {@link tokenActivitySchema} `tokenwatch.network.class`. */
+export const NETWORK_CLASSES = [
+  'corporate',
+  'cloud',
+  'hosting',
+  'vpn',
+  'tor',
+  'mobile',
+  'private',
+  'residential',
+] as const;
+export type NetworkClass = (typeof NETWORK_CLASSES)[number];
+/** Precision of a geolocation: see `tokenwatch.network.geo_precision`. */
+export const GEO_PRECISIONS = ['city', 'region', 'country', 'none'] as const;
+export type GeoPrecision = (typeof GEO_PRECISIONS)[number];
+
 const geoSchema = z.object({
   country_iso_code: z.string().length(2).optional(),
   city_name: z.string().optional(),
@@ -122,6 +138,13 @@ export const tokenActivitySchema = z.object({
     .object({
       ip: z.string().optional(),
       geo: geoSchema.optional(),
+      /** ECS `source.as.*`: autonomous system of `source.ip` (vendor-provided when sent, else the bundled ASN database). */
+      as: z
+        .object({
+          number: z.number().int().nonnegative().optional(),
+          organization: z.object({ name: z.string().optional() }).optional(),
+        })
+        .optional(),
     })
     .optional(),
   user_agent: z
@@ -174,6 +197,20 @@ export const tokenActivitySchema = z.object({
         ip_prefix: z.string().optional(),
         /** Set when `source.ip` is in a known cloud provider range (`aws`, `gcp`, `azure`...). */
         cloud_provider: z.string().optional(),
+        /**
+         * Class of network `source.ip` belongs to, each with its own treatment in the network
+         * detectors: `corporate` (config `corporateCidrs`), `cloud` (published provider ranges),
+         * `hosting` (hosting ASN), `vpn` (VPN / SDP egress), `tor` (exit node), `mobile` (carrier /
+         * CGNAT pool), `private` (RFC 1918 / ULA / loopback), `residential` (anything else known).
+         */
+        class: z.enum(NETWORK_CLASSES).optional(),
+        /**
+         * How precise `source.geo` is: `city` (a city with `geo_accuracy_km`), `region`, `country`
+         * (country only: never use its centroid as a point), `none` (no geo).
+         */
+        geo_precision: z.enum(GEO_PRECISIONS).optional(),
+        /** Radius of the GeoIP uncertainty circle around `source.geo.location`, km. */
+        geo_accuracy_km: z.number().nonnegative().optional(),
       })
       .optional(),
     /** Secrets that were found in the raw record and redacted. */
