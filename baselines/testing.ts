@@ -10,7 +10,7 @@ import { BaselineStore, type BaselineStoreConfig } from './store.js';
  * const history = Array.from({ length: 60 }, (_, i) => activityFixture({ at: t0 + i * 4 * 3_600_000 }));
  * const store = trainStore(history); // 10 days, 60 events: mature with the defaults (7 days, 30 events)
  * const attack = activityFixture({ at: t0 + 11 * 86_400_000, source: { ip: '198.51.100.7' } });
- * const ctx = { ...store.contextFor(attack), settings: DEFAULT_DETECTION_SETTINGS };
+ * const ctx = store.contextFor(attack);
  */
 export { activityFixture, type DeepPartial, FIXTURE_TIME_MS, isoAt } from './fixture.js';
 export { snapshotView, type ViewSnapshot } from './snapshot.js';

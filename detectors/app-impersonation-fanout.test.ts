@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { trainStore } from '../baselines/testing.js';
 import { appImpersonationFanout as detector } from './app-impersonation-fanout.js';
 import { DAY, dailyTimes, dwdActivity, HOUR, trainedContext } from './testing.js';
-import { DEFAULT_DETECTION_SETTINGS } from './types.js';
 
 const START = Date.UTC(2025, 6, 1);
 const AT = START + 30 * DAY + 10 * HOUR;
@@ -84,7 +83,7 @@ describe(detector.id, () => {
       (x, y) => (x.event.id.charCodeAt(1) % 3) - (y.event.id.charCodeAt(1) % 3),
     );
     const findings = shuffled.flatMap((a) => {
-      const f = detector.evaluate(a, { ...store.contextFor(a), settings: DEFAULT_DETECTION_SETTINGS });
+      const f = detector.evaluate(a, store.contextFor(a));
       store.update(a);
       return f;
     });

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { TokenActivity } from '../schemas/token-activity.js';
 import { defineDetector } from './define-detector.js';
 import {
@@ -116,9 +117,18 @@ export const appImpersonationFanout = defineDetector({
     'List the impersonated users and what was read (Gmail, Drive); check for executives and security staff.',
     'If not a planned rollout, remove the client’s delegation in the Admin console and rotate the service-account keys.',
   ],
+  settings: z.object({
+    breadthWindowMs: z
+      .number()
+      .int()
+      .min(60_000)
+      .max(3_600_000)
+      .default(3_600_000)
+      .describe("Window of never-seen values, ms (at most the baselines' 1 h recent window)"),
+  }),
   groupWindowMs: 3_600_000,
 
-  evaluate(activity, ctx) {
+  evaluate(activity, ctx, { settings }) {
     const user = activity.tokenwatch.impersonated_user;
     if (user === undefined || activity.token.key_kind !== 'oauth_grant') return [];
     if (activity.event.outcome === 'failure') return [];
@@ -126,7 +136,7 @@ export const appImpersonationFanout = defineDetector({
     if (impersonatedBefore(activity, user, ctx)) return [];
 
     const atMs = eventTimeMs(activity);
-    const window = ctx.settings.breadthWindowMs;
+    const window = settings.breadthWindowMs;
     const earlier = newUsersInWindow(ctx, atMs, window);
     const count = earlier + 1;
     const known = knownUsers(ctx, atMs - window);

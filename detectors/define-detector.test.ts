@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { activityFixture } from '../baselines/testing.js';
 import {
   type DetectorSpec,
@@ -87,7 +88,7 @@ describe('defineDetector', () => {
   });
 
   it('keeps severity and risk overrides inside one band', () => {
-    const base = spec().evaluate(activityFixture(), contextOf({}))[0];
+    const base = spec().evaluate(activityFixture(), contextOf({}), { settings: {} })[0];
     if (!base) throw new Error('no draft');
     const run = (o: { severity?: 'low' | 'high'; riskScore?: number }) =>
       defineDetector(spec({ evaluate: () => [{ ...base, ...o }] })).evaluate(
@@ -118,5 +119,51 @@ describe('defineDetector', () => {
 
   it('names detector files after their id', () => {
     expect(detectorFileName('token.geo.impossible_travel')).toBe('token-geo-impossible-travel.ts');
+  });
+});
+
+describe('defineDetector settings', () => {
+  const withSettings = () =>
+    defineDetector({
+      ...spec(),
+      settings: z.object({
+        minUsers: z.number().int().min(1).max(100).default(10).describe('Users that make a wave'),
+      }),
+      evaluate: (_a, _ctx, { settings }) => [
+        {
+          reason: `min ${settings.minUsers}`,
+          explanation: {
+            feature: 'f',
+            observed: settings.minUsers,
+            expected: 'e',
+            baseline_entity: 'none',
+            history_days: 0,
+            history_events: 0,
+            maturity: 'learning',
+          },
+        },
+      ],
+    });
+
+  it('passes the declared defaults when the context carries no settings', () => {
+    expect(withSettings().defaultSettings).toEqual({ minUsers: 10 });
+    expect(withSettings().evaluate(activityFixture(), contextOf({}))[0]?.reason).toBe('min 10');
+  });
+
+  it('passes the settings the context carries for its id', () => {
+    const settings = { 'token.test.example': { minUsers: 3 } };
+    expect(withSettings().evaluate(activityFixture(), { ...contextOf({}), settings })[0]?.reason).toBe(
+      'min 3',
+    );
+  });
+
+  it('rejects a setting without a default or a description, and keeps settings strict', () => {
+    expect(() =>
+      defineDetector({ ...spec(), settings: z.object({ n: z.number().describe('no default') }) }),
+    ).toThrow(/every setting needs a default: n/);
+    expect(() => defineDetector({ ...spec(), settings: z.object({ n: z.number().default(1) }) })).toThrow(
+      /setting n needs a description/,
+    );
+    expect(withSettings().settings.safeParse({ minUser: 3 }).success).toBe(false);
   });
 });

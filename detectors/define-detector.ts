@@ -1,6 +1,14 @@
+import type { z } from 'zod';
 import type { Explanation, Severity } from '../schemas/alert.js';
 import type { TokenActivity } from '../schemas/token-activity.js';
 import { type MitreRef, resolveMitre } from './mitre.js';
+import {
+  NO_SETTINGS,
+  type SettingsOf,
+  type SettingsSchema,
+  type SettingsShape,
+  settingFields,
+} from './settings.js';
 import type { Detector, DetectorContext, DetectorMetadata, Finding } from './types.js';
 
 /**
@@ -46,11 +54,23 @@ export interface FindingDraft {
   riskScore?: number;
 }
 
+/** What a detector's `evaluate` gets besides the activity and the baselines. */
+export interface DetectorEnv<S extends SettingsShape> {
+  /** This detector's effective settings (config over the defaults declared in `settings`). */
+  settings: SettingsOf<S>;
+}
+
 /** Detector metadata as written in a detector file: MITRE as `'TA0005:T1550.001'` references. */
-export interface DetectorSpec extends Omit<DetectorMetadata, 'mitre'> {
+export interface DetectorSpec<S extends SettingsShape = Record<never, never>>
+  extends Omit<DetectorMetadata, 'mitre' | 'settings' | 'defaultSettings'> {
   mitre: readonly MitreRef[];
+  /**
+   * Thresholds as a zod object: every field with bounds, `.default(...)` and `.describe(...)`.
+   * The config schema (`pipeline.detectors.<id>`) is derived from it; omit when there are none.
+   */
+  settings?: z.ZodObject<S>;
   /** Pure: no I/O, no wall clock (time comes from `activity['@timestamp']`). */
-  evaluate(activity: TokenActivity, ctx: DetectorContext): FindingDraft[];
+  evaluate(activity: TokenActivity, ctx: DetectorContext, env: DetectorEnv<S>): FindingDraft[];
 }
 
 /**
@@ -65,8 +85,18 @@ export interface DetectorSpec extends Omit<DetectorMetadata, 'mitre'> {
  *
  * @throws Error describing every problem found.
  */
-export function defineDetector(spec: DetectorSpec): Detector {
+export function defineDetector<S extends SettingsShape = Record<never, never>>(
+  spec: DetectorSpec<S>,
+): Detector {
   const problems: string[] = [];
+  const settingsSchema = ((spec.settings ?? NO_SETTINGS) as SettingsSchema).strict();
+  let defaultSettings: Readonly<Record<string, unknown>> = {};
+  try {
+    settingFields(settingsSchema);
+    defaultSettings = Object.freeze(settingsSchema.parse({}));
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
   if (!DETECTOR_ID_PATTERN.test(spec.id)) problems.push(`id "${spec.id}" is not a dotted lower-case id`);
   if (!riskMatchesSeverity(spec.severity, spec.riskScore)) {
     problems.push(
@@ -91,15 +121,29 @@ export function defineDetector(spec: DetectorSpec): Detector {
   });
   if (problems.length > 0) throw new Error(`detector ${spec.id}: ${problems.join('; ')}`);
 
-  const { evaluate, ...metadata } = spec;
+  const { evaluate, settings: _settings, ...metadata } = spec;
   const sources = new Set(spec.sources);
+  const fallback: DetectorEnv<S> = { settings: defaultSettings as SettingsOf<S> };
+  const envs = new WeakMap<object, DetectorEnv<S>>();
   const detector: Detector = {
     ...metadata,
     mitre,
+    settings: settingsSchema,
+    defaultSettings,
     sources: Object.freeze([...spec.sources]),
     evaluate(activity, ctx) {
       if (!sources.has(activity.event.module)) return [];
-      const drafts = evaluate(activity, ctx);
+      let env = fallback;
+      const byId = ctx.settings;
+      if (byId !== undefined) {
+        // one env object per settings map (the pipeline keeps one map for its lifetime)
+        env = envs.get(byId) ?? fallback;
+        if (env === fallback && byId[spec.id] !== undefined) {
+          env = { settings: byId[spec.id] as SettingsOf<S> };
+          envs.set(byId, env);
+        }
+      }
+      const drafts = evaluate(activity, ctx, env);
       if (drafts.length === 0) return [];
       return drafts.map((draft) => toFinding(spec.id, activity, draft));
     },

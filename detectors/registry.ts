@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import type { TokenActivity } from '../schemas/token-activity.js';
 import { accountPasswordSpray } from './account-password-spray.js';
 import { appImpersonationFanout } from './app-impersonation-fanout.js';
 import { secretExposedInLog } from './secret-exposed-in-log.js';
+import type { SettingsById } from './settings.js';
 import { tokenBehaviorFirstSeenAction } from './token-behavior-first-seen-action.js';
 import { tokenBehaviorResourceBreadth } from './token-behavior-resource-breadth.js';
 import { tokenClientNewUaFamily } from './token-client-new-ua-family.js';
@@ -50,6 +52,32 @@ export const detectors: readonly Detector[] = Object.freeze([
 
 /** Detectors by id. */
 export const detectorsById: ReadonlyMap<string, Detector> = new Map(detectors.map((d) => [d.id, d]));
+
+/** Ids of every registered detector, sorted (for error messages and `disabledDetectors`). */
+export const detectorIds: readonly string[] = Object.freeze(detectors.map((d) => d.id).sort());
+
+/**
+ * The config schema of detector settings, derived from each detector's `settings`:
+ * `{ "<detector id>": { <setting>: value, ... }, ... }`. Any subset may be given (defaults fill
+ * the rest); unknown detector ids and unknown settings are errors (strict objects).
+ */
+export function detectorSettingsSchema(list: readonly Detector[] = detectors) {
+  const shape: Record<string, z.ZodType> = {};
+  for (const d of list) shape[d.id] = d.settings.default(d.defaultSettings as never);
+  return z.strictObject(shape);
+}
+
+/**
+ * Effective settings by detector id from a partial input (`{ id: { key: value } }`), validated
+ * against each detector's schema.
+ * @throws ZodError when an id or key is unknown or a value is out of bounds.
+ */
+export function resolveSettings(
+  input: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {},
+  list: readonly Detector[] = detectors,
+): SettingsById {
+  return Object.freeze(detectorSettingsSchema(list).parse(input) as SettingsById);
+}
 
 /** Options of {@link evaluateAll}. */
 export interface EvaluateOptions {

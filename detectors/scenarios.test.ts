@@ -9,7 +9,7 @@ import { activityFixture, trainStore } from '../baselines/testing.js';
 import type { TokenActivity } from '../schemas/token-activity.js';
 import { evaluateAll } from './registry.js';
 import { DAY, dailyTimes, dwdActivity, HOUR, salesforceActivity } from './testing.js';
-import { DEFAULT_DETECTION_SETTINGS, type Finding } from './types.js';
+import type { Finding } from './types.js';
 
 type Overrides = Parameters<typeof activityFixture>[0];
 const START = Date.UTC(2025, 4, 5);
@@ -22,7 +22,7 @@ function replay(history: TokenActivity[], events: TokenActivity[]): Finding[] {
   const store = trainStore([...history].sort(byTime));
   const findings: Finding[] = [];
   for (const a of [...events].sort(byTime)) {
-    findings.push(...evaluateAll(a, { ...store.contextFor(a), settings: DEFAULT_DETECTION_SETTINGS }));
+    findings.push(...evaluateAll(a, store.contextFor(a)));
     store.update(a);
   }
   return findings;

@@ -1,5 +1,5 @@
+import { z } from 'zod';
 import type { RobustStats } from '../baselines/types.js';
-import type { DetectionSettings } from './types.js';
 
 /**
  * Hourly spike test shared by the volume detectors: the running total of the current event-time
@@ -17,6 +17,17 @@ import type { DetectionSettings } from './types.js';
  * A finding is raised once, on the event that crosses the threshold (`before < threshold <= after`);
  * the alert grouping window folds anything later.
  */
+
+/** Settings shared by the volume detectors (each declares them, so each can be tuned alone). */
+export const SPIKE_SETTINGS = {
+  spikeZ: z.number().min(2).max(50).default(6).describe('Robust z-score (MAD based) a spike must reach'),
+  spikeP99Multiple: z
+    .number()
+    .min(1)
+    .max(100)
+    .default(3)
+    .describe('And at least this multiple of the hourly p99'),
+};
 
 /** Statistics of an entity with no hourly history (only the no-history floor applies). */
 export const NO_STATS: RobustStats = Object.freeze({ n: 0, median: 0, mad: 0, p99: 0, max: 0 });
@@ -51,7 +62,7 @@ export function spikeCrossing(
   before: number,
   after: number,
   floors: SpikeFloors,
-  settings: Pick<DetectionSettings, 'spikeZ' | 'spikeP99Multiple'>,
+  settings: { readonly spikeZ: number; readonly spikeP99Multiple: number },
 ): Spike | undefined {
   if (!(after > before)) return undefined;
   const noHistory = stats.n < MIN_HOURLY_SAMPLES;

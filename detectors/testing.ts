@@ -10,7 +10,11 @@ import type {
   VolumeMetric,
 } from '../baselines/types.js';
 import type { TokenActivity } from '../schemas/token-activity.js';
-import { DEFAULT_DETECTION_SETTINGS, type DetectionSettings, type DetectorContext } from './types.js';
+import { resolveSettings } from './registry.js';
+import type { DetectorContext } from './types.js';
+
+/** Settings overrides by detector id, e.g. `{ 'token.lifecycle.dormant_reactivated': { dormantDays: 21 } }`. */
+export type SettingsInput = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 
 /**
  * Test helpers for detector tests.
@@ -123,7 +127,7 @@ export function contextOf(parts: {
   app?: BaselineView;
   owner?: BaselineView;
   reference?: EntityKind | 'none';
-  settings?: Partial<DetectionSettings>;
+  settings?: SettingsInput;
 }): DetectorContext {
   const token = parts.token ?? emptyView();
   const views = { token, app: parts.app, owner: parts.owner };
@@ -141,7 +145,7 @@ export function contextOf(parts: {
     app: parts.app,
     owner: parts.owner,
     reference,
-    settings: { ...DEFAULT_DETECTION_SETTINGS, ...parts.settings },
+    ...(parts.settings ? { settings: resolveSettings(parts.settings) } : {}),
   };
 }
 
@@ -190,12 +194,12 @@ export function dailyTimes(options: SeriesOptions): number[] {
 export function trainedContext(
   history: Iterable<TokenActivity>,
   probe: TokenActivity,
-  settings: Partial<DetectionSettings> = {},
+  settings?: SettingsInput,
 ): DetectorContext {
   const ordered = [...history].sort((a, b) => Date.parse(a['@timestamp']) - Date.parse(b['@timestamp']));
   return {
     ...trainStore(ordered).contextFor(probe),
-    settings: { ...DEFAULT_DETECTION_SETTINGS, ...settings },
+    ...(settings ? { settings: resolveSettings(settings) } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { defineDetector } from './define-detector.js';
 import {
   countOf,
@@ -73,9 +74,18 @@ export const tokenBehaviorFirstSeenAction = defineDetector({
     'Ask the owner whether they did it; check the network and client of the event.',
     'Revert the change if unexpected (make the repo private again, remove the runner, revoke the new credential) and revoke the token.',
   ],
+  settings: z.object({
+    breadthWindowMs: z
+      .number()
+      .int()
+      .min(60_000)
+      .max(3_600_000)
+      .default(3_600_000)
+      .describe("Window of never-seen values, ms (at most the baselines' 1 h recent window)"),
+  }),
   groupWindowMs: 3_600_000,
 
-  evaluate(activity, ctx) {
+  evaluate(activity, ctx, { settings }) {
     const ref = ctx.reference;
     // Revoking or deleting one's own token is hygiene, not an attack step.
     if (ref === undefined || ref.entity !== 'token' || isEndOfLife(activity)) return [];
@@ -88,7 +98,7 @@ export const tokenBehaviorFirstSeenAction = defineDetector({
     if (!newAction && !newBulkApi) return [];
 
     const atMs = eventTimeMs(activity);
-    const window = ctx.settings.breadthWindowMs;
+    const window = settings.breadthWindowMs;
     const earlier = newAction
       ? view.current.newActionTimes.filter((t) => t > atMs - window && t <= atMs).length
       : 0;

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { defineDetector } from './define-detector.js';
 import {
   baselineName,
@@ -53,9 +54,25 @@ export const tokenBehaviorResourceBreadth = defineDetector({
     'Check the network and client of these events against the token’s usual ones.',
     'If not explained by onboarding or a planned migration, revoke the token and review the data read.',
   ],
+  settings: z.object({
+    breadthWindowMs: z
+      .number()
+      .int()
+      .min(60_000)
+      .max(3_600_000)
+      .default(3_600_000)
+      .describe("Window of never-seen values, ms (at most the baselines' 1 h recent window)"),
+    breadthNewResources: z
+      .number()
+      .int()
+      .min(2)
+      .max(10_000)
+      .default(10)
+      .describe('Never-seen resources within the window that make a breadth burst'),
+  }),
   groupWindowMs: 3_600_000,
 
-  evaluate(activity, ctx) {
+  evaluate(activity, ctx, { settings }) {
     const ref = ctx.reference;
     const resource = activity.tokenwatch.resource;
     if (ref === undefined || resource === undefined) return [];
@@ -63,7 +80,7 @@ export const tokenBehaviorResourceBreadth = defineDetector({
     if (seenByAny([ctx.token, ref.view], 'resource', key)) return [];
 
     const atMs = eventTimeMs(activity);
-    const window = ctx.settings.breadthWindowMs;
+    const window = settings.breadthWindowMs;
     const earlier = ref.view.current.newResourceTimes.filter((t) => t > atMs - window && t <= atMs).length;
     const count = earlier + 1;
     // Every insertion into the capped resource set (kept or later evicted) was a "new" resource
@@ -77,7 +94,7 @@ export const tokenBehaviorResourceBreadth = defineDetector({
     // exceed the busiest hour the entity ever had (a weekly bot run over 50 repos, N4).
     const capacity = (evicted ?? 0) > 0 ? Math.ceil(ref.view.hourlyEvents.max) : 0;
     const threshold = Math.max(
-      ctx.settings.breadthNewResources,
+      settings.breadthNewResources,
       Math.ceil(BREADTH_RATE_MULTIPLE * usualPerHour * (window / 3_600_000)),
       capacity,
     );

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { defineDetector } from './define-detector.js';
 import {
   baselineName,
@@ -72,9 +73,17 @@ export const tokenGeoFirstSeenCountry = defineDetector({
     'Review the actions and data volume of this token since the first event from the new country.',
     'Revoke the token if the use is not recognised.',
   ],
+  settings: z.object({
+    impossibleTravelKmh: z
+      .number()
+      .min(100)
+      .max(5000)
+      .default(900)
+      .describe("Highest plausible travel speed for a person's trip, km/h"),
+  }),
   groupWindowMs: 6 * 3_600_000,
 
-  evaluate(activity, ctx) {
+  evaluate(activity, ctx, { settings }) {
     const country = newCountryOf(activity, ctx);
     const ref = ctx.reference;
     if (country === undefined || ref === undefined) return [];
@@ -92,7 +101,7 @@ export const tokenGeoFirstSeenCountry = defineDetector({
       .filter((l) => l !== undefined && !l.cloud)
       .sort((x, y) => (y?.at ?? 0) - (x?.at ?? 0))[0];
     const travel = travelFrom(last, activity, atMs);
-    const maxKmh = ctx.settings.impossibleTravelKmh;
+    const maxKmh = settings.impossibleTravelKmh;
     let plausible = travel !== undefined && travel.kmh <= maxKmh;
     // A person whose latest use was already abroad is travelling: a device joining them (a phone
     // on a local carrier while the laptop goes through a VPN node elsewhere) is judged by its own

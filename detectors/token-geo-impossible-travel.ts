@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { defineDetector } from './define-detector.js';
 import { baselineFacts, eventTimeMs, fmtDuration, fmtNumber, tokenLabel } from './explain.js';
 import { placeLabel, travelFrom } from './geo.js';
@@ -56,9 +57,23 @@ export const tokenGeoImpossibleTravel = defineDetector({
     'Ask the owner where they are and whether the token is deployed in more than one place.',
     'If both uses are real, the token is held by two parties: revoke and re-issue it.',
   ],
+  settings: z.object({
+    impossibleTravelKmh: z
+      .number()
+      .min(100)
+      .max(5000)
+      .default(900)
+      .describe('Highest plausible ground speed between two uses, km/h'),
+    impossibleTravelMinKm: z
+      .number()
+      .min(0)
+      .max(5000)
+      .default(500)
+      .describe('Distances below this are GeoIP noise, km'),
+  }),
   groupWindowMs: 3 * 3_600_000,
 
-  evaluate(activity, ctx) {
+  evaluate(activity, ctx, { settings }) {
     const last = ctx.token.lastLocation;
     if (last === undefined || last.cloud || cloudProvider(activity) || isEndOfLife(activity)) return [];
     if (isFailure(activity)) return [];
@@ -79,7 +94,7 @@ export const tokenGeoImpossibleTravel = defineDetector({
       return [];
     const travel = travelFrom(last, activity, atMs);
     if (travel === undefined) return [];
-    const { impossibleTravelKmh, impossibleTravelMinKm } = ctx.settings;
+    const { impossibleTravelKmh, impossibleTravelMinKm } = settings;
     if (travel.km < impossibleTravelMinKm || travel.kmh <= impossibleTravelKmh) return [];
 
     const geo = activity.source?.geo;

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { BaselineView, EntityKind } from '../baselines/types.js';
 import type { TokenActivity } from '../schemas/token-activity.js';
 import { defineDetector, type FindingDraft } from './define-detector.js';
@@ -11,7 +12,6 @@ import {
   tokenLabel,
 } from './explain.js';
 import { isEndOfLife } from './lookup.js';
-import type { DetectionSettings } from './types.js';
 
 /** The idle gap must also be this multiple of the entity's own p99 gap between uses. */
 export const GAP_P99_MULTIPLE = 3;
@@ -49,14 +49,22 @@ export const tokenLifecycleDormantReactivated = defineDetector({
     'Check the network, client and actions of the reactivating events.',
     'If the reactivation is unexplained, revoke the token (or the app’s credentials) and rotate related secrets.',
   ],
+  settings: z.object({
+    dormantDays: z
+      .number()
+      .min(1)
+      .max(3650)
+      .default(90)
+      .describe('Idle days after which a use counts as a reactivation'),
+  }),
   groupWindowMs: 24 * 3_600_000,
 
-  evaluate(activity, ctx) {
+  evaluate(activity, ctx, { settings }) {
     if (isEndOfLife(activity)) return [];
     const atMs = eventTimeMs(activity);
-    const tokenFinding = dormancy(activity, ctx.token, 'token', atMs, ctx.settings);
+    const tokenFinding = dormancy(activity, ctx.token, 'token', atMs, settings);
     if (tokenFinding) return [tokenFinding];
-    const appFinding = ctx.app ? dormancy(activity, ctx.app, 'app', atMs, ctx.settings) : undefined;
+    const appFinding = ctx.app ? dormancy(activity, ctx.app, 'app', atMs, settings) : undefined;
     return appFinding ? [appFinding] : [];
   },
 });
@@ -66,7 +74,7 @@ function dormancy(
   view: BaselineView,
   kind: EntityKind,
   atMs: number,
-  settings: DetectionSettings,
+  settings: { readonly dormantDays: number },
 ): FindingDraft | undefined {
   if (view.eventCount === 0 || view.lastSeen <= 0) return undefined;
   const gap = atMs - view.lastSeen;

@@ -57,7 +57,10 @@ describe(detector.id, () => {
     const probe = activityFixture({ ...NEW, ...vps, at: T + 90 * 60_000 });
     expect(detector.evaluate(probe, trainedContext([created], probe))).toEqual([]);
     expect(
-      detector.evaluate(probe, trainedContext([created], probe, { rapidFirstUseMs: 2 * HOUR })),
+      detector.evaluate(
+        probe,
+        trainedContext([created], probe, { [detector.id]: { rapidFirstUseMs: 2 * HOUR } }),
+      ),
     ).toHaveLength(1);
   });
 

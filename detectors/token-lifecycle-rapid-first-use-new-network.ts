@@ -1,8 +1,8 @@
+import { z } from 'zod';
 import type { TokenActivity } from '../schemas/token-activity.js';
 import { defineDetector } from './define-detector.js';
 import { baselineFacts, eventTimeMs, fmtDuration, tokenLabel } from './explain.js';
 import { isUse } from './lookup.js';
-import { DEFAULT_RAPID_FIRST_USE_MS } from './types.js';
 
 /**
  * `token.lifecycle.rapid_first_use_new_network`: within `settings.rapidFirstUseMs` (default 1 h)
@@ -66,14 +66,23 @@ export const tokenLifecycleRapidFirstUseNewNetwork = defineDetector({
     'Check the creation session: was it from a new network, without a fresh login (session replay)?',
     'If not recognised, revoke the token, end the owner’s sessions, and review what the token did.',
   ],
+  settings: z.object({
+    rapidFirstUseMs: z
+      .number()
+      .int()
+      .min(60_000)
+      .max(7 * 86_400_000)
+      .default(3_600_000)
+      .describe('A first use from another network this soon after creation is rapid, ms'),
+  }),
   groupWindowMs: 3_600_000,
 
-  evaluate(activity, ctx) {
+  evaluate(activity, ctx, { settings }) {
     const created = ctx.token.created;
     if (created === undefined || !isUse(activity) || !isPersonalCredential(activity)) return [];
     const atMs = eventTimeMs(activity);
     const sinceCreation = atMs - created.at;
-    const window = ctx.settings.rapidFirstUseMs ?? DEFAULT_RAPID_FIRST_USE_MS;
+    const window = settings.rapidFirstUseMs;
     if (sinceCreation < 0 || sinceCreation > window) return [];
 
     const prefix = activity.tokenwatch.network?.ip_prefix;

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { BaselineView } from '../baselines/types.js';
 import type { TokenActivity } from '../schemas/token-activity.js';
 import { defineDetector } from './define-detector.js';
@@ -128,9 +129,17 @@ export const tokenTimeUnusualHour = defineDetector({
     'Check whether the owner was working at that time (on call, travel) or the job was rescheduled.',
     'Correlate with network, client and volume findings for the same token in this window.',
   ],
+  settings: z.object({
+    unusualHourShare: z
+      .number()
+      .min(0)
+      .max(0.2)
+      .default(0.005)
+      .describe('Hour-of-day share of the profile below which an hour is unusual'),
+  }),
   groupWindowMs: 4 * 3_600_000,
 
-  evaluate(activity, ctx) {
+  evaluate(activity, ctx, { settings }) {
     const ref = ctx.reference;
     if (ref === undefined || ref.view.maturity !== 'mature' || isEndOfLife(activity)) return [];
     if (isFailure(activity)) return [];
@@ -167,7 +176,7 @@ export const tokenTimeUnusualHour = defineDetector({
     const margin = machine ? MACHINE_MARGIN_HOURS : HUMAN_MARGIN_HOURS;
     let around = 0;
     for (let d = -margin; d <= margin; d++) around += shares[(hour + d + 24) % 24] ?? 0;
-    const limit = ctx.settings.unusualHourShare;
+    const limit = settings.unusualHourShare;
     if (share >= limit || around >= (2 * margin + 1) * limit) return [];
 
     const pct = (x: number) => `${fmtNumber(x * 100, 2)}%`;

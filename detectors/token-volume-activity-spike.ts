@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { defineDetector } from './define-detector.js';
 import {
   baselineName,
@@ -8,7 +9,7 @@ import {
   referenceFacts,
   tokenLabel,
 } from './explain.js';
-import { NO_STATS, spikeCrossing } from './spike.js';
+import { NO_STATS, SPIKE_SETTINGS, spikeCrossing } from './spike.js';
 
 /** Events in one hour below this are never a spike. */
 export const ACTIVITY_FLOOR = 20;
@@ -49,9 +50,12 @@ export const tokenVolumeActivitySpike = defineDetector({
     'Check whether the owner or integration team announced a migration or backfill.',
     'If the burst reads data the token does not usually read, treat it as exfiltration: revoke and scope the exposure.',
   ],
+  settings: z.object({
+    ...SPIKE_SETTINGS,
+  }),
   groupWindowMs: 3_600_000,
 
-  evaluate(activity, ctx) {
+  evaluate(activity, ctx, { settings }) {
     // Without any mature baseline the token's own hour is judged against the no-history floor.
     const ref = ctx.reference;
     const view = ref?.view ?? ctx.token;
@@ -63,7 +67,7 @@ export const tokenVolumeActivitySpike = defineDetector({
       before,
       before + 1,
       { floor: ACTIVITY_FLOOR, noHistoryFloor: ACTIVITY_NO_HISTORY_FLOOR },
-      ctx.settings,
+      settings,
     );
     if (spike === undefined) return [];
 

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { VolumeMetric } from '../baselines/types.js';
 import { defineDetector, type FindingDraft } from './define-detector.js';
 import {
@@ -9,7 +10,7 @@ import {
   referenceFacts,
   tokenLabel,
 } from './explain.js';
-import { NO_STATS, type SpikeFloors, spikeCrossing } from './spike.js';
+import { NO_STATS, SPIKE_SETTINGS, type SpikeFloors, spikeCrossing } from './spike.js';
 
 /** Per-metric floors: below `floor` an hour is never a spike; without history, `noHistoryFloor`. */
 export const DATA_FLOORS: Readonly<Record<VolumeMetric, SpikeFloors>> = {
@@ -69,9 +70,12 @@ export const tokenVolumeDataSpike = defineDetector({
     'Check for a change ticket or announcement for a backfill or migration by this integration.',
     'If unannounced, revoke the token, block the client, and estimate the exposed records.',
   ],
+  settings: z.object({
+    ...SPIKE_SETTINGS,
+  }),
   groupWindowMs: 6 * 3_600_000,
 
-  evaluate(activity, ctx) {
+  evaluate(activity, ctx, { settings }) {
     const volume = activity.tokenwatch.volume;
     if (volume === undefined) return [];
     // Without any mature baseline the token's own hour is judged against the no-history floor.
@@ -91,7 +95,7 @@ export const tokenVolumeDataSpike = defineDetector({
       // rows an hour) needs at least the no-history floor: a person's first data-loader export of
       // thousands of rows is not a theft signal; S2's 10^5-10^6 rows are.
       const ownerFloors = ref?.entity === 'owner' ? { ...floors, floor: floors.noHistoryFloor } : floors;
-      const spike = spikeCrossing(stats, before, after, ownerFloors, ctx.settings);
+      const spike = spikeCrossing(stats, before, after, ownerFloors, settings);
       if (spike === undefined) continue;
 
       const unit = UNIT[metric];

@@ -2,6 +2,7 @@ import type { PeerContext } from '../baselines/peer-models.js';
 import type { BaselineView, EntityKind, OrgView } from '../baselines/types.js';
 import type { Explanation, Severity } from '../schemas/alert.js';
 import type { Source, TokenActivity } from '../schemas/token-activity.js';
+import type { SettingsById, SettingsSchema } from './settings.js';
 
 /** A MITRE ATT&CK technique (https://attack.mitre.org/techniques/<id>/) with its tactic. */
 export interface MitreTechnique {
@@ -32,6 +33,10 @@ export interface DetectorMetadata {
   runbook: string[];
   /** Findings for the same entity within this window (event time) are grouped into one alert. */
   groupWindowMs: number;
+  /** Thresholds with defaults, bounds and descriptions (strict zod object; see settings.ts). */
+  settings: SettingsSchema;
+  /** `settings` parsed from `{}`. */
+  defaultSettings: Readonly<Record<string, unknown>>;
 }
 
 /** A baseline chosen for comparison and which entity it belongs to. */
@@ -39,44 +44,6 @@ export interface ReferenceBaseline {
   view: BaselineView;
   entity: EntityKind;
 }
-
-/** Thresholds shared by the detectors; validated with the rest of the config at startup. */
-export interface DetectionSettings {
-  /** Max plausible ground speed, km/h (default 900). */
-  impossibleTravelKmh: number;
-  /** Distances below this are GeoIP noise, km (default 500). */
-  impossibleTravelMinKm: number;
-  /** Idle days for a dormant token (default 90). */
-  dormantDays: number;
-  /** Robust z-score (MAD based) for volume spikes (default 6). */
-  spikeZ: number;
-  /** And at least this multiple of the baseline p99 (default 3). */
-  spikeP99Multiple: number;
-  /** New resources within `breadthWindowMs` that count as a breadth burst (default 10). */
-  breadthNewResources: number;
-  breadthWindowMs: number;
-  /** Hour-of-day share below which an hour is unusual (default 0.005). */
-  unusualHourShare: number;
-  /**
-   * A first use from another network within this long after the token's creation is suspicious
-   * (S10), ms. Optional (added later): detectors fall back to 1 h (`DEFAULT_RAPID_FIRST_USE_MS`).
-   */
-  rapidFirstUseMs?: number;
-}
-
-/** Default of {@link DetectionSettings.rapidFirstUseMs}: 1 h. */
-export const DEFAULT_RAPID_FIRST_USE_MS = 3_600_000;
-
-export const DEFAULT_DETECTION_SETTINGS: DetectionSettings = {
-  impossibleTravelKmh: 900,
-  impossibleTravelMinKm: 500,
-  dormantDays: 90,
-  spikeZ: 6,
-  spikeP99Multiple: 3,
-  breadthNewResources: 10,
-  breadthWindowMs: 3_600_000,
-  unusualHourShare: 0.005,
-};
 
 /** What a detector sees besides the activity: baselines as of just before this activity. */
 export interface DetectorContext {
@@ -91,7 +58,12 @@ export interface DetectorContext {
    * mature (cold-start fallback); else undefined (nothing mature to compare with).
    */
   reference: ReferenceBaseline | undefined;
-  settings: DetectionSettings;
+  /**
+   * Effective settings of every detector by id (`pipeline.detectors` of the config, defaults
+   * filled; see settings.ts). Absent in hand-built test contexts: each detector then uses its
+   * declared defaults. A detector reads its own as the `settings` argument of `evaluate`.
+   */
+  settings?: SettingsById;
   /**
    * Organization-wide state (baselines/org-baseline.ts): networks several people use (corporate
    * egress), failed attempts per account, users impersonated per delegation client. Optional so

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DEFAULT_DETECTION_SETTINGS } from '../detectors/types.js';
+import { detectorIds, detectorSettingsSchema } from '../detectors/registry.js';
 import { ConfigError } from './errors.js';
 
 /**
@@ -9,21 +9,6 @@ import { ConfigError } from './errors.js';
  * variables, and CLI flags. The result is deep-frozen. Secrets (SASL password, Elasticsearch API
  * key/password) are never logged: see `REDACT_PATHS` in logger.ts and {@link describeConfig}.
  */
-
-const detectionSchema = z
-  .object({
-    impossibleTravelKmh: z.number().positive(),
-    impossibleTravelMinKm: z.number().nonnegative(),
-    dormantDays: z.number().positive(),
-    spikeZ: z.number().positive(),
-    spikeP99Multiple: z.number().positive(),
-    breadthNewResources: z.number().int().positive(),
-    breadthWindowMs: z.number().int().positive(),
-    unusualHourShare: z.number().min(0).max(1),
-    /** A token first used within this many ms of its creation counts as rapid (S10), default 1 h. */
-    rapidFirstUseMs: z.number().int().positive().optional(),
-  })
-  .strict();
 
 const pipelineSchema = z
   .object({
@@ -42,9 +27,14 @@ const pipelineSchema = z
     maxEntities: z.number().int().positive().default(2_000_000),
     /** Extra cloud egress CIDRs (beyond the built-in table), e.g. your CI provider's ranges. */
     extraCloudCidrs: z.array(z.string()).default([]),
-    detection: detectionSchema.default(DEFAULT_DETECTION_SETTINGS),
-    /** Detector ids to switch off. */
-    disabledDetectors: z.array(z.string()).default([]),
+    /**
+     * Detector settings by detector id (`{ "token.lifecycle.dormant_reactivated": { "dormantDays": 60 } }`),
+     * derived from each detector's declared `settings` (defaults, bounds, descriptions: see
+     * `tokenwatch config check` and detectors/README.md). Any subset may be given.
+     */
+    detectors: detectorSettingsSchema().default(() => detectorSettingsSchema().parse({}) as never),
+    /** Detector ids to switch off (must be registered ids). */
+    disabledDetectors: z.array(z.enum(detectorIds as [string, ...string[]])).default([]),
   })
   .strict();
 
@@ -262,10 +252,52 @@ export function loadConfig(
     }
   }
   const merged = merge(merge(fromFile, configFromEnv(env)), prune(options.overrides ?? {}));
-  const parsed = configSchema.safeParse(merged);
+  return parseConfig(merged);
+}
+
+/** The object schema at `path` of `schema` (through defaults, optionals and arrays), if any. */
+function objectAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodObject | undefined {
+  let node: unknown = schema;
+  const unwrap = () => {
+    for (;;) {
+      if (node instanceof z.ZodDefault || node instanceof z.ZodOptional || node instanceof z.ZodNullable) {
+        node = node.unwrap();
+      } else if (node instanceof z.ZodArray) {
+        node = node.element;
+      } else return;
+    }
+  };
+  unwrap();
+  for (const key of path) {
+    if (typeof key === 'number') continue;
+    if (!(node instanceof z.ZodObject)) return undefined;
+    node = (node.shape as Record<string, unknown>)[String(key)];
+    unwrap();
+  }
+  return node instanceof z.ZodObject ? node : undefined;
+}
+
+/** One line per issue; an unknown key also lists the valid keys at its place. */
+export function formatConfigIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((i) => {
+    const where = i.path.join('.') || '(root)';
+    if (i.code === 'unrecognized_keys') {
+      const valid = Object.keys(objectAt(configSchema, i.path)?.shape ?? {});
+      const list = valid.length > 0 ? valid.join(', ') : '(none: this object takes no keys)';
+      return `  ${where}: unknown key(s) ${i.keys.map((k) => `"${k}"`).join(', ')}; valid: ${list}`;
+    }
+    return `  ${where}: ${i.message}`;
+  });
+}
+
+/**
+ * Validates an already merged configuration object and returns it deep-frozen, defaults applied.
+ * @throws ConfigError listing every invalid field (path: message; unknown keys with the valid ones).
+ */
+export function parseConfig(input: unknown): Readonly<Config> {
+  const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+    throw new ConfigError(`invalid configuration:\n${formatConfigIssues(parsed.error.issues).join('\n')}`);
   }
   return deepFreeze(parsed.data);
 }

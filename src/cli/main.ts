@@ -133,6 +133,17 @@ export function buildCli(): Command {
     });
 
   program
+    .command('config')
+    .description('Configuration tools')
+    .command('check')
+    .description('Validate a JSON config file and print the effective configuration (secrets masked)')
+    .argument('<file>', 'JSON config file')
+    .action(async (file: string) => {
+      const { checkConfig } = await import('./config-command.js');
+      process.stdout.write(checkConfig(file));
+    });
+
+  program
     .command('detectors')
     .description('List the detectors (id, severity, MITRE ATT&CK, what they catch)')
     .action(async () => {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { PeerModels } from '../../baselines/peer-models.js';
 import { BaselineStore, type BaselineStoreConfig } from '../../baselines/store.js';
 import { detectors as allDetectors } from '../../detectors/registry.js';
+import type { SettingsById } from '../../detectors/settings.js';
 import type { Detector, DetectorContext, Finding } from '../../detectors/types.js';
 import { enrich } from '../../ingestors/common/enrich.js';
 import { needsRedaction, redactRecord, redactText } from '../../ingestors/common/redact.js';
@@ -67,12 +68,15 @@ export class Pipeline {
   /** Highest event time seen by stage 2 (epoch ms). */
   watermarkMs = 0;
   private readonly detectors: readonly Detector[];
+  /** Effective detector settings by id (config `pipeline.detectors`, defaults filled). */
+  private readonly settings: SettingsById;
   private readonly log: Logger;
 
   constructor(private readonly deps: PipelineDeps) {
     const disabled = new Set(deps.config.disabledDetectors);
     this.detectors = (deps.detectors ?? allDetectors).filter((d) => !disabled.has(d.id));
     this.grouper = new AlertGrouper(new Map(this.detectors.map((d) => [d.id, d])));
+    this.settings = deps.config.detectors as SettingsById;
     this.storeConfig = {
       learningDays: deps.config.learningDays,
       learningEvents: deps.config.learningEvents,
@@ -203,7 +207,7 @@ export class Pipeline {
     const atMs = Date.parse(activity['@timestamp']);
     const base = this.store.contextFor(activity);
     const peer = this.peers.contextFor(activity);
-    const ctx: DetectorContext = { ...base, settings: this.deps.config.detection, ...(peer ? { peer } : {}) };
+    const ctx: DetectorContext = { ...base, settings: this.settings, ...(peer ? { peer } : {}) };
     const alerts: Alert[] = [];
     for (const detector of this.detectors) {
       let findings: Finding[];
