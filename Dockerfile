@@ -1,6 +1,6 @@
 # tokenwatch: `tokenwatch serve` (Kafka in, Elasticsearch out). TypeScript runs through tsx, so
 # there is no build step; dev dependencies (tests, biome, testcontainers) are left out.
-FROM node:20-slim
+FROM node:24-slim
 
 ENV NODE_ENV=production \
     TOKENWATCH_HTTP_HOST=0.0.0.0 \

@@ -13,6 +13,11 @@ export const config = defineConfig({
           name: 'unit',
           include: ['{schemas,ingestors,baselines,detectors,src}/**/*.test.ts'],
           environment: 'node',
+          // Generous on purpose: these machines are shared (2 cores, other builds beside us), and a
+          // test that passes in 1 s alone can take 10x that under load. A test's speed is not what
+          // it asserts; heavy tests state their own limit.
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
       {

@@ -2,7 +2,7 @@
  * Isolation forest (Liu, Ting & Zhou, "Isolation Forest", ICDM 2008), hand-rolled, seeded and
  * subsampled.
  *
- * Why not `ml-isolation-forest` 0.1.0 (still in package.json; `isolation-forest.test.ts` pins the
+ * Why not `ml-isolation-forest` 0.1.0 (a devDependency only: `isolation-forest.test.ts` pins the
  * findings below and cross-checks our ranking against it). Read from its `src/` and `lib/index.js`
  * and measured (Node 20, 11 features, 100 trees, 2-core box under load, best of 5):
  * - **Not reproducible.** `TreeNode.train` draws split features and values with `Math.random()`

@@ -1,6 +1,7 @@
 import type { Source } from '../../schemas/token-activity.js';
 import type { FramedItem, RawRecord, RecordLocation } from '../types.js';
 import { deadLetter } from './dead-letter.js';
+import { jsonErrorMessage } from './json-error.js';
 import {
   arrayElements,
   type Listing,
@@ -344,7 +345,7 @@ function parseErrorReason(raw: string): string {
     JSON.parse(raw);
     return 'malformed JSON';
   } catch (e) {
-    return `malformed JSON: ${(e as Error).message}`;
+    return `malformed JSON: ${jsonErrorMessage(e)}`;
   }
 }
 

@@ -1,4 +1,5 @@
 import { soqlEnvelopeSchema, streamingEnvelopeSchema } from '../../schemas/raw/salesforce.js';
+import { jsonErrorMessage } from '../common/json-error.js';
 import type { FramedItem, RecordLocation } from '../types.js';
 import { deadFromText, deadFromValue, MAX_RECORD_CHARS } from './dead-letter.js';
 import { detectFamily, META_FAMILY, typeFromChannel } from './family.js';
@@ -128,7 +129,7 @@ function parseLine(line: string): LineResult {
   try {
     return { ok: true, value: JSON.parse(line) };
   } catch (err) {
-    return { ok: false, error: `invalid JSON: ${(err as Error).message}`, oversized: false };
+    return { ok: false, error: `invalid JSON: ${jsonErrorMessage(err)}`, oversized: false };
   }
 }
 

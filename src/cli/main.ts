@@ -1,31 +1,32 @@
 #!/usr/bin/env node
-import { SingleBar } from 'cli-progress';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { SOURCES, type Source } from '../../schemas/token-activity.js';
 import { loadConfig } from '../config.js';
 import { TokenwatchError } from '../errors.js';
 import { createLogger } from '../logger.js';
+import type { PipelineCounts } from '../pipeline/counts.js';
 import { runFiles } from '../run/run-files.js';
-import { formatSummary } from './summary.js';
+import { EXIT, exitCodeFor, runExit } from './exit-codes.js';
+import { NameBook } from './names.js';
+import { makeProgress, type ProgressFn } from './progress.js';
+import { alertCounts, formatSummary, outputWidth } from './summary.js';
+import { packageVersion } from './version.js';
 
-/** Inputs larger than this (bytes) get a progress bar on an interactive terminal. */
+/** Inputs smaller than this (bytes) show no progress (they finish before it would help). */
 const PROGRESS_MIN_BYTES = 20 * 1024 * 1024;
 
-function makeProgress(enabled: boolean): ((done: number, total: number) => void) | undefined {
-  if (!enabled || !process.stderr.isTTY) return undefined;
-  let bar: SingleBar | undefined;
-  return (done, total) => {
-    if (total < PROGRESS_MIN_BYTES) return;
-    if (!bar) {
-      bar = new SingleBar({
-        format: 'reading [{bar}] {percentage}% | {value}/{total} MB',
-        stream: process.stderr,
-      });
-      bar.start(Math.ceil(total / 1e6), 0);
-    }
-    bar.update(Math.floor(done / 1e6));
-    if (done >= total) bar.stop();
-  };
+/** Reading progress for `run`/`eval` on stderr, unless `--no-progress`. */
+function readingProgress(enabled: boolean): ProgressFn | undefined {
+  return enabled
+    ? makeProgress({ label: 'reading', unit: 'bytes', minTotal: PROGRESS_MIN_BYTES })
+    : undefined;
+}
+
+/** Sets the exit code of a `run`/`eval` (3 when nothing was accepted, with the reason on stderr). */
+function setRunExit(c: PipelineCounts): void {
+  const { code, message } = runExit(c);
+  if (message) process.stderr.write(`tokenwatch: ${message}; exit ${code}\n`);
+  process.exitCode = code;
 }
 
 /** Builds the `tokenwatch` command line (commander). */
@@ -33,7 +34,13 @@ export function buildCli(): Command {
   const program = new Command('tokenwatch')
     .description('Detect stolen SaaS tokens from GitHub, Google Workspace and Salesforce audit logs.')
     .option('-c, --config <file>', 'JSON config file (also TOKENWATCH_CONFIG)')
-    .option('--log-level <level>', 'pino log level (logs go to stderr)', 'error');
+    .option('--log-level <level>', 'pino log level (logs go to stderr)', 'error')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `\nExit codes: ${EXIT.ok} ok, ${EXIT.error} error, ${EXIT.usage} bad usage or configuration, ${EXIT.nothingAccepted} no record accepted (run, eval).`,
+    );
 
   program
     .command('run')
@@ -49,11 +56,12 @@ export function buildCli(): Command {
     .option('--dead-letters', 'also write dead letters to <out>/dead-letters.ndjson')
     .option('--state <dir>', 'baseline state directory: restored if present, saved at the end')
     .option('--json', 'print the summary as JSON instead of text')
-    .option('--no-progress', 'no progress bar')
+    .option('--no-progress', 'no progress display on stderr')
     .action(async (inputs: string[], opts) => {
       const global = program.opts();
       const config = loadConfig({ file: global.config, overrides: { logLevel: global.logLevel } });
       const logger = createLogger(config.logLevel);
+      const names = new NameBook();
       const result = await runFiles({
         inputs,
         source: opts.source as Source | undefined,
@@ -63,16 +71,25 @@ export function buildCli(): Command {
         stateDir: opts.state ?? config.stateDir,
         config,
         logger,
-        onProgress: makeProgress(opts.progress !== false),
+        onProgress: readingProgress(opts.progress !== false),
+        onActivity: (a) => names.learn(a),
       });
       if (opts.json) {
         const { alerts, deadLetters, ...rest } = result;
+        const counts = alertCounts(alerts);
         process.stdout.write(
-          `${JSON.stringify({ ...rest, alerts: alerts.length, deadLettersShown: deadLetters.length })}\n`,
+          `${JSON.stringify({
+            ...rest,
+            alerts: alerts.length,
+            alertsBySeverity: counts.severity,
+            alertsByDetector: counts.detectors,
+            deadLettersShown: deadLetters.length,
+          })}\n`,
         );
       } else {
-        process.stdout.write(`${formatSummary(result)}\n`);
+        process.stdout.write(`${formatSummary(result, { width: outputWidth(), names })}\n`);
       }
+      setRunExit(result.counts);
     });
 
   program
@@ -95,10 +112,17 @@ export function buildCli(): Command {
     .argument('<dataset>', 'directory with raw logs and labels.json')
     .option('-l, --labels <file>', 'labels file (default <dataset>/labels.json)')
     .option('--json <file>', 'also write the report as JSON to this file')
+    .option('--no-progress', 'no progress display on stderr')
     .action(async (dataset: string, opts) => {
       const global = program.opts();
       const { runEvalCommand } = await import('./eval-command.js');
-      await runEvalCommand(dataset, { ...opts, config: global.config, logLevel: global.logLevel });
+      const counts = await runEvalCommand(dataset, {
+        ...opts,
+        config: global.config,
+        logLevel: global.logLevel,
+        ...(opts.progress !== false ? { onProgress: makeProgress({ label: 'reading', unit: 'bytes' }) } : {}),
+      });
+      setRunExit(counts);
     });
 
   program
@@ -123,13 +147,23 @@ export function buildCli(): Command {
       'Produce raw audit-log files into the raw Kafka topics (one message per record), e.g. samples/',
     )
     .argument('[inputs...]', 'files or directories', ['samples/'])
-    .action(async (inputs: string[]) => {
+    .option('--json', 'print the result as JSON (per file: source, topic, messages)')
+    .option('--no-progress', 'no progress display on stderr')
+    .action(async (inputs: string[], opts) => {
       const global = program.opts();
       const config = loadConfig({ file: global.config, overrides: { logLevel: global.logLevel } });
       const logger = createLogger(config.logLevel);
       const { replayFiles } = await import('../kafka/replay.js');
-      const result = await replayFiles(inputs, config, { logger });
-      process.stdout.write(`${JSON.stringify(result)}\n`);
+      const { formatReplaySummary } = await import('./replay-summary.js');
+      const result = await replayFiles(inputs, config, {
+        logger,
+        ...(opts.progress !== false
+          ? { onProgress: makeProgress({ label: 'sending', unit: 'count', minTotal: 1_000 }) }
+          : {}),
+      });
+      process.stdout.write(
+        opts.json ? `${JSON.stringify(result)}\n` : `${formatReplaySummary(result, config.kafka.brokers)}\n`,
+      );
     });
 
   program
@@ -160,17 +194,24 @@ export function buildCli(): Command {
   return program;
 }
 
-/** CLI entry point: parses argv, prints typed errors as one clear line, sets the exit code. */
+/**
+ * CLI entry point: parses argv, prints errors as one clear line on stderr (the stack only with
+ * `--log-level debug`), sets the exit code (see exit-codes.ts).
+ */
 export async function main(argv: string[]): Promise<void> {
   try {
     await buildCli().parseAsync(argv);
   } catch (err) {
+    process.exitCode = exitCodeFor(err);
+    // commander has already printed its own message (or the help / version).
+    if (err instanceof CommanderError) return;
     if (err instanceof TokenwatchError) {
       process.stderr.write(`tokenwatch: ${err.message} [${err.code}]\n`);
-      process.exitCode = 2;
-      return;
+    } else {
+      const e = err instanceof Error ? err : new Error(String(err));
+      process.stderr.write(`tokenwatch: ${e.message}\n`);
+      if (argv.includes('debug') || argv.includes('trace')) process.stderr.write(`${e.stack ?? ''}\n`);
     }
-    throw err;
   }
 }
 

@@ -17,6 +17,8 @@ export interface EvaluateOptions {
   logger: Logger;
   /** Write alerts etc. here (optional). */
   outDir?: string;
+  /** Bytes read so far of the total, for a progress display. */
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
 
 /**
@@ -42,6 +44,7 @@ export async function evaluateDataset(
     config: options.config,
     logger: options.logger,
     ...(options.outDir ? { outDir: options.outDir } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     onActivity: (a) => {
       tokens.add(a.token.id);
       const t = Date.parse(a['@timestamp']);

@@ -31,6 +31,8 @@ export interface ReplayOptions {
    * broker would refuse them (Kafka's default `message.max.bytes` is about 1 MiB). Default 1000000.
    */
   maxMessageBytes?: number;
+  /** Messages acknowledged by the broker so far, of all messages to send (for a progress display). */
+  onProgress?: (sent: number, total: number) => void;
 }
 
 interface Queued {
@@ -140,6 +142,9 @@ export async function replayFiles(
     result.tooLarge += tooLarge;
   }
   await producer.connect();
+  const total = [...queued.values()].reduce((n, files) => n + files.reduce((m, f) => m + f.length, 0), 0);
+  let sent = 0;
+  options.onProgress?.(0, total);
   try {
     for (const [source, files] of queued) {
       const list = options.order === 'file' ? files.flat() : mergeByTime(files);
@@ -147,6 +152,8 @@ export async function replayFiles(
       const all: Message[] = list.map(({ key, value }) => ({ key, value }));
       for (const messages of chunkMessages(all, MAX_REQUEST_BYTES, chunkSize)) {
         await producer.send({ topic, messages, acks: -1 });
+        sent += messages.length;
+        options.onProgress?.(sent, total);
       }
       log.info({ source, topic, messages: list.length }, 'replayed');
       result.messages += list.length;

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NDJSON_CHUNK_BYTES, openInput } from './inputs.js';
+import { InputError } from '../errors.js';
+import { NDJSON_CHUNK_BYTES, openInput, resolveInputs } from './inputs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tokenwatch-inputs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,5 +40,37 @@ describe('openInput: NDJSON chunks', () => {
       expect(c.location).toBe(first === 1 ? path : `${path}@${first}`);
       first += c.text.split('\n').length - 1;
     }
+  });
+});
+
+describe('resolveInputs', () => {
+  it('lists files a directory holds but that are not read, with the reason', async () => {
+    const folder = join(dir, 'mixed');
+    mkdirSync(join(folder, 'sub'), { recursive: true });
+    for (const name of ['a.ndjson', 'sub/b.csv', 'notes.txt', 'dump.bin', 'labels.json', 'README'])
+      writeFileSync(join(folder, name), '');
+    const { paths, skipped } = await resolveInputs([folder]);
+    expect(paths).toEqual([join(folder, 'a.ndjson'), join(folder, 'sub/b.csv')]);
+    expect(skipped.map((s) => s.path)).toEqual(
+      ['README', 'dump.bin', 'labels.json', 'notes.txt'].map((n) => join(folder, n)),
+    );
+    expect(skipped.find((s) => s.path.endsWith('notes.txt'))?.reason).toMatch(/^extension \.txt is not read/);
+    expect(skipped.find((s) => s.path.endsWith('README'))?.reason).toMatch(/^extension \(none\)/);
+    expect(skipped.find((s) => s.path.endsWith('labels.json'))?.reason).toMatch(/^labels file/);
+  });
+
+  it('reads a file named explicitly whatever its extension, and skips nothing then', async () => {
+    const path = join(dir, 'export.txt');
+    writeFileSync(path, line(1));
+    expect(await resolveInputs([path])).toEqual({ paths: [path], skipped: [] });
+  });
+
+  it('a folder with nothing readable is an input error naming what it holds', async () => {
+    const folder = join(dir, 'nothing');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'notes.txt'), '');
+    const err = await resolveInputs([folder]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toContain('notes.txt');
   });
 });

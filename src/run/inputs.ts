@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { basename, extname } from 'node:path';
+import { basename, extname, isAbsolute } from 'node:path';
 import { glob } from 'tinyglobby';
 import { detectSource } from '../../ingestors/index.js';
 import type { Source } from '../../schemas/token-activity.js';
@@ -31,19 +31,40 @@ export interface InputFile {
   chunks(): Iterable<InputChunk>;
 }
 
-function isDataFile(path: string): boolean {
-  const name = basename(path);
-  return INPUT_EXTENSIONS.includes(extname(path).toLowerCase()) && !/^labels.*\.json$/i.test(name);
+/** A file found in a directory or glob that is not read, and why. */
+export interface SkippedInputFile {
+  path: string;
+  reason: string;
+}
+
+/** Why a file found in a directory or glob is not read, or undefined when it is read. */
+function skipReason(path: string): string | undefined {
+  if (/^labels.*\.json$/i.test(basename(path))) return 'labels file (evaluation ground truth, not a log)';
+  const ext = extname(path).toLowerCase();
+  if (!INPUT_EXTENSIONS.includes(ext))
+    return `extension ${ext || '(none)'} is not read (${INPUT_EXTENSIONS.join(' ')}; name the file itself to read it)`;
+  return undefined;
+}
+
+/** Inputs expanded from CLI arguments: the files to read, and those found but not read. */
+export interface ResolvedInputs {
+  /** Paths (or `-` for stdin), sorted per argument, without duplicates. */
+  paths: string[];
+  /** Files in the named directories / globs left out because of their name, with the reason. */
+  skipped: SkippedInputFile[];
 }
 
 /**
- * Expands CLI input arguments into files: a file path, a directory (read recursively: every
- * `.ndjson`/`.jsonl`/`.json`/`.csv`/`.log` except labels files), a glob (`logs/**\/*.csv`), or `-`
- * for stdin. Sorted by path so runs are reproducible.
- * @throws InputError when an argument matches nothing.
+ * Expands CLI input arguments into files: a file path (always read, whatever its name), a
+ * directory (read recursively: every `.ndjson`/`.jsonl`/`.json`/`.csv`/`.log` except labels
+ * files), a glob (`logs/**\/*.csv`), or `-` for stdin. Sorted by path so runs are reproducible.
+ * Files a directory or glob holds but that are not read are returned in `skipped` with their
+ * reason (nothing is ignored without a word).
+ * @throws InputError when an argument matches no readable file (the message lists what was skipped).
  */
-export async function resolveInputPaths(args: readonly string[]): Promise<string[]> {
+export async function resolveInputs(args: readonly string[]): Promise<ResolvedInputs> {
   const out: string[] = [];
+  const skipped: SkippedInputFile[] = [];
   for (const arg of args) {
     if (arg === '-') {
       out.push('-');
@@ -60,11 +81,37 @@ export async function resolveInputPaths(args: readonly string[]): Promise<string
       continue;
     }
     const pattern = st?.isDirectory() ? `${arg.replace(/\/+$/, '')}/**/*` : arg;
-    const matches = (await glob(pattern, { onlyFiles: true, dot: false })).filter(isDataFile).sort();
-    if (matches.length === 0) throw new InputError(`no input files match "${arg}"`);
+    // An absolute argument gives absolute paths (tinyglobby would make them relative to the cwd).
+    const found = (await glob(pattern, { onlyFiles: true, dot: false, absolute: isAbsolute(arg) })).sort();
+    const matches: string[] = [];
+    const left: SkippedInputFile[] = [];
+    for (const path of found) {
+      const reason = skipReason(path);
+      if (reason === undefined) matches.push(path);
+      else left.push({ path, reason });
+    }
+    if (matches.length === 0) {
+      const also = left.length > 0 ? ` (found but not read: ${left.map((s) => s.path).join(', ')})` : '';
+      throw new InputError(`no input files match "${arg}"${also}`);
+    }
     out.push(...matches);
+    skipped.push(...left);
   }
-  return [...new Set(out)];
+  const paths = [...new Set(out)];
+  const read = new Set(paths);
+  const seen = new Set<string>();
+  return {
+    paths,
+    skipped: skipped.filter((s) => !read.has(s.path) && !seen.has(s.path) && seen.add(s.path)),
+  };
+}
+
+/**
+ * The paths of {@link resolveInputs} (files that are read), for callers that do not report skips.
+ * @throws InputError when an argument matches nothing.
+ */
+export async function resolveInputPaths(args: readonly string[]): Promise<string[]> {
+  return (await resolveInputs(args)).paths;
 }
 
 function readHead(path: string, n: number): string {

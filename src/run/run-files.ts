@@ -9,7 +9,7 @@ import type { PipelineCounts } from '../pipeline/counts.js';
 import { mergeByEventTime } from '../pipeline/merge.js';
 import { type Normalized, Pipeline } from '../pipeline/pipeline.js';
 import { loadPipelineState, savePipelineState } from '../pipeline/state.js';
-import { type InputFile, openInput, resolveInputPaths } from './inputs.js';
+import { type InputFile, openInput, resolveInputs, type SkippedInputFile } from './inputs.js';
 
 /** Options of {@link runFiles}. */
 export interface RunOptions {
@@ -43,6 +43,8 @@ export interface RunResult {
   files: { name: string; source: Source | 'unknown'; bytes: number }[];
   /** Files whose source could not be detected (not read as records). */
   unknownFiles: string[];
+  /** Files in the input directories / globs that were not read (name not an input), with why. */
+  skippedFiles: SkippedInputFile[];
   deadLetters: DeadLetter[];
   durationMs: number;
   outputs: { alerts?: string; activity?: string; deadLetters?: string; state?: string };
@@ -77,7 +79,8 @@ export async function runFiles(options: RunOptions): Promise<RunResult> {
     const restored = await loadPipelineState(pipeline, options.stateDir);
     if (restored) log.info({ stateDir: options.stateDir }, 'restored baseline state');
   }
-  const paths = await resolveInputPaths(options.inputs);
+  const { paths, skipped: skippedFiles } = await resolveInputs(options.inputs);
+  for (const s of skippedFiles) log.info({ file: s.path, reason: s.reason }, 'file not read');
   const files: InputFile[] = paths.map((p) => openInput(p, options.source));
   const unknownFiles = files.filter((f) => f.source === undefined).map((f) => f.name);
   for (const name of unknownFiles)
@@ -162,6 +165,7 @@ export async function runFiles(options: RunOptions): Promise<RunResult> {
     alerts,
     files: files.map((f) => ({ name: f.name, source: f.source ?? 'unknown', bytes: f.bytes })),
     unknownFiles,
+    skippedFiles,
     deadLetters,
     durationMs: performance.now() - started,
     outputs,
