@@ -125,6 +125,15 @@ export class Pipeline {
     });
   }
 
+  /**
+   * Stage 1 for the undecodable rest of an input (a corrupt or truncated gzip stream): one
+   * `parse_error` dead letter with the reader's reason and the partial text, secrets redacted.
+   */
+  inputError(source: Source | 'unknown', location: string, reason: string, partial: string): Normalized {
+    this.counts.records += 1;
+    return this.dead({ source, code: 'parse_error', reason, raw: redactText(partial).text, location });
+  }
+
   /** Stage 1 for one already framed record (redact, normalize, enrich). */
   normalizeRecord(record: RawRecord): Normalized {
     const ingestor = ingestors[record.source];

@@ -1,9 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../errors.js';
-import { NDJSON_CHUNK_BYTES, openInput, resolveInputs } from './inputs.js';
+import { NDJSON_CHUNK_BYTES, openBuffer, openInput, resolveInputPaths, resolveInputs } from './inputs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tokenwatch-inputs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -72,5 +73,53 @@ describe('resolveInputs', () => {
     const err = await resolveInputs([folder]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toContain('notes.txt');
+  });
+});
+
+describe('openInput: gzip', () => {
+  const github = (i: number): string =>
+    `{"action":"git.clone","actor":"octo","@timestamp":${1_700_000_000_000 + i},"n":${i}}\n`;
+
+  it('a .json.gz GitHub streaming object (NDJSON inside) is detected and read in line chunks', () => {
+    const path = join(dir, '2025-01-01T00-00-00.json.gz');
+    const text = Array.from({ length: 50 }, (_, i) => github(i)).join('');
+    writeFileSync(path, gzipSync(text));
+    const input = openInput(path, undefined);
+    expect(input.source).toBe('github');
+    expect(input.gzip).toBe(true);
+    const chunks = [...input.chunks()];
+    expect(chunks.map((c) => c.text).join('')).toBe(text);
+    expect(chunks[0]?.location).toBe(path);
+  });
+
+  it('gzip is recognised by magic bytes whatever the name, CSV inside read whole', () => {
+    const path = join(dir, 'elf_Login.csv.gz');
+    const csv = '"EVENT_TYPE","TIMESTAMP"\n"Login","20240101000000.000"\n';
+    writeFileSync(path, gzipSync(csv));
+    const input = openInput(path, undefined);
+    expect(input.source).toBe('salesforce');
+    expect([...input.chunks()].map((c) => c.text)).toEqual([csv]);
+  });
+
+  it('gzip on stdin (an in-memory buffer) is decompressed', () => {
+    const text = github(1) + github(2);
+    const input = openBuffer('stdin', gzipSync(text), undefined);
+    expect(input.source).toBe('github');
+    expect([...input.chunks()].map((c) => c.text).join('')).toBe(text);
+  });
+
+  it('a gzip whose header does not decode is one chunk with an error, never a throw', () => {
+    const input = openBuffer('stdin', Buffer.from([0x1f, 0x8b, 0xff, 0xff, 0xff, 0xff]), undefined);
+    expect(input.source).toBeUndefined();
+    const chunks = [...input.chunks()];
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0]?.error?.reason).toMatch(/corrupt gzip stream/);
+  });
+
+  it('directories list .gz files', async () => {
+    const sub = mkdtempSync(join(dir, 'stream-'));
+    writeFileSync(join(sub, 'a.json.gz'), gzipSync(github(1)));
+    writeFileSync(join(sub, 'b.json.gz'), gzipSync(github(2)));
+    expect((await resolveInputPaths([sub])).map((p) => basename(p))).toEqual(['a.json.gz', 'b.json.gz']);
   });
 });

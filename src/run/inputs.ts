@@ -4,9 +4,13 @@ import { glob } from 'tinyglobby';
 import { detectSource } from '../../ingestors/index.js';
 import type { Source } from '../../schemas/token-activity.js';
 import { InputError } from '../errors.js';
+import { type ByteReader, bufferReader, type GunzipPiece, gunzipHead, gunzipPieces, isGzip } from './gzip.js';
 
-/** File extensions read from directories and globs. */
-export const INPUT_EXTENSIONS = ['.ndjson', '.jsonl', '.json', '.csv', '.log'];
+/**
+ * File extensions read from directories and globs; `.gz` is any of them gzip-compressed (GitHub
+ * audit-log streaming objects are `.json.gz` holding NDJSON).
+ */
+export const INPUT_EXTENSIONS = ['.ndjson', '.jsonl', '.json', '.csv', '.log', '.gz'];
 
 /** NDJSON files are read in chunks of about this many bytes (split at line ends). */
 export const NDJSON_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -20,6 +24,12 @@ export interface InputChunk {
   /** `file` for whole files; `file@<first line>` for NDJSON chunks after the first. */
   location: string;
   bytes: number;
+  /**
+   * Set when the input could not be decoded from here on (a corrupt or truncated gzip stream):
+   * the reader's reason, with the undecodable text (redact before storing). `text` holds what
+   * decoded before it (possibly nothing); the caller dead-letters the rest with this reason.
+   */
+  error?: { reason: string; partial: string };
 }
 
 /** One resolved input. `chunks()` reads it lazily (NDJSON in line-aligned chunks, others whole). */
@@ -28,6 +38,8 @@ export interface InputFile {
   name: string;
   bytes: number;
   source: Source | undefined;
+  /** True when the input is gzip-compressed (decompressed by `chunks()`). */
+  gzip?: boolean;
   chunks(): Iterable<InputChunk>;
 }
 
@@ -39,7 +51,7 @@ export interface SkippedInputFile {
 
 /** Why a file found in a directory or glob is not read, or undefined when it is read. */
 function skipReason(path: string): string | undefined {
-  if (/^labels.*\.json$/i.test(basename(path))) return 'labels file (evaluation ground truth, not a log)';
+  if (/^labels.*\.json(?:\.gz)?$/i.test(basename(path))) return 'labels file (evaluation ground truth, not a log)';
   const ext = extname(path).toLowerCase();
   if (!INPUT_EXTENSIONS.includes(ext))
     return `extension ${ext || '(none)'} is not read (${INPUT_EXTENSIONS.join(' ')}; name the file itself to read it)`;
@@ -114,15 +126,112 @@ export async function resolveInputPaths(args: readonly string[]): Promise<string
   return (await resolveInputs(args)).paths;
 }
 
-function readHead(path: string, n: number): string {
+function readHeadBytes(path: string, n: number): Buffer {
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.alloc(n);
     const got = readSync(fd, buf, 0, n, 0);
-    return buf.subarray(0, got).toString('utf8');
+    return buf.subarray(0, got);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Compressed blocks of a file, read sequentially; the file is closed at its end. */
+function fileReader(path: string): { read: ByteReader; close: () => void } {
+  const fd = openSync(path, 'r');
+  let open = true;
+  const close = (): void => {
+    if (open) closeSync(fd);
+    open = false;
+  };
+  return {
+    read: () => {
+      if (!open) return undefined;
+      const buf = Buffer.allocUnsafe(1024 * 1024);
+      const got = readSync(fd, buf, 0, buf.length, null);
+      if (got === 0) {
+        close();
+        return undefined;
+      }
+      return buf.subarray(0, got);
+    },
+    close,
+  };
+}
+
+/**
+ * How decompressed text is framed: `lines` (NDJSON: cut into line-aligned chunks) when the inner
+ * name says so (`x.ndjson.gz`) or the text starts with an object that closes on its first line
+ * (GitHub streaming objects are `.json.gz` holding NDJSON); else `whole` (a JSON document or CSV).
+ */
+function gzipMode(name: string, head: string): 'lines' | 'whole' {
+  const inner = extname(name.replace(/\.gz$/i, '')).toLowerCase();
+  if (['.ndjson', '.jsonl', '.log'].includes(inner)) return 'lines';
+  if (inner === '.csv') return 'whole';
+  const body = head.replace(/^\ufeff/, '').trimStart();
+  if (!body.startsWith('{')) return 'whole';
+  const nl = body.indexOf('\n');
+  if (nl < 0) return 'whole';
+  try {
+    JSON.parse(body.slice(0, nl));
+    return 'lines';
+  } catch {
+    return 'whole';
+  }
+}
+
+/** Decompressed chunks of a gzip input (see gzip.ts); `location` like {@link ndjsonChunks}. */
+function* gzipChunks(
+  name: string,
+  open: () => { read: ByteReader; close: () => void },
+  mode: 'lines' | 'whole',
+): Generator<InputChunk> {
+  const reader = open();
+  try {
+    const pieces: Iterable<GunzipPiece> = gunzipPieces(reader.read, { pieceBytes: NDJSON_CHUNK_BYTES, mode });
+    for (const piece of pieces) {
+      const location = piece.line === 1 ? name : `${name}@${piece.line}`;
+      if (piece.kind === 'text') yield { text: piece.text, location, bytes: piece.bytes };
+      else
+        yield {
+          text: '',
+          location: `${name}:${piece.line}`,
+          bytes: 0,
+          error: { reason: piece.reason, partial: piece.partial },
+        };
+    }
+  } finally {
+    reader.close();
+  }
+}
+
+/** An {@link InputFile} for gzip-compressed bytes: source detected on the decompressed head. */
+function gzipInput(
+  name: string,
+  bytes: number,
+  source: Source | undefined,
+  open: () => { read: ByteReader; close: () => void },
+): InputFile {
+  const sniff = open();
+  let head: ReturnType<typeof gunzipHead>;
+  try {
+    head = gunzipHead(sniff.read, SNIFF_BYTES);
+  } finally {
+    sniff.close();
+  }
+  if ('error' in head) {
+    const error = { reason: head.error, partial: '' };
+    return { name, bytes, source, gzip: true, chunks: () => [{ text: '', location: name, bytes: 0, error }] };
+  }
+  const inner = name.replace(/\.gz$/i, '');
+  return {
+    name,
+    bytes,
+    source: source ?? detectSource(head.text, inner),
+    gzip: true,
+    chunks: () => gzipChunks(name, open, gzipMode(name, head.text)),
+  };
 }
 
 /** Reads an NDJSON file in line-aligned chunks (bounded memory for large inputs). */
@@ -183,22 +292,38 @@ function nextChunk(r: ChunkReader): InputChunk | undefined {
 }
 
 /**
- * Opens an input and detects its source from its first 64 KiB (unless `source` is given).
+ * An input held in memory (stdin): gzip (magic bytes) is decompressed, anything else is read as
+ * UTF-8 text; the source is detected unless given.
+ */
+export function openBuffer(name: string, buf: Buffer, source: Source | undefined): InputFile {
+  if (isGzip(buf)) {
+    const open = () => ({ read: bufferReader(buf), close: () => undefined });
+    return gzipInput(name, buf.length, source, open);
+  }
+  const text = buf.toString('utf8');
+  return {
+    name,
+    bytes: buf.length,
+    source: source ?? detectSource(text, name),
+    chunks: () => [{ text, location: name, bytes: buf.length }],
+  };
+}
+
+/**
+ * Opens an input and detects its source from its first 64 KiB (unless `source` is given). Gzip
+ * input (magic bytes `1f 8b`, any name, also on stdin) is decompressed as a stream: its source is
+ * detected on the decompressed head and a corrupt stream ends in a chunk with `error`.
  * @throws InputError when the file cannot be read.
  */
 export function openInput(path: string, source: Source | undefined): InputFile {
   try {
     if (path === '-') {
-      const text = readFileSync(0).toString('utf8');
-      return {
-        name: 'stdin',
-        bytes: Buffer.byteLength(text),
-        source: source ?? detectSource(text, 'stdin'),
-        chunks: () => [{ text, location: 'stdin', bytes: Buffer.byteLength(text) }],
-      };
+      return openBuffer('stdin', readFileSync(0), source);
     }
     const bytes = statSync(path).size;
-    const detected = source ?? detectSource(readHead(path, SNIFF_BYTES), path);
+    const headBytes = readHeadBytes(path, SNIFF_BYTES);
+    if (isGzip(headBytes)) return gzipInput(path, bytes, source, () => fileReader(path));
+    const detected = source ?? detectSource(headBytes.toString('utf8'), path);
     const isNdjson = ['.ndjson', '.jsonl', '.log'].includes(extname(path).toLowerCase());
     return {
       name: path,

@@ -119,7 +119,10 @@ export async function runFiles(options: RunOptions): Promise<RunResult> {
   let doneBytes = 0;
   function* tracked(file: InputFile & { source: Source }): Generator<Normalized> {
     for (const chunk of file.chunks()) {
-      yield* pipeline.normalize(chunk.text, { source: file.source, location: chunk.location });
+      if (chunk.text !== '')
+        yield* pipeline.normalize(chunk.text, { source: file.source, location: chunk.location });
+      if (chunk.error)
+        yield pipeline.inputError(file.source, chunk.location, chunk.error.reason, chunk.error.partial);
       doneBytes += chunk.bytes;
       options.onProgress?.(doneBytes, totalBytes);
     }
@@ -127,7 +130,14 @@ export async function runFiles(options: RunOptions): Promise<RunResult> {
 
   // A file whose source cannot be recognized is one dead letter (nothing is dropped silently).
   function* unrecognized(file: InputFile): Generator<Normalized> {
-    yield pipeline.unrecognizedInput(file.name, file.chunks());
+    const it = file.chunks()[Symbol.iterator]();
+    const first = it.next();
+    it.return?.();
+    const chunks = first.done ? [] : [first.value];
+    const error = chunks[0]?.error;
+    // a gzip stream that does not even decode its head: the decoder's reason, not "unrecognized"
+    if (error && chunks[0]?.text === '') yield pipeline.inputError('unknown', file.name, error.reason, '');
+    else yield pipeline.unrecognizedInput(file.name, chunks);
   }
 
   let sinceClose = 0;
