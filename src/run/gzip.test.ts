@@ -65,6 +65,15 @@ describe('gzip input', () => {
     expect(pieces[0]?.kind).toBe('error');
   });
 
+  it('a wrong CRC-32 in the trailer is an error (fflate does not check it)', () => {
+    const gz = Buffer.from(gzipSync(lines(5)));
+    gz[gz.length - 8] = (gz[gz.length - 8] as number) ^ 0xff;
+    const pieces = [...gunzipPieces(bufferReader(gz), { pieceBytes: 1 << 20, mode: 'whole' })];
+    expect(pieces).toEqual([
+      expect.objectContaining({ kind: 'error', reason: expect.stringContaining('CRC-32') }),
+    ]);
+  });
+
   it('never throws on an empty or header-only input', () => {
     expect([...gunzipPieces(bufferReader(Buffer.alloc(0)), { pieceBytes: 10, mode: 'lines' })]).toEqual([
       { kind: 'error', reason: expect.stringContaining('no gzip header'), line: 1, partial: '' },

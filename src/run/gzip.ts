@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import { Gunzip } from 'fflate';
 
 /**
@@ -9,8 +10,10 @@ import { Gunzip } from 'fflate';
  * A gzip input is recognised by its magic bytes (RFC 1952: `1f 8b`), whatever its name. It is
  * decompressed with fflate's streaming `Gunzip` (single- and multi-member files) in bounded
  * memory: compressed bytes are read in blocks and decompressed text is handed out in pieces cut
- * at line ends. Decompression never throws to the caller: a corrupt or truncated stream ends with
- * one {@link GunzipError} piece saying where and why.
+ * at line ends. fflate does not check the trailer, so a single-member stream's CRC-32 and ISIZE
+ * are checked here (RFC 1952 2.3.1); in multi-member files only the deflate structure is checked.
+ * Decompression never throws to the caller: a corrupt or truncated stream ends with one
+ * {@link GunzipError} piece saying where and why.
  */
 
 /** RFC 1952 member header: ID1 ID2. */
@@ -76,6 +79,26 @@ function countLines(bytes: Uint8Array): number {
 
 const decoder = new TextDecoder('utf-8');
 
+/** The last `n` bytes of `prev` followed by `block`. */
+function lastBytes(prev: Uint8Array, block: Uint8Array, n: number): Uint8Array {
+  if (block.length >= n) return block.slice(block.length - n);
+  const joined = new Uint8Array(prev.length + block.length);
+  joined.set(prev);
+  joined.set(block, prev.length);
+  return joined.slice(Math.max(0, joined.length - n));
+}
+
+/**
+ * RFC 1952 member trailer: CRC-32 then ISIZE (size mod 2^32), little-endian.
+ * @throws Error when they disagree with the decompressed data.
+ */
+function checkTrailer(tail: Uint8Array, crc: number, size: number): void {
+  if (tail.length < 8) throw new Error('stream shorter than its trailer');
+  const view = new DataView(tail.buffer, tail.byteOffset, 8);
+  if (view.getUint32(0, true) !== crc >>> 0) throw new Error('CRC-32 mismatch (data corrupted)');
+  if (view.getUint32(4, true) !== size % 2 ** 32) throw new Error('ISIZE mismatch (data corrupted)');
+}
+
 /**
  * Decompresses a gzip stream read from `read`, yielding text pieces (see {@link GunzipOptions})
  * and, for a corrupt or truncated stream, one final {@link GunzipError}. Never throws.
@@ -85,12 +108,19 @@ export function* gunzipPieces(read: ByteReader, options: GunzipOptions): Generat
   let outBytes = 0;
   let total = 0;
   let line = 1;
+  let crc = 0;
+  let members = 1;
+  let tail = new Uint8Array(0);
   const inflater = new Gunzip((data) => {
     if (data.length === 0) return;
     out.push(data);
     outBytes += data.length;
     total += data.length;
+    crc = crc32(data, crc);
   });
+  inflater.onmember = () => {
+    members += 1;
+  };
   /** Takes the buffered output up to its last line end (or all of it when `all`). */
   const take = (all: boolean): GunzipText | undefined => {
     if (outBytes === 0) return undefined;
@@ -115,9 +145,11 @@ export function* gunzipPieces(read: ByteReader, options: GunzipOptions): Generat
       if (block === undefined) {
         if (seen === 0) throw new Error('empty input, no gzip header');
         inflater.push(new Uint8Array(0), true);
+        if (members === 1) checkTrailer(tail, crc, total);
         break;
       }
       seen += block.length;
+      tail = lastBytes(tail, block, 8);
       inflater.push(block, false);
       if (options.mode === 'lines' && outBytes >= options.pieceBytes) {
         const piece = take(false);
