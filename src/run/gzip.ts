@@ -110,7 +110,7 @@ export function* gunzipPieces(read: ByteReader, options: GunzipOptions): Generat
   let line = 1;
   let crc = 0;
   let members = 1;
-  let tail = new Uint8Array(0);
+  let tail: Uint8Array = new Uint8Array(0);
   const inflater = new Gunzip((data) => {
     if (data.length === 0) return;
     out.push(data);
