@@ -118,7 +118,8 @@ export async function replayFiles(
     let n = 0;
     let tooLarge = 0;
     for (const chunk of input.chunks()) {
-      if (chunk.error) log.warn({ file: path, reason: chunk.error.reason }, 'undecodable input; rest not produced');
+      if (chunk.error)
+        log.warn({ file: path, reason: chunk.error.reason }, 'undecodable input; rest not produced');
       for (const value of splitRecords(chunk.text, path)) {
         if (Buffer.byteLength(value) > maxBytes) {
           tooLarge += 1;

@@ -51,7 +51,8 @@ export interface SkippedInputFile {
 
 /** Why a file found in a directory or glob is not read, or undefined when it is read. */
 function skipReason(path: string): string | undefined {
-  if (/^labels.*\.json(?:\.gz)?$/i.test(basename(path))) return 'labels file (evaluation ground truth, not a log)';
+  if (/^labels.*\.json(?:\.gz)?$/i.test(basename(path)))
+    return 'labels file (evaluation ground truth, not a log)';
   const ext = extname(path).toLowerCase();
   if (!INPUT_EXTENSIONS.includes(ext))
     return `extension ${ext || '(none)'} is not read (${INPUT_EXTENSIONS.join(' ')}; name the file itself to read it)`;
