@@ -52,6 +52,8 @@ export const tokenExampleNewThing = defineDetector({
   id: 'token.example.new_thing',
   name: 'Token used with a never-seen thing',
   description: 'One sentence for the rule description in Kibana.',
+  summary: 'What it catches (catalogue): the rule, severity variations, what keeps it quiet, scenarios.',
+  knownGaps: 'What it cannot see; which benign activity still looks like it.',
   version: 1,
   severity: 'low',
   riskScore: 30,

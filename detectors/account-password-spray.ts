@@ -60,7 +60,16 @@ export const accountPasswordSpray = defineDetector({
   category: 'authentication',
   mitre: ['TA0006:T1110.003', 'TA0001:T1078.004'],
   sources: ['github', 'google_workspace', 'salesforce'],
-  requiredFields: ['event.outcome', 'event.action', 'tokenwatch.network.ip_prefix'],
+  requiredFields: [
+    'event.outcome',
+    'event.action',
+    'tokenwatch.network.ip_prefix',
+    'source.geo.country_iso_code',
+  ],
+  summary:
+    "≥ 5 failed sign-ins on one account within 7 days from ≥ 4 provider blocks (/16) its credentials never used (S7's low-and-slow spray from residential proxies); high when a sign-in then succeeds from one of those blocks. Finding on the account (owner entity). Failed attempts live in the org state (`ctx.org`); the entity baselines learn nothing from failures.",
+  knownGaps:
+    'Sprays thinner than 5 a week per account (no org-wide count yet); a success from a block the spray did not use.',
   falsePositives: [
     'A person travelling through several countries mistyping a password on each network',
     'A misconfigured client retrying an old password from changing cloud or mobile addresses',

@@ -108,6 +108,10 @@ export const appImpersonationFanout = defineDetector({
   mitre: ['TA0009:T1114.002', 'TA0009:T1530', 'TA0005:T1550.001'],
   sources: ['google_workspace'],
   requiredFields: ['tokenwatch.impersonated_user', 'token.client.id', 'tokenwatch.resource.name'],
+  summary:
+    "A DWD client impersonating ≥ 10 (and ≥ 2x its known) never-impersonated users within the window (S6); finding on the app entity. Users and first-impersonation times come from the org state's impersonation index (`ctx.org.impersonation`, every `tokenwatch.impersonated_user`), whatever the ingestor records as the resource.",
+  knownGaps:
+    'A client past 4,096 users forgets the least recent (the 2x bar keeps a backup tool quiet); slow fan-outs under 10 new users per window.',
   falsePositives: [
     'A newly deployed backup, archiving or e-discovery tool starting its first full run',
     'An existing DWD integration rolled out to a new department',

@@ -15,6 +15,8 @@ const spec = (overrides: Partial<DetectorSpec> = {}): DetectorSpec => ({
   id: 'token.test.example',
   name: 'Example',
   description: 'An example detector.',
+  summary: 'Example.',
+  knownGaps: 'None.',
   version: 1,
   severity: 'medium',
   riskScore: 50,

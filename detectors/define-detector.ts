@@ -43,6 +43,12 @@ export const DETECTOR_ID_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 /** The file a detector lives in: its id with `.` and `_` turned into `-` (`token-geo-impossible-travel.ts`). */
 export const detectorFileName = (id: string): string => `${id.replaceAll(/[._]/g, '-')}.ts`;
 
+/**
+ * The folder of a detector in the folder layout (`detectors/<folder>/detector.ts` with its test,
+ * `cases/` and `scenarios/`): its id with `.` and `_` turned into `-`.
+ */
+export const detectorFolderName = (id: string): string => id.replaceAll(/[._]/g, '-');
+
 /** What `evaluate` returns: a finding without `detectorId`; `entity` defaults to `token.id`. */
 export interface FindingDraft {
   entity?: string;
@@ -109,8 +115,8 @@ export function defineDetector<S extends SettingsShape = Record<never, never>>(
   for (const key of ['runbook', 'falsePositives', 'sources', 'mitre', 'requiredFields'] as const) {
     if (spec[key].length === 0) problems.push(`${key} must not be empty`);
   }
-  if (spec.name.trim() === '' || spec.description.trim() === '')
-    problems.push('name and description are required');
+  if ([spec.name, spec.description, spec.summary, spec.knownGaps].some((t) => t.trim() === ''))
+    problems.push('name, description, summary and knownGaps are required');
   const mitre = spec.mitre.flatMap((ref) => {
     try {
       return [resolveMitre(ref)];

@@ -25,6 +25,9 @@ export const secretExposedInLog = defineDetector({
   mitre: ['TA0006:T1552.001'],
   sources: ['github', 'google_workspace', 'salesforce'],
   requiredFields: ['tokenwatch.secret_exposures'],
+  summary:
+    'A raw secret found in a log record (`tokenwatch.secret_exposures`); one finding per secret (entity `secret:<fingerprint>`), naming kind and field, never the secret.',
+  knownGaps: 'Only secret formats the redactor knows.',
   falsePositives: [
     'Test or example credentials in a request (check whether the fingerprint is a live secret)',
   ],

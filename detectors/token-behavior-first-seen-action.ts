@@ -65,6 +65,9 @@ export const tokenBehaviorFirstSeenAction = defineDetector({
   mitre: ['TA0003:T1098.001', 'TA0010:T1567.001', 'TA0005:T1550.001'],
   sources: ['github', 'google_workspace', 'salesforce'],
   requiredFields: ['event.action', 'tokenwatch.api_type'],
+  summary:
+    "A mature token's first sensitive action (credential/app management, secrets, runners, visibility, org/admin, mail delegation, bulk export; first Bulk API call) or the 5th never-seen action within the window. High for sensitive + burst (S9); low when the owner does it with other credentials; revoking/deleting one's own token is ignored.",
+  knownGaps: 'Static sensitive vocabulary; a single non-sensitive new action is ignored by design.',
   falsePositives: [
     'Owner taking on admin duties or a new automation step added to a pipeline',
     'Vendor renaming an audit action (looks new once)',

@@ -45,6 +45,9 @@ export const tokenBehaviorResourceBreadth = defineDetector({
   mitre: ['TA0009:T1213', 'TA0009:T1213.003', 'TA0009:T1530'],
   sources: ['github', 'google_workspace', 'salesforce'],
   requiredFields: ['tokenwatch.resource.type', 'tokenwatch.resource.name'],
+  summary:
+    "≥ `breadthNewResources` never-seen repos/objects/files within `breadthWindowMs` (or 5x the entity's usual novelty rate; when the capped set has evicted values, also more than the busiest hour ever: N4 bots). Cold start counts what is new to the owner/app (S10).",
+  knownGaps: 'Slow sweeps; capped sets forget rare resources.',
   falsePositives: [
     'Onboarding to a new team or project (many repos at once)',
     'A new bot or migration script run for the first time across the organization',

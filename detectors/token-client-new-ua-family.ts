@@ -33,7 +33,10 @@ export const tokenClientNewUaFamily = defineDetector({
   category: 'api',
   mitre: ['TA0005:T1550.001', 'TA0001:T1199'],
   sources: ['github', 'google_workspace', 'salesforce'],
-  requiredFields: ['user_agent.name', 'token.principal'],
+  requiredFields: ['user_agent.name', 'token.principal', 'user_agent.original'],
+  summary:
+    'A machine token used by a never-seen `user_agent.name` family (versions ignored, S1). Human tokens only for scripting/HTTP-library families (node-fetch, python-requests…, S9).',
+  knownGaps: 'Attacker copying the exact UA; clients without a UA.',
   falsePositives: [
     'Integration vendor switching HTTP library or SDK',
     'Developer starting to script against the API with their own token',

@@ -61,7 +61,18 @@ export const tokenGeoFirstSeenCountry = defineDetector({
   category: 'iam',
   mitre: ['TA0001:T1078.004', 'TA0005:T1550.001'],
   sources: ['github', 'google_workspace', 'salesforce'],
-  requiredFields: ['source.geo.country_iso_code', 'source.geo.location', 'user_agent.name'],
+  requiredFields: [
+    'source.geo.country_iso_code',
+    'source.geo.location',
+    'user_agent.name',
+    'source.ip',
+    'tokenwatch.network.cloud_provider',
+    'tokenwatch.network.ip_prefix',
+  ],
+  summary:
+    "First use from a country never seen for the token/owner/reference. Silent for cloud egress, failed attempts, the org's shared egress (SDP node abroad) and a person's plausible trip: a person-driven credential (human, or a per-user grant from a non-cloud address) with its usual client at a plausible speed from the latest non-cloud use of it or its owner's other credentials (a device joining a person already abroad is judged by its own last use; N2).",
+  knownGaps:
+    "A stolen personal credential used abroad with the owner's client after a plausible flight time is silent here; GeoIP errors near borders; no bordering-country logic.",
   falsePositives: [
     'Owner travelling abroad with an unusual client, or after no located use to judge the speed from',
     'Corporate VPN or SDP egress in another country used by fewer than 3 other people yet',

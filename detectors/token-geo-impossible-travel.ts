@@ -46,7 +46,17 @@ export const tokenGeoImpossibleTravel = defineDetector({
   category: 'authentication',
   mitre: ['TA0001:T1078.004', 'TA0005:T1550.001'],
   sources: ['github', 'google_workspace', 'salesforce'],
-  requiredFields: ['source.geo.location', 'source.ip', 'tokenwatch.network.cloud_provider', 'event.outcome'],
+  requiredFields: [
+    'source.geo.location',
+    'source.ip',
+    'tokenwatch.network.cloud_provider',
+    'event.outcome',
+    'tokenwatch.network.ip_prefix',
+  ],
+  summary:
+    "Two uses of the same token farther apart than `impossibleTravelKmh` allows (≥ `impossibleTravelMinKm`); works on learning tokens. Ignores failed attempts (they never move the last location either), a use from the org's shared egress or back from it to a network the credential uses (SDP on/off), and hops between nodes of an SDP provider (/16 where 8+ people share a prefix).",
+  knownGaps:
+    "Consumer VPNs, satellite Wi-Fi; ignores anything involving cloud egress; only the token's own last location.",
   falsePositives: [
     'VPN or SDP (Zscaler, Cloudflare WARP) switching egress country before 3 other people use that egress',
     'Mobile carrier or satellite / in-flight Wi-Fi with a distant GeoIP location',

@@ -40,6 +40,9 @@ export const tokenLifecycleDormantReactivated = defineDetector({
   mitre: ['TA0001:T1078.004', 'TA0005:T1550.001'],
   sources: ['github', 'google_workspace', 'salesforce'],
   requiredFields: ['@timestamp', 'token.id', 'token.client.id'],
+  summary:
+    "Use after ≥ `dormantDays` idle and ≥ 3x the token's own p99 gap; high after 180 days. Also for an OAuth app across its tokens (S7), as an app finding.",
+  knownGaps: "Evicted baselines look new, not dormant; S5's 21-day dormancy needs a lower setting.",
   falsePositives: [
     'Seasonal job (yearly audit, annual report) using a long-lived token',
     'Owner back from long leave',

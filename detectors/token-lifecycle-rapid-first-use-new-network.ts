@@ -57,6 +57,9 @@ export const tokenLifecycleRapidFirstUseNewNetwork = defineDetector({
     'source.geo.country_iso_code',
     'token.lifecycle',
   ],
+  summary:
+    "Within `rapidFirstUseMs` (default 1 h) of creation, first use of a personal credential (PAT, API/SSH/deploy key, hashed token without OAuth client) from a network/country other than the creation's (S10). Low when the owner already uses that network (token pasted into CI). OAuth grants, App installations and DWD are excluded (their servers use the token elsewhere by design).",
+  knownGaps: "Needs the creation event; attacker on the creator's network.",
   falsePositives: [
     'Owner creating a token in the browser and configuring it in a CI system or server right away',
     'Owner switching between office network and VPN while setting up a token',

@@ -27,6 +27,9 @@ export const tokenLifecycleUsedAfterRevocation = defineDetector({
   mitre: ['TA0005:T1550.001', 'TA0006:T1528'],
   sources: ['github', 'google_workspace', 'salesforce'],
   requiredFields: ['token.lifecycle', 'event.outcome', '@timestamp'],
+  summary:
+    "A use after the token's revocation/expiry (60 s grace): high when it succeeded, medium when refused.",
+  knownGaps: 'Salesforce logs no token revocation; PAT expiry has no GitHub event.',
   falsePositives: [
     'Revocation logged before in-flight requests finished (covered by a short grace)',
     'Vendor re-using the same grant id after a re-authorization the logs missed',

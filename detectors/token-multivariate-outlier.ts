@@ -169,6 +169,10 @@ export const tokenMultivariateOutlier = defineDetector({
     'tokenwatch.network.ip_prefix',
     'user_agent.name',
   ],
+  summary:
+    "The token's current hour (events, distinct resources, rows/bytes/items, new network, new client family, hour, error ratio, distinct actions) scores >= 0.70 on an isolation forest trained on mature token-hours of its peer group (`<module>:<token type>`, or its app); the reason names the top contributing features vs the peer median. Scored at a few checkpoints per token-hour.",
+  knownGaps:
+    'Peer groups with very varied members (mirror bots next to people) hide sweeps that keep the usual client; needs >= 256 training rows per group.',
   falsePositives: [
     'A new job or migration using the token in a way none of its peers does (backfill, bulk clone, re-sync)',
     'A tool change (new client family) during an unusually busy hour',

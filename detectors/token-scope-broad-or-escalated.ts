@@ -78,7 +78,17 @@ export const tokenScopeBroadOrEscalated = defineDetector({
   category: 'iam',
   mitre: ['TA0003:T1098.001', 'TA0004:T1098.003', 'TA0006:T1528'],
   sources: ['github', 'google_workspace', 'salesforce'],
-  requiredFields: ['token.scopes', 'token.lifecycle', 'event.action'],
+  requiredFields: [
+    'token.scopes',
+    'token.lifecycle',
+    'event.action',
+    'tokenwatch.resource.name',
+    'tokenwatch.resource.type',
+  ],
+  summary:
+    "Created/authorized/re-scoped with admin/full-access scopes, or scopes never held by the token and its peers of the same kind (an app's other grants for an OAuth app, the owner's other tokens for a PAT); GWS domain-wide delegation grant (S6, 85–90); Salesforce `api`+`refresh_token` on a never-seen connected app (S2); scope drift on use. Full mail/Drive access is normal for an app the org already uses (N7 new hire); a re-authorization with scopes already held is silent.",
+  knownGaps:
+    'Salesforce logs no scopes; fine-grained PAT permissions are not scopes; Workspace logs scopes on authorization only.',
   falsePositives: [
     'Administrators minting an admin token for a planned change',
     'Approved integrations requesting broad scopes at install (check the allowlist)',

@@ -120,7 +120,17 @@ export const tokenTimeUnusualHour = defineDetector({
   category: 'iam',
   mitre: ['TA0001:T1078.004'],
   sources: ['github', 'google_workspace', 'salesforce'],
-  requiredFields: ['@timestamp'],
+  requiredFields: [
+    '@timestamp',
+    'source.geo.country_iso_code',
+    'source.ip',
+    'tokenwatch.network.cloud_provider',
+    'tokenwatch.network.ip_prefix',
+    'user_agent.name',
+  ],
+  summary:
+    "Use at a UTC hour holding < `unusualHourShare` of a mature, concentrated profile (machines: at most 8 active hours and at least 240 events, so a sparse webhook-driven bot has no schedule to break) (≤ 16 active hours), and so do the hours around it (±1 h for machines, ±3 h for person-driven credentials: humans and per-user grants from their own device). Medium for machine tokens (S8). A person's odd hour fires (low) only with a never-seen non-cloud network or client family in the same use; a person abroad (this use's non-cloud country, else their latest non-cloud use) is left to the country detectors (N2); 24x7 bots never fire; failed attempts ignored.",
+  knownGaps: "UTC, not the owner's time zone; shift changes; a rescheduled job.",
   falsePositives: [
     'Owner working late or on call from a new place (3+ hours outside their usual hours)',
     'A rescheduled integration job',

@@ -41,6 +41,9 @@ export const tokenVolumeActivitySpike = defineDetector({
   mitre: ['TA0009:T1213', 'TA0010:T1020'],
   sources: ['github', 'google_workspace', 'salesforce'],
   requiredFields: ['@timestamp', 'token.id'],
+  summary:
+    'Events in the current hour above max(3x p99, median + 6 robust σ, 1.5x largest hour, 20); fires once per hour. Cold start measures the owner/app across tokens; with no mature baseline at all, 300 calls/hour.',
+  knownGaps: 'Low-and-slow activity; a previous attack hour raises the seasonal guard.',
   falsePositives: [
     'A one-off migration or maintenance script run with the token',
     'A new deployment of the integration increasing its call rate',

@@ -61,6 +61,10 @@ export const tokenVolumeDataSpike = defineDetector({
   mitre: ['TA0010:T1020', 'TA0009:T1213', 'TA0009:T1213.004'],
   sources: ['github', 'google_workspace', 'salesforce'],
   requiredFields: ['tokenwatch.volume.rows', 'tokenwatch.volume.bytes', 'tokenwatch.volume.items'],
+  summary:
+    "Rows / bytes / items in the current hour over the same robust threshold per metric (S1 x1000 rows; high when one record is 10x past it). The largest-hour guard keeps a repeat backfill quiet (N5); a bot's high p99 keeps it quiet (N4); a new token judged by its owner's other credentials, and no mature baseline at all: 100,000 rows / 1 GiB / 300 items per hour (S2). One alert per 6 h export.",
+  knownGaps:
+    'Exports split under the threshold across hours; GitHub has only item counts; a first-ever quarterly backfill (N5 without an earlier quarter).',
   falsePositives: [
     'First run of a new backfill or data-warehouse sync (later runs are absorbed by the history)',
     'A migration exporting everything once',

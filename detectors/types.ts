@@ -18,6 +18,13 @@ export interface DetectorMetadata {
   id: string;
   name: string;
   description: string;
+  /**
+   * What it catches, for the catalogue (markdown, a few sentences): the rule, its severity
+   * variations, what keeps it quiet, the scenarios (S1-S10, N1-N7) it serves.
+   */
+  summary: string;
+  /** What it cannot see and which benign activity still looks like it (catalogue, markdown). */
+  knownGaps: string;
   version: number;
   severity: Severity;
   /** 0..100, finer than severity for ranking. */
