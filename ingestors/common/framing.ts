@@ -41,6 +41,11 @@ export interface FrameOptions {
   maxRecordBytes?: number;
   /** An object that is an empty API page rather than a record (e.g. Google page without `items`). */
   isEmptyPage?: (value: Record<string, unknown>) => boolean;
+  /**
+   * Member names whose integer values are int64 (Google `uniqueQualifier`): their number literals
+   * are quoted before `JSON.parse`, so values past 2^53 keep every digit (as strings).
+   */
+  int64Keys?: readonly string[];
   /** Vendor family hint for each record; `envelope` holds the page's other top-level fields. */
   family?: (
     record: Record<string, unknown>,
@@ -55,6 +60,8 @@ interface Ctx {
   maxBytes: number;
   envelopes: readonly string[][];
   lineAt: (pos: number) => number;
+  /** Quotes the int64 members' number literals (see {@link FrameOptions.int64Keys}). */
+  lossless: ((raw: string) => string) | undefined;
 }
 
 /** Frames JSON input into records and dead letters (see the module comment). */
@@ -72,6 +79,7 @@ export function* frameJson(
     maxBytes: opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
     envelopes: (opts.envelopes ?? ['items']).map((p) => p.split('.')),
     lineAt: lineCounter(text),
+    lossless: opts.int64Keys && opts.int64Keys.length > 0 ? int64Quoter(opts.int64Keys) : undefined,
   };
   try {
     if (chooseMode(text, start) === 'lines') yield* frameLines(ctx);
@@ -320,7 +328,7 @@ function frameRecord(
   const raw = text.slice(span.start, span.end);
   let value: unknown;
   try {
-    value = JSON.parse(raw);
+    value = JSON.parse(ctx.lossless ? ctx.lossless(raw) : raw);
   } catch {
     return dead(ctx, 'parse_error', parseErrorReason(raw), raw, line);
   }
@@ -335,6 +343,19 @@ function frameRecord(
   if (family) framed.family = family;
   if (!mayNeedRedaction(raw)) framed.secretFree = true;
   return { kind: 'record', record: framed };
+}
+
+/**
+ * Returns a function that rewrites `"<key>": -123` into `"<key>": "-123"` for the given member
+ * names (a structural JSON scan would be exact; this pattern needs the key's closing quote right
+ * after its name, which an escaped `\"key\"` inside a string value never has, and an integer
+ * literal ending at `,`, `}` or `]`). Text without any of the keys is returned as is.
+ */
+export function int64Quoter(keys: readonly string[]): (raw: string) => string {
+  const names = keys.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const re = new RegExp(`("(?:${names.join('|')})"\\s*:\\s*)(-?\\d+)(?=\\s*[,}\\]])`, 'g');
+  const probes = keys.map((k) => `"${k}"`);
+  return (raw) => (probes.some((p) => raw.includes(p)) ? raw.replace(re, '$1"$2"') : raw);
 }
 
 /** A human reason for text that JSON.parse rejects, calling out binary junk and bad UTF-8. */

@@ -21,62 +21,145 @@ export function fingerprint16(secret: string): string {
 }
 
 /** Renders an optional raw field for hashing: missing / null becomes the empty string. */
-function part(value: string | number | undefined): string {
-  return value === undefined ? '' : String(value);
-}
-
-/** The fields IDS.md hashes into a GitHub event id when `_document_id` is absent. */
-export interface GithubEventIdParts {
-  documentId?: string | undefined;
-  action: string;
-  /** The raw `@timestamp` field as logged (epoch ms integer `1699999999123`), not `created_at`. */
-  timestamp?: string | number | undefined;
-  actor?: string | undefined;
-  /** The raw `repo` field (not `repository`). */
-  repo?: string | undefined;
-  hashedToken?: string | undefined;
+function part(value: string | number | undefined | null): string {
+  return value === undefined || value === null ? '' : String(value);
 }
 
 /**
- * GitHub `event.id`: `github:<_document_id>`, else
- * `github:h:<sha256 hex 32 of action|@timestamp|actor|repo|hashed_token>` where each part is the
- * raw field rendered with `String()` and a missing part is the empty string (the simulator,
- * `src/simulate/ids.ts`, hashes the same way).
+ * Canonical JSON of a parsed record: object keys sorted (recursively), arrays in order, no
+ * whitespace; `undefined` members are left out as `JSON.stringify` does. Two records with the
+ * same fields and values give the same text whatever their key order, so its hash identifies the
+ * record's content (used for ids where the vendor gives nothing unique, and for dedup).
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value))
+    return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  let out = '{';
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    if (out.length > 1) out += ',';
+    out += `${JSON.stringify(k)}:${canonicalJson(v)}`;
+  }
+  return `${out}}`;
+}
+
+/** The fields IDS.md uses for a GitHub event id. */
+export interface GithubEventIdParts {
+  documentId?: string | undefined;
+  /** The whole raw record as parsed (after redaction), hashed when `_document_id` is absent. */
+  record: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * GitHub `event.id`: `github:<_document_id>` (GitHub documents it as the event's unique id), else
+ * `github:h:<sha256 hex 32 of the canonical record>` ({@link canonicalJson}): every field takes
+ * part (`action`, `@timestamp` or `created_at`, `actor`, `user`, `token_id`, `hashed_token`,
+ * `repo`...), so two events that differ in anything never share an id, and a re-delivered identical
+ * record keeps its id whatever the key order (the simulator, `src/simulate/ids.ts`, hashes the same way).
  */
 export function githubEventId(p: GithubEventIdParts): string {
   if (p.documentId) return `github:${p.documentId}`;
-  const key = [p.action, part(p.timestamp), part(p.actor), part(p.repo), part(p.hashedToken)].join('|');
-  return `github:h:${sha256Hex32(key)}`;
+  return `github:h:${sha256Hex32(canonicalJson(p.record))}`;
 }
 
-/** Google Workspace `event.id`: `google_workspace:<applicationName>:<uniqueQualifier>:<event index>`. */
-export function googleEventId(applicationName: string, uniqueQualifier: string, index: number): string {
-  return `google_workspace:${applicationName}:${uniqueQualifier}:${index}`;
-}
-
-/** The fields IDS.md hashes into a Salesforce EventLogFile event id when REQUEST_ID is empty. */
-export interface SalesforceElfIdParts {
-  eventType: string;
-  requestId?: string | undefined;
-  timestamp?: string | undefined;
-  userId?: string | undefined;
-  loginKey?: string | undefined;
-  uri?: string | undefined;
+/** The fields IDS.md uses for a Google Workspace event id. */
+export interface GoogleEventIdParts {
+  applicationName: string;
+  /** `id.uniqueQualifier` as its exact decimal digits (int64: never through a JS number). */
+  uniqueQualifier: string;
+  /** `id.time` in epoch ms. */
+  timeMs: number;
+  /**
+   * The event's index in the activity's `events[]`, or, for a record that arrived already split
+   * (single `events` object, `event`, Panther's flattened form), `s<hex 12 of the event's canonical
+   * parameters>`.
+   */
+  position: number | string;
+  /** The event's `name` (`authorize`, `login_failure`...); empty when absent. */
+  name: string;
 }
 
 /**
- * Salesforce EventLogFile `event.id`: `salesforce:<EVENT_TYPE>:<REQUEST_ID>`, else
- * `salesforce:<EVENT_TYPE>:h:<sha256 hex 32 of TIMESTAMP|USER_ID|LOGIN_KEY|URI>`.
+ * Google Workspace `event.id`:
+ * `google_workspace:<applicationName>:<uniqueQualifier>:<id.time epoch ms>:<position>:<event name>`.
+ * Google documents `id.uniqueQualifier` as unique only together with `id.time`
+ * (Admin SDK Reports API, `activities` resource), and one activity holds several events.
  */
-export function salesforceElfEventId(p: SalesforceElfIdParts): string {
-  if (p.requestId) return `salesforce:${p.eventType}:${p.requestId}`;
-  const key = [part(p.timestamp), part(p.userId), part(p.loginKey), part(p.uri)].join('|');
-  return `salesforce:${p.eventType}:h:${sha256Hex32(key)}`;
+export function googleEventId(p: GoogleEventIdParts): string {
+  return `google_workspace:${p.applicationName}:${p.uniqueQualifier}:${p.timeMs}:${p.position}:${p.name}`;
 }
 
-/** Salesforce Real-Time Event Monitoring `event.id`: `salesforce:<object name>:<EventIdentifier>`. */
-export function salesforceRtemEventId(objectName: string, eventIdentifier: string): string {
-  return `salesforce:${objectName}:${eventIdentifier}`;
+/** Position of an already-split Google event: `s<hex 12 of canonical parameters>`. */
+export function googleSplitPosition(parameters: unknown): string {
+  return `s${sha256Hex(canonicalJson(parameters ?? null)).slice(0, 12)}`;
+}
+
+/** The fields IDS.md uses for a Salesforce event id (EventLogFile row or Real-Time Event Monitoring object). */
+export interface SalesforceEventIdParts {
+  /** ELF `EVENT_TYPE` or the RTEM object name (`ApiEvent`, `LogoutEvent`...). */
+  eventType: string;
+  /** ELF `REQUEST_ID` or RTEM `EventIdentifier`. */
+  requestId?: string | undefined;
+  /** Event time as normalized (ISO 8601 UTC with ms). */
+  timestamp: string;
+  /** Canonical 18-character user id, else the user name. */
+  user?: string | undefined;
+  /** The operation fields, in the order IDS.md lists them per channel (missing ones empty). */
+  operation: readonly (string | number | undefined | null)[];
+  /** The whole record as parsed, hashed when there is no request id. */
+  record: Readonly<Record<string, unknown>>;
+}
+
+/** Salesforce ELF columns naming the operation of a row (IDS.md), in hashing order. */
+export const SALESFORCE_ELF_OPERATION_FIELDS = [
+  'METHOD_NAME',
+  'OPERATION_TYPE',
+  'METHOD',
+  'URI',
+  'QUERY',
+  'ENTITY_NAME',
+  'REPORT_ID',
+] as const;
+
+/** Salesforce RTEM fields naming the operation of an event (IDS.md), in hashing order. */
+export const SALESFORCE_RTEM_OPERATION_FIELDS = [
+  'Operation',
+  'Method',
+  'Uri',
+  'Query',
+  'QueriedEntities',
+  'ReportId',
+  'ListViewId',
+  'JobId',
+  'BatchId',
+] as const;
+
+/**
+ * Salesforce `event.id`. Salesforce documents `REQUEST_ID` as shared by every event of one
+ * transaction (EventLogFile), so it is not unique alone:
+ * `salesforce:<type>:<REQUEST_ID or EventIdentifier>:<sha256 hex 16 of timestamp|user|operation...>`;
+ * without one, `salesforce:<type>:h:<sha256 hex 32 of the canonical record>` (empty values left out).
+ */
+export function salesforceEventId(p: SalesforceEventIdParts): string {
+  if (p.requestId) {
+    const key = [p.timestamp, part(p.user), ...p.operation.map(part)].join('|');
+    return `salesforce:${p.eventType}:${p.requestId}:${sha256Hex(key).slice(0, 16)}`;
+  }
+  return `salesforce:${p.eventType}:h:${sha256Hex32(canonicalJson(nonEmpty(p.record)))}`;
+}
+
+/** The record without members whose value is `''`, null or undefined (CSV gives `''` for absent). */
+function nonEmpty(record: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(record)) {
+    const v = record[k];
+    if (v !== '' && v !== null && v !== undefined) out[k] = v;
+  }
+  return out;
 }
 
 /** Token entity key kinds, as in `schemas/token-activity.ts`. */

@@ -26,23 +26,27 @@ const base = {
 };
 
 describe('normalizeGithub ids (ingestors/IDS.md)', () => {
-  it('hashes action|@timestamp|actor|repo|hashed_token when _document_id is absent', () => {
-    const expected = createHash('sha256')
-      .update(`git.clone|1748851200123|alice|acme/api|${base.hashed_token}`)
-      .digest('hex')
-      .slice(0, 32);
+  it('hashes the canonical record (sorted keys) when _document_id is absent', () => {
+    const canonical =
+      '{"@timestamp":1748851200123,"action":"git.clone","actor":"alice","actor_id":5001,' +
+      `"hashed_token":"${base.hashed_token}","programmatic_access_type":"Personal access token (classic)","repo":"acme/api"}`;
+    const expected = createHash('sha256').update(canonical).digest('hex').slice(0, 32);
     expect(activityOf(normalizeGithub(rec(base))).event.id).toBe(`github:h:${expected}`);
+    const reordered = Object.fromEntries(Object.entries(base).reverse());
+    expect(activityOf(normalizeGithub(rec(reordered))).event.id).toBe(`github:h:${expected}`);
   });
 
-  it('hashes missing parts as empty strings and uses the raw repo field only', () => {
-    const value = {
-      action: 'org.update_member',
-      created_at: 1748851200123,
-      actor: 'alice',
-      repository: 'acme/x',
-    };
-    const expected = createHash('sha256').update('org.update_member||alice||').digest('hex').slice(0, 32);
-    expect(activityOf(normalizeGithub(rec(value))).event.id).toBe(`github:h:${expected}`);
+  it('events with only created_at that differ in user or token_id get different ids', () => {
+    // formats.md / issue 7: exports that rename @timestamp keep only created_at; the old fallback
+    // hashed @timestamp (missing) and no user or token_id, so these collapsed into one.
+    const value = { action: 'org.add_member', created_at: 1748851200123, actor: 'alice', org: 'acme' };
+    const ids = [
+      { ...value, user: 'bob' },
+      { ...value, user: 'carol' },
+      { ...value, user: 'bob', token_id: 7 },
+      { ...value, user: 'bob', created_at: 1748851200124 },
+    ].map((v) => activityOf(normalizeGithub(rec(v))).event.id);
+    expect(new Set(ids).size).toBe(4);
   });
 
   it('prefers _document_id', () => {

@@ -23,7 +23,7 @@ import { githubTokenType, isServerToServer } from './token-type.js';
  *
  * - time: `@timestamp` (or Panther's `at_sign_timestamp`, or `created_at`), epoch ms / s or string;
  *   missing or impossible -> dead letter `bad_timestamp`;
- * - ids per `ingestors/IDS.md` (`github:<_document_id>`, token by hash / app installation /
+ * - ids per `ingestors/IDS.md` (`github:<_document_id>`, else a hash of the whole record; token by hash / app installation /
  *   token_id / session);
  * - token: type from `programmatic_access_type` (`token-type.ts`), lifecycle from the action
  *   (`action-map.ts`), scopes from `token_scopes`, client from `oauth_application_*` / `integration`;
@@ -69,7 +69,7 @@ export function normalizeGithub(record: RawRecord): NormalizeResult {
         'anonymous event: no actor and no token (e.g. public repository clone)',
       );
     }
-    const activity = buildActivity(e, { timestamp, actor, hashedToken, tokenIdRaw });
+    const activity = buildActivity(e, { timestamp, actor, hashedToken, tokenIdRaw, record: value });
     if (exposures.length > 0) activity.tokenwatch.secret_exposures = exposures;
     return { kind: 'activity', activity };
   });
@@ -80,6 +80,8 @@ interface Core {
   actor: string | undefined;
   hashedToken: string | undefined;
   tokenIdRaw: string | undefined;
+  /** The raw record (redacted), hashed into `event.id` when it has no `_document_id`. */
+  record: Readonly<Record<string, unknown>>;
 }
 
 function buildActivity(e: GithubAuditEvent, core: Core): TokenActivity {
@@ -102,14 +104,7 @@ function buildActivity(e: GithubAuditEvent, core: Core): TokenActivity {
   const activity: TokenActivity = {
     '@timestamp': core.timestamp,
     event: {
-      id: githubEventId({
-        documentId: text(e._document_id),
-        action: e.action,
-        timestamp: rawScalar(e['@timestamp']),
-        actor: e.actor ?? undefined,
-        repo: e.repo ?? undefined,
-        hashedToken: e.hashed_token ?? undefined,
-      }),
+      id: githubEventId({ documentId: text(e._document_id), record: core.record }),
       kind: 'event',
       category: [...action.category],
       type: [...action.type],
@@ -159,12 +154,6 @@ function buildActivity(e: GithubAuditEvent, core: Core): TokenActivity {
 function orgText(org: string | string[] | null | undefined): string {
   if (Array.isArray(org)) return org.join(',');
   return org ?? '';
-}
-
-/** Raw `@timestamp` as IDS.md hashes it (`String()` of the logged value). */
-function rawScalar(v: unknown): string | number | undefined {
-  if (typeof v === 'string' || typeof v === 'number') return v;
-  return undefined;
 }
 
 /** `token_scopes` split on commas, spaces trimmed (`"repo, read:org"` -> `['repo','read:org']`). */

@@ -7,14 +7,18 @@ import type { FramedItem, RawRecord, RecordLocation } from '../types.js';
  * activities or of pages, JSON arrays. Each activity's `events[]` is exploded: the record holds
  * the activity envelope (`id`, `actor`, `ipAddress`, ...), `events` set to that single event, and
  * `tokenwatch_event_index` (its index in the original list, used by `event.id`). Activities already
- * split (single `events` object, singular `event`, Panther's flattened form) pass through with
- * index 0. Locations get `#events[i]` when an activity held several events. Never throws.
+ * split (single `events` object, singular `event`, Panther's flattened form) pass through without
+ * an index (their `event.id` position is a hash of the event's parameters, IDS.md). A numeric
+ * `uniqueQualifier` is read losslessly (as its digits). Locations get `#events[i]` when an activity held several events. Never throws.
  */
 export function frameGoogleWorkspace(text: string, location: RecordLocation): Iterable<FramedItem> {
   return explode(
     frameJson(text, location, {
       source: 'google_workspace',
       envelopes: ['items'],
+      // id.uniqueQualifier is an int64 (Reports API `activities` resource); as a JSON number past
+      // 2^53 JSON.parse would round it, so its digits are read as a string.
+      int64Keys: ['uniqueQualifier'],
       isEmptyPage: (v) => typeof v.kind === 'string' && v.kind.endsWith('#activities'),
       family: (r) => familyOf(r),
     }),

@@ -55,13 +55,39 @@ describe('frameGoogleWorkspace', () => {
 });
 
 describe('normalizeGoogleWorkspace ids (ingestors/IDS.md)', () => {
-  it('builds event ids from app, uniqueQualifier and event index', () => {
+  it('builds event ids from app, uniqueQualifier, time, event index and name', () => {
     const r = activityOf(
       normalizeGoogleWorkspace(
         rec({ ...activity(), events: { name: 'activity' }, tokenwatch_event_index: 3 }),
       ),
     );
-    expect(r.event.id).toBe('google_workspace:token:42:3');
+    expect(r.event.id).toBe(`google_workspace:token:42:${Date.parse('2025-06-03T09:15:22.123Z')}:3:activity`);
+  });
+
+  it('an already-split event (no index) takes a hash of its parameters as position', () => {
+    const split = (params: unknown[]) =>
+      activityOf(
+        normalizeGoogleWorkspace(rec({ ...activity(), events: { name: 'activity', parameters: params } })),
+      ).event.id;
+    const a = split([{ name: 'client_id', value: 'cid' }]);
+    expect(a).toMatch(/^google_workspace:token:42:\d+:s[0-9a-f]{12}:activity$/);
+    expect(split([{ name: 'client_id', value: 'cid' }])).toBe(a);
+    expect(split([{ name: 'client_id', value: 'other' }])).not.toBe(a);
+  });
+
+  it('keeps a uniqueQualifier past 2^53 exact (int64 read from its digits, not a JS number)', () => {
+    // Reports API `activities` resource: id.uniqueQualifier is an int64 (format int64), which
+    // clients may emit as a JSON number; 2^53 + 1 = 9007199254740993 rounds to ...992 in JSON.parse.
+    const page = (uq: string) =>
+      `{"kind":"admin#reports#activities","items":[{"id":{"time":"2025-06-03T09:15:22.123Z","uniqueQualifier":${uq},"applicationName":"token"},"actor":{"email":"a@acme.example"},"events":[{"name":"activity","parameters":[{"name":"client_id","value":"cid"}]}]}]}`;
+    const idOf = (uq: string) => {
+      const [r] = records(frameGoogleWorkspace(page(uq), 'p.json'));
+      return activityOf(normalizeGoogleWorkspace(r as RawRecord)).event.id;
+    };
+    expect(idOf('9007199254740993')).toContain(':9007199254740993:');
+    expect(idOf('9007199254740993')).not.toBe(idOf('9007199254740992'));
+    expect(idOf('-7227402767024581633')).toContain(':-7227402767024581633:');
+    expect(idOf('"9007199254740993"')).toBe(idOf('9007199254740993'));
   });
 
   it.each([

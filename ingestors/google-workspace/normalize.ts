@@ -5,6 +5,7 @@ import {
   googleEventId,
   googleGrantTokenId,
   googleSessionTokenId,
+  googleSplitPosition,
   type TokenKey,
 } from '../common/ids.js';
 import { canonicalIp } from '../common/ip.js';
@@ -27,7 +28,8 @@ import {
  * Normalizes one Google Workspace Reports API event (an activity envelope with a single event,
  * as `frame.ts` produces; `schemas/raw/google-workspace.ts`) to token activity.
  *
- * - `event.id` = `google_workspace:<app>:<uniqueQualifier>:<event index>`; time from `id.time`;
+ * - `event.id` = `google_workspace:<app>:<uniqueQualifier>:<id.time ms>:<event index>:<event name>`
+ *   (IDS.md; already-split inputs use a hash of the event's parameters as position); time from `id.time`;
  * - token key per `ingestors/IDS.md`: admin `AUTHORIZE_API_CLIENT_ACCESS` /
  *   `REMOVE_API_CLIENT_ACCESS` -> `google_workspace:dwd:<API_CLIENT_NAME>`; impersonation via an
  *   OAuth client -> `google_workspace:dwd:<client>` (+ `tokenwatch.impersonated_user`); `token`
@@ -75,23 +77,31 @@ export function normalizeGoogleWorkspace(record: RawRecord): NormalizeResult {
   });
 }
 
-/** The single event of the record and its index in the original `events[]`. */
-function pickEvent(a: GwsActivity): { event: GwsEvent; index: number } | undefined {
-  const index = a.tokenwatch_event_index ?? 0;
+/**
+ * The single event of the record and its position for `event.id` (IDS.md): its index in the
+ * original `events[]` when framing split the activity (`tokenwatch_event_index`), else (the input
+ * arrived already split) `s<hash of its parameters>`.
+ */
+function pickEvent(a: GwsActivity): { event: GwsEvent; index: number | string } | undefined {
+  const given = a.tokenwatch_event_index ?? undefined;
+  const position = (e: GwsEvent): number | string => given ?? googleSplitPosition(e.parameters);
   if (Array.isArray(a.events)) {
-    const event = a.events[index];
-    return event ? { event, index } : undefined;
+    const event = a.events[given ?? 0];
+    return event ? { event, index: given ?? 0 } : undefined;
   }
-  if (a.events) return { event: a.events, index };
-  if (a.event) return { event: a.event, index };
-  if (a.name) return { event: { name: a.name, type: a.type, parameters: a.parameters }, index };
+  if (a.events) return { event: a.events, index: position(a.events) };
+  if (a.event) return { event: a.event, index: position(a.event) };
+  if (a.name) {
+    const event = { name: a.name, type: a.type, parameters: a.parameters };
+    return { event, index: position(event) };
+  }
   return undefined;
 }
 
 function buildActivity(
   a: GwsActivity,
   ev: GwsEvent,
-  index: number,
+  index: number | string,
   timestamp: string,
   actorKey: string,
 ): TokenActivity {
@@ -136,7 +146,13 @@ function buildActivity(
   const activity: TokenActivity = {
     '@timestamp': timestamp,
     event: {
-      id: googleEventId(app, a.id.uniqueQualifier, index),
+      id: googleEventId({
+        applicationName: app,
+        uniqueQualifier: a.id.uniqueQualifier,
+        timeMs: Date.parse(timestamp),
+        position: index,
+        name: name ?? '',
+      }),
       kind: 'event',
       category,
       type: ecsType,

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tokenActivitySchema } from '../../schemas/token-activity.js';
+import { portable } from '../common/golden.js';
 import { salesforceIngestor } from './index.js';
 
 /**
@@ -91,7 +92,7 @@ describe('golden files', () => {
 
   for (const file of INPUTS) {
     it(file, () => {
-      const results = run(file);
+      const results = portable(run(file));
       const goldenPath = join(FIXTURES, `${file}.expected.json`);
       if (process.env.UPDATE_GOLDEN === '1')
         writeFileSync(goldenPath, `${JSON.stringify(results, null, 2)}\n`);
@@ -103,7 +104,7 @@ describe('golden files', () => {
 describe('every input row ends as exactly one of activity / dead letter / skipped', () => {
   for (const file of INPUTS) {
     it(file, () => {
-      const results = run(file);
+      const results = portable(run(file));
       const counts = { activity: 0, dead: 0, skipped: 0 };
       for (const r of results) counts[r.kind]++;
       expect(counts).toEqual(EXPECTED_COUNTS[file]);

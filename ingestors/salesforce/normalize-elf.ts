@@ -1,12 +1,12 @@
 import { type ElfRow, elfRowSchema } from '../../schemas/raw/salesforce.js';
 import type { SecretExposure } from '../../schemas/token-activity.js';
+import { SALESFORCE_ELF_OPERATION_FIELDS, salesforceEventId } from '../common/ids.js';
 import type { NormalizeResult, RawRecord } from '../types.js';
 import { buildActivity } from './activity.js';
 import { deadFromValue, skipped } from './dead-letter.js';
 import { SalesforceTimestampError } from './errors.js';
 import type { SalesforceFacts } from './facts.js';
 import { elfFamily, elfTypeOfFamily } from './family.js';
-import { sha256Hex32 } from './hash.js';
 import { tryCanonicalId18 } from './ids.js';
 import { normalizeIp } from './ip.js';
 import {
@@ -77,12 +77,25 @@ export function elfTimestamp(row: ElfRow): string {
   throw new SalesforceTimestampError('', 'present: TIMESTAMP and TIMESTAMP_DERIVED are both empty');
 }
 
-/** event.id per IDS.md: `salesforce:<EVENT_TYPE>:<REQUEST_ID>`, else a hash of the row's identity. */
-export function elfEventId(eventType: string, row: ElfRow): string {
-  const requestId = text(row.REQUEST_ID);
-  if (requestId !== undefined) return `salesforce:${eventType}:${requestId}`;
-  const parts = [row.TIMESTAMP, row.USER_ID, row.LOGIN_KEY, row.URI].map((v) => v ?? '');
-  return `salesforce:${eventType}:h:${sha256Hex32(parts.join('|'))}`;
+/**
+ * event.id per IDS.md: `salesforce:<EVENT_TYPE>:<REQUEST_ID>:<hex 16 of timestamp|user|operation>`
+ * (Salesforce documents REQUEST_ID as shared by every event of one transaction), else a hash of
+ * the whole row. `timestamp` is the normalized event time, `user` the canonical user id or name.
+ */
+export function elfEventId(
+  eventType: string,
+  row: ElfRow,
+  timestamp: string,
+  user: string | undefined,
+): string {
+  return salesforceEventId({
+    eventType,
+    requestId: text(row.REQUEST_ID),
+    timestamp,
+    user,
+    operation: SALESFORCE_ELF_OPERATION_FIELDS.map((k) => text(row[k])),
+    record: row,
+  });
 }
 
 function outcomeOf(cls: EventClass, row: ElfRow, httpStatus: number | undefined): Outcome {
@@ -215,7 +228,7 @@ export function normalizeElf(record: RawRecord): NormalizeResult {
     eventType,
     provider: elfFamily(eventType),
     eventClass: cls,
-    eventId: elfEventId(eventType, row),
+    eventId: elfEventId(eventType, row, timestamp, userId ?? userName),
     timestamp,
     userId,
     userName,

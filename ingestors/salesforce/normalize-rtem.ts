@@ -1,5 +1,6 @@
 import { RTEM_SCHEMAS, type RtemType } from '../../schemas/raw/salesforce.js';
 import type { SecretExposure } from '../../schemas/token-activity.js';
+import { SALESFORCE_RTEM_OPERATION_FIELDS, salesforceEventId } from '../common/ids.js';
 import type { NormalizeResult, RawRecord } from '../types.js';
 import { buildActivity } from './activity.js';
 import { deadFromValue, skipped } from './dead-letter.js';
@@ -25,6 +26,13 @@ import { count, distinct, entities, entityFromQuery, name, recordsCount, text } 
  * LoginEvent, LogoutEvent, LoginAsEvent, BulkApiResultEvent, ReportEvent), from SOQL on the storage objects or
  * from the streaming channels.
  */
+
+/** A field as id text: strings and numbers as written, anything else (lists, objects) as canonical JSON. */
+function rtemText(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v).trim();
+  return JSON.stringify(v);
+}
 
 function isRtemType(type: string): type is RtemType {
   return Object.hasOwn(RTEM_SCHEMAS, type);
@@ -121,7 +129,14 @@ export function normalizeRtem(record: RawRecord, type: string): NormalizeResult 
     eventType: type,
     provider: type,
     eventClass: cls,
-    eventId: `salesforce:${type}:${eventIdentifier}`,
+    eventId: salesforceEventId({
+      eventType: type,
+      requestId: eventIdentifier,
+      timestamp,
+      user: userId ?? userName,
+      operation: SALESFORCE_RTEM_OPERATION_FIELDS.map((k) => rtemText(v[k])),
+      record: v,
+    }),
     timestamp,
     userId,
     userName,

@@ -34,26 +34,45 @@ function activity(result: NormalizeResult): TokenActivity {
 const sha32 = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
 
 describe('event and token ids (IDS.md)', () => {
-  it('ELF: salesforce:<EVENT_TYPE>:<REQUEST_ID>', () => {
+  const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+  it('ELF: salesforce:<EVENT_TYPE>:<REQUEST_ID>:<hex16 of time|user|operation>', () => {
     const a = activity(
-      normalizeSalesforce(elf({ EVENT_TYPE: 'RestApi', REQUEST_ID: '4nQgAiSs9WefFl1cJKx6Hh' })),
+      normalizeSalesforce(
+        elf({
+          EVENT_TYPE: 'RestApi',
+          REQUEST_ID: '4nQgAiSs9WefFl1cJKx6Hh',
+          METHOD: 'GET',
+          URI: '/services/data',
+        }),
+      ),
     );
-    expect(a.event.id).toBe('salesforce:RestApi:4nQgAiSs9WefFl1cJKx6Hh');
+    const key = `2024-05-02T17:00:00.000Z|${USER18}|||GET|/services/data|||`;
+    expect(a.event.id).toBe(`salesforce:RestApi:4nQgAiSs9WefFl1cJKx6Hh:${sha(key).slice(0, 16)}`);
   });
 
-  it('ELF without REQUEST_ID: sha256-32 of TIMESTAMP|USER_ID|LOGIN_KEY|URI (raw values)', () => {
+  it('ELF rows of one transaction (shared REQUEST_ID) by two users get two ids', () => {
+    const row = { EVENT_TYPE: 'Logout', REQUEST_ID: 'TID-1' };
+    const one = activity(normalizeSalesforce(elf({ ...row, USER_ID: '0055j000000q9s7' })));
+    const two = activity(normalizeSalesforce(elf({ ...row, USER_ID: '0055j000000q9s8' })));
+    expect(one.event.id).not.toBe(two.event.id);
+  });
+
+  it('ELF without REQUEST_ID: sha256-32 of the canonical row, empty values left out', () => {
     const a = activity(
       normalizeSalesforce(
         elf({ EVENT_TYPE: 'URI', REQUEST_ID: '', LOGIN_KEY: 'NK2oPJrJze8tH+vC', URI: '/001/o' }),
       ),
     );
-    expect(a.event.id).toBe(
-      `salesforce:URI:h:${sha32(`20240502170000.000|${USER15}|NK2oPJrJze8tH+vC|/001/o`)}`,
-    );
+    const canonical = `{"EVENT_TYPE":"URI","LOGIN_KEY":"NK2oPJrJze8tH+vC","TIMESTAMP":"20240502170000.000","URI":"/001/o","USER_ID":"${USER15}"}`;
+    expect(a.event.id).toBe(`salesforce:URI:h:${sha32(canonical)}`);
   });
 
-  it('RTEM: salesforce:<type>:<EventIdentifier>', () => {
-    expect(activity(normalizeSalesforce(rtem('ApiEvent', {}))).event.id).toBe('salesforce:ApiEvent:ev-1');
+  it('RTEM: salesforce:<type>:<EventIdentifier>:<hex16 of time|user|operation>', () => {
+    const key = `2024-05-03T09:15:27.431Z|${USER18}|query||||||||`;
+    expect(activity(normalizeSalesforce(rtem('ApiEvent', { Operation: 'query' }))).event.id).toBe(
+      `salesforce:ApiEvent:ev-1:${sha(key).slice(0, 16)}`,
+    );
   });
 
   it('grant token when a connected app is on the row (15-char app id made 18)', () => {

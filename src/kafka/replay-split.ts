@@ -1,3 +1,4 @@
+import { int64Quoter } from '../../ingestors/common/framing.js';
 import { scanValueEnd, skipWs } from '../../ingestors/common/json-scan.js';
 import { scanRecords } from '../../ingestors/salesforce/csv-scan.js';
 import { elfTypeFromLocation } from '../../ingestors/salesforce/family.js';
@@ -63,9 +64,12 @@ function splitStream(body: string, from: number): string[] {
   return out;
 }
 
+/** Google `id.uniqueQualifier` is an int64: parsed as its digits so re-serializing keeps it exact. */
+const quoteInt64 = int64Quoter(['uniqueQualifier']);
+
 function tryParse(text: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(quoteInt64(text)) as unknown;
   } catch {
     return undefined;
   }

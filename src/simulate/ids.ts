@@ -17,14 +17,31 @@ export function hashedToken(rawToken: string): string {
 
 const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
 
-/** GitHub audit event: `github:<_document_id>`, else the hash fallback. */
+/**
+ * A copy of a JSON value with object keys in sorted order (recursively), `undefined` members
+ * dropped: `JSON.stringify` of it is the canonical text IDS.md hashes.
+ */
+function sortedCopy(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedCopy);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  ))
+    if (x !== undefined) out[k] = sortedCopy(x);
+  return out;
+}
+
+/** Hex sha256 of the canonical JSON (sorted keys) of a record. */
+function recordHash(rec: unknown): string {
+  return sha256Hex(JSON.stringify(sortedCopy(rec)));
+}
+
+/** GitHub audit event: `github:<_document_id>`, else `github:h:<hex 32 of the canonical record>`. */
 export function githubEventId(rec: Record<string, unknown>): string {
   const doc = rec['_document_id'];
   if (typeof doc === 'string' && doc.length > 0) return `github:${doc}`;
-  const key = [rec['action'], rec['@timestamp'], rec['actor'], rec['repo'], rec['hashed_token']]
-    .map(str)
-    .join('|');
-  return `github:h:${sha256Hex(key).slice(0, 32)}`;
+  return `github:h:${recordHash(rec).slice(0, 32)}`;
 }
 
 /** Whether a `programmatic_access_type` names a GitHub App server-to-server token. */
@@ -59,9 +76,14 @@ export interface GwsActivityLike {
   events: ReadonlyArray<{ name?: string; parameters?: ReadonlyArray<{ name: string; value?: string }> }>;
 }
 
-/** Google Workspace `event.id` of the `index`-th event of an activity. */
-export function googleEventId(activity: GwsActivityLike, index: number): string {
-  return `google_workspace:${activity.id.applicationName}:${activity.id.uniqueQualifier}:${index}`;
+/**
+ * Google Workspace `event.id` of the `index`-th event of an activity:
+ * `google_workspace:<app>:<uniqueQualifier>:<id.time epoch ms>:<index>:<event name>`.
+ */
+export function googleEventId(activity: GwsActivityLike & { id: { time: string } }, index: number): string {
+  const { applicationName, uniqueQualifier, time } = activity.id;
+  const name = activity.events[index]?.name ?? '';
+  return `google_workspace:${applicationName}:${uniqueQualifier}:${Date.parse(time)}:${index}:${name}`;
 }
 
 /** Google Workspace `token.id` of the `index`-th event of an activity. */
@@ -83,18 +105,61 @@ export function googleTokenId(activity: GwsActivityLike, index: number): string 
   return `google_workspace:session:${who}`;
 }
 
-/** Salesforce EventLogFile row `event.id`. */
+/** ELF columns naming a row's operation, in IDS.md order. */
+const ELF_OPERATION = ['METHOD_NAME', 'OPERATION_TYPE', 'METHOD', 'URI', 'QUERY', 'ENTITY_NAME', 'REPORT_ID'];
+/** RTEM fields naming an event's operation, in IDS.md order. */
+const RTEM_OPERATION = [
+  'Operation',
+  'Method',
+  'Uri',
+  'Query',
+  'QueriedEntities',
+  'ReportId',
+  'ListViewId',
+  'JobId',
+  'BatchId',
+];
+
+/** A trimmed field for the id key: '' when absent; lists and objects as JSON. */
+function idPart(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v).trim();
+}
+
+/** `salesforce:<type>:<request id>:<hex 16 of time|user|operation...>` (IDS.md). */
+function sfRequestEventId(
+  type: string,
+  requestId: string,
+  timeMs: number,
+  user: string,
+  op: string[],
+): string {
+  const key = [new Date(timeMs).toISOString(), user, ...op].join('|');
+  return `salesforce:${type}:${requestId}:${sha256Hex(key).slice(0, 16)}`;
+}
+
+/** Salesforce EventLogFile row `event.id` (REQUEST_ID is shared by a transaction's rows). */
 export function salesforceElfEventId(row: Readonly<Record<string, string>>): string {
   const type = row['EVENT_TYPE'] ?? '';
-  const requestId = row['REQUEST_ID'];
-  if (requestId) return `salesforce:${type}:${requestId}`;
-  const key = [row['TIMESTAMP'], row['USER_ID'], row['LOGIN_KEY'], row['URI']].map(str).join('|');
-  return `salesforce:${type}:h:${sha256Hex(key).slice(0, 32)}`;
+  const requestId = (row['REQUEST_ID'] ?? '').trim();
+  if (!requestId) {
+    const filled = Object.fromEntries(Object.entries(row).filter(([, v]) => v !== ''));
+    return `salesforce:${type}:h:${recordHash(filled).slice(0, 32)}`;
+  }
+  const userId = (row['USER_ID'] || row['USER_ID_DERIVED'] || '').trim();
+  const user = userId ? salesforceId18(userId) : (row['USER_NAME'] ?? '').trim();
+  const op = ELF_OPERATION.map((k) => idPart(row[k]));
+  return sfRequestEventId(type, requestId, Date.parse(row['TIMESTAMP_DERIVED'] ?? ''), user, op);
 }
 
 /** Salesforce Real-Time Event Monitoring `event.id`. */
 export function salesforceRtemEventId(objectName: string, rec: Readonly<Record<string, unknown>>): string {
-  return `salesforce:${objectName}:${str(rec['EventIdentifier'])}`;
+  const userId = idPart(rec['UserId']);
+  const user = userId ? salesforceId18(userId) : idPart(rec['Username']);
+  const time = Date.parse(String(rec['EventDate'] ?? '').replace(/\+0000$/, 'Z'));
+  const op = RTEM_OPERATION.map((k) => idPart(rec[k]));
+  return sfRequestEventId(objectName, str(rec['EventIdentifier']), time, user, op);
 }
 
 const SUFFIX = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';

@@ -117,7 +117,7 @@ describe('simulate (small population)', () => {
       'GitHub App server-to-server token',
     ])
       expect(types).toContain(t);
-  });
+  }, 60_000);
 
   it('writes Google Workspace Reports API pages with string int64s', () => {
     const files = dataFiles(dirA).filter((f) => f.includes('/google_workspace/'));
