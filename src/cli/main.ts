@@ -6,6 +6,7 @@ import { TokenwatchError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import type { PipelineCounts } from '../pipeline/counts.js';
 import { runFiles } from '../run/run-files.js';
+import { registerInventoryCommands } from './inventory-command.js';
 import { EXIT, exitCodeFor, runExit } from './exit-codes.js';
 import { NameBook } from './names.js';
 import { makeProgress, type ProgressFn } from './progress.js';
@@ -191,6 +192,7 @@ export function buildCli(): Command {
         );
       }
     });
+  registerInventoryCommands(program);
   return program;
 }
 

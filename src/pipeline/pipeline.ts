@@ -12,6 +12,7 @@ import type { Alert } from '../../schemas/alert.js';
 import type { SecretExposure, Source, TokenActivity } from '../../schemas/token-activity.js';
 import { AlertGrouper, type GrouperSnapshot } from '../alerts/grouper.js';
 import type { PipelineConfig } from '../config.js';
+import { TokenLedger } from '../inventory/ledger.js';
 import { emptyCounts, type PipelineCounts } from './counts.js';
 import { RecentIds } from './dedup.js';
 import { SessionJoin } from './session-join.js';
@@ -62,6 +63,8 @@ export class Pipeline {
   readonly storeConfig: BaselineStoreConfig;
   readonly grouper: AlertGrouper;
   readonly sessions = new SessionJoin();
+  /** Token inventory (src/inventory/ledger.ts): every credential seen, its lifecycle, scopes and alerts. */
+  inventory = new TokenLedger();
   /** Drops re-delivered records (same event.id). */
   private readonly recentIds = new RecentIds();
   readonly counts: PipelineCounts = emptyCounts();
@@ -234,6 +237,8 @@ export class Pipeline {
     }
     this.store.update(activity);
     this.peers.update(activity);
+    this.inventory.observe(activity);
+    if (alerts.length > 0) this.inventory.recordAlerts(alerts);
     if (atMs > this.watermarkMs) this.watermarkMs = atMs;
     this.counts.alerts += alerts.length;
     return { activity, alerts };
@@ -243,6 +248,7 @@ export class Pipeline {
   closeGroups(latenessMs: number): Alert[] {
     const alerts = this.grouper.closeBefore(this.watermarkMs - latenessMs);
     this.counts.alerts += alerts.length;
+    this.inventory.recordAlerts(alerts);
     return alerts;
   }
 
@@ -250,6 +256,7 @@ export class Pipeline {
   flush(): Alert[] {
     const alerts = this.grouper.flush();
     this.counts.alerts += alerts.length;
+    this.inventory.recordAlerts(alerts);
     return alerts;
   }
 
@@ -259,9 +266,11 @@ export class Pipeline {
     grouper: GrouperSnapshot;
     watermarkMs: number;
     peers?: PeerModels;
+    inventory?: TokenLedger;
   }): void {
     this.store = state.store;
     if (state.peers) this.peers = state.peers;
+    if (state.inventory) this.inventory = state.inventory;
     this.grouper.restore(state.grouper);
     this.watermarkMs = state.watermarkMs;
   }

@@ -5,6 +5,7 @@ import { PeerModels } from '../../baselines/peer-models.js';
 import { loadStore, saveStore } from '../../baselines/persistence.js';
 import type { GrouperSnapshot } from '../alerts/grouper.js';
 import { StateError } from '../errors.js';
+import { loadLedger, saveLedger } from '../inventory/persistence.js';
 import type { Pipeline } from './pipeline.js';
 
 /** Version of `pipeline.json`; bump on incompatible changes. */
@@ -23,13 +24,14 @@ export interface PipelineStateFile {
 
 /**
  * Saves the pipeline's learned state into `dir`: baselines (`dir/baselines/`, see
- * baselines/persistence.ts) and `dir/pipeline.json` (watermark, open alert groups, `extra`).
+ * baselines/persistence.ts), the token inventory (`dir/inventory.json.gz`, src/inventory) and `dir/pipeline.json` (watermark, open alert groups, `extra`).
  * `pipeline.json` is written last, through a temporary file and a rename, so it marks a complete
  * checkpoint.
  */
 export async function savePipelineState(pipeline: Pipeline, dir: string, extra?: unknown): Promise<void> {
   await mkdir(dir, { recursive: true });
   await saveStore(pipeline.store, join(dir, 'baselines'));
+  await saveLedger(pipeline.inventory, dir);
   const file: PipelineStateFile = {
     version: PIPELINE_STATE_VERSION,
     watermarkMs: pipeline.watermarkMs,
@@ -65,6 +67,7 @@ export async function loadPipelineState(
     );
   }
   const store = await loadStore(join(dir, 'baselines'), pipeline.storeConfig);
+  const inventory = await loadLedger(dir);
   let peers: PeerModels | undefined;
   if (file.peers !== undefined) {
     try {
@@ -78,6 +81,7 @@ export async function loadPipelineState(
     grouper: file.grouper,
     watermarkMs: file.watermarkMs,
     ...(peers ? { peers } : {}),
+    ...(inventory ? { inventory } : {}),
   });
   return { extra: file.extra };
 }

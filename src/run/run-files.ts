@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { DeadLetter } from '../../ingestors/types.js';
 import type { Alert } from '../../schemas/alert.js';
 import type { Source, TokenActivity } from '../../schemas/token-activity.js';
+import { appendAlertLog } from '../api/alert-log.js';
 import type { Config } from '../config.js';
 import type { PipelineCounts } from '../pipeline/counts.js';
 import { mergeByEventTime } from '../pipeline/merge.js';
@@ -168,6 +169,8 @@ export async function runFiles(options: RunOptions): Promise<RunResult> {
   if (options.stateDir) {
     outputs.state = options.stateDir;
     await savePipelineState(pipeline, options.stateDir);
+    // The API and console (`tokenwatch ui --state`) read the alerts from the state directory.
+    await appendAlertLog(options.stateDir, alerts);
   }
   await Promise.all([close(alertsOut), close(activityOut), close(deadOut)]);
   return {

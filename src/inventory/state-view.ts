@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError, StateError } from '../errors.js';
+import { AppsRegistry } from './apps-registry.js';
+import { TokenLedger } from './ledger.js';
+import { loadLedger } from './persistence.js';
+
+/** What the inventory commands read from a state directory. */
+export interface InventoryState {
+  dir: string;
+  ledger: TokenLedger;
+  apps: AppsRegistry;
+  /** the pipeline's event-time watermark (epoch ms), 0 when unknown */
+  watermarkMs: number;
+}
+
+/**
+ * The directory holding the live pipeline state: `dir` itself (`tokenwatch run --state`), or the
+ * checkpoint `dir/CURRENT` names (`tokenwatch serve`, src/serve/checkpoint.ts).
+ */
+export async function liveStateDir(dir: string): Promise<string> {
+  const current = join(dir, 'CURRENT');
+  if (!existsSync(current)) return dir;
+  const name = (await readFile(current, 'utf8')).trim();
+  if (!/^checkpoint-[\w-]+$/.test(name)) throw new StateError(`${current} names no checkpoint ("${name}")`);
+  return join(dir, name);
+}
+
+/**
+ * Loads the token ledger, the app registry and the watermark of a state directory (written by
+ * `tokenwatch run --state DIR` or `serve`).
+ * @throws StateError when the directory holds no state, or a file is corrupt.
+ */
+export async function loadInventoryState(dir: string): Promise<InventoryState> {
+  if (!existsSync(dir))
+    throw new StateError(`state directory ${dir} does not exist (run tokenwatch run --state ${dir} first)`);
+  const live = await liveStateDir(dir);
+  const ledger = (await loadLedger(live)) ?? new TokenLedger();
+  const apps = await AppsRegistry.load(dir);
+  let watermarkMs = 0;
+  const pipelineFile = join(live, 'pipeline.json');
+  if (existsSync(pipelineFile)) {
+    try {
+      const parsed = JSON.parse(await readFile(pipelineFile, 'utf8')) as { watermarkMs?: unknown };
+      if (typeof parsed.watermarkMs === 'number') watermarkMs = parsed.watermarkMs;
+    } catch (cause) {
+      throw new StateError(`corrupt pipeline state ${pipelineFile}: ${(cause as Error).message}`, { cause });
+    }
+  }
+  return { dir, ledger, apps, watermarkMs };
+}
+
+/**
+ * The reference clock of an inventory: `asOf` as given (`now` = wall clock, or an ISO time),
+ * else the state's event-time watermark (the newest event seen: right for replays of old logs),
+ * else the wall clock.
+ * @throws ConfigError on an unparseable time.
+ */
+export function referenceTime(
+  asOf: string | undefined,
+  watermarkMs: number,
+  now: () => number = Date.now,
+): number {
+  if (asOf === undefined || asOf === '') return watermarkMs > 0 ? watermarkMs : now();
+  if (asOf === 'now') return now();
+  const t = Date.parse(asOf);
+  if (!Number.isFinite(t)) throw new ConfigError(`not an ISO 8601 time: ${asOf}`);
+  return t;
+}
