@@ -74,10 +74,46 @@ function has(value: Record<string, unknown>, key: string): boolean {
 }
 
 /**
+ * Every field of a LogoutEvent / LogoutEventStream (Platform Events Developer Guide, "LogoutEvent",
+ * "LogoutEventStream"), plus record metadata. LogoutEvent has no field of its own: a bare object
+ * is one when it has an `EventIdentifier`, a session (`LoginKey` / `SessionKey`) and nothing else.
+ */
+const LOGOUT_FIELDS = new Set([
+  'attributes',
+  'Id',
+  'CreatedById',
+  'CreatedDate',
+  'EventDate',
+  'EventIdentifier',
+  'EventUuid',
+  'LoginKey',
+  'ProfileId',
+  'RelatedEventIdentifier',
+  'ReplayId',
+  'RoleId',
+  'SessionKey',
+  'SessionLevel',
+  'SourceIp',
+  'UserId',
+  'Username',
+  'UserType',
+]);
+
+function isBareLogout(value: Record<string, unknown>): boolean {
+  if (!has(value, 'EventIdentifier') || !(has(value, 'LoginKey') || has(value, 'SessionKey'))) return false;
+  for (const key in value) if (!LOGOUT_FIELDS.has(key)) return false;
+  return true;
+}
+
+/**
  * The family of a bare JSON object: `attributes.type` (SOQL rows), `EVENT_TYPE` (ELF rows already
- * converted to JSON), else type-specific fields: `JobId`/`BatchId` -> BulkApiResultEvent,
- * `LoginType`/`LoginUrl`/`LoginGeoId` -> LoginEvent, `DelegatedUsername` -> LoginAsEvent,
- * `Operation`/`QueriedEntities`/`ApiType` -> ApiEvent. Undefined when nothing matches.
+ * converted to JSON), else type-specific fields (Platform Events Developer Guide field lists):
+ * `LogFile` + `EventType` -> EventLogFile (a metadata row), `JobId`/`BatchId` ->
+ * BulkApiResultEvent, `DelegatedUsername` -> LoginAsEvent, `LoginType`/`LoginUrl`/`LoginGeoId` ->
+ * LoginEvent, `ListViewId` -> ListViewEvent, `ReportId` -> ReportEvent, `PageUrl` /
+ * `PreviousPageUrl` / `EffectivePageTime` -> LightningUriEvent, `RecordId` or `OperationStatus`
+ * -> UriEvent, `Operation`/`QueriedEntities`/`ApiType` -> ApiEvent, only LogoutEvent's fields ->
+ * LogoutEvent. Undefined when nothing matches.
  */
 export function detectFamily(value: Record<string, unknown>): string | undefined {
   const attributes = value.attributes;
@@ -86,9 +122,64 @@ export function detectFamily(value: Record<string, unknown>): string | undefined
     if (typeof type === 'string' && type !== '') return type;
   }
   if (typeof value.EVENT_TYPE === 'string') return elfFamily(value.EVENT_TYPE);
+  if (typeof value.LogFile === 'string' && has(value, 'EventType')) return ELF_PREFIX;
   if (has(value, 'JobId') || has(value, 'BatchId')) return 'BulkApiResultEvent';
   if (has(value, 'DelegatedUsername')) return 'LoginAsEvent';
   if (has(value, 'LoginType') || has(value, 'LoginUrl') || has(value, 'LoginGeoId')) return 'LoginEvent';
+  if (has(value, 'ListViewId')) return 'ListViewEvent';
+  if (has(value, 'ReportId')) return 'ReportEvent';
+  if (has(value, 'PageUrl') || has(value, 'PreviousPageUrl') || has(value, 'EffectivePageTime'))
+    return 'LightningUriEvent';
+  if (!has(value, 'ApiType') && (has(value, 'RecordId') || has(value, 'OperationStatus'))) return 'UriEvent';
   if (has(value, 'Operation') || has(value, 'QueriedEntities') || has(value, 'ApiType')) return 'ApiEvent';
+  if (isBareLogout(value)) return 'LogoutEvent';
   return undefined;
+}
+
+/** RTEM object names recognised in a file name (`LogoutEvent.json`, `ApiEventStream-0001.ndjson`). */
+const RTEM_NAMES = [
+  'ApiEvent',
+  'BulkApiResultEvent',
+  'LightningUriEvent',
+  'ListViewEvent',
+  'LoginAsEvent',
+  'LoginEvent',
+  'LogoutEvent',
+  'ReportEvent',
+  'UriEvent',
+] as const;
+
+/**
+ * The RTEM object type named in a location's file name (`exports/LogoutEvent-2025-06.json`,
+ * `LoginEventStream.ndjson:3`): a name token equal to an RTEM object or stream name.
+ */
+export function rtemTypeFromLocation(location: string): string | undefined {
+  const base = location.split(/[\\/]/).pop() ?? location;
+  for (const token of base.split(/[^A-Za-z0-9]+/)) {
+    const t = token.endsWith('Stream') ? token.slice(0, -'Stream'.length) : token;
+    if ((RTEM_NAMES as readonly string[]).includes(t)) return t;
+  }
+  return undefined;
+}
+
+/** Avro primitive type names: the keys of a union value in the Avro JSON encoding. */
+const AVRO_PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
+
+/**
+ * Unwraps Avro JSON-encoded union values (Avro 1.11 specification, "JSON Encoding": a non-null
+ * union value is `{"<type>": value}`) in an event's top-level fields: `{"string": "Success"}` ->
+ * `"Success"`, `{"long": 1700000000000}` -> `1700000000000`. Returns the same object when nothing
+ * is wrapped, else a copy.
+ */
+export function unwrapAvroUnions(value: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const key in value) {
+    const v = value[key];
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) continue;
+    const keys = Object.keys(v);
+    if (keys.length !== 1 || !AVRO_PRIMITIVES.has(keys[0] as string)) continue;
+    out ??= { ...value };
+    out[key] = (v as Record<string, unknown>)[keys[0] as string];
+  }
+  return out ?? value;
 }

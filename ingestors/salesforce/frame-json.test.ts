@@ -108,3 +108,62 @@ describe('frameSalesforce: JSON', () => {
     );
   });
 });
+
+describe('frameSalesforce: Pub/Sub API events and Avro JSON', () => {
+  it('unwraps {replayId, payload}, the family from topicName, Avro unions unwrapped', () => {
+    const event = {
+      replayId: 7,
+      topicName: '/event/LogoutEventStream',
+      payload: { EventDate: { long: 1751360400123 }, EventIdentifier: { string: 'x1' }, UserId: null },
+    };
+    const items = frame(JSON.stringify(event));
+    expect(summary(items)).toEqual([{ kind: 'record', family: 'LogoutEvent', location: 'in.json' }]);
+    const rec = items[0];
+    expect(rec?.kind === 'record' && rec.record.value).toEqual({
+      EventDate: 1751360400123,
+      EventIdentifier: 'x1',
+      UserId: null,
+    });
+  });
+
+  it('NDJSON of Pub/Sub events without a topic: family from the payload fields', () => {
+    const lines = [
+      { replay_id: '1', payload: { ...apiEvent, LoginType: { string: 'Application' } } },
+      { replayId: 2, payload: { ...apiEvent, ListViewId: '00B000000000001' } },
+    ]
+      .map((l) => JSON.stringify(l))
+      .join('\n');
+    expect(summary(frame(lines)).map((s) => s.kind === 'record' && s.family)).toEqual([
+      'LoginEvent',
+      'ListViewEvent',
+    ]);
+  });
+
+  it('a Pub/Sub event whose payload is not an object is a schema_invalid dead letter', () => {
+    expect(summary(frame(JSON.stringify({ replayId: 1, payload: 'AAEC' })))).toEqual([
+      { kind: 'dead', code: 'schema_invalid', location: 'in.json' },
+    ]);
+  });
+
+  it('a bare object with only LogoutEvent fields is a LogoutEvent; a file name can say so too', () => {
+    const logout = { EventIdentifier: 'l1', EventDate: '2025-01-01T00:00:00Z', LoginKey: 'k', UserId: 'u' };
+    expect(summary(frame(JSON.stringify(logout)))[0]).toMatchObject({ family: 'LogoutEvent' });
+    const unknown = { EventIdentifier: 'l1', EventDate: '2025-01-01T00:00:00Z', Foo: 1 };
+    expect(summary(frame(JSON.stringify(unknown)))[0]).toMatchObject({ family: undefined });
+    expect(summary(frame(JSON.stringify(unknown), 'dump/LogoutEventStream-01.json'))[0]).toMatchObject({
+      family: 'LogoutEvent',
+    });
+  });
+
+  it('families of the page-view events by their own fields', () => {
+    const fam = (extra: Record<string, unknown>) =>
+      summary(frame(JSON.stringify({ ...apiEvent, ...extra })))[0]?.kind === 'record'
+        ? (summary(frame(JSON.stringify({ ...apiEvent, ...extra })))[0] as { family?: string }).family
+        : undefined;
+    expect(fam({ Operation: 'Read', OperationStatus: 'SUCCESS', RecordId: '001' })).toBe('UriEvent');
+    expect(fam({ Operation: 'Read', PageUrl: '/lightning/page/home' })).toBe('LightningUriEvent');
+    expect(fam({ ListViewId: '00B', QueriedEntities: 'Account' })).toBe('ListViewEvent');
+    expect(fam({ ReportId: '00O', Operation: 'ReportExported' })).toBe('ReportEvent');
+    expect(fam({ Operation: 'query', ApiType: 'REST' })).toBe('ApiEvent');
+  });
+});

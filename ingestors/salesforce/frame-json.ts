@@ -1,8 +1,18 @@
-import { soqlEnvelopeSchema, streamingEnvelopeSchema } from '../../schemas/raw/salesforce.js';
+import {
+  pubSubEventSchema,
+  soqlEnvelopeSchema,
+  streamingEnvelopeSchema,
+} from '../../schemas/raw/salesforce.js';
 import { jsonErrorMessage } from '../common/json-error.js';
 import type { FramedItem, RecordLocation } from '../types.js';
 import { deadFromText, deadFromValue, MAX_RECORD_CHARS } from './dead-letter.js';
-import { detectFamily, META_FAMILY, typeFromChannel } from './family.js';
+import {
+  detectFamily,
+  META_FAMILY,
+  rtemTypeFromLocation,
+  typeFromChannel,
+  unwrapAvroUnions,
+} from './family.js';
 
 /**
  * Framing of Salesforce JSON: Real-Time Event Monitoring objects and ELF rows a vendor already
@@ -11,6 +21,9 @@ import { detectFamily, META_FAMILY, typeFromChannel } from './family.js';
  *   (REST API `query`; Elastic's collector runs `SELECT FIELDS(STANDARD) FROM LoginEvent ...`),
  * - a CometD streaming message `{channel:"/event/ApiEventStream", data:{event:{replayId},
  *   payload:{...}, schema}}` (Streaming API; Platform Events Developer Guide),
+ * - a Pub/Sub API event decoded to JSON, `{replayId, payload:{...}}` (optionally `id`, `schemaId`,
+ *   `topicName`), its payload possibly in the Avro JSON encoding (`{"string": "..."}` unions,
+ *   epoch-ms dates: see `unwrapAvroUnions`),
  * - an array of any of these (a CometD `/meta/connect` batch, a JSON export),
  * - NDJSON: one of these per line,
  * - a bare event object.
@@ -27,12 +40,13 @@ function describe(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
 }
 
-/** One record, unless its serialized size exceeds the 1 MiB limit. */
+/** One record, unless its serialized size exceeds the 1 MiB limit. Avro unions are unwrapped. */
 function recordItem(
-  value: Record<string, unknown>,
+  wrapped: Record<string, unknown>,
   family: string | undefined,
   location: RecordLocation,
 ): FramedItem {
+  const value = unwrapAvroUnions(wrapped);
   const size = JSON.stringify(value).length;
   if (size > MAX_RECORD_CHARS) {
     return {
@@ -90,8 +104,31 @@ function* unwrap(value: unknown, location: RecordLocation, depth: number): Gener
       };
       return;
     }
-    const payload = msg.data.data.payload;
+    const payload = unwrapAvroUnions(msg.data.data.payload);
     yield recordItem(payload, channelType ?? detectFamily(payload), location);
+    return;
+  }
+  if (
+    (Object.hasOwn(value, 'replayId') || Object.hasOwn(value, 'replay_id')) &&
+    Object.hasOwn(value, 'payload')
+  ) {
+    const event = pubSubEventSchema.safeParse(value);
+    if (!event.success) {
+      yield {
+        kind: 'dead',
+        dead: deadFromValue(
+          'schema_invalid',
+          'Pub/Sub API event whose payload is not an object',
+          value,
+          location,
+        ),
+      };
+      return;
+    }
+    const payload = unwrapAvroUnions(event.data.payload);
+    const topic = event.data.topicName;
+    const family = (topic ? typeFromChannel(topic) : undefined) ?? detectFamily(payload);
+    yield recordItem(payload, family ?? rtemTypeFromLocation(location), location);
     return;
   }
   if (Object.hasOwn(value, 'records')) {
@@ -114,7 +151,8 @@ function* unwrap(value: unknown, location: RecordLocation, depth: number): Gener
     }
     return;
   }
-  yield recordItem(value, detectFamily(value), location);
+  const bare = unwrapAvroUnions(value);
+  yield recordItem(bare, detectFamily(bare) ?? rtemTypeFromLocation(location), location);
 }
 
 type LineResult = { ok: true; value: unknown } | { ok: false; error: string; oversized: boolean };

@@ -51,6 +51,10 @@ const RTEM_CLASSES: Readonly<Record<string, EventClass>> = {
   ApiEvent: 'api',
   BulkApiResultEvent: 'api',
   ReportEvent: 'file',
+  // Page and record views, like their EventLogFile twins (URI, LightningPageView: `web`).
+  UriEvent: 'web',
+  LightningUriEvent: 'web',
+  ListViewEvent: 'web',
 };
 
 /** ELF types that record requests with no principal or credential (anonymous traffic, telemetry). */
@@ -92,10 +96,16 @@ const RTEM_DETECTIONS = new Set([
   'PermissionSetEventStore',
 ]);
 
+/**
+ * Skip reason of an `EventLogFile` query-result row (`Id, EventType, LogDate, LogFile, ...`): it
+ * describes a log file, whose events are in the CSV behind `LogFile`.
+ */
+export const ELF_METADATA_SKIP = 'EventLogFile metadata row: download LogFile';
+
 /** Why an RTEM object type is skipped. */
 export function rtemSkipReason(type: string): string {
   if (RTEM_DETECTIONS.has(type)) return `${type} is a Salesforce threat-detection record, not token activity`;
-  if (type === 'EventLogFile') return 'EventLogFile metadata row; its events are in the LogFile CSV';
+  if (type === 'EventLogFile') return ELF_METADATA_SKIP;
   return `Salesforce object type ${type} is not normalized`;
 }
 

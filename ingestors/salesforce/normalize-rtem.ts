@@ -19,12 +19,13 @@ import {
 import { isSessionKeyField, redactSecretsInText } from './redact.js';
 import { parseSalesforceIso } from './time.js';
 import { cleanUserAgent } from './user-agent.js';
-import { count, distinct, entities, entityFromQuery, name, recordsCount, text } from './values.js';
+import { count, distinct, entities, entityFromQuery, name, recordsCount, text, uriPath } from './values.js';
 
 /**
  * Normalization of Real-Time Event Monitoring objects (Platform Events Developer Guide: ApiEvent,
- * LoginEvent, LogoutEvent, LoginAsEvent, BulkApiResultEvent, ReportEvent), from SOQL on the storage objects or
- * from the streaming channels.
+ * LoginEvent, LogoutEvent, LoginAsEvent, BulkApiResultEvent, ReportEvent, UriEvent,
+ * LightningUriEvent, ListViewEvent), from SOQL on the storage objects, the CometD streaming
+ * channels or the Pub/Sub API.
  */
 
 /** A field as id text: strings and numbers as written, anything else (lists, objects) as canonical JSON. */
@@ -59,8 +60,27 @@ function resourceOf(
   const report = cls === 'file' ? text(v.ReportId) : undefined;
   if (report !== undefined) return { type: 'report', name: tryCanonicalId18(report) ?? report };
   if (entity !== undefined) return { type: 'sobject', name: entity };
+  const pageUrl = uriPath(v.PageUrl);
+  if (cls === 'web' && pageUrl !== undefined) return { type: 'uri', name: pageUrl };
   if (operation !== undefined && cls === 'api') return { type: 'api_method', name: operation };
   return undefined;
+}
+
+/**
+ * Event time: `EventDate`, else `CreatedDate`, as ISO text (SOQL, CometD) or epoch milliseconds
+ * (Pub/Sub API: Avro `long` with logical type `timestamp-millis`; also as a 13-digit string).
+ * @throws Error when absent or unparseable.
+ */
+export function rtemTimestamp(type: string, value: unknown): string {
+  const t = text(value);
+  if (t === undefined) throw new Error(`${type} has no EventDate or CreatedDate`);
+  if (/^\d{12,14}$/.test(t)) {
+    const ms = Number(t);
+    const d = new Date(ms);
+    if (Number.isNaN(d.getTime())) throw new Error(`${type} EventDate ${t} is not a valid epoch-ms time`);
+    return d.toISOString();
+  }
+  return parseSalesforceIso(t);
 }
 
 /**
@@ -69,7 +89,12 @@ function resourceOf(
  * they are successes unless blocked; LogoutEvent and LoginAsEvent record completed actions.
  */
 function outcomeOf(value: Record<string, unknown>): Outcome {
-  return outcomeFromPolicy(text(value.PolicyOutcome)) ?? outcomeFromStatus(text(value.Status)) ?? 'success';
+  return (
+    outcomeFromPolicy(text(value.PolicyOutcome)) ??
+    outcomeFromStatus(text(value.Status)) ??
+    outcomeFromStatus(text(value.OperationStatus)) ??
+    'success'
+  );
 }
 
 /**
@@ -108,11 +133,9 @@ export function normalizeRtem(record: RawRecord, type: string): NormalizeResult 
       dead: deadFromValue('no_principal', `${type} has no UserId or Username`, record.value, record.location),
     };
   }
-  const dateText = text(v.EventDate) ?? text(v.CreatedDate);
   let timestamp: string;
   try {
-    if (dateText === undefined) throw new Error(`${type} has no EventDate or CreatedDate`);
-    timestamp = parseSalesforceIso(dateText);
+    timestamp = rtemTimestamp(type, v.EventDate ?? v.CreatedDate);
   } catch (err) {
     return {
       kind: 'dead',

@@ -403,3 +403,55 @@ describe('dead letters and skips', () => {
     expect(activity(normalizeSalesforce(r)).event.action).toBe('BulkApi2');
   });
 });
+
+describe('RTEM shapes: Pub/Sub dates, page-view events, EventLogFile metadata rows', () => {
+  it('epoch-ms EventDate (Pub/Sub Avro timestamp-millis, number or 13-digit string) is event time', () => {
+    expect(
+      activity(normalizeSalesforce(rtem('LogoutEvent', { EventDate: 1751360400123 })))['@timestamp'],
+    ).toBe('2025-07-01T09:00:00.123Z');
+    expect(
+      activity(normalizeSalesforce(rtem('LogoutEvent', { EventDate: '1751360400123' })))['@timestamp'],
+    ).toBe('2025-07-01T09:00:00.123Z');
+  });
+
+  it('UriEvent, LightningUriEvent and ListViewEvent are web access like their ELF twins', () => {
+    const uri = activity(
+      normalizeSalesforce(
+        rtem('UriEvent', { Operation: 'Read', OperationStatus: 'FAILURE', QueriedEntities: 'Account' }),
+      ),
+    );
+    expect(uri.event.category).toEqual(['web']);
+    expect(uri.event.outcome).toBe('failure');
+    expect(uri.tokenwatch.resource).toEqual({ type: 'sobject', name: 'Account' });
+    const page = activity(
+      normalizeSalesforce(
+        rtem('LightningUriEvent', { PageUrl: '/lightning/page/home?x=1', Operation: 'Read' }),
+      ),
+    );
+    expect(page.tokenwatch.resource).toEqual({ type: 'uri', name: '/lightning/page/home' });
+    const list = activity(
+      normalizeSalesforce(
+        rtem('ListViewEvent', { ListViewId: '00B', QueriedEntities: 'Account', RowsProcessed: 2000 }),
+      ),
+    );
+    expect(list.tokenwatch.volume).toEqual({ rows: 2000 });
+  });
+
+  it('an EventLogFile query-result row is skipped with its reason, not dead-lettered', () => {
+    const row: RawRecord = {
+      source: 'salesforce',
+      value: {
+        attributes: { type: 'EventLogFile' },
+        Id: '0AT',
+        EventType: 'Login',
+        LogFile: '/services/x/LogFile',
+      },
+      family: 'EventLogFile',
+      location: 'q.json#records[0]',
+    };
+    const result = normalizeSalesforce(row);
+    expect(result.kind === 'skipped' && result.skipped.reason).toBe(
+      'EventLogFile metadata row: download LogFile',
+    );
+  });
+});

@@ -2,8 +2,23 @@ import { tokenActivitySchema } from '../../schemas/token-activity.js';
 import type { NormalizeResult, RawRecord } from '../types.js';
 import { deadFromValue, skipped } from './dead-letter.js';
 import { detectFamily, ELF_PREFIX, META_FAMILY } from './family.js';
+import { ELF_METADATA_SKIP } from './mapping.js';
 import { normalizeElf } from './normalize-elf.js';
 import { normalizeRtem } from './normalize-rtem.js';
+
+/**
+ * An `EventLogFile` query-result row (REST API "Query Event Monitoring Data with REST": `Id,
+ * EventType, LogDate, LogFile, LogFileLength, ...`): metadata pointing at the CSV, not an event.
+ */
+function isElfMetadataRow(value: Record<string, unknown>): boolean {
+  return (
+    typeof value.EVENT_TYPE !== 'string' && (typeof value.LogFile === 'string' || has(value, 'EventType'))
+  );
+}
+
+function has(value: Record<string, unknown>, key: string): boolean {
+  return Object.hasOwn(value, key) && value[key] !== undefined && value[key] !== null;
+}
 
 /**
  * Normalizes one framed Salesforce record to a TokenActivity (see `normalize-elf.ts` for
@@ -25,6 +40,9 @@ export function normalizeSalesforce(record: RawRecord): NormalizeResult {
     const family = record.family ?? detectFamily(value);
     if (family === META_FAMILY) {
       return { kind: 'skipped', skipped: skipped('CometD meta-channel message, no event', record.location) };
+    }
+    if (family === ELF_PREFIX && isElfMetadataRow(value)) {
+      return { kind: 'skipped', skipped: skipped(ELF_METADATA_SKIP, record.location) };
     }
     let result: NormalizeResult;
     if (

@@ -115,10 +115,16 @@ const nullableString = z.string().nullish();
 const numberish = z.union([z.number(), z.string()]).nullish();
 
 /** Fields shared by the RTEM event objects tokenwatch reads (storage objects and stream payloads). */
+/**
+ * RTEM dates: `2021-10-19T11:47:22Z` or `2024-07-08T07:26:18.239+0000` (offset without a colon)
+ * from SOQL and CometD; epoch milliseconds (a number) from the Pub/Sub API, whose Avro schemas
+ * declare them `long` (`timestamp-millis`).
+ */
+const rtemDate = z.union([z.string(), z.number()]).nullish();
+
 const rtemBaseShape = {
-  /** `2021-10-19T11:47:22Z` or `2024-07-08T07:26:18.239+0000` (offset without a colon). */
-  EventDate: nullableString,
-  CreatedDate: nullableString,
+  EventDate: rtemDate,
+  CreatedDate: rtemDate,
   /** Primary key of the event; the `Id` of streamed events is a placeholder. */
   EventIdentifier: nullableString,
   /** 18-character user id. */
@@ -228,8 +234,65 @@ export const reportEventSchema = z.looseObject({
 /** A parsed ReportEvent; see {@link reportEventSchema}. */
 export type ReportEvent = z.infer<typeof reportEventSchema>;
 
+/**
+ * `UriEvent` / `UriEventStream`: a user creates, reads, updates or deletes a record in Salesforce
+ * Classic (Platform Events Developer Guide, "UriEvent"); the twin of the URI EventLogFile type.
+ */
+export const uriEventSchema = z.looseObject({
+  ...rtemBaseShape,
+  /** `Read`, `Create`, `Update`, `Delete`. */
+  Operation: nullableString,
+  /** `SUCCESS` / `FAILURE` (Create and Update are logged twice: start, then result). */
+  OperationStatus: nullableString,
+  QueriedEntities: nullableString,
+  RecordId: nullableString,
+  Name: nullableString,
+  Message: nullableString,
+});
+
+/**
+ * `LightningUriEvent` / `LightningUriEventStream`: a page view in Lightning Experience or the
+ * mobile app (Platform Events Developer Guide, "LightningUriEvent"); the twin of the
+ * LightningPageView / URI EventLogFile types.
+ */
+export const lightningUriEventSchema = z.looseObject({
+  ...rtemBaseShape,
+  Operation: nullableString,
+  OperationStatus: nullableString,
+  QueriedEntities: nullableString,
+  RecordId: nullableString,
+  PageUrl: nullableString,
+  PreviousPageUrl: nullableString,
+  AppName: nullableString,
+  ConnectionType: nullableString,
+  DeviceModel: nullableString,
+  OsName: nullableString,
+  OsVersion: nullableString,
+  Duration: numberish,
+  EffectivePageTime: numberish,
+});
+
+/**
+ * `ListViewEvent` / `ListViewEventStream`: a user views a list view (Platform Events Developer
+ * Guide, "ListViewEvent"); rows shown are `RowsProcessed`.
+ */
+export const listViewEventSchema = z.looseObject({
+  ...rtemBaseShape,
+  ListViewId: nullableString,
+  Name: nullableString,
+  /** `API`, `Classic`, `Lightning`. */
+  EventSource: nullableString,
+  QueriedEntities: nullableString,
+  RowsProcessed: numberish,
+  Application: nullableString,
+  ConnectedAppId: nullableString,
+});
+
 /** RTEM object types tokenwatch normalizes, with their schema. */
 export const RTEM_SCHEMAS = {
+  UriEvent: uriEventSchema,
+  LightningUriEvent: lightningUriEventSchema,
+  ListViewEvent: listViewEventSchema,
   ApiEvent: apiEventSchema,
   LoginEvent: loginEventSchema,
   LogoutEvent: logoutEventSchema,
@@ -264,5 +327,22 @@ export const soqlEnvelopeSchema = z.looseObject({
   nextRecordsUrl: z.string().nullish(),
   records: z.array(z.unknown()),
 });
+/**
+ * A Pub/Sub API event after the subscriber decoded its Avro payload with the topic's schema and
+ * wrote it as JSON (what the Salesforce Pub/Sub API client examples print): `{replayId, payload}`
+ * with optional `id` (EventUuid), `schemaId` and topic name. The payload is the event object,
+ * possibly in the Avro JSON encoding (unions as `{"string": "..."}`, dates as epoch ms).
+ * https://developer.salesforce.com/docs/platform/pub-sub-api/guide/event-deserialization-considerations.html
+ */
+export const pubSubEventSchema = z.looseObject({
+  replayId: z.union([z.number(), z.string()]).nullish(),
+  replay_id: z.union([z.number(), z.string()]).nullish(),
+  payload: z.record(z.string(), z.unknown()),
+  schemaId: z.string().nullish(),
+  topicName: z.string().nullish(),
+});
+/** A parsed Pub/Sub API event; see {@link pubSubEventSchema}. */
+export type PubSubEvent = z.infer<typeof pubSubEventSchema>;
+
 /** A parsed SOQL page; see {@link soqlEnvelopeSchema}. */
 export type SoqlEnvelope = z.infer<typeof soqlEnvelopeSchema>;
