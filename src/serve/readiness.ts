@@ -34,12 +34,18 @@ export interface ServeState {
   consuming: () => boolean;
   /** Consumption paused because a sink is failing. */
   paused: () => boolean;
+  /**
+   * While serve is still starting: what it waits for (and why the last attempt failed); undefined
+   * once it consumes. Optional for callers that have no startup phase.
+   */
+  starting?: () => string | undefined;
 }
 
 /**
  * The readiness checks of `GET /readyz`: Kafka answers (`describeCluster`), Elasticsearch answers
  * (`_cluster/health`, not `HEAD /`: minimal distributions lack the root endpoint), the consumer is
- * in its group, no sink is failing. Each probe has a 2 s limit.
+ * in its group, no sink is failing; while serve starts, a `startup` check names the step it waits
+ * for and the last failure. Each probe has a 2 s limit.
  */
 export function readinessChecks(
   admin: Admin,
@@ -55,7 +61,9 @@ export function readinessChecks(
     ]);
     const consuming = state.consuming();
     const paused = state.paused();
+    const starting = state.starting?.();
     return [
+      ...(starting === undefined ? [] : [{ name: 'startup', ok: false, detail: starting }]),
       kafka,
       elasticsearch,
       {

@@ -129,6 +129,11 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
   let http: HttpServer | undefined;
   let joined = false;
   let stopping = false;
+  /** The startup step under way (undefined once consuming) and why its last attempt failed. */
+  const startup: { step: string | undefined; lastError: string | undefined } = {
+    step: 'starting',
+    lastError: undefined,
+  };
   let onFatal: (err: unknown) => void = () => {};
   const fatal = new Promise<unknown>((resolve) => {
     onFatal = resolve;
@@ -174,11 +179,17 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
   const readiness = readinessChecks(admin, es, {
     consuming: () => joined && !stopping,
     paused: () => loop.flow.isPaused,
+    starting: () =>
+      startup.step === undefined
+        ? undefined
+        : `${startup.step}${startup.lastError ? `; last attempt failed: ${startup.lastError}` : ''}`,
   });
 
   /** Retries a startup step while its error may pass (a service still starting); fails fast otherwise. */
-  const startupRetry = <T>(what: string, attempt: () => Promise<T>) =>
-    retryUntilDone(
+  const startupRetry = <T>(what: string, attempt: () => Promise<T>) => {
+    startup.step = `waiting for ${what}`;
+    startup.lastError = undefined;
+    return retryUntilDone(
       async () => {
         try {
           return await attempt();
@@ -190,13 +201,16 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
       {
         signal,
         ...(options.backoff ? { backoff: options.backoff } : {}),
-        onFailure: (err, n, delayMs) =>
+        onFailure: (err, n, delayMs) => {
+          startup.lastError = (err as Error).message;
           log.warn(
             { what, attempt: n, delayMs, err: (err as Error).message },
             'startup step failed; retrying',
-          ),
+          );
+        },
       },
     );
+  };
 
   // Checkpoint (and commit) between batches too, so an idle stream does not leave offsets behind.
   const tickMs = Math.max(1_000, options.checkpointIntervalMs ?? config.serve.checkpointIntervalMs);
@@ -204,14 +218,10 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
     loop.tick().catch((err: unknown) => log.error({ err }, 'idle checkpoint failed'));
   }, tickMs);
   let fatalError: unknown;
+  let httpUrl: string | undefined;
   try {
-    await startupRetry('elasticsearch templates', () => installTemplates(es, config.elasticsearch, logger));
-    await startupRetry('kafka topics', async () => {
-      await admin.connect();
-      await ensureTopics(admin, allTopics(config.kafka), logger);
-    });
-    await startupRetry('kafka producer', () => producer.connect());
-    let httpUrl: string | undefined;
+    // The HTTP server first: /healthz answers and /readyz says what startup waits for (503 with
+    // the reason) while Kafka or Elasticsearch is still unreachable.
     if (options.http !== false) {
       http = buildHttpServer({
         logger,
@@ -222,6 +232,12 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
       httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
       log.info({ url: httpUrl }, 'http server listening');
     }
+    await startupRetry('elasticsearch templates', () => installTemplates(es, config.elasticsearch, logger));
+    await startupRetry('kafka topics', async () => {
+      await admin.connect();
+      await ensureTopics(admin, allTopics(config.kafka), logger);
+    });
+    await startupRetry('kafka producer', () => producer.connect());
     const c = kafka.consumer({
       groupId: config.kafka.groupId,
       sessionTimeout,
@@ -259,6 +275,8 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
       options.onStarted?.({ ...(httpUrl ? { httpUrl } : {}), restored: loaded?.kind ?? 'none', metrics });
     });
     await startupRetry('kafka consumer', () => c.connect());
+    startup.step = 'joining the consumer group';
+    startup.lastError = undefined;
     await c.subscribe({ topics: [...sources.keys()], fromBeginning: true });
     await c.run({
       autoCommit: false,
@@ -266,6 +284,7 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
       partitionsConsumedConcurrently: 1,
       eachBatch: loop.eachBatch,
     });
+    startup.step = undefined;
     log.info({ topics: [...sources.keys()], groupId: config.kafka.groupId }, 'consuming');
     fatalError = await Promise.race([aborted(signal).then(() => undefined), fatal]);
   } catch (err) {
