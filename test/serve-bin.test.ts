@@ -73,12 +73,16 @@ describe('serve from bin/tokenwatch.js', () => {
     try {
       const base = await serve.url;
       expect(await getJson(`${base}/healthz`)).toEqual({ status: 200, body: { status: 'ok' } });
-      const ready = await waitFor('a failed attempt named in /readyz', async () => {
-        const r = await getJson(`${base}/readyz`);
-        const checks = (r.body as { checks: { name: string; ok: boolean; detail?: string }[] }).checks;
-        const startup = checks.find((c) => c.name === 'startup');
-        return startup?.detail?.includes('last attempt failed') ? { ...r, checks } : undefined;
-      }, 120_000);
+      const ready = await waitFor(
+        'a failed attempt named in /readyz',
+        async () => {
+          const r = await getJson(`${base}/readyz`);
+          const checks = (r.body as { checks: { name: string; ok: boolean; detail?: string }[] }).checks;
+          const startup = checks.find((c) => c.name === 'startup');
+          return startup?.detail?.includes('last attempt failed') ? { ...r, checks } : undefined;
+        },
+        120_000,
+      );
       expect(ready.status).toBe(503);
       expect(ready.body).toMatchObject({ status: 'not_ready' });
       expect(ready.checks.find((c) => c.name === 'startup')?.detail).toMatch(

@@ -40,7 +40,8 @@ const common: Properties = {
   tags: keyword,
   ecs: obj(keywords('version')),
   user,
-  source: obj({ ip, geo }),
+  // source.as.*: ECS autonomous system fields (schemas/token-activity.ts network contract).
+  source: obj({ ip, geo, as: obj({ number: long, organization: obj(keywords('name')) }) }),
   user_agent: obj({
     original: keyword,
     name: keyword,
