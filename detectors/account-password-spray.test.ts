@@ -103,13 +103,13 @@ describe(detector.id, () => {
     );
   });
 
-  it('counts only the last 7 days, and needs the organization state', () => {
+  it('counts only the last 7 days, and needs its declared state', () => {
     const slow = Array.from({ length: SPRAY_MIN_ATTEMPTS }, (_, i) => attempt(i, SPRAY + i * 2 * DAY));
     const last = slow.at(-1) as TokenActivity;
     expect(detector.evaluate(last, trainedContext([...history(), ...slow.slice(0, -1)], last))).toEqual([]);
     const [probe, ...earlier] = spray(SPRAY_MIN_ATTEMPTS).reverse();
     if (probe === undefined) throw new Error('no probe');
-    const { org: _org, ...withoutOrg } = trainedContext([...history(), ...earlier], probe);
-    expect(detector.evaluate(probe, withoutOrg)).toEqual([]);
+    const { state: _state, ...withoutState } = trainedContext([...history(), ...earlier], probe);
+    expect(detector.evaluate(probe, withoutState)).toEqual([]);
   });
 });

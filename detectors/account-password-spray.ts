@@ -1,7 +1,7 @@
-import type { FailedAttempt } from '../baselines/types.js';
 import { defineDetector } from './define-detector.js';
 import { baselineFacts, DAY_MS, eventTimeMs, fmtDuration, fmtList } from './explain.js';
 import { familiarViews, isFailure, providerBlock, seenByAny } from './lookup.js';
+import { slidingWindow } from './state.js';
 
 /** Failed attempts within {@link SPRAY_WINDOW_MS} that make a spray, at least. */
 export const SPRAY_MIN_ATTEMPTS = 5;
@@ -9,6 +9,20 @@ export const SPRAY_MIN_ATTEMPTS = 5;
 export const SPRAY_MIN_NETWORKS = 4;
 /** Window of the count: a low-and-slow spray sends a few attempts per day per account. */
 export const SPRAY_WINDOW_MS = 7 * DAY_MS;
+/** How long failed attempts on an account are kept (ms): 14 days of event time. */
+export const FAILED_ATTEMPT_WINDOW_MS = 14 * DAY_MS;
+/** Failed attempts kept per account (oldest dropped). */
+export const FAILED_ATTEMPT_CAP = 64;
+/** Accounts with failed attempts remembered (least recently failed dropped). */
+export const FAILED_ACCOUNT_CAP = 16_384;
+
+/** One failed attempt on an account. */
+interface FailedAttempt {
+  at: number;
+  ip?: string;
+  prefix?: string;
+  country?: string;
+}
 
 /** Sign-in-like actions a success of which ends a spray (the attacker got in). */
 const SIGN_IN = /login|logon|sign_?in|authenticat|^auth/i;
@@ -41,8 +55,8 @@ const blockOf = (f: FailedAttempt): string | undefined =>
  *
  * Thresholds: a person mistyping a password fails from the one or two places they work from
  * (known blocks, not counted); a spray rotates proxies, a new block for nearly every attempt.
- * Failed attempts are kept per account by the organization state (baselines/org-baseline.ts, 14
- * days); they never teach the entity baselines a network, a country or a last location, so the
+ * Failed attempts are kept per account in the detector's declared state (`failures`, a 14-day
+ * sliding window); they never teach the entity baselines a network, a country or a last location, so the
  * spray neither makes the attacker's network familiar nor trips impossible travel.
  *
  * Known gaps: a spray spread thinner than 5 attempts a week per account (org-wide counting across
@@ -67,7 +81,7 @@ export const accountPasswordSpray = defineDetector({
     'source.geo.country_iso_code',
   ],
   summary:
-    "≥ 5 failed sign-ins on one account within 7 days from ≥ 4 provider blocks (/16) its credentials never used (S7's low-and-slow spray from residential proxies); high when a sign-in then succeeds from one of those blocks. Finding on the account (owner entity). Failed attempts live in the org state (`ctx.org`); the entity baselines learn nothing from failures.",
+    "≥ 5 failed sign-ins on one account within 7 days from ≥ 4 provider blocks (/16) its credentials never used (S7's low-and-slow spray from residential proxies); high when a sign-in then succeeds from one of those blocks. Finding on the account (owner entity). Failed attempts live in its declared state (a 14-day sliding window per account); the entity baselines learn nothing from failures.",
   knownGaps:
     'Sprays thinner than 5 a week per account (no org-wide count yet); a success from a block the spray did not use.',
   falsePositives: [
@@ -80,13 +94,33 @@ export const accountPasswordSpray = defineDetector({
     'Enforce MFA on the account (test and service accounts included), reset its password, and block the source networks if the attempts continue.',
   ],
   groupWindowMs: 24 * 3_600_000,
+  state: {
+    /** failed attempts per account (owner): time, IP, prefix, country; the baselines learn nothing from failures */
+    failures: slidingWindow({
+      key: 'owner',
+      windowMs: FAILED_ATTEMPT_WINDOW_MS,
+      cap: FAILED_ATTEMPT_CAP,
+      maxKeys: FAILED_ACCOUNT_CAP,
+    }),
+  },
 
-  evaluate(activity, ctx) {
+  observe(activity, { state }) {
+    if (!isFailure(activity)) return;
+    const data: Record<string, string> = {};
+    if (activity.source?.ip !== undefined) data.ip = activity.source.ip;
+    const prefix = activity.tokenwatch.network?.ip_prefix;
+    if (prefix !== undefined) data.prefix = prefix;
+    const country = activity.source?.geo?.country_iso_code;
+    if (country !== undefined) data.country = country;
+    state.failures.add(eventTimeMs(activity), data);
+  },
+
+  evaluate(activity, ctx, { state }) {
     const owner = ctx.owner;
-    if (owner === undefined || ctx.org === undefined) return [];
+    if (owner === undefined) return [];
     const failed = isFailure(activity);
     if (!failed && !SIGN_IN.test(activity.event.action)) return [];
-    const attempts = ctx.org.failedAttempts(owner.entity);
+    const attempts: FailedAttempt[] = state.failures.entries().map((e) => ({ at: e.at, ...e.data }));
     if (attempts.length + (failed ? 1 : 0) < SPRAY_MIN_ATTEMPTS) return [];
     const atMs = eventTimeMs(activity);
     const familiar = familiarViews(ctx);

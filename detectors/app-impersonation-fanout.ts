@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { FirstSeenReader } from '../baselines/keyed-state.js';
 import type { TokenActivity } from '../schemas/token-activity.js';
 import { defineDetector } from './define-detector.js';
 import {
@@ -10,12 +11,18 @@ import {
   fmtList,
   historySpan,
 } from './explain.js';
+import { firstSeenSet } from './state.js';
 import type { DetectorContext } from './types.js';
 
 /** Never-seen impersonated users within the window that are a fan-out, at least. */
 export const FANOUT_MIN_USERS = 10;
 /** And at least this multiple of the users the client impersonated before. */
 export const FANOUT_KNOWN_MULTIPLE = 2;
+
+/** Users remembered per delegation client (least recently impersonated dropped, counted as evicted). */
+export const IMPERSONATED_USERS_CAP = 4_096;
+/** Delegation clients remembered (least recently used dropped). */
+export const DELEGATED_CLIENT_CAP = 1_024;
 
 /** Resource types under which an ingestor may record the mailbox / user a DWD access acted on. */
 const USER_RESOURCE_TYPES = ['mailbox', 'user'] as const;
@@ -34,12 +41,13 @@ interface Known {
  * (`ctx.org`, every `tokenwatch.impersonated_user` of the client), else the client's mailbox/user
  * resources (an ingestor recording the mailbox as the resource).
  */
-function knownUsers(ctx: DetectorContext, before: number): Known {
-  const index = ctx.org?.impersonation(ctx.token.entity);
-  if (index !== undefined) {
-    const users = index.top(IMPERSONATED_USERS_LISTED).filter((u) => (index.firstSeen(u) ?? before) < before);
-    const recent = index.newUserTimes.filter((t) => t >= before).length;
-    return { users, count: Math.max(0, index.distinct - recent), forgetful: index.evicted > 0 };
+function knownUsers(ctx: DetectorContext, index: FirstSeenReader, before: number): Known {
+  if (index.size > 0) {
+    const users = index
+      .recent(IMPERSONATED_USERS_LISTED)
+      .filter((u) => (index.get(u)?.first ?? before) < before);
+    const recent = index.firstSeenSince(before).length;
+    return { users, count: Math.max(0, index.size - recent), forgetful: index.evicted > 0 };
   }
   const view = ctx.token;
   const users = view
@@ -58,8 +66,13 @@ const IMPERSONATED_USERS_LISTED = 256;
  * mailbox/user resource of the client's baseline, or (when the activity's owner is the
  * impersonated user) the user's own baseline has seen this client.
  */
-function impersonatedBefore(activity: TokenActivity, user: string, ctx: DetectorContext): boolean {
-  if (ctx.org?.impersonation(ctx.token.entity)?.firstSeen(user) !== undefined) return true;
+function impersonatedBefore(
+  activity: TokenActivity,
+  user: string,
+  ctx: DetectorContext,
+  index: FirstSeenReader,
+): boolean {
+  if (index.get(user) !== undefined) return true;
   if (USER_RESOURCE_TYPES.some((t) => ctx.token.seen('resource', `${t}:${user}`) !== undefined)) return true;
   const clientId = activity.token.client?.id;
   const ownerIsUser = [activity.user.email, activity.token.owner.email].includes(user);
@@ -72,9 +85,14 @@ function impersonatedBefore(activity: TokenActivity, user: string, ctx: Detector
  * order: Workspace delivers a burst out of event-time order, and a count bounded at `atMs` can skip
  * the threshold (8, then 10 when a late event lands before the others).
  */
-function newUsersInWindow(ctx: DetectorContext, atMs: number, window: number): number {
-  const times = ctx.org?.impersonation(ctx.token.entity)?.newUserTimes ?? ctx.token.current.newResourceTimes;
-  return times.filter((t) => t > atMs - window).length;
+function newUsersInWindow(
+  ctx: DetectorContext,
+  index: FirstSeenReader,
+  atMs: number,
+  window: number,
+): number {
+  if (index.size > 0) return index.firstSeenSince(atMs - window + 1).length;
+  return ctx.token.current.newResourceTimes.filter((t) => t > atMs - window).length;
 }
 
 /**
@@ -85,11 +103,11 @@ function newUsersInWindow(ctx: DetectorContext, atMs: number, window: number): n
  * 5 service mailboxes suddenly reads 20-500 executives' mail). The finding is about the app entity.
  * Fires once, when the count crosses the threshold.
  *
- * The count comes from the organization state's impersonation index (`ctx.org.impersonation`,
- * baselines/org-baseline.ts): every impersonated user of the client with the time it was first
- * impersonated, whatever the ingestor records as the resource (Workspace records API methods and
- * Drive files, not mailboxes). Without it (hand-built contexts), mailbox/user resources and the
- * impersonated user's own baseline stand in.
+ * The count comes from the detector's declared state `impersonated` (a first-seen set per client
+ * token): every impersonated user of the client with the time it was first impersonated, whatever
+ * the ingestor records as the resource (Workspace records API methods and Drive files, not
+ * mailboxes). While it is empty (hand-built contexts), mailbox/user resources and the impersonated
+ * user's own baseline stand in.
  *
  * Known gaps: a client that impersonates more than 4,096 users forgets the least recent ones (the
  * 2x-known threshold then keeps it quiet: a backup tool that reads everyone is not a fan-out); a
@@ -109,7 +127,7 @@ export const appImpersonationFanout = defineDetector({
   sources: ['google_workspace'],
   requiredFields: ['tokenwatch.impersonated_user', 'token.client.id', 'tokenwatch.resource.name'],
   summary:
-    "A DWD client impersonating ≥ 10 (and ≥ 2x its known) never-impersonated users within the window (S6); finding on the app entity. Users and first-impersonation times come from the org state's impersonation index (`ctx.org.impersonation`, every `tokenwatch.impersonated_user`), whatever the ingestor records as the resource.",
+    'A DWD client impersonating ≥ 10 (and ≥ 2x its known) never-impersonated users within the window (S6); finding on the app entity. Users and first-impersonation times come from its declared state (a first-seen set of every `tokenwatch.impersonated_user` per client), whatever the ingestor records as the resource.',
   knownGaps:
     'A client past 4,096 users forgets the least recent (the 2x bar keeps a backup tool quiet); slow fan-outs under 10 new users per window.',
   falsePositives: [
@@ -131,19 +149,35 @@ export const appImpersonationFanout = defineDetector({
       .describe("Window of never-seen values, ms (at most the baselines' 1 h recent window)"),
   }),
   groupWindowMs: 3_600_000,
+  state: {
+    /** users each delegation client (token) acted as, with first/last time */
+    impersonated: firstSeenSet({
+      key: 'token',
+      cap: IMPERSONATED_USERS_CAP,
+      maxKeys: DELEGATED_CLIENT_CAP,
+      ttlMs: 400 * 86_400_000,
+    }),
+  },
 
-  evaluate(activity, ctx, { settings }) {
+  observe(activity, { state }) {
+    const user = activity.tokenwatch.impersonated_user;
+    if (user === undefined || activity.event.outcome === 'failure') return;
+    state.impersonated.add(user, eventTimeMs(activity));
+  },
+
+  evaluate(activity, ctx, { settings, state }) {
     const user = activity.tokenwatch.impersonated_user;
     if (user === undefined || activity.token.key_kind !== 'oauth_grant') return [];
     if (activity.event.outcome === 'failure') return [];
     const client = ctx.token;
-    if (impersonatedBefore(activity, user, ctx)) return [];
+    const index = state.impersonated;
+    if (impersonatedBefore(activity, user, ctx, index)) return [];
 
     const atMs = eventTimeMs(activity);
     const window = settings.breadthWindowMs;
-    const earlier = newUsersInWindow(ctx, atMs, window);
+    const earlier = newUsersInWindow(ctx, index, atMs, window);
     const count = earlier + 1;
-    const known = knownUsers(ctx, atMs - window);
+    const known = knownUsers(ctx, index, atMs - window);
     const threshold = Math.max(FANOUT_MIN_USERS, FANOUT_KNOWN_MULTIPLE * known.count);
     if (!(earlier < threshold && count >= threshold)) return [];
 

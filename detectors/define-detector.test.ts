@@ -90,7 +90,7 @@ describe('defineDetector', () => {
   });
 
   it('keeps severity and risk overrides inside one band', () => {
-    const base = spec().evaluate(activityFixture(), contextOf({}), { settings: {} })[0];
+    const base = spec().evaluate(activityFixture(), contextOf({}), { settings: {}, state: {} })[0];
     if (!base) throw new Error('no draft');
     const run = (o: { severity?: 'low' | 'high'; riskScore?: number }) =>
       defineDetector(spec({ evaluate: () => [{ ...base, ...o }] })).evaluate(
@@ -136,7 +136,7 @@ describe('defineDetector settings', () => {
           reason: `min ${settings.minUsers}`,
           explanation: {
             feature: 'f',
-            observed: settings.minUsers,
+            observed: Number(settings.minUsers),
             expected: 'e',
             baseline_entity: 'none',
             history_days: 0,

@@ -1,15 +1,27 @@
 import type { z } from 'zod';
+import {
+  type BoundHandle,
+  KeyedStateStore,
+  type StateDecl,
+  type StateDecls,
+  type StateReaders,
+  type StateWriters,
+  stateKeyOf,
+} from '../baselines/keyed-state.js';
 import type { Explanation, Severity } from '../schemas/alert.js';
 import type { TokenActivity } from '../schemas/token-activity.js';
 import { type MitreRef, resolveMitre } from './mitre.js';
 import {
   NO_SETTINGS,
+  type SettingsById,
   type SettingsOf,
   type SettingsSchema,
   type SettingsShape,
   settingFields,
 } from './settings.js';
-import type { Detector, DetectorContext, DetectorMetadata, Finding } from './types.js';
+import type { Detector, DetectorContext, DetectorMetadata, Finding, StateContext } from './types.js';
+
+const NO_HANDLES: Readonly<Record<string, BoundHandle>> = Object.freeze({});
 
 /**
  * Risk-score band of each severity (inclusive). The band floors are Elastic's severity scores
@@ -61,22 +73,43 @@ export interface FindingDraft {
 }
 
 /** What a detector's `evaluate` gets besides the activity and the baselines. */
-export interface DetectorEnv<S extends SettingsShape> {
+export interface DetectorEnv<S extends SettingsShape, D extends StateDecls = NoState> {
   /** This detector's effective settings (config over the defaults declared in `settings`). */
   settings: SettingsOf<S>;
+  /** Its declared state for this activity's keys, as of before the activity (read only). */
+  state: StateReaders<D>;
 }
 
+/** What `observe` gets: the settings and the declared state, writable. */
+export interface ObserveEnv<S extends SettingsShape, D extends StateDecls> {
+  settings: SettingsOf<S>;
+  state: StateWriters<D>;
+}
+
+/** No declared state. */
+export type NoState = Record<never, never>;
+
 /** Detector metadata as written in a detector file: MITRE as `'TA0005:T1550.001'` references. */
-export interface DetectorSpec<S extends SettingsShape = Record<never, never>>
-  extends Omit<DetectorMetadata, 'mitre' | 'settings' | 'defaultSettings'> {
+export interface DetectorSpec<S extends SettingsShape = Record<never, never>, D extends StateDecls = NoState>
+  extends Omit<DetectorMetadata, 'mitre' | 'settings' | 'defaultSettings' | 'state'> {
   mitre: readonly MitreRef[];
   /**
    * Thresholds as a zod object: every field with bounds, `.default(...)` and `.describe(...)`.
    * The config schema (`pipeline.detectors.<id>`) is derived from it; omit when there are none.
    */
   settings?: z.ZodObject<S>;
+  /**
+   * State the detector remembers across activities (detectors/state.ts: `firstSeenSet`,
+   * `slidingWindow`, `keyedCounter`, `distinctCount`), owned, saved and restored by the pipeline.
+   */
+  state?: D;
+  /**
+   * Folds the activity into the declared state; called after every detector evaluated it
+   * (evaluate-then-update), for activities of `sources`. Pure apart from the state.
+   */
+  observe?(activity: TokenActivity, env: ObserveEnv<S, D>): void;
   /** Pure: no I/O, no wall clock (time comes from `activity['@timestamp']`). */
-  evaluate(activity: TokenActivity, ctx: DetectorContext, env: DetectorEnv<S>): FindingDraft[];
+  evaluate(activity: TokenActivity, ctx: DetectorContext, env: DetectorEnv<S, D>): FindingDraft[];
 }
 
 /**
@@ -91,9 +124,10 @@ export interface DetectorSpec<S extends SettingsShape = Record<never, never>>
  *
  * @throws Error describing every problem found.
  */
-export function defineDetector<S extends SettingsShape = Record<never, never>>(
-  spec: DetectorSpec<S>,
-): Detector {
+export function defineDetector<
+  S extends SettingsShape = Record<never, never>,
+  D extends StateDecls = NoState,
+>(spec: DetectorSpec<S, D>): Detector {
   const problems: string[] = [];
   const settingsSchema = ((spec.settings ?? NO_SETTINGS) as SettingsSchema).strict();
   let defaultSettings: Readonly<Record<string, unknown>> = {};
@@ -127,28 +161,56 @@ export function defineDetector<S extends SettingsShape = Record<never, never>>(
   });
   if (problems.length > 0) throw new Error(`detector ${spec.id}: ${problems.join('; ')}`);
 
-  const { evaluate, settings: _settings, ...metadata } = spec;
+  const { evaluate, observe, settings: _settings, state: _state, ...metadata } = spec;
   const sources = new Set(spec.sources);
-  const fallback: DetectorEnv<S> = { settings: defaultSettings as SettingsOf<S> };
-  const envs = new WeakMap<object, DetectorEnv<S>>();
+  const declared = Object.entries(spec.state ?? {}) as [string, StateDecl][];
+  const stateDecls: StateDecls = Object.freeze({ ...(spec.state ?? {}) });
+  const handles = new WeakMap<KeyedStateStore, Record<string, BoundHandle>>();
+  /** State of contexts without a store (hand-built test contexts): empty, never written. */
+  const detached = new KeyedStateStore();
+  const stateFor = (
+    store: KeyedStateStore | undefined,
+    activity: TokenActivity,
+  ): Record<string, BoundHandle> => {
+    const s = store ?? detached;
+    let h = handles.get(s);
+    if (h === undefined) {
+      h = {};
+      for (const [name, decl] of declared) {
+        s.declare(`${spec.id}/${name}`, decl);
+        h[name] = s.handle(`${spec.id}/${name}`);
+      }
+      handles.set(s, h);
+    }
+    for (const [name, decl] of declared) (h[name] as BoundHandle).bind(stateKeyOf(decl.key, activity));
+    return h;
+  };
+  const settingsFor = (ctx: { settings?: SettingsById | undefined }) =>
+    (ctx.settings?.[spec.id] ?? defaultSettings) as SettingsOf<S>;
   const detector: Detector = {
     ...metadata,
     mitre,
     settings: settingsSchema,
     defaultSettings,
+    state: stateDecls,
     sources: Object.freeze([...spec.sources]),
+    ...(observe && declared.length > 0
+      ? {
+          observe(activity: TokenActivity, ctx: StateContext) {
+            if (!sources.has(activity.event.module) || ctx.state === undefined) return;
+            const state = stateFor(ctx.state, activity) as unknown as StateWriters<D>;
+            observe(activity, { settings: settingsFor(ctx), state });
+          },
+        }
+      : {}),
     evaluate(activity, ctx) {
       if (!sources.has(activity.event.module)) return [];
-      let env = fallback;
-      const byId = ctx.settings;
-      if (byId !== undefined) {
-        // one env object per settings map (the pipeline keeps one map for its lifetime)
-        env = envs.get(byId) ?? fallback;
-        if (env === fallback && byId[spec.id] !== undefined) {
-          env = { settings: byId[spec.id] as SettingsOf<S> };
-          envs.set(byId, env);
-        }
-      }
+      const env: DetectorEnv<S, D> = {
+        settings: settingsFor(ctx),
+        state: (declared.length > 0
+          ? stateFor(ctx.state, activity)
+          : NO_HANDLES) as unknown as StateReaders<D>,
+      };
       const drafts = evaluate(activity, ctx, env);
       if (drafts.length === 0) return [];
       return drafts.map((draft) => toFinding(spec.id, activity, draft));

@@ -1,6 +1,7 @@
 /**
  * Contract test over ALL registered detectors (the detection-rules `test_all_rules.py` pattern):
- * metadata invariants, file layout, schema fields, catalogue, and `evaluateAll` behaviour.
+ * metadata invariants, file layout, schema fields (the catalogue: catalogue.test.ts; fields read:
+ * fields.test.ts; the detector loop: runner.test.ts).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -17,7 +18,7 @@ import {
   SEVERITY_BANDS,
 } from './define-detector.js';
 import { TACTIC_ID_PATTERN, TACTICS, TECHNIQUE_ID_PATTERN, TECHNIQUES } from './mitre.js';
-import { detectors, detectorsById, evaluateAll } from './registry.js';
+import { detectors, detectorsById } from './registry.js';
 import { contextOf } from './testing.js';
 import type { Detector } from './types.js';
 
@@ -117,43 +118,5 @@ describe('detector registry', () => {
     it('is quiet on an ordinary event without any baseline', () => {
       expect(d.evaluate(activityFixture(), contextOf({}))).toEqual([]);
     });
-  });
-});
-
-describe('evaluateAll', () => {
-  const leak = activityFixture({
-    tokenwatch: {
-      secret_exposures: [{ kind: 'github_pat_classic', field: 'user_agent', fingerprint: 'abc123' }],
-    },
-  });
-
-  it('runs every detector and returns their findings in registry order', () => {
-    const findings = evaluateAll(leak, contextOf({}));
-    expect(findings.map((f) => f.detectorId)).toEqual(['secret.exposed_in_log']);
-  });
-
-  it('runs only the given detectors', () => {
-    const only = detectors.filter((d) => d.id !== 'secret.exposed_in_log');
-    expect(evaluateAll(leak, contextOf({}), { detectors: only })).toEqual([]);
-  });
-
-  it('reports a failing detector and keeps evaluating the others', () => {
-    const boom: Detector = {
-      ...detectors[0]!,
-      id: 'test.boom',
-      evaluate: () => {
-        throw new Error('boom');
-      },
-    };
-    const errors: string[] = [];
-    const findings = evaluateAll(leak, contextOf({}), {
-      detectors: [boom, ...detectors],
-      onError: (id) => errors.push(id),
-    });
-    expect(errors).toEqual(['test.boom']);
-    expect(findings).toHaveLength(1);
-    expect(() => evaluateAll(leak, contextOf({}), { detectors: [boom, ...detectors] })).toThrow(
-      /detector test.boom failed on event github:fixture-event/,
-    );
   });
 });

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { TokenActivity } from '../schemas/token-activity.js';
 import { accountPasswordSpray } from './account-password-spray.js';
 import { appImpersonationFanout } from './app-impersonation-fanout.js';
 import { secretExposedInLog } from './secret-exposed-in-log.js';
@@ -18,7 +17,7 @@ import { tokenScopeBroadOrEscalated } from './token-scope-broad-or-escalated.js'
 import { tokenTimeUnusualHour } from './token-time-unusual-hour.js';
 import { tokenVolumeActivitySpike } from './token-volume-activity-spike.js';
 import { tokenVolumeDataSpike } from './token-volume-data-spike.js';
-import type { Detector, DetectorContext, Finding } from './types.js';
+import type { Detector } from './types.js';
 
 /**
  * Every detector, explicitly (no discovery magic): adding a detector is one import and one line
@@ -77,43 +76,4 @@ export function resolveSettings(
   list: readonly Detector[] = detectors,
 ): SettingsById {
   return Object.freeze(detectorSettingsSchema(list).parse(input) as SettingsById);
-}
-
-/** Options of {@link evaluateAll}. */
-export interface EvaluateOptions {
-  /** Detectors to run (default: all registered), e.g. without the disabled ones. */
-  detectors?: readonly Detector[];
-  /**
-   * Called when a detector throws; evaluation continues with the next detector. Without it the
-   * first error is rethrown (with the detector id) after the remaining detectors ran.
-   */
-  onError?: (detectorId: string, error: unknown) => void;
-}
-
-/**
- * Runs every detector on one activity with the baselines as of before it. Detectors skip sources
- * they do not cover. Findings come in registry order.
- *
- * @throws Error naming the detector when one throws and no `onError` is given.
- */
-export function evaluateAll(
-  activity: TokenActivity,
-  ctx: DetectorContext,
-  options: EvaluateOptions = {},
-): Finding[] {
-  const findings: Finding[] = [];
-  let firstError: Error | undefined;
-  for (const detector of options.detectors ?? detectors) {
-    try {
-      findings.push(...detector.evaluate(activity, ctx));
-    } catch (error) {
-      if (options.onError) options.onError(detector.id, error);
-      else
-        firstError ??= new Error(`detector ${detector.id} failed on event ${activity.event.id}`, {
-          cause: error,
-        });
-    }
-  }
-  if (firstError) throw firstError;
-  return findings;
 }

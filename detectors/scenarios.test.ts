@@ -5,28 +5,15 @@
  * assert which detectors fire (S*) and which must stay quiet or low (N*).
  */
 import { describe, expect, it } from 'vitest';
-import { activityFixture, trainStore } from '../baselines/testing.js';
+import { activityFixture } from '../baselines/testing.js';
 import type { TokenActivity } from '../schemas/token-activity.js';
-import { evaluateAll } from './registry.js';
-import { DAY, dailyTimes, dwdActivity, HOUR, salesforceActivity } from './testing.js';
+import { DAY, dailyTimes, dwdActivity, HOUR, replay, salesforceActivity } from './testing.js';
 import type { Finding } from './types.js';
 
 type Overrides = Parameters<typeof activityFixture>[0];
 const START = Date.UTC(2025, 4, 5);
 const EVERY_HOUR = Array.from({ length: 24 }, (_, h) => h);
-const byTime = (a: TokenActivity, b: TokenActivity) =>
-  Date.parse(a['@timestamp']) - Date.parse(b['@timestamp']);
 
-/** Trains on `history`, then evaluates every detector on each of `events` before folding it in. */
-function replay(history: TokenActivity[], events: TokenActivity[]): Finding[] {
-  const store = trainStore([...history].sort(byTime));
-  const findings: Finding[] = [];
-  for (const a of [...events].sort(byTime)) {
-    findings.push(...evaluateAll(a, store.contextFor(a)));
-    store.update(a);
-  }
-  return findings;
-}
 const ids = (fs: Finding[]) => [...new Set(fs.map((f) => f.detectorId))].sort();
 const severe = (fs: Finding[]) => fs.filter((f) => f.severity !== undefined && f.severity !== 'low');
 const many = (n: number, make: (i: number) => TokenActivity) => Array.from({ length: n }, (_, i) => make(i));

@@ -10,8 +10,9 @@ import type {
   VolumeMetric,
 } from '../baselines/types.js';
 import type { TokenActivity } from '../schemas/token-activity.js';
-import { resolveSettings } from './registry.js';
-import type { DetectorContext } from './types.js';
+import { detectors, resolveSettings } from './registry.js';
+import { DetectorRunner } from './runner.js';
+import type { Detector, DetectorContext, Finding } from './types.js';
 
 /** Settings overrides by detector id, e.g. `{ 'token.lifecycle.dormant_reactivated': { dormantDays: 21 } }`. */
 export type SettingsInput = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
@@ -189,7 +190,8 @@ export function dailyTimes(options: SeriesOptions): number[] {
 
 /**
  * The context a detector sees for `probe` after the real baseline store was trained on `history`,
- * fed in event-time order as the pipeline does (evaluate-then-update: `probe` itself is not folded in).
+ * fed in event-time order as the pipeline does (evaluate-then-update: `probe` itself is not folded in),
+ * with every detector's declared state observed over the same history.
  */
 export function trainedContext(
   history: Iterable<TokenActivity>,
@@ -197,10 +199,37 @@ export function trainedContext(
   settings?: SettingsInput,
 ): DetectorContext {
   const ordered = [...history].sort((a, b) => Date.parse(a['@timestamp']) - Date.parse(b['@timestamp']));
-  return {
-    ...trainStore(ordered).contextFor(probe),
-    ...(settings ? { settings: resolveSettings(settings) } : {}),
-  };
+  const runner = new DetectorRunner(detectors, settings ? resolveSettings(settings) : undefined);
+  for (const a of ordered) runner.observe(a);
+  return runner.context(trainStore(ordered).contextFor(probe));
+}
+
+/**
+ * The detector loop over `events` after training on `history` (both sorted by event time), as the
+ * pipeline runs it: per event, every detector evaluated against the baselines and declared state
+ * as of before it, then the baselines and state updated. Returns every finding.
+ */
+export function replay(
+  history: Iterable<TokenActivity>,
+  events: Iterable<TokenActivity>,
+  options: { detectors?: readonly Detector[]; settings?: SettingsInput } = {},
+): Finding[] {
+  const byTime = (a: TokenActivity, b: TokenActivity) =>
+    Date.parse(a['@timestamp']) - Date.parse(b['@timestamp']);
+  const ordered = [...history].sort(byTime);
+  const runner = new DetectorRunner(
+    options.detectors ?? detectors,
+    options.settings ? resolveSettings(options.settings) : undefined,
+  );
+  for (const a of ordered) runner.observe(a);
+  const store = trainStore(ordered);
+  const findings: Finding[] = [];
+  for (const a of [...events].sort(byTime)) {
+    findings.push(...runner.evaluate(a, runner.context(store.contextFor(a))));
+    runner.observe(a);
+    store.update(a);
+  }
+  return findings;
 }
 
 type Overrides = DeepPartial<TokenActivity> & { at?: number };

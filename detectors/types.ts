@@ -1,3 +1,4 @@
+import type { KeyedStateStore, StateDecls } from '../baselines/keyed-state.js';
 import type { PeerContext } from '../baselines/peer-models.js';
 import type { BaselineView, EntityKind, OrgView } from '../baselines/types.js';
 import type { Explanation, Severity } from '../schemas/alert.js';
@@ -44,6 +45,14 @@ export interface DetectorMetadata {
   settings: SettingsSchema;
   /** `settings` parsed from `{}`. */
   defaultSettings: Readonly<Record<string, unknown>>;
+  /** Declared state tables by name (baselines/keyed-state.ts); empty when it remembers nothing. */
+  state: StateDecls;
+}
+
+/** What `Detector.observe` needs: the pipeline's state store and the settings. */
+export interface StateContext {
+  state?: KeyedStateStore | undefined;
+  settings?: SettingsById | undefined;
 }
 
 /** A baseline chosen for comparison and which entity it belongs to. */
@@ -71,6 +80,11 @@ export interface DetectorContext {
    * declared defaults. A detector reads its own as the `settings` argument of `evaluate`.
    */
   settings?: SettingsById;
+  /**
+   * Declared detector state (baselines/keyed-state.ts), owned by the pipeline. Absent in
+   * hand-built test contexts: detectors then see empty state.
+   */
+  state?: KeyedStateStore;
   /**
    * Organization-wide state (baselines/org-baseline.ts): networks several people use (corporate
    * egress), failed attempts per account, users impersonated per delegation client. Optional so
@@ -100,4 +114,6 @@ export interface Finding {
 /** A detector: metadata plus a pure function from (activity, baselines) to findings. */
 export interface Detector extends DetectorMetadata {
   evaluate(activity: TokenActivity, ctx: DetectorContext): Finding[];
+  /** Folds the activity into the detector's declared state (only detectors that declare state). */
+  observe?(activity: TokenActivity, ctx: StateContext): void;
 }

@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
+import type { KeyedStateJSON } from '../../baselines/keyed-state.js';
 import { PeerModels } from '../../baselines/peer-models.js';
 import { BaselineStore, type BaselineStoreConfig } from '../../baselines/store.js';
 import { detectors as allDetectors } from '../../detectors/registry.js';
+import { DetectorRunner } from '../../detectors/runner.js';
 import type { SettingsById } from '../../detectors/settings.js';
-import type { Detector, DetectorContext, Finding } from '../../detectors/types.js';
+import type { Detector, DetectorContext } from '../../detectors/types.js';
 import { enrich } from '../../ingestors/common/enrich.js';
 import { needsRedaction, redactRecord, redactText } from '../../ingestors/common/redact.js';
 import { ingestors } from '../../ingestors/index.js';
@@ -74,12 +76,15 @@ export class Pipeline {
   /** Effective detector settings by id (config `pipeline.detectors`, defaults filled). */
   private readonly settings: SettingsById;
   private readonly log: Logger;
+  /** The detector loop and the detectors' declared state (saved with the pipeline state). */
+  runner: DetectorRunner;
 
   constructor(private readonly deps: PipelineDeps) {
     const disabled = new Set(deps.config.disabledDetectors);
     this.detectors = (deps.detectors ?? allDetectors).filter((d) => !disabled.has(d.id));
     this.grouper = new AlertGrouper(new Map(this.detectors.map((d) => [d.id, d])));
     this.settings = deps.config.detectors as SettingsById;
+    this.runner = new DetectorRunner(this.detectors, this.settings);
     this.storeConfig = {
       learningDays: deps.config.learningDays,
       learningEvents: deps.config.learningEvents,
@@ -219,22 +224,19 @@ export class Pipeline {
     const atMs = Date.parse(activity['@timestamp']);
     const base = this.store.contextFor(activity);
     const peer = this.peers.contextFor(activity);
-    const ctx: DetectorContext = { ...base, settings: this.settings, ...(peer ? { peer } : {}) };
+    const ctx: DetectorContext = {
+      ...base,
+      settings: this.settings,
+      state: this.runner.state,
+      ...(peer ? { peer } : {}),
+    };
     const alerts: Alert[] = [];
-    for (const detector of this.detectors) {
-      let findings: Finding[];
-      try {
-        findings = detector.evaluate(activity, ctx);
-      } catch (cause) {
-        this.counts.detectorErrors += 1;
-        this.log.error({ detector: detector.id, eventId: activity.event.id, err: cause }, 'detector failed');
-        continue;
-      }
-      for (const f of findings) {
-        this.counts.findings += 1;
-        alerts.push(...this.grouper.add(f, activity, atMs));
-      }
+    const findings = this.runner.evaluate(activity, ctx, { onError: this.onDetectorError(activity) });
+    for (const f of findings) {
+      this.counts.findings += 1;
+      alerts.push(...this.grouper.add(f, activity, atMs));
     }
+    this.runner.observe(activity);
     this.store.update(activity);
     this.peers.update(activity);
     this.inventory.observe(activity);
@@ -267,12 +269,24 @@ export class Pipeline {
     watermarkMs: number;
     peers?: PeerModels;
     inventory?: TokenLedger;
+    detectorState?: KeyedStateJSON;
   }): void {
     this.store = state.store;
+    if (state.detectorState) {
+      this.runner = new DetectorRunner(this.detectors, this.settings);
+      this.runner.state.restore(state.detectorState);
+    }
     if (state.peers) this.peers = state.peers;
     if (state.inventory) this.inventory = state.inventory;
     this.grouper.restore(state.grouper);
     this.watermarkMs = state.watermarkMs;
+  }
+
+  private onDetectorError(activity: TokenActivity): (detector: string, cause: unknown) => void {
+    return (detector, cause) => {
+      this.counts.detectorErrors += 1;
+      this.log.error({ detector, eventId: activity.event.id, err: cause }, 'detector failed');
+    };
   }
 
   private dead(dead: DeadLetter): Normalized {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { KeyedStateJSON } from '../../baselines/keyed-state.js';
 import { PeerModels } from '../../baselines/peer-models.js';
 import { loadStore, saveStore } from '../../baselines/persistence.js';
 import type { GrouperSnapshot } from '../alerts/grouper.js';
@@ -18,6 +19,8 @@ export interface PipelineStateFile {
   grouper: GrouperSnapshot;
   /** Peer-group model snapshot (training rows; models are retrained identically on restore). */
   peers?: unknown;
+  /** Declared detector state (baselines/keyed-state.ts; absent in checkpoints of older versions). */
+  detectorState?: KeyedStateJSON;
   /** Opaque extra data saved with the state (the Kafka consumer stores its offsets here). */
   extra?: unknown;
 }
@@ -37,6 +40,7 @@ export async function savePipelineState(pipeline: Pipeline, dir: string, extra?:
     watermarkMs: pipeline.watermarkMs,
     grouper: pipeline.grouper.snapshot(),
     peers: pipeline.peers.snapshot(),
+    detectorState: pipeline.runner.state.toJSON(),
     ...(extra === undefined ? {} : { extra }),
   };
   const tmp = join(dir, 'pipeline.json.tmp');
@@ -82,6 +86,7 @@ export async function loadPipelineState(
     watermarkMs: file.watermarkMs,
     ...(peers ? { peers } : {}),
     ...(inventory ? { inventory } : {}),
+    ...(file.detectorState ? { detectorState: file.detectorState } : {}),
   });
   return { extra: file.extra };
 }
