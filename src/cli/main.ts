@@ -178,7 +178,7 @@ export function buildCli(): Command {
       process.stdout.write(checkConfig(file));
     });
 
-  program
+  const detectorsCommand = program
     .command('detectors')
     .description('List the detectors (id, severity, MITRE ATT&CK, what they catch)')
     .action(async () => {
@@ -192,6 +192,19 @@ export function buildCli(): Command {
         );
       }
     });
+  detectorsCommand
+    .command('test')
+    .description(
+      "Run detectors' raw-log cases (detectors/<id>/cases/*.json) through the real ingestors and pipeline",
+    )
+    .argument('[ids...]', 'detector ids (default: every detector with cases)')
+    .action(async (ids: string[]) => {
+      const { runDetectorCases, formatCaseResults } = await import('../cases/index.js');
+      const results = runDetectorCases(ids.length > 0 ? ids : undefined);
+      process.stdout.write(formatCaseResults(results));
+      if (results.some((r) => r.problems.length > 0)) process.exitCode = 1;
+    });
+
   registerInventoryCommands(program);
   return program;
 }
