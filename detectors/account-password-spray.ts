@@ -79,6 +79,7 @@ export const accountPasswordSpray = defineDetector({
     'event.action',
     'tokenwatch.network.ip_prefix',
     'source.geo.country_iso_code',
+    'source.ip',
   ],
   summary:
     "≥ 5 failed sign-ins on one account within 7 days from ≥ 4 provider blocks (/16) its credentials never used (S7's low-and-slow spray from residential proxies); high when a sign-in then succeeds from one of those blocks. Finding on the account (owner entity). Failed attempts live in its declared state (a 14-day sliding window per account); the entity baselines learn nothing from failures.",

@@ -58,7 +58,7 @@ export function isDeclared(path: string, declared: Iterable<string>): boolean {
 
 /**
  * Fields the framework and the shared helpers (explain.ts labels, lookup.ts end-of-life/failure
- * tests, defineDetector's source filter and entity default) read for every detector.
+ * tests, defineDetector's source filter and entity default, declared-state keys) read for every detector.
  */
 export const HELPER_FIELDS: readonly string[] = [
   '@timestamp',
@@ -73,5 +73,6 @@ export const HELPER_FIELDS: readonly string[] = [
   'token.client',
   'user.name',
   'user.email',
+  'user.id',
   'tokenwatch.impersonated_user',
 ];
