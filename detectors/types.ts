@@ -3,6 +3,7 @@ import type { PeerContext } from '../baselines/peer-models.js';
 import type { BaselineView, EntityKind, OrgView } from '../baselines/types.js';
 import type { Explanation, Severity } from '../schemas/alert.js';
 import type { Source, TokenActivity } from '../schemas/token-activity.js';
+import type { AppVettingLookup } from './lookups.js';
 import type { SettingsById, SettingsSchema } from './settings.js';
 
 /** A MITRE ATT&CK technique (https://attack.mitre.org/techniques/<id>/) with its tactic. */
@@ -85,6 +86,8 @@ export interface DetectorContext {
    * hand-built test contexts: detectors then see empty state.
    */
   state?: KeyedStateStore;
+  /** The app vetting registry (lookups.ts); absent: every app's vetting is `unknown`. */
+  apps?: AppVettingLookup;
   /**
    * Organization-wide state (baselines/org-baseline.ts): networks several people use (corporate
    * egress), failed attempts per account, users impersonated per delegation client. Optional so

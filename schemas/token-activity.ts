@@ -54,6 +54,16 @@ export const TOKEN_TYPES = [
 export const tokenTypeSchema = z.enum(TOKEN_TYPES);
 export type TokenType = z.infer<typeof tokenTypeSchema>;
 
+/** Vendor-neutral admin actions on an account (`tokenwatch.admin_action`); all of these offboard it. */
+export const ADMIN_ACTIONS = [
+  'user_suspended',
+  'user_deleted',
+  'user_archived',
+  'member_removed',
+  'user_deactivated',
+] as const;
+export type AdminAction = (typeof ADMIN_ACTIONS)[number];
+
 /** What happened to the credential in this record. */
 export const TOKEN_LIFECYCLE = [
   'created',
@@ -133,6 +143,18 @@ export const tokenActivitySchema = z.object({
     name: z.string().optional(),
     email: z.string().optional(),
     domain: z.string().optional(),
+    /**
+     * ECS `user.target.*`: the user an admin action is about (Workspace admin `USER_EMAIL`, GitHub
+     * `user` on `org.remove_member`..., Salesforce deactivated user).
+     */
+    target: z
+      .object({
+        id: z.string().optional(),
+        name: z.string().optional(),
+        email: z.string().optional(),
+        domain: z.string().optional(),
+      })
+      .optional(),
   }),
   source: z
     .object({
@@ -191,6 +213,12 @@ export const tokenActivitySchema = z.object({
     session_id: z.string().optional(),
     /** Set when the record is an impersonated (domain-wide delegation) access. */
     impersonated_user: z.string().optional(),
+    /**
+     * What an admin event did to the account in `user.target`, vendor-neutral (admin-facts.ts):
+     * `user_suspended`, `user_deleted`, `user_archived` (Workspace), `member_removed` (GitHub org or
+     * enterprise), `user_deactivated` (Salesforce).
+     */
+    admin_action: z.enum(ADMIN_ACTIONS).optional(),
     /** Network context added by enrichment: the /24 (IPv4) or /64 (IPv6) prefix and cloud egress. */
     network: z
       .object({

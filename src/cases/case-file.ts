@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { detectorFileName, detectorFolderName } from '../../detectors/define-detector.js';
 import { severitySchema } from '../../schemas/alert.js';
 import { sourceSchema } from '../../schemas/token-activity.js';
+import { appEntrySchema } from '../inventory/apps-registry.js';
 import { CaseFileError } from './errors.js';
 
 /**
@@ -47,6 +48,8 @@ export const caseSchema = z.strictObject({
   records: z.array(inputSchema).min(1),
   /** Alerts of the detector the records must raise, in order; none when empty (must not fire). */
   expect: z.array(expectedSchema),
+  /** The app vetting registry during the case (`apps.json` entries); absent: every app unknown. */
+  apps: z.array(appEntrySchema).optional(),
   /** Settings overrides of the detector under test. */
   settings: z.record(z.string(), z.unknown()).optional(),
 });

@@ -6,6 +6,7 @@ import type { Alert } from '../../schemas/alert.js';
 import type { TokenActivity } from '../../schemas/token-activity.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
+import { appVettingOf } from '../pipeline/apps-lookup.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { type CaseInput, type DetectorCase, type ExpectedAlert, loadCases } from './case-file.js';
 
@@ -81,6 +82,12 @@ export function runCase(
     logger: options.logger ?? createLogger('silent'),
     detectors: options.detectors ?? registered,
   });
+  if (c.apps !== undefined) {
+    const apps = c.apps;
+    pipeline.apps = appVettingOf({
+      get: (source, clientId) => apps.find((e) => e.source === source && e.client_id === clientId),
+    });
+  }
   const warm = activities(pipeline, c.warmup, 'warmup');
   for (const a of warm.list) pipeline.detect(a);
   pipeline.flush();

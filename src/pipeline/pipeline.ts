@@ -2,10 +2,12 @@ import type { Logger } from 'pino';
 import type { KeyedStateJSON } from '../../baselines/keyed-state.js';
 import { PeerModels } from '../../baselines/peer-models.js';
 import { BaselineStore, type BaselineStoreConfig } from '../../baselines/store.js';
+import type { AppVettingLookup } from '../../detectors/lookups.js';
 import { detectors as allDetectors } from '../../detectors/registry.js';
 import { DetectorRunner } from '../../detectors/runner.js';
 import type { SettingsById } from '../../detectors/settings.js';
 import type { Detector, DetectorContext } from '../../detectors/types.js';
+import { withAdminFacts } from '../../ingestors/common/admin-facts.js';
 import { enrich } from '../../ingestors/common/enrich.js';
 import { needsRedaction, redactRecord, redactText } from '../../ingestors/common/redact.js';
 import { ingestors } from '../../ingestors/index.js';
@@ -76,6 +78,8 @@ export class Pipeline {
   /** Effective detector settings by id (config `pipeline.detectors`, defaults filled). */
   private readonly settings: SettingsById;
   private readonly log: Logger;
+  /** The app vetting registry detectors read (`ctx.apps`); set from the state directory. */
+  apps: AppVettingLookup | undefined;
   /** The detector loop and the detectors' declared state (saved with the pipeline state). */
   runner: DetectorRunner;
 
@@ -208,7 +212,7 @@ export class Pipeline {
         location: record.location,
       };
     }
-    activity = enrich(activity);
+    activity = withAdminFacts(enrich(activity));
     if (this.deps.now) activity.event.ingested = this.deps.now().toISOString();
     this.counts.normalized += 1;
     this.counts.bySource[record.source] += 1;
@@ -228,6 +232,7 @@ export class Pipeline {
       ...base,
       settings: this.settings,
       state: this.runner.state,
+      ...(this.apps ? { apps: this.apps } : {}),
       ...(peer ? { peer } : {}),
     };
     const alerts: Alert[] = [];

@@ -6,6 +6,7 @@ import type { Alert } from '../../schemas/alert.js';
 import type { Source, TokenActivity } from '../../schemas/token-activity.js';
 import { appendAlertLog } from '../api/alert-log.js';
 import type { Config } from '../config.js';
+import { loadAppVetting } from '../pipeline/apps-lookup.js';
 import type { PipelineCounts } from '../pipeline/counts.js';
 import { mergeByEventTime } from '../pipeline/merge.js';
 import { type Normalized, Pipeline } from '../pipeline/pipeline.js';
@@ -78,6 +79,7 @@ export async function runFiles(options: RunOptions): Promise<RunResult> {
     options.pipeline ?? new Pipeline({ config: options.config.pipeline, logger: options.logger });
   if (options.stateDir) {
     const restored = await loadPipelineState(pipeline, options.stateDir);
+    pipeline.apps ??= await loadAppVetting(options.stateDir);
     if (restored) log.info({ stateDir: options.stateDir }, 'restored baseline state');
   }
   const { paths, skipped: skippedFiles } = await resolveInputs(options.inputs);
