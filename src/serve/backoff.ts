@@ -46,6 +46,15 @@ export interface RetryHooks {
 }
 
 /**
+ * Why this is not `p-retry` / `exponential-backoff` / `async-retry` (looked at for issue 13): the
+ * delivery loop needs a retry that never gives up on its own (a sink that is down must not lose
+ * data, so there is no attempt limit or deadline), stops only on an AbortSignal with *our*
+ * {@link DeliveryAbortedError} (batch-loop tells a shutdown from a failure by that type), lets
+ * {@link StartupError} and programming errors (TypeError, RangeError) through at once, and reports
+ * each failure and the recovery to flow control (pause consumption, readiness, metrics). p-retry
+ * does the attempt loop but throws its own AbortError and counts retries; wrapping it to restore
+ * these semantics is more code than the 25 lines below, with `backoffDelay` unit-tested on its own.
+ *
  * Runs `attempt` until it resolves, waiting with exponential backoff between failures. It never
  * gives up on its own (a sink that is down must not lose data): only `signal` stops it, with
  * {@link DeliveryAbortedError}. Programming errors (TypeError, RangeError) are rethrown at once.
