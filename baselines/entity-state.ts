@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GEO_PRECISIONS, NETWORK_CLASSES } from '../schemas/token-activity.js';
 import type { CreatedContext } from './observation.js';
 import { DIMENSIONS, type LastLocation } from './types.js';
 
@@ -22,16 +23,23 @@ const hourlySeriesSchema = z.object({
   lt: count,
 });
 
-/** LastLocation as [lat, lon, ip, entity lastSeen - at ms, cloud 0|1, country, city] (null for absent) */
-const locationSchema = z.tuple([
-  finite,
-  finite,
-  z.string(),
-  finite,
-  z.union([z.literal(0), z.literal(1)]),
-  z.string().nullable(),
-  z.string().nullable(),
-]);
+/**
+ * LastLocation as [lat, lon, ip, entity lastSeen - at ms, cloud 0|1, country, city] (null for
+ * absent), then optionally [geo precision, accuracy km, network class] (states saved before the
+ * geo precision work have 7 elements).
+ */
+const locationSchema = z.tuple(
+  [
+    finite,
+    finite,
+    z.string(),
+    finite,
+    z.union([z.literal(0), z.literal(1)]),
+    z.string().nullable(),
+    z.string().nullable(),
+  ],
+  z.union([z.enum(GEO_PRECISIONS), z.enum(NETWORK_CLASSES), finite, z.null()]),
+);
 
 /** created context as [at - entity firstSeen ms, ip, country, ipPrefix] (null for absent) */
 const createdSchema = z.tuple([finite, z.string().nullable(), z.string().nullable(), z.string().nullable()]);
@@ -69,24 +77,35 @@ export const entityStateSchema = z.object({
 export type EntityStateJSON = z.infer<typeof entityStateSchema>;
 
 /** LastLocation to its serialized tuple. */
-export const encodeLocation = (l: LastLocation, last: number): NonNullable<EntityStateJSON['ll']> => [
-  l.lat,
-  l.lon,
-  l.ip,
-  last - l.at,
-  l.cloud ? 1 : 0,
-  l.country ?? null,
-  l.city ?? null,
-];
+export const encodeLocation = (l: LastLocation, last: number): NonNullable<EntityStateJSON['ll']> => {
+  const base: NonNullable<EntityStateJSON['ll']> = [
+    l.lat,
+    l.lon,
+    l.ip,
+    last - l.at,
+    l.cloud ? 1 : 0,
+    l.country ?? null,
+    l.city ?? null,
+  ];
+  if (l.precision === undefined && l.accuracyKm === undefined && l.netClass === undefined) return base;
+  return [...base, l.precision ?? null, l.accuracyKm ?? null, l.netClass ?? null];
+};
 
 /** Inverse of {@link encodeLocation}. */
 export const decodeLocation = (
-  [lat, lon, ip, age, cloud, country, city]: NonNullable<EntityStateJSON['ll']>,
+  [lat, lon, ip, age, cloud, country, city, precision, accuracyKm, netClass]: NonNullable<
+    EntityStateJSON['ll']
+  >,
   last: number,
 ): LastLocation => {
   const l: LastLocation = { lat, lon, ip, at: last - age, cloud: cloud === 1 };
   if (country !== null) l.country = country;
   if (city !== null) l.city = city;
+  if (typeof precision === 'string' && (GEO_PRECISIONS as readonly string[]).includes(precision))
+    l.precision = precision as LastLocation['precision'];
+  if (typeof accuracyKm === 'number') l.accuracyKm = accuracyKm;
+  if (typeof netClass === 'string' && (NETWORK_CLASSES as readonly string[]).includes(netClass))
+    l.netClass = netClass as LastLocation['netClass'];
   return l;
 };
 

@@ -57,10 +57,14 @@ const locationOf = (
   ip: string,
   at: number,
   cloud: boolean,
+  net: NonNullable<TokenActivity['tokenwatch']['network']> | undefined,
 ): LastLocation => {
   const l: LastLocation = { lat, lon, ip, at, cloud };
   if (country !== undefined) l.country = country;
   if (city !== undefined) l.city = city;
+  if (net?.geo_precision !== undefined) l.precision = net.geo_precision;
+  if (net?.geo_accuracy_km !== undefined) l.accuracyKm = net.geo_accuracy_km;
+  if (net?.class !== undefined) l.netClass = net.class;
   return l;
 };
 
@@ -102,6 +106,8 @@ export const observe = (a: TokenActivity): Observation => {
     : undefined;
   keys[DIM_INDEX.client] = key(DIM_INDEX.client, a.token.client?.id);
   keys[DIM_INDEX.api_type] = key(DIM_INDEX.api_type, tw.api_type);
+  const asn = a.source?.as?.number;
+  keys[DIM_INDEX.asn] = failed || asn === undefined ? undefined : key(DIM_INDEX.asn, String(asn));
   const scopes = a.token.scopes;
   const scopeKeys: string[] = new Array(scopes.length);
   for (let i = 0; i < scopes.length; i++) scopeKeys[i] = seenKey(SCOPE_DIM, scopes[i]!);
@@ -132,7 +138,8 @@ export const observe = (a: TokenActivity): Observation => {
             geo?.city_name,
             ip ?? '',
             t,
-            tw.network?.cloud_provider !== undefined,
+            tw.network?.cloud_provider !== undefined || tw.network?.class === 'cloud',
+            tw.network,
           ),
     lifecycle,
     created: lifecycle === 'auth' ? createdOf(t, ip, country, prefix) : undefined,

@@ -5,6 +5,8 @@
  * time** (never wall clock), so a replay gives the same results.
  */
 
+import type { GeoPrecision, NetworkClass } from '../schemas/token-activity.js';
+
 /** The categorical dimensions a baseline keeps first/last-seen sets for. */
 export const DIMENSIONS = [
   /** /24 IPv4 or /64 IPv6 prefix of `source.ip`. */
@@ -23,6 +25,12 @@ export const DIMENSIONS = [
   'api_type',
   /** Each entry of `token.scopes`. */
   'scope',
+  /**
+   * `source.as.number` (as text): the autonomous system, so a phone's carrier is one known
+   * network however its CGNAT pool addresses move across prefixes. Last, so saved states keep
+   * their dimension prefixes.
+   */
+  'asn',
 ] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
@@ -62,6 +70,12 @@ export interface LastLocation {
   at: number;
   /** true when the address is cloud egress, whose geolocation says nothing about a person */
   cloud: boolean;
+  /** `tokenwatch.network.geo_precision` of the use (absent: judged from the answer's shape) */
+  precision?: GeoPrecision;
+  /** `tokenwatch.network.geo_accuracy_km`: uncertainty radius around lat/lon, km */
+  accuracyKm?: number;
+  /** `tokenwatch.network.class` of the address */
+  netClass?: NetworkClass;
 }
 
 /** Counters of the entity's current (incomplete) event-time hour and recent window. */

@@ -1,7 +1,7 @@
 import { providerBlock } from '../baselines/org-baseline.js';
 import type { BaselineView, Dimension } from '../baselines/types.js';
 import { ipPrefix, parseIp } from '../ingestors/common/ip.js';
-import type { TokenActivity } from '../schemas/token-activity.js';
+import type { NetworkClass, TokenActivity } from '../schemas/token-activity.js';
 import type { DetectorContext } from './types.js';
 
 /**
@@ -142,4 +142,57 @@ export function newCountryOf(activity: TokenActivity, ctx: DetectorContext): str
     return undefined;
   if (cloudProvider(activity) !== undefined || ref.view.distinct('country') === 0) return undefined;
   return seenByAny(familiarViews(ctx), 'country', country) ? undefined : country;
+}
+
+/**
+ * How long a network stays one the credential "knows" after its last use (ms): 90 days of event
+ * time. The token's and owner's `ip_prefix` sets (capped, with first/last-seen times) are the
+ * known-network sets; an entry older than this is a network the person left.
+ */
+export const KNOWN_NETWORK_TTL_MS = 90 * 86_400_000;
+/**
+ * A network counts as known only when it was first used at least this long (ms) before the
+ * earlier use of a move: an attacker's address used for a few minutes is not the victim's.
+ */
+export const KNOWN_NETWORK_MIN_AGE_MS = 86_400_000;
+
+/**
+ * True when the token or its owner used `prefix` first at least {@link KNOWN_NETWORK_MIN_AGE_MS}
+ * before `beforeMs` and last within {@link KNOWN_NETWORK_TTL_MS} of `atMs`: a home, office or
+ * carrier network the credential already has.
+ */
+export function knownNetwork(
+  ctx: DetectorContext,
+  prefix: string | undefined,
+  beforeMs: number,
+  atMs: number,
+): boolean {
+  if (prefix === undefined) return false;
+  return [ctx.token, ctx.owner].some((v) => {
+    const s = v?.seen('ip_prefix', prefix);
+    return (
+      s !== undefined &&
+      s.firstSeen <= beforeMs - KNOWN_NETWORK_MIN_AGE_MS &&
+      s.lastSeen >= atMs - KNOWN_NETWORK_TTL_MS
+    );
+  });
+}
+
+/**
+ * Network classes whose geolocation is not where a person is (`tokenwatch.network.class`): cloud
+ * egress (a region), VPN/SDP egress (a node), Tor (an exit relay), private addresses (none).
+ */
+export const isPlaceless = (netClass: NetworkClass | undefined): boolean =>
+  netClass === 'cloud' || netClass === 'vpn' || netClass === 'tor' || netClass === 'private';
+
+/**
+ * True when this use comes from a mobile carrier (`tokenwatch.network.class` `mobile`) whose
+ * autonomous system (`source.as.number`) the token or its owner already used: a carrier's CGNAT
+ * pool hands out addresses across many prefixes and its whole country, so the carrier is the
+ * known network, not the /24.
+ */
+export function knownCarrier(activity: TokenActivity, ctx: DetectorContext): boolean {
+  const asn = activity.source?.as?.number;
+  if (activity.tokenwatch.network?.class !== 'mobile' || asn === undefined) return false;
+  return seenByAny([ctx.token, ctx.owner], 'asn', String(asn));
 }

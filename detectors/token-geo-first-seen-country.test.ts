@@ -65,7 +65,7 @@ describe(detector.id, () => {
       ...place('BR', 'São Paulo', -23.55, -46.63, '177.54.0.0/24'),
     });
     const [f] = detector.evaluate(probe, trainedContext([...history(), other], probe));
-    expect(f?.reason).toContain('10,253 km from Berlin, DE in 1 h is faster than travel.');
+    expect(f?.reason).toContain('10,153 km from Berlin, DE in 1 h is faster than travel.');
   });
 
   it("judges a device joining a person already abroad by the device's own last use (phone abroad, laptop via a VPN node)", () => {

@@ -11,7 +11,7 @@ import {
   referenceFacts,
   tokenLabel,
 } from './explain.js';
-import { placeLabel, travelFrom } from './geo.js';
+import { placeLabel, plausibleTravel, travelFrom } from './geo.js';
 import {
   familiarViews,
   isOrgEgress,
@@ -113,15 +113,16 @@ export const tokenGeoFirstSeenCountry = defineDetector({
       .sort((x, y) => (y?.at ?? 0) - (x?.at ?? 0))[0];
     const travel = travelFrom(last, activity, atMs);
     const maxKmh = settings.impossibleTravelKmh;
-    let plausible = travel !== undefined && travel.kmh <= maxKmh;
+    // Tor exits are never a person's trip.
+    const tor = activity.tokenwatch.network?.class === 'tor';
+    let plausible = !tor && plausibleTravel(travel, maxKmh);
     // A person whose latest use was already abroad is travelling: a device joining them (a phone
     // on a local carrier while the laptop goes through a VPN node elsewhere) is judged by its own
     // last use.
     const home = ref.view.top('country', 1)[0];
-    if (!plausible && last?.country !== undefined && home !== undefined && last.country !== home) {
+    if (!tor && !plausible && last?.country !== undefined && home !== undefined && last.country !== home) {
       const own = ctx.token.lastLocation;
-      const ownTravel = own?.cloud ? undefined : travelFrom(own, activity, atMs);
-      plausible = ownTravel !== undefined && ownTravel.kmh <= maxKmh;
+      plausible = plausibleTravel(own?.cloud ? undefined : travelFrom(own, activity, atMs), maxKmh);
     }
     if (personDriven(activity) && familiarUa && plausible) return [];
 
@@ -131,8 +132,11 @@ export const tokenGeoFirstSeenCountry = defineDetector({
       `${tokenLabel(activity)} was used from ${country}${city ? ` (${city})` : ''} for the first time; ` +
       `${historySpan(ref.view)} ${baselineName(ref.entity)} ${baselineWas(ref.entity)} only used from ${seenCountries}.`;
     if (!familiarUa && ua !== undefined) reason += ` The client family ${ua} is also new.`;
-    else if (travel && last && !plausible) {
+    else if (tor) reason += ' The address is a Tor exit.';
+    else if (travel?.kind === 'distance' && last && !plausible) {
       reason += ` ${fmtNumber(travel.km, 0)} km from ${placeLabel(last)} in ${fmtDuration(travel.elapsedMs)} is faster than travel.`;
+    } else if (travel?.kind === 'countries' && last && !plausible) {
+      reason += ` ${travel.from} and ${travel.to} do not border each other and ${fmtDuration(travel.elapsedMs)} since the use from ${placeLabel(last)} is too short to travel.`;
     }
     const people = orgPeopleOn(ctx, prefix, atMs);
     if (people > 0) reason += ` ${people} other ${people === 1 ? 'person uses' : 'people use'} this network.`;

@@ -1,13 +1,23 @@
 import { z } from 'zod';
 import { defineDetector } from './define-detector.js';
 import { baselineFacts, eventTimeMs, fmtDuration, fmtNumber, tokenLabel } from './explain.js';
-import { placeLabel, travelFrom } from './geo.js';
+import {
+  judgeTravel,
+  NON_ADJACENT_COUNTRY_MIN_MS,
+  placeLabel,
+  precisionLabel,
+  regionOfActivity,
+  regionOfLocation,
+  tooFast,
+} from './geo.js';
 import {
   cloudProvider,
   isEndOfLife,
   isFailure,
   isOrgEgress,
   isOrgEgressBlock,
+  isPlaceless,
+  knownNetwork,
   prefixOfIp,
   providerBlock,
   seenByAny,
@@ -88,13 +98,20 @@ export const tokenGeoImpossibleTravel = defineDetector({
     if (last === undefined || last.cloud || cloudProvider(activity) || isEndOfLife(activity)) return [];
     if (isFailure(activity)) return [];
     if (activity.source?.ip !== undefined && activity.source.ip === last.ip) return [];
+    const netClass = activity.tokenwatch.network?.class;
+    // Cloud, VPN, Tor and private addresses geolocate to a data centre, a VPN node or an exit
+    // relay, not to a person: no journey can be measured to or from them.
+    if (isPlaceless(netClass) || isPlaceless(last.netClass)) return [];
     const atMs = eventTimeMs(activity);
     const prefix = activity.tokenwatch.network?.ip_prefix;
+    const lastPrefix = prefixOfIp(last.ip);
+    // Switching between two networks the credential (or its owner) already uses is not travel:
+    // home and office, Wi-Fi and the phone's carrier, home and the corporate VPN.
+    if (knownNetwork(ctx, prefix, last.at, atMs) && knownNetwork(ctx, lastPrefix, last.at, atMs)) return [];
     // Switching between the corporate egress and a network the credential uses is not travel.
     const back = prefix !== undefined && seenByAny([ctx.token, ctx.owner], 'ip_prefix', prefix);
-    if (isOrgEgress(ctx, prefix, atMs) || (back && isOrgEgress(ctx, prefixOfIp(last.ip), atMs))) return [];
+    if (isOrgEgress(ctx, prefix, atMs) || (back && isOrgEgress(ctx, lastPrefix, atMs))) return [];
     // Hopping between nodes of the corporate VPN/SDP provider (one provider block) is not travel.
-    const lastPrefix = prefixOfIp(last.ip);
     if (
       prefix !== undefined &&
       lastPrefix !== undefined &&
@@ -102,30 +119,51 @@ export const tokenGeoImpossibleTravel = defineDetector({
       isOrgEgressBlock(ctx, prefix, atMs)
     )
       return [];
-    const travel = travelFrom(last, activity, atMs);
-    if (travel === undefined) return [];
+    const here = regionOfActivity(activity);
+    const there = regionOfLocation(last);
+    if (here === undefined || there === undefined) return [];
+    const judged = judgeTravel(there, last.at, here, atMs);
     const { impossibleTravelKmh, impossibleTravelMinKm } = settings;
-    if (travel.km < impossibleTravelMinKm || travel.kmh <= impossibleTravelKmh) return [];
+    if (judged === undefined || !tooFast(judged, impossibleTravelKmh, impossibleTravelMinKm)) return [];
 
     const geo = activity.source?.geo;
-    const here = placeLabel({
+    const hereLabel = placeLabel({
       city: geo?.city_name,
       country: geo?.country_iso_code,
       lat: geo?.location?.lat ?? 0,
       lon: geo?.location?.lon ?? 0,
     });
+    const precision = `precision: this use ${precisionLabel(here)}, the earlier one ${precisionLabel(there)}`;
+    const lead =
+      `${tokenLabel(activity)} was used from ${hereLabel} (${activity.source?.ip ?? 'unknown IP'}) ` +
+      `${fmtDuration(judged.elapsedMs)} after a use from ${placeLabel(last)} (${last.ip})`;
+    if (judged.kind === 'countries') {
+      return [
+        {
+          reason:
+            `${lead}: ${judged.from} and ${judged.to} do not border each other, and ${fmtDuration(judged.elapsedMs)} ` +
+            `is too short to get from one to the other (at least ${fmtDuration(NON_ADJACENT_COUNTRY_MIN_MS)}; ${precision}).`,
+          explanation: {
+            feature: 'travel_countries',
+            observed: `${judged.from} -> ${judged.to} in ${fmtDuration(judged.elapsedMs)}`,
+            expected: `the same or a bordering country within ${fmtDuration(NON_ADJACENT_COUNTRY_MIN_MS)} (${precision})`,
+            window: fmtDuration(judged.elapsedMs),
+            ...baselineFacts(ctx.token, 'token'),
+          },
+        },
+      ];
+    }
     const reason =
-      `${tokenLabel(activity)} was used from ${here} (${activity.source?.ip ?? 'unknown IP'}) ` +
-      `${fmtDuration(travel.elapsedMs)} after a use from ${placeLabel(last)} (${last.ip}): ` +
-      `${fmtNumber(travel.km, 0)} km needs ${fmtNumber(travel.kmh, 0)} km/h, above the plausible ${fmtNumber(impossibleTravelKmh, 0)} km/h.`;
+      `${lead}: ${fmtNumber(judged.km, 0)} km between the two locations' uncertainty regions needs ` +
+      `${fmtNumber(judged.kmh, 0)} km/h, above the plausible ${fmtNumber(impossibleTravelKmh, 0)} km/h (${precision}).`;
     return [
       {
         reason,
         explanation: {
           feature: 'travel_speed_kmh',
-          observed: Math.round(travel.kmh),
-          expected: `at most ${impossibleTravelKmh} km/h from ${placeLabel(last)} (${Math.round(travel.km)} km in ${fmtDuration(travel.elapsedMs)})`,
-          window: fmtDuration(travel.elapsedMs),
+          observed: Math.round(judged.kmh),
+          expected: `at most ${impossibleTravelKmh} km/h from ${placeLabel(last)} (${Math.round(judged.km)} km in ${fmtDuration(judged.elapsedMs)}; ${precision})`,
+          window: fmtDuration(judged.elapsedMs),
           ...baselineFacts(ctx.token, 'token'),
         },
       },

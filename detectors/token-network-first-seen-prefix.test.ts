@@ -242,3 +242,57 @@ describe(detector.id, () => {
     expect(detector.evaluate(probe, trainedContext(history(), probe))).toEqual([]);
   });
 });
+
+describe(`${detector.id} (network classes)`, () => {
+  const torExit = {
+    source: {
+      ip: '185.220.101.7',
+      geo: { country_iso_code: 'US', city_name: 'Ashburn', location: { lat: 39.04, lon: -77.49 } },
+    },
+    tokenwatch: { network: { ip_prefix: '185.220.101.0/24', class: 'tor' as const } },
+  };
+
+  it('reports a Tor exit (medium) even from another country and for a roaming baseline', () => {
+    const roaming = dailyTimes({ start: START, days: 30, perDay: 6 }).map((at, i) =>
+      activityFixture({
+        at,
+        event: { id: `r${i}` },
+        source: { ip: `198.51.${i % 10}.9` },
+        tokenwatch: { network: { ip_prefix: `198.51.${i % 10}.0/24` } },
+      }),
+    );
+    const probe = activityFixture({ at: PROBE_AT, ...torExit });
+    const [f] = detector.evaluate(probe, trainedContext(roaming, probe));
+    expect(f?.severity).toBe('medium');
+    expect(f?.reason).toContain('was used from a Tor exit (185.220.101.7) for the first time');
+    expect(f?.explanation.observed).toBe('tor');
+  });
+
+  it("stays quiet on a new prefix of a mobile carrier the owner's phone already uses (CGNAT pool)", () => {
+    const carrier = (prefix: string) => ({
+      source: { ip: prefix.replace('0/24', '9'), as: { number: 3320 } },
+      tokenwatch: { network: { ip_prefix: prefix, class: 'mobile' as const } },
+    });
+    const phone = dailyTimes({ start: START, days: 30, perDay: 2 }).map((at, i) =>
+      activityFixture({ at: at + HOUR, event: { id: `p${i}` }, ...carrier('80.187.100.0/24') }),
+    );
+    const probe = activityFixture({ at: PROBE_AT, ...carrier('80.187.200.0/24') });
+    expect(detector.evaluate(probe, trainedContext([...history(), ...phone], probe))).toEqual([]);
+    // Another carrier (another AS) is a new network.
+    const other = activityFixture({
+      at: PROBE_AT,
+      source: { ip: '31.94.0.9', as: { number: 12576 } },
+      tokenwatch: { network: { ip_prefix: '31.94.0.0/24', class: 'mobile' as const } },
+    });
+    expect(detector.evaluate(other, trainedContext([...history(), ...phone], other))).toHaveLength(1);
+  });
+
+  it("stays quiet on the organization's own egress (class corporate)", () => {
+    const probe = activityFixture({
+      at: PROBE_AT,
+      source: { ip: '192.0.2.44' },
+      tokenwatch: { network: { ip_prefix: '192.0.2.0/24', class: 'corporate' as const } },
+    });
+    expect(detector.evaluate(probe, trainedContext(history(), probe))).toEqual([]);
+  });
+});

@@ -1,4 +1,6 @@
 import type { BaselineView } from '../baselines/types.js';
+import type { TokenActivity } from '../schemas/token-activity.js';
+import type { FindingDraft } from './define-detector.js';
 import { defineDetector } from './define-detector.js';
 import {
   baselineName,
@@ -16,6 +18,7 @@ import {
   isEndOfLife,
   isFailure,
   isOrgEgressBlock,
+  knownCarrier,
   knowsProviderBlock,
   newCountryOf,
   ORG_EGRESS_MIN_PEOPLE,
@@ -23,11 +26,42 @@ import {
   personDriven,
   seenByAny,
 } from './lookup.js';
+import type { ReferenceBaseline } from './types.js';
 
 /** A baseline with at least this many distinct prefixes is a roaming person or a runner pool. */
 export const ROAMING_MIN_PREFIXES = 8;
 /** A country first used this recently (and not the baseline's main one) is a trip in progress. */
 export const TRIP_DAYS = 30;
+
+/**
+ * A first use from a Tor exit: suspicious whatever the baseline (roaming, shared egress, trips do
+ * not explain it: Tor is how a stolen credential hides its origin), medium, high with a new client.
+ */
+function torFinding(
+  activity: TokenActivity,
+  prefix: string,
+  ref: ReferenceBaseline,
+  newUa: boolean,
+  ua: string | undefined,
+): FindingDraft {
+  const view = ref.view;
+  let reason =
+    `${tokenLabel(activity)} was used from a Tor exit (${activity.source?.ip ?? prefix}) for the first time; ` +
+    `${historySpan(view)} it used ${countOf(view.distinct('ip_prefix'), 'network')} (${fmtTop(view, 'ip_prefix')}).`;
+  if (newUa) reason += ` It also came with a new client family (${ua}).`;
+  return {
+    reason,
+    explanation: {
+      feature: 'tokenwatch.network.class',
+      observed: 'tor',
+      expected: `networks seen: ${fmtTop(view, 'ip_prefix')}`,
+      ...referenceFacts(ref),
+    },
+    ...(newUa
+      ? { severity: 'high' as const, riskScore: 73 }
+      : { severity: 'medium' as const, riskScore: 60 }),
+  };
+}
 
 /** True when the views first saw `country` within {@link TRIP_DAYS} before `atMs`. */
 function enteredRecently(views: readonly BaselineView[], country: string, atMs: number): boolean {
@@ -115,8 +149,11 @@ export const tokenNetworkFirstSeenPrefix = defineDetector({
     // already seen on colleagues' grants of the same app).
     const familiar = ctx.app ? [...familiarViews(ctx), ctx.app] : familiarViews(ctx);
     if (seenByAny(familiar, 'ip_prefix', prefix)) return [];
-    // The country detector owns an event that also brings a new country.
-    if (newCountryOf(activity, ctx) !== undefined) return [];
+    const netClass = activity.tokenwatch.network?.class;
+    const tor = netClass === 'tor';
+    // The country detector owns an event that also brings a new country (a Tor exit is reported
+    // here whatever the country: it is never a trip).
+    if (!tor && newCountryOf(activity, ctx) !== undefined) return [];
 
     const atMs = eventTimeMs(activity);
     const machine = activity.token.principal === 'machine';
@@ -126,6 +163,9 @@ export const tokenNetworkFirstSeenPrefix = defineDetector({
     const newUa =
       ua !== undefined && ref.view.distinct('ua_family') > 0 && !seenByAny(familiar, 'ua_family', ua);
     const people = orgPeopleOn(ctx, prefix, atMs);
+    if (tor) return [torFinding(activity, prefix, ref, newUa, ua)];
+    // The organization's own egress (config `corporateCidrs`) and a known carrier's pool are known.
+    if (!newUa && (netClass === 'corporate' || knownCarrier(activity, ctx))) return [];
     if (people >= ORG_EGRESS_MIN_PEOPLE && !newUa) return [];
     // Another node of the corporate VPN/SDP provider, for a person with their usual client.
     if (!newUa && personDriven(activity) && isOrgEgressBlock(ctx, prefix, atMs)) return [];

@@ -54,6 +54,22 @@ export function formatEvalReport(r: EvalReport): string {
       ]),
     ),
   );
+  if (r.falsePositiveClasses.length > 0) {
+    out.push('', 'Top false-positive classes (detector x look-alike class)');
+    out.push(
+      table(
+        ['detector', 'look-alike class', 'false alerts', 'share of false alerts'],
+        r.falsePositiveClasses
+          .slice(0, 10)
+          .map((c) => [
+            c.detector,
+            c.lookalike,
+            String(c.falseAlerts),
+            pct(c.falseAlerts / Math.max(1, r.overall.falsePositiveAlerts)),
+          ]),
+      ),
+    );
+  }
   out.push('', 'Overall');
   out.push(
     table(

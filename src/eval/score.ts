@@ -87,6 +87,11 @@ export interface EvalReport {
     /** Benign (false) alerts per token-week: tokens with at least one, the max, the mean over all token-weeks. */
     benignAlertsPerTokenWeek: { tokenWeeksWithAlerts: number; max: number; mean: number };
   };
+  /**
+   * False alerts grouped by detector x look-alike class (`lookalike` kind, or `unlabeled` for
+   * benign traffic no look-alike explains), most first: where the noise comes from.
+   */
+  falsePositiveClasses: { detector: string; lookalike: string; falseAlerts: number }[];
   falseAlerts: {
     id: string;
     rule: string;
@@ -271,6 +276,25 @@ export function scoreAlerts(
         mean: falseAlerts.length / tokenWeeks,
       },
     },
+    falsePositiveClasses: falsePositiveClasses(falseAlerts),
     falseAlerts,
   };
+}
+
+/** {@link EvalReport.falsePositiveClasses} of a list of false alerts. */
+function falsePositiveClasses(falseAlerts: EvalReport['falseAlerts']): EvalReport['falsePositiveClasses'] {
+  const counts = new Map<string, { detector: string; lookalike: string; falseAlerts: number }>();
+  for (const f of falseAlerts) {
+    const lookalike = f.lookalike ?? 'unlabeled';
+    const key = `${f.rule}\u0000${lookalike}`;
+    const c = counts.get(key) ?? { detector: f.rule, lookalike, falseAlerts: 0 };
+    c.falseAlerts += 1;
+    counts.set(key, c);
+  }
+  return [...counts.values()].sort(
+    (a, b) =>
+      b.falseAlerts - a.falseAlerts ||
+      a.detector.localeCompare(b.detector) ||
+      a.lookalike.localeCompare(b.lookalike),
+  );
 }
