@@ -1,5 +1,5 @@
 import { providerBlock } from '../baselines/org-baseline.js';
-import type { BaselineView, Dimension } from '../baselines/types.js';
+import type { BaselineView, Dimension, SeenStat } from '../baselines/types.js';
 import { ipPrefix, parseIp } from '../ingestors/common/ip.js';
 import type { NetworkClass, TokenActivity } from '../schemas/token-activity.js';
 import type { DetectorContext } from './types.js';
@@ -157,9 +157,11 @@ export const KNOWN_NETWORK_TTL_MS = 90 * 86_400_000;
 export const KNOWN_NETWORK_MIN_AGE_MS = 86_400_000;
 
 /**
- * True when the token or its owner used `prefix` first at least {@link KNOWN_NETWORK_MIN_AGE_MS}
- * before `beforeMs` and last within {@link KNOWN_NETWORK_TTL_MS} of `atMs`: a home, office or
- * carrier network the credential already has.
+ * True when the token or its owner used `prefix`, or another prefix of its provider block (/16,
+ * IPv6 /32: a carrier's CGNAT pool, an ISP's address pool), first at least
+ * {@link KNOWN_NETWORK_MIN_AGE_MS} before `beforeMs` and last within {@link KNOWN_NETWORK_TTL_MS}
+ * of `atMs`: a home, office or carrier network the credential already has. The token's and
+ * owner's capped `ip_prefix` sets (first/last-seen per prefix) are the known-network sets.
  */
 export function knownNetwork(
   ctx: DetectorContext,
@@ -168,14 +170,20 @@ export function knownNetwork(
   atMs: number,
 ): boolean {
   if (prefix === undefined) return false;
-  return [ctx.token, ctx.owner].some((v) => {
-    const s = v?.seen('ip_prefix', prefix);
-    return (
-      s !== undefined &&
-      s.firstSeen <= beforeMs - KNOWN_NETWORK_MIN_AGE_MS &&
-      s.lastSeen >= atMs - KNOWN_NETWORK_TTL_MS
-    );
-  });
+  const block = providerBlock(prefix);
+  const ok = (s: SeenStat | undefined): boolean =>
+    s !== undefined &&
+    s.firstSeen <= beforeMs - KNOWN_NETWORK_MIN_AGE_MS &&
+    s.lastSeen >= atMs - KNOWN_NETWORK_TTL_MS;
+  for (const v of [ctx.token, ctx.owner]) {
+    if (v === undefined) continue;
+    if (ok(v.seen('ip_prefix', prefix))) return true;
+    if (block === undefined) continue;
+    for (const p of v.top('ip_prefix', 256)) {
+      if (p !== prefix && providerBlock(p) === block && ok(v.seen('ip_prefix', p))) return true;
+    }
+  }
+  return false;
 }
 
 /**

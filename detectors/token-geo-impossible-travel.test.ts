@@ -210,6 +210,25 @@ describe(`${detector.id} (known networks: cause "phones between Wi-Fi and their 
     expect(detector.evaluate(probe, trainedContext([...history, home], probe))).toEqual([]);
   });
 
+  it("stays quiet on another /24 of the carrier's pool the phone has used for weeks (GeoIP: another city)", () => {
+    const pool = (at: number, id: string, third: number, city: string, lat: number, lon: number) =>
+      activityFixture({
+        at,
+        event: { id },
+        source: {
+          ip: `172.58.${third}.9`,
+          geo: { country_iso_code: 'US', city_name: city, location: { lat, lon } },
+        },
+        tokenwatch: { network: { ip_prefix: `172.58.${third}.0/24` } },
+      });
+    const history = Array.from({ length: 20 }, (_, d) =>
+      pool(T - (20 - d) * DAY, `p${d}`, 90, 'San Francisco', 37.77, -122.42),
+    );
+    const probe = pool(T + 15 * 60_000, 'phl', 200, 'Philadelphia', 39.95, -75.17);
+    const ctx = trainedContext([...history, pool(T, 'sf', 90, 'San Francisco', 37.77, -122.42)], probe);
+    expect(detector.evaluate(probe, ctx)).toEqual([]);
+  });
+
   it('stays quiet for a mobile-class address in the same country even when first seen (a carrier pool spans the country)', () => {
     const probe = carrier(T + 15 * 60_000, 'first', 'mobile');
     expect(detector.evaluate(probe, trainedContext(berlin, probe))).toEqual([]);

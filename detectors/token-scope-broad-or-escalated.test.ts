@@ -200,3 +200,52 @@ describe(detector.id, () => {
     expect(detector.evaluate(dwdUse, trainedContext([], dwdUse))).toEqual([]);
   });
 });
+
+describe(`${detector.id} (OAuth re-consents)`, () => {
+  const GRANT = 'google_workspace:grant:bob@example.com:1234.apps.googleusercontent.com';
+  /** Bob's mail app grant used on `days` days from START (Workspace logs no scopes on use). */
+  const used = (days: number) =>
+    dailyTimes({ start: START, days, perDay: 4 }).map((at, i) =>
+      activityFixture({
+        at,
+        event: { id: `u${i}`, module: 'google_workspace', action: 'activity' },
+        user: { email: 'bob@example.com' },
+        token: {
+          id: GRANT,
+          type: 'oauth_access_token',
+          client: { id: '1234.apps.googleusercontent.com' },
+          scopes: [],
+        },
+      }),
+    );
+  const consent = (at: number) =>
+    activityFixture({
+      at,
+      event: { id: `c${at}`, module: 'google_workspace', action: 'authorize' },
+      user: { email: 'bob@example.com' },
+      token: {
+        id: GRANT,
+        type: 'oauth_access_token',
+        lifecycle: 'authorized',
+        client: { id: '1234.apps.googleusercontent.com' },
+        scopes: ['https://mail.google.com/', 'openid'],
+      },
+    });
+
+  it('stays quiet when a grant in daily use is re-consented with the scopes it needs', () => {
+    const probe = consent(START + 20 * DAY + 10 * HOUR);
+    expect(detector.evaluate(probe, trainedContext(used(20), probe))).toEqual([]);
+  });
+
+  it('fires high, on its own, when a long-idle grant is re-consented with mail-wide scopes (S7)', () => {
+    const probe = consent(START + 95 * DAY);
+    const [f, ...rest] = detector.evaluate(probe, trainedContext(used(20), probe));
+    expect(rest).toEqual([]);
+    expect(f?.severity).toBe('high');
+    expect(f?.explanation.feature).toBe('reconsent_after_idle_days');
+    expect(f?.explanation.observed).toBe(75);
+    expect(f?.reason).toContain(
+      'with mail-wide scopes https://mail.google.com/ after 75 days in which this grant was not used',
+    );
+  });
+});

@@ -1,6 +1,15 @@
 import type { TokenActivity } from '../schemas/token-activity.js';
+import type { FindingDraft } from './define-detector.js';
 import { defineDetector } from './define-detector.js';
-import { baselineFacts, fmtList, ownerLabel, referenceFacts, tokenLabel } from './explain.js';
+import {
+  baselineFacts,
+  DAY_MS,
+  eventTimeMs,
+  fmtList,
+  ownerLabel,
+  referenceFacts,
+  tokenLabel,
+} from './explain.js';
 import type { DetectorContext } from './types.js';
 
 /** Admin / full-access scopes (GitHub, Google, Salesforce). */
@@ -35,6 +44,50 @@ const salesforceNewAppWithRefresh = (activity: TokenActivity, ctx: DetectorConte
   activity.token.scopes.includes('api') &&
   activity.token.scopes.some((s) => s === 'refresh_token' || s === 'offline_access') &&
   (ctx.app === undefined || ctx.app.eventCount === 0);
+
+/** Days without use after which a re-consent of a grant is a reactivation, not routine. */
+export const RECONSENT_IDLE_DAYS = 30;
+
+/** Full mailbox access: `https://mail.google.com/` and the Gmail modify/readonly scopes. */
+const MAIL_WIDE = /^https:\/\/(mail\.google\.com\/?|www\.googleapis\.com\/auth\/gmail\.(modify|readonly))$/;
+
+/**
+ * A consent (`authorized`) with mail-wide scopes for a grant or app with history that was idle for
+ * at least {@link RECONSENT_IDLE_DAYS} (S7: a dormant legacy app brought back with mailbox access,
+ * reported on its own, hours before any travel or volume signal). Idle = the latest use of the
+ * token, else of its app across tokens.
+ */
+function reconsentAfterIdle(
+  activity: TokenActivity,
+  ctx: DetectorContext,
+  atMs: number,
+): FindingDraft | undefined {
+  const mail = activity.token.scopes.filter((s) => MAIL_WIDE.test(s));
+  if (mail.length === 0) return undefined;
+  const view =
+    ctx.token.eventCount > 0
+      ? ctx.token
+      : ctx.app !== undefined && ctx.app.eventCount > 0
+        ? ctx.app
+        : undefined;
+  if (view === undefined) return undefined;
+  const idleMs = atMs - view.lastSeen;
+  if (idleMs < RECONSENT_IDLE_DAYS * DAY_MS) return undefined;
+  const whose = view === ctx.token ? 'this grant was' : "the app's grants were";
+  return {
+    reason:
+      `${tokenLabel(activity)} was ${activity.token.lifecycle} again with mail-wide scopes ${fmtList(mail, 3)} after ` +
+      `${Math.floor(idleMs / DAY_MS)} days in which ${whose} not used: a dormant app brought back with mailbox access.`,
+    explanation: {
+      feature: 'reconsent_after_idle_days',
+      observed: Math.floor(idleMs / DAY_MS),
+      expected: `a re-consent of an app in use (idle under ${RECONSENT_IDLE_DAYS} days)`,
+      ...baselineFacts(view, view === ctx.token ? 'token' : 'app'),
+    },
+    severity: 'high',
+    riskScore: 80,
+  };
+}
 
 /**
  * Scopes held before by the token and its peers of the same kind: the app's other grants for an
@@ -137,13 +190,22 @@ export const tokenScopeBroadOrEscalated = defineDetector({
       return [];
     }
     const appGrant = activity.token.client?.id !== undefined && ctx.app !== undefined;
+    const atMs = eventTimeMs(activity);
+    if (grant && activity.token.lifecycle === 'authorized') {
+      const idle = reconsentAfterIdle(activity, ctx, atMs);
+      if (idle !== undefined) return [idle];
+    }
     const known = knownScopes(ctx, appGrant);
     const ownHistory = ctx.token.scopes.length > 0;
     const hasHistory = known.size > 0;
     const added = hasHistory ? scopes.filter((s) => !known.has(s)) : [];
     // An app the organization already uses whose grants never showed scopes (Workspace logs them
     // on authorization only): its user-data scopes are its normal ones; admin scopes still count.
-    const establishedApp = appGrant && ctx.app?.maturity === 'mature' && !hasHistory;
+    // Likewise a re-consent of a grant in use (used within RECONSENT_IDLE_DAYS): the person
+    // clicked through the consent screen again for the app they use every day.
+    const activeGrant =
+      grant && ctx.token.eventCount > 0 && atMs - ctx.token.lastSeen < RECONSENT_IDLE_DAYS * DAY_MS;
+    const establishedApp = ((appGrant && ctx.app?.maturity === 'mature') || activeGrant) && !hasHistory;
     const broad = scopes.filter((s) => isBroadScope(s) && !(establishedApp && isUserDataScope(s)));
     const sfNewApp = grant && salesforceNewAppWithRefresh(activity, ctx);
     const broadAdded = broad.filter((s) => added.includes(s));

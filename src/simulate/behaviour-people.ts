@@ -7,6 +7,7 @@ import { DAY_MS, HOUR_MS, MINUTE_MS } from './calendar.js';
 import { SF_COMMON_OBJECTS } from './catalog.js';
 import { type GenContext, githubLag, gwsLag, poissonTimes } from './context.js';
 import { cloudAddress, type NetAddress } from './geography.js';
+import { gwsAddr, noiseOn, phoneAddrAt } from './noise.js';
 import { type PersonDay, personDay } from './person-day.js';
 import type { Credential, Person, Tenant } from './population-types.js';
 import { type Rng, rngFor } from './prng.js';
@@ -323,7 +324,7 @@ function gwsSession(
         tenant,
         app: 'login',
         actor,
-        addr: pd.addr,
+        addr: gwsAddr(pd, rng),
         events: [
           {
             type: 'login',
@@ -350,7 +351,7 @@ function gwsSession(
         tenant,
         app: 'drive',
         actor,
-        addr: pd.addr,
+        addr: gwsAddr(pd, rng),
         events: [
           {
             type: 'access',
@@ -385,7 +386,7 @@ function gwsSession(
           tenant,
           app: 'admin',
           actor,
-          addr: pd.addr,
+          addr: gwsAddr(pd, rng),
           events: [
             {
               type,
@@ -424,9 +425,11 @@ export function gwsTokenActivity(
   const addr =
     addrOverride ??
     (client.egress === 'user'
-      ? pd.addr
+      ? gwsAddr(pd, rng)
       : client.egress === 'mobile'
-        ? pd.phoneAddr
+        ? noiseOn(ctx.pop)
+          ? phoneAddrAt(p, pd, t, rng)
+          : pd.phoneAddr
         : cloudAddress(client.egress.provider, client.egress.region, rng.int(0, 3)));
   ctx.sink.push(
     googleEmit({

@@ -10,7 +10,25 @@ export const ATTACK_KINDS = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S9
 export const attackKindSchema = z.enum(ATTACK_KINDS);
 export type AttackKind = z.infer<typeof attackKindSchema>;
 
-export const LOOKALIKE_KINDS = ['N1', 'N2', 'N3', 'N4', 'N5', 'N6', 'N7'] as const;
+/**
+ * N1-N7 (see README); with noise (noise.ts): N8 a dual-stack home whose IPv6 is known only to its
+ * country, N9 a phone between Wi-Fi and its carrier's pool, N10 a home behind the person's own
+ * VPS (cloud/hosting range), N11 an admin's first-time admin work, N12 an OAuth re-consent.
+ */
+export const LOOKALIKE_KINDS = [
+  'N1',
+  'N2',
+  'N3',
+  'N4',
+  'N5',
+  'N6',
+  'N7',
+  'N8',
+  'N9',
+  'N10',
+  'N11',
+  'N12',
+] as const;
 export const lookalikeKindSchema = z.enum(LOOKALIKE_KINDS);
 export type LookalikeKind = z.infer<typeof lookalikeKindSchema>;
 

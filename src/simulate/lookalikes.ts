@@ -7,6 +7,8 @@
 import { backfillStart, renovateSweepStart } from './behaviour-services.js';
 import { DAY_MS, HOUR_MS } from './calendar.js';
 import type { LookalikeLabel } from './labels.js';
+import { noiseTraits, reconsentsOn } from './noise.js';
+import { personDay } from './person-day.js';
 import type { Credential, Person, Population } from './population-types.js';
 
 const iso = (t: number): string => new Date(t).toISOString();
@@ -103,6 +105,7 @@ export function lookalikeLabels(pop: Population): LookalikeLabel[] {
       });
     }
   }
+  if (pop.noise) noiseLabels(pop, add);
   const upgrades: number[] = [];
   const upgraded = new Set<string>();
   for (const p of pop.people) {
@@ -126,4 +129,66 @@ export function lookalikeLabels(pop: Population): LookalikeLabel[] {
     });
   }
   return out;
+}
+
+/** Look-alikes N8-N12 of the world's noise (noise.ts). */
+function noiseLabels(pop: Population, add: (l: Omit<LookalikeLabel, 'id'>) => void): void {
+  const span = { start: iso(pop.start), end: iso(pop.end) };
+  for (const p of pop.people) {
+    if (p.testAccount) continue;
+    const traits = noiseTraits(pop, p);
+    const creds = p.creds.map((c) => pop.creds[c] as Credential).filter((c) => c.createdBy !== 'attack');
+    const gws = creds.filter(
+      (c) => c.source === 'google_workspace' && (c.kind === 'gws_session' || c.client?.egress === 'user'),
+    );
+    if (traits.ipv6Home) {
+      add({
+        kind: 'N8',
+        source: 'google_workspace',
+        title: `${p.login}: dual-stack home, IPv6 known only to ${p.home.country}`,
+        entities: gws.map((c) => c.tokenId),
+        ...span,
+      });
+    }
+    const phones = creds.filter((c) => c.client?.egress === 'mobile');
+    add({
+      kind: 'N9',
+      source: 'google_workspace',
+      title: `${p.login}: phone between Wi-Fi and the carrier's pool`,
+      entities: phones.map((c) => c.tokenId),
+      ...span,
+    });
+    if (traits.vpsHome) {
+      add({
+        kind: 'N10',
+        title: `${p.login}: laptop through a personal VPS on home days`,
+        entities: userEgressTokens(pop, p),
+        ...span,
+      });
+    }
+    if (traits.adminFirstDay !== null && traits.adminFirstDay < pop.days) {
+      add({
+        kind: 'N11',
+        source: 'google_workspace',
+        title: `${p.login}: first-time admin work (create user, reset password, assign role)`,
+        entities: creds.filter((c) => c.kind === 'gws_session').map((c) => c.tokenId),
+        start: iso(pop.start + traits.adminFirstDay * DAY_MS),
+        end: iso(pop.start + (traits.adminFirstDay + 2) * DAY_MS),
+      });
+    }
+    for (const c of creds) {
+      if (c.kind !== 'gws_grant') continue;
+      for (let d = Math.max(0, p.hireDay); d < pop.days; d++) {
+        if (!reconsentsOn(pop, c, personDay(pop, p, d))) continue;
+        add({
+          kind: 'N12',
+          source: 'google_workspace',
+          title: `${p.login} re-consents ${c.client?.name ?? 'an OAuth app'} with the scopes it holds`,
+          entities: [c.tokenId],
+          start: iso(pop.start + d * DAY_MS),
+          end: iso(pop.start + (d + 2) * DAY_MS),
+        });
+      }
+    }
+  }
 }

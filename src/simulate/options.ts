@@ -63,6 +63,12 @@ export const simulateOptionsSchema = z
     intensity: intensitySchema.default('moderate'),
     /** Inject the benign look-alikes N1-N7. */
     lookalikes: z.boolean().default(true),
+    /**
+     * Simulate the world's noise (src/simulate/noise.ts): IPv6 homes and carrier pools known only to
+     * their country, phones between Wi-Fi and carrier, homes behind a personal VPS, logouts, failed
+     * logins, re-consents, PAT deletions naming no token, first-time admin work (look-alikes N8-N12).
+     */
+    noise: z.boolean().default(false),
     /** Fraction of records delivered late (GWS 30 min-3 h, ELF next-day file, GitHub minutes). */
     lateFraction: z.number().min(0).max(0.5).default(0.02),
     /** Fraction of benign ELF rows re-delivered as duplicates (latent hourly files). */

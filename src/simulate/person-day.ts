@@ -7,6 +7,7 @@
 import { DAY_MS, HOUR_MS, isWeekend, localMidnight } from './calendar.js';
 import type { GeoCity } from './geo-table.js';
 import { mobileAddress, type NetAddress, residentialAddress, sdpAddress } from './geography.js';
+import { ipv6HomeAddress, noiseOn, noiseTraits, vpsAddress } from './noise.js';
 import type { Person, Population, Tenant } from './population-types.js';
 import { rngFor } from './prng.js';
 import type { Device } from './user-agents.js';
@@ -22,6 +23,8 @@ export interface PersonDay {
   city: GeoCity;
   /** Laptop egress for the day. */
   addr: NetAddress;
+  /** Laptop egress of IPv6-capable services (Workspace): the home's IPv6 when dual-stack, else `addr`. */
+  addr6: NetAddress;
   /** Phone egress (mobile carrier of the current country). */
   phoneAddr: NetAddress;
   device: Device;
@@ -35,9 +38,15 @@ export function homeAddress(p: Person, day: number): NetAddress {
 }
 
 const cache = new Map<string, PersonDay>();
+/** The population the cache belongs to (a new simulation in the same process starts afresh). */
+let cachePop: Population | undefined;
 
 /** Computes (and caches for the current day) a person's day. */
 export function personDay(pop: Population, p: Person, day: number): PersonDay {
+  if (pop !== cachePop) {
+    cache.clear();
+    cachePop = pop;
+  }
   const key = `${p.idx}:${day}`;
   const hit = cache.get(key);
   if (hit) return hit;
@@ -92,7 +101,15 @@ function computeDay(pop: Population, p: Person, day: number): PersonDay {
   } else {
     addr = homeAddress(p, day);
   }
+  let addr6 = addr;
+  if (noiseOn(pop) && where === 'home' && !abroad) {
+    const traits = noiseTraits(pop, p);
+    const noiseRng = rngFor(pop.seed, 'pday-noise', p.idx, day);
+    if (traits.vpsHome && noiseRng.chance(0.5)) addr = vpsAddress(p);
+    else if (traits.ipv6Home) addr6 = ipv6HomeAddress(p) ?? addr;
+  }
   if (vpnOn) addr = sdpAddress(city.country, p.idx + tenant.idx);
+  if (vpnOn) addr6 = addr;
   const phoneAddr = mobileAddress(city.country, p.idx * 13 + Math.floor(day / 3), city);
   return {
     day,
@@ -102,6 +119,7 @@ function computeDay(pop: Population, p: Person, day: number): PersonDay {
     where,
     city,
     addr,
+    addr6,
     phoneAddr,
     device: device as Device,
     deviceIdx,

@@ -184,4 +184,6 @@ export interface Population {
   people: Person[];
   creds: Credential[];
   notes: string[];
+  /** Simulate the world's noise (noise.ts; the `realistic` preset). */
+  noise?: boolean;
 }

@@ -17,8 +17,9 @@ import type { EmitSink, Emitted } from './emitted.js';
 import { type IncidentLabel, type LabelsFile, labelsFileSchema } from './labels.js';
 import { lifecycleEvents } from './lifecycle.js';
 import { lookalikeLabels } from './lookalikes.js';
+import { noisePersonHour } from './noise.js';
 import { parseSimulateOptions, type SimulateOptionsInput } from './options.js';
-import { forgetDaysBefore } from './person-day.js';
+import { forgetDaysBefore, personDay } from './person-day.js';
 import { buildPopulation, CREDS_PER_PERSON } from './population.js';
 import { rngFor } from './prng.js';
 import { type FileStat, OutputWriter } from './writer.js';
@@ -66,6 +67,7 @@ export async function simulate(input: SimulateOptionsInput): Promise<SimulationS
     sfMonitoring: options.sfMonitoring,
     lookalikes: options.lookalikes,
   });
+  if (options.noise) pop.noise = true;
   const plans = planIncidents(pop, options);
   mkdirSync(options.outDir, { recursive: true });
   const writer = new OutputWriter(options.outDir, pop, {
@@ -135,6 +137,10 @@ export async function simulate(input: SimulateOptionsInput): Promise<SimulationS
     const hourStart = h * HOUR_MS;
     for (const tenant of pop.tenants) servicesHour(ctx, tenant, hourStart);
     for (const p of pop.people) personHour(ctx, p, hourStart);
+    if (pop.noise) {
+      const day = Math.floor((hourStart - pop.start) / DAY_MS);
+      for (const p of pop.people) noisePersonHour(ctx, p, personDay(pop, p, day), hourStart);
+    }
     const batch = pending.get(h);
     pending.delete(h);
     if (batch) write(batch);

@@ -41,7 +41,7 @@ describe('detection quality gate (simulated dataset, fixed seed)', () => {
     await simulate({ ...SIMULATE_PRESETS.ci, outDir: dir, seed: GATE_SEED });
     const config = loadConfig({ env: {}, overrides: { logLevel: 'silent' } });
     ({ report } = await evaluateDataset({ dataset: dir, config, logger: createLogger('silent') }));
-  }, 280_000);
+  }, 900_000);
 
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
