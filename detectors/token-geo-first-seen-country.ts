@@ -68,11 +68,16 @@ export const tokenGeoFirstSeenCountry = defineDetector({
     'source.ip',
     'tokenwatch.network.cloud_provider',
     'tokenwatch.network.ip_prefix',
+    'tokenwatch.network.class',
+    'tokenwatch.network.geo_precision',
+    'tokenwatch.network.geo_accuracy_km',
+    'source.geo.city_name',
+    'source.geo.region_iso_code',
   ],
   summary:
-    "First use from a country never seen for the token/owner/reference. Silent for cloud egress, failed attempts, the org's shared egress (SDP node abroad) and a person's plausible trip: a person-driven credential (human, or a per-user grant from a non-cloud address) with its usual client at a plausible speed from the latest non-cloud use of it or its owner's other credentials (a device joining a person already abroad is judged by its own last use; N2).",
+    "First use from a country never seen for the token/owner/reference. Silent for cloud egress, failed attempts, the org's shared egress (SDP node abroad) and a person's plausible trip: a person-driven credential (human, or a per-user grant from a non-cloud address) with its usual client at a plausible speed from the latest non-cloud use of it or its owner's other credentials (a device joining a person already abroad is judged by its own last use; N2). Speeds come from the uncertainty regions; country-only locations are judged by bordering countries. A Tor exit is never a trip.",
   knownGaps:
-    "A stolen personal credential used abroad with the owner's client after a plausible flight time is silent here; GeoIP errors near borders; no bordering-country logic.",
+    "A stolen personal credential used abroad with the owner's client after a plausible flight time is silent here; GeoIP errors near borders; the bordering-country table covers the countries we see most.",
   falsePositives: [
     'Owner travelling abroad with an unusual client, or after no located use to judge the speed from',
     'Corporate VPN or SDP egress in another country used by fewer than 3 other people yet',

@@ -62,11 +62,17 @@ export const tokenGeoImpossibleTravel = defineDetector({
     'tokenwatch.network.cloud_provider',
     'event.outcome',
     'tokenwatch.network.ip_prefix',
+    'tokenwatch.network.class',
+    'tokenwatch.network.geo_precision',
+    'tokenwatch.network.geo_accuracy_km',
+    'source.geo.city_name',
+    'source.geo.region_iso_code',
+    'source.geo.country_iso_code',
   ],
   summary:
-    "Two uses of the same token farther apart than `impossibleTravelKmh` allows (≥ `impossibleTravelMinKm`); works on learning tokens. Ignores failed attempts (they never move the last location either), a use from the org's shared egress or back from it to a network the credential uses (SDP on/off), and hops between nodes of an SDP provider (/16 where 8+ people share a prefix).",
+    "Two uses of the same token farther apart than `impossibleTravelKmh` allows (≥ `impossibleTravelMinKm`); works on learning tokens. Ignores failed attempts (they never move the last location either), a use from the org's shared egress or back from it to a network the credential uses (SDP on/off), and hops between nodes of an SDP provider (/16 where 8+ people share a prefix). Measures between the two GeoIP uncertainty regions (city ± accuracy radius), never centroids: a country-only end (IPv6 homes, carrier pools: `geo_precision` country, mobile class, radius over 250 km) is judged by bordering countries (same or bordering: fine; others: within 2 h is impossible). Switching between two networks the token or owner already uses (first used a day before, seen within 90 days; a carrier's /16 pool counts) is not travel; cloud, VPN, Tor and private classes have no place. The alert names each end's precision.",
   knownGaps:
-    "Consumer VPNs, satellite Wi-Fi; ignores anything involving cloud egress; only the token's own last location.",
+    "Consumer VPNs not classed `vpn`, satellite Wi-Fi; ignores anything involving cloud egress; a stolen token used from the victim's own known networks; country pairs without a border table entry only count as same/apart.",
   falsePositives: [
     'VPN or SDP (Zscaler, Cloudflare WARP) switching egress country before 3 other people use that egress',
     'Mobile carrier or satellite / in-flight Wi-Fi with a distant GeoIP location',

@@ -123,11 +123,14 @@ export const tokenNetworkFirstSeenPrefix = defineDetector({
     'source.geo.country_iso_code',
     'user_agent.name',
     'tokenwatch.network.cloud_provider',
+    'tokenwatch.network.class',
+    'source.as.number',
+    'source.ip',
   ],
   summary:
-    "First use from an IP /24 or /64 never seen for the token, its owner's tokens, its app's tokens (peers) or (cold start) its reference baseline. Medium with a new client family; low 21 for a cloud-to-cloud move with the usual client (N1). Silent (unless the client family is new): a new country on the same event (the country detector owns it); the org's shared egress (`ctx.org`: 3+ other people on the prefix within 30 days, N3) and, for people, another prefix of a /16 where 8+ people share one (SDP nodes); a person's trip in progress (usual client, a non-home country entered within 30 days); a roaming baseline (8+ networks); a person's new /24 inside a /16 they already use (ISP churn); failed attempts.",
+    "First use from an IP /24 or /64 never seen for the token, its owner's tokens, its app's tokens (peers) or (cold start) its reference baseline. Medium with a new client family; low 21 for a cloud-to-cloud move with the usual client (N1). Silent (unless the client family is new): a new country on the same event (the country detector owns it); the org's shared egress (`ctx.org`: 3+ other people on the prefix within 30 days, N3) and, for people, another prefix of a /16 where 8+ people share one (SDP nodes); a person's trip in progress (usual client, a non-home country entered within 30 days); a roaming baseline (8+ networks); a person's new /24 inside a /16 they already use (ISP churn); failed attempts; the org's own egress (class `corporate`); a new address of a mobile carrier (class `mobile`) whose AS the token or owner already uses. A Tor exit (class `tor`) is reported whatever else holds (medium; high with a new client family).",
   knownGaps:
-    "No ASN data (only the /16 heuristic); the first two people on a new corporate egress still fire (N3); an attacker address reused against 3+ people's credentials within 30 days looks like corporate egress; an attacker IP reused across tokens of one app fires for the first token only; attacker on the victim's own network (S9).",
+    "ASN only for mobile carriers (else the /16 heuristic); the first two people on a new corporate egress still fire (N3); an attacker address reused against 3+ people's credentials within 30 days looks like corporate egress; an attacker IP reused across tokens of one app fires for the first token only; attacker on the victim's own network (S9).",
   falsePositives: [
     'Owner working from a new place in their home country (new ISP, coworking space, a friend’s Wi-Fi)',
     'CI provider or integration vendor moving to new egress ranges',

@@ -139,7 +139,7 @@ export const tokenScopeBroadOrEscalated = defineDetector({
     'tokenwatch.resource.type',
   ],
   summary:
-    "Created/authorized/re-scoped with admin/full-access scopes, or scopes never held by the token and its peers of the same kind (an app's other grants for an OAuth app, the owner's other tokens for a PAT); GWS domain-wide delegation grant (S6, 85–90); Salesforce `api`+`refresh_token` on a never-seen connected app (S2); scope drift on use. Full mail/Drive access is normal for an app the org already uses (N7 new hire); a re-authorization with scopes already held is silent.",
+    "Created/authorized/re-scoped with admin/full-access scopes, or scopes never held by the token and its peers of the same kind (an app's other grants for an OAuth app, the owner's other tokens for a PAT); GWS domain-wide delegation grant (S6, 85–90); Salesforce `api`+`refresh_token` on a never-seen connected app (S2); scope drift on use. Full mail/Drive access is normal for an app the org already uses (N7 new hire); a re-authorization with scopes already held is silent, and so is a re-consent of a grant used within 30 days. A consent with mail-wide scopes for a grant (or its app) idle 30+ days is high on its own (S7's dormant app).",
   knownGaps:
     'Salesforce logs no scopes; fine-grained PAT permissions are not scopes; Workspace logs scopes on authorization only.',
   falsePositives: [
