@@ -302,9 +302,16 @@ export function parseConfig(input: unknown): Readonly<Config> {
   return deepFreeze(parsed.data);
 }
 
-/** The config with secrets masked, safe to log or print. */
+/** A URL with its user-info password replaced by `***` (`http://user:***@host`); other text as is. */
+export function stripUrlCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*):[^/?#@]*@/i, '$1:***@');
+}
+
+/** The config with secrets masked (credentials, passwords in broker and node URLs), safe to log or print. */
 export function describeConfig(config: Config): unknown {
   const masked = structuredClone(config) as Config;
+  masked.elasticsearch.nodes = masked.elasticsearch.nodes.map(stripUrlCredentials);
+  masked.kafka.brokers = masked.kafka.brokers.map(stripUrlCredentials);
   if (masked.kafka.sasl) masked.kafka.sasl = { ...masked.kafka.sasl, password: '***' };
   if (masked.elasticsearch.auth) {
     masked.elasticsearch.auth =

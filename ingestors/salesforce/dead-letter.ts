@@ -1,3 +1,4 @@
+import { deadLetter } from '../common/dead-letter.js';
 import type { DeadLetter, DeadLetterCode, RecordLocation, Skipped } from '../types.js';
 import { redactRawText, redactRecord } from './redact.js';
 
@@ -7,11 +8,11 @@ export const MAX_DEAD_RAW_CHARS = 64 * 1024;
 /** Records (CSV rows, JSON objects) larger than this many characters (1 MiB) are dead letters. */
 export const MAX_RECORD_CHARS = 1024 * 1024;
 
-function truncate(text: string): string {
-  return text.length <= MAX_DEAD_RAW_CHARS ? text : `${text.slice(0, MAX_DEAD_RAW_CHARS - 15)}...[truncated]`;
-}
-
-/** A Salesforce dead letter from unparsed text; the text is redacted and truncated. */
+/**
+ * A Salesforce dead letter from unparsed text: session keys removed (Salesforce rules), then the
+ * full rule set of common/redact.ts and the common truncation to 64 KiB of UTF-8
+ * (common/dead-letter.ts).
+ */
 export function deadFromText(
   code: DeadLetterCode,
   reason: string,
@@ -19,16 +20,17 @@ export function deadFromText(
   location: RecordLocation,
   knownSessionKeys: readonly string[] = [],
 ): DeadLetter {
-  return {
-    source: 'salesforce',
-    code,
-    reason,
-    raw: truncate(redactRawText(raw, knownSessionKeys)),
-    location,
-  };
+  const head = raw.length > 2 * MAX_DEAD_RAW_CHARS ? raw.slice(0, 2 * MAX_DEAD_RAW_CHARS) : raw;
+  const dead = deadLetter('salesforce', code, reason, redactRawText(head, knownSessionKeys), location);
+  return head === raw || dead.raw.endsWith('[truncated]')
+    ? dead
+    : { ...dead, raw: `${dead.raw}…[truncated]` };
 }
 
-/** A Salesforce dead letter from a parsed record; the record is redacted, serialized and truncated. */
+/**
+ * A Salesforce dead letter from a parsed record: session keys removed, serialized (a value too
+ * deep to serialize is described instead), then redacted and truncated like {@link deadFromText}.
+ */
 export function deadFromValue(
   code: DeadLetterCode,
   reason: string,
@@ -39,9 +41,9 @@ export function deadFromValue(
   try {
     raw = JSON.stringify(redactRecord(value)) ?? String(value);
   } catch {
-    raw = String(value);
+    raw = '(value could not be serialized)';
   }
-  return { source: 'salesforce', code, reason, raw: truncate(raw), location };
+  return deadFromText(code, reason, raw, location);
 }
 
 /** A Salesforce skipped record. */

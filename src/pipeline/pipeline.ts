@@ -8,6 +8,7 @@ import { DetectorRunner } from '../../detectors/runner.js';
 import type { SettingsById } from '../../detectors/settings.js';
 import type { Detector, DetectorContext } from '../../detectors/types.js';
 import { withAdminFacts } from '../../ingestors/common/admin-facts.js';
+import { deadLetter } from '../../ingestors/common/dead-letter.js';
 import { enrich } from '../../ingestors/common/enrich.js';
 import { needsRedaction, redactRecord, redactText } from '../../ingestors/common/redact.js';
 import { ingestors } from '../../ingestors/index.js';
@@ -143,11 +144,38 @@ export class Pipeline {
    */
   inputError(source: Source | 'unknown', location: string, reason: string, partial: string): Normalized {
     this.counts.records += 1;
-    return this.dead({ source, code: 'parse_error', reason, raw: redactText(partial).text, location });
+    return this.dead(deadLetter(source, 'parse_error', reason, partial, location));
   }
 
-  /** Stage 1 for one already framed record (redact, normalize, enrich). */
+  /**
+   * Stage 1 for one already framed record (redact, normalize, enrich). Never throws: a record that
+   * makes any step throw (a bug, or input no step expected) is dead-lettered as `normalize_error`
+   * with the error message and its raw text redacted with the full rule set.
+   */
   normalizeRecord(record: RawRecord): Normalized {
+    try {
+      return this.normalizeUnchecked(record);
+    } catch (cause) {
+      let raw: string;
+      try {
+        raw = JSON.stringify(record.value) ?? '';
+      } catch {
+        raw = '(record could not be serialized)';
+      }
+      this.log.warn({ location: record.location, err: (cause as Error).message }, 'record failed in stage 1');
+      return this.dead(
+        deadLetter(
+          record.source,
+          'normalize_error',
+          `stage 1 failed: ${(cause as Error).message}`,
+          raw.slice(0, 200_000),
+          record.location,
+        ),
+      );
+    }
+  }
+
+  private normalizeUnchecked(record: RawRecord): Normalized {
     const ingestor = ingestors[record.source];
     // Redact before anything else sees the record. Framing marks records whose raw text cannot
     // hold a secret; others are scanned first and copied only when something is to be redacted.
@@ -168,13 +196,21 @@ export class Pipeline {
       result = ingestor.normalize(input);
     } catch (cause) {
       // A normalizer bug must not stop the run: dead-letter the record with the error.
-      return this.dead({
-        source: record.source,
-        code: 'normalize_error',
-        reason: `normalizer failed: ${(cause as Error).message}`,
-        raw: JSON.stringify(input.value).slice(0, 65_536),
-        location: record.location,
-      });
+      let raw: string;
+      try {
+        raw = (JSON.stringify(input.value) ?? '').slice(0, 200_000);
+      } catch {
+        raw = '(record could not be serialized)';
+      }
+      return this.dead(
+        deadLetter(
+          record.source,
+          'normalize_error',
+          `normalizer failed: ${(cause as Error).message}`,
+          raw,
+          record.location,
+        ),
+      );
     }
     if (result.kind === 'dead') {
       const dead =
@@ -221,9 +257,40 @@ export class Pipeline {
 
   /**
    * Stage 2 for one activity: evaluate detectors against the baselines as they were before it,
-   * then update the baselines. Returns alerts whose groups this activity closed.
+   * then update the baselines. Returns alerts whose groups this activity closed. Never throws: a
+   * detector that throws is logged and skipped (`detectorErrors`); any other step that throws turns
+   * the activity into a `normalize_error` dead letter (`dead`, moved from normalized to
+   * dead-lettered in the counts) so one poisonous record cannot stop a run or serve.
    */
-  detect(input: TokenActivity): { activity: TokenActivity; alerts: Alert[] } {
+  detect(input: TokenActivity): { activity: TokenActivity; alerts: Alert[]; dead?: DeadLetter } {
+    try {
+      return this.detectUnchecked(input);
+    } catch (cause) {
+      this.counts.normalized -= 1;
+      this.counts.bySource[input.event.module] -= 1;
+      this.counts.deadLettered += 1;
+      this.log.error(
+        { eventId: input.event.id, err: (cause as Error).message },
+        'stage 2 failed for a record',
+      );
+      let raw: string;
+      try {
+        raw = JSON.stringify(input) ?? '';
+      } catch {
+        raw = '(activity could not be serialized)';
+      }
+      const dead = deadLetter(
+        input.event.module,
+        'normalize_error',
+        `stage 2 failed: ${(cause as Error).message}`,
+        raw,
+        input.event.id,
+      );
+      return { activity: input, alerts: [], dead };
+    }
+  }
+
+  private detectUnchecked(input: TokenActivity): { activity: TokenActivity; alerts: Alert[] } {
     const activity = this.sessions.apply(input);
     const atMs = Date.parse(activity['@timestamp']);
     const base = this.store.contextFor(activity);

@@ -155,8 +155,13 @@ export async function runFiles(options: RunOptions): Promise<RunResult> {
       continue;
     }
     if (item.kind === 'skipped') continue;
-    const { activity, alerts: closed } = pipeline.detect(item.activity);
+    const { activity, alerts: closed, dead } = pipeline.detect(item.activity);
     emit(closed);
+    if (dead) {
+      if (deadLetters.length < MAX_DEAD_LETTERS_IN_MEMORY) deadLetters.push(dead);
+      deadOut?.write(`${JSON.stringify(dead)}\n`);
+      continue;
+    }
     activityOut?.write(`${JSON.stringify(activity)}\n`);
     options.onActivity?.(activity);
     if (++sinceClose >= 10_000) {

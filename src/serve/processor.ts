@@ -1,3 +1,4 @@
+import type { DeadLetter } from '../../ingestors/types.js';
 import type { Alert } from '../../schemas/alert.js';
 import type { Source, TokenActivity } from '../../schemas/token-activity.js';
 import type { DlqRecord, MessageOrigin } from '../kafka/messages.js';
@@ -6,7 +7,7 @@ import type { InputOptions, Normalized } from '../pipeline/pipeline.js';
 /** The part of the Pipeline that serve drives (structurally `Pipeline`). */
 export interface PipelineStages {
   normalize(text: string, options: InputOptions): Iterable<Normalized>;
-  detect(activity: TokenActivity): { activity: TokenActivity; alerts: Alert[] };
+  detect(activity: TokenActivity): { activity: TokenActivity; alerts: Alert[]; dead?: DeadLetter };
   closeGroups(latenessMs: number): Alert[];
 }
 
@@ -59,7 +60,7 @@ export function processMessages(
     }
     return t;
   };
-  const pending: { activity: TokenActivity; ts: number; seq: number }[] = [];
+  const pending: { activity: TokenActivity; ts: number; seq: number; origin: MessageOrigin }[] = [];
   for (const m of messages) {
     const origin: MessageOrigin = { topic: m.topic, partition: m.partition, offset: m.offset };
     const location = `${m.topic}/${m.partition}@${m.offset}`;
@@ -84,6 +85,7 @@ export function processMessages(
           activity: item.activity,
           ts: Date.parse(item.activity['@timestamp']),
           seq: pending.length,
+          origin,
         });
       } else if (item.kind === 'dead') {
         tally(source).dead += 1;
@@ -104,9 +106,16 @@ export function processMessages(
   }
   pending.sort((a, b) => a.ts - b.ts || a.seq - b.seq);
   for (const p of pending) {
-    const { activity, alerts } = pipeline.detect(p.activity);
-    out.activities.push(activity);
+    const { activity, alerts, dead } = pipeline.detect(p.activity);
     out.alerts.push(...alerts);
+    if (dead) {
+      const t = tally(source);
+      t.normalized -= 1;
+      t.dead += 1;
+      out.deadLetters.push({ ...dead, origin: p.origin });
+      continue;
+    }
+    out.activities.push(activity);
   }
   out.alerts.push(...pipeline.closeGroups(latenessMs));
   return out;
