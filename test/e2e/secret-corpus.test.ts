@@ -47,8 +47,7 @@ function stringLeaves(v: unknown, path: string[] = [], out: string[][] = [], dep
   else if (v && typeof v === 'object' && depth < 4) {
     if (Array.isArray(v)) {
       for (const [i, x] of v.entries()) stringLeaves(x, [...path, String(i)], out, depth + 1);
-    }
-    else for (const [k, x] of Object.entries(v)) stringLeaves(x, [...path, k], out, depth + 1);
+    } else for (const [k, x] of Object.entries(v)) stringLeaves(x, [...path, k], out, depth + 1);
   }
   return out;
 }
