@@ -43,7 +43,7 @@ export function deadFromValue(
   } catch {
     raw = '(value could not be serialized)';
   }
-  return deadFromText(code, reason, raw, location);
+  return deadLetter('salesforce', code, reason, raw, location);
 }
 
 /** A Salesforce skipped record. */
