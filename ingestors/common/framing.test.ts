@@ -233,3 +233,41 @@ describe('frameJson: dead letters (never throws)', () => {
     ]);
   });
 });
+
+describe('frameJson: hostile input (issue 12)', () => {
+  const ndjson = Array.from({ length: 20 }, (_v, i) => `{"n":${i}}`);
+
+  it('frames NDJSON behind a stray `[` line by line: nothing lost', () => {
+    const items = frame(`[${ndjson.join('\n')}`);
+    expect(records(items).map((r) => r.value.n)).toEqual(ndjson.map((_l, i) => i));
+    expect(deads(items)).toEqual([]);
+  });
+
+  it('dead-letters only the broken lines at the head of NDJSON', () => {
+    const head = ['{"a":', 'garbage', '{"x":[1,2', '"unterminated', '}}}', '{'];
+    const items = frame([...head, ...ndjson].join('\n'));
+    expect(records(items)).toHaveLength(20);
+    expect(deads(items).map((d) => d.location)).toEqual(head.map((_h, i) => `f.json:${i + 1}`));
+  });
+
+  it('reads a page whose envelope key is written with escapes', () => {
+    const items = frame('{"kind":"admin#reports#activities","\\u0069tems":[{"n":1},{"n":2}]}', {
+      source: 'google_workspace',
+      envelopes: ['items'],
+    });
+    expect(records(items).map((r) => r.value.n)).toEqual([1, 2]);
+  });
+
+  it('dead-letters a record nested past the depth limit, or with too many fields, before parsing', () => {
+    const deep = `{"a":${'['.repeat(50_000)}1${']'.repeat(50_000)}}`;
+    const wide = `{"a":[${Array.from({ length: 20_000 }, () => '1').join(',')}]}`;
+    const items = frame([deep, '{"n":1}', wide].join('\n'));
+    expect(records(items).map((r) => r.value.n)).toEqual([1]);
+    expect(deads(items).map((d) => [d.code, d.location])).toEqual([
+      ['oversized', 'f.json:1'],
+      ['oversized', 'f.json:3'],
+    ]);
+    expect(deads(items)[0]?.reason).toMatch(/nesting deeper than 64/);
+    expect(deads(items)[1]?.reason).toMatch(/more than 10000 fields/);
+  });
+});

@@ -7,6 +7,7 @@ import {
   type Listing,
   type MemberSpan,
   objectMembers,
+  overLimits,
   type Span,
   scanValueEnd,
   skipWs,
@@ -25,7 +26,8 @@ import { mayNeedRedaction } from './redact.js';
  *
  * Never throws. Each record is parsed on its own; whatever cannot be decoded becomes a dead letter
  * (`parse_error` for malformed JSON, binary junk or invalid UTF-8 (U+FFFD), `not_an_object` for
- * scalars/nested arrays, `oversized` past {@link FrameOptions.maxRecordBytes}) with its raw text
+ * scalars/nested arrays, `oversized` past {@link FrameOptions.maxRecordBytes} or past the nesting
+ * and field limits of json-scan.ts `overLimits`, checked on the text before parsing) with its raw text
  * redacted and cut to 64 KiB. Locations are `<location>:<line>` (1-based line of the record start).
  */
 
@@ -93,29 +95,44 @@ export function* frameJson(
 /** `lines` = NDJSON (each line framed alone), `stream` = array / page / concatenated values. */
 function chooseMode(text: string, start: number): 'lines' | 'stream' {
   const first = text.charCodeAt(start);
-  if (first === 91) return 'stream';
-  if (first !== 123) return 'lines';
+  if (first !== 123 && first !== 91) return 'lines';
   const nl = text.indexOf('\n', start);
-  if (nl < 0) return 'lines';
+  if (nl < 0) return first === 91 ? 'stream' : 'lines';
   // The first value closes on the first line: NDJSON, whether or not that line parses (it always
   // does when valid JSON, and a structurally closed invalid line is NDJSON with a bad line too).
   // A structural scan of the line instead of parsing it: pages can be hundreds of KiB per line.
-  if (scanValueEnd(text, start, nl) > 0) return 'lines';
+  if (first === 123 && scanValueEnd(text, start, nl) > 0) return 'lines';
+  // The first value spans lines: a pretty-printed document or array, or NDJSON whose head is
+  // damaged (a stray `[`, broken lines). Later lines that are whole JSON objects mean NDJSON (or a
+  // compact array, one element per line): unless the whole first value parses, frame line by line
+  // so a damaged head costs only its own lines.
+  if (!hasObjectLines(text, nl + 1, text.length)) return 'stream';
   const end = scanValueEnd(text, start);
-  if (end > 0) return end > nl ? 'stream' : 'lines';
-  // Unterminated first value: a truncated pretty document, or NDJSON with a bad first line.
-  let pos = nl + 1;
-  for (let seen = 0; seen < 5 && pos < text.length; ) {
-    const next = text.indexOf('\n', pos);
-    const line = text.slice(pos, next < 0 ? text.length : next).trim();
+  return end > 0 && parses(text.slice(start, end)) ? 'stream' : 'lines';
+}
+
+/** Lines looked at by {@link hasObjectLines}. */
+const SNIFF_LINES = 50;
+
+/**
+ * True when one of the next {@link SNIFF_LINES} non-blank lines from `pos` is a whole JSON object
+ * not followed by a comma (a leading `[` ignored): the text is line-structured (NDJSON). Lines
+ * ending in `,` are elements of an enclosing array or page, which stream framing reads.
+ */
+function hasObjectLines(text: string, pos: number, end: number): boolean {
+  let p = pos;
+  for (let seen = 0; seen < SNIFF_LINES && p < end; ) {
+    const next = text.indexOf('\n', p);
+    const lineEnd = next < 0 || next > end ? end : next;
+    let line = text.slice(p, Math.min(lineEnd, p + 2 * 1024 * 1024)).trim();
     if (line !== '') {
-      if (parses(line)) return 'lines';
       seen++;
+      if (line.startsWith('[')) line = line.slice(1).trimStart();
+      if (line.startsWith('{') && line.endsWith('}') && parses(line)) return true;
     }
-    if (next < 0) break;
-    pos = next + 1;
+    p = lineEnd + 1;
   }
-  return 'stream';
+  return false;
 }
 
 function parses(s: string): boolean {
@@ -127,22 +144,32 @@ function parses(s: string): boolean {
   }
 }
 
-function* frameLines(ctx: Ctx): Generator<FramedItem> {
+/**
+ * Frames `[from, to)` line by line (NDJSON). `from` is a line start. A line's trailing `,` (and a
+ * `]` after a whole object) is array punctuation, not part of the record, so a compact array or
+ * NDJSON behind a stray `[` loses nothing.
+ */
+function* frameLines(ctx: Ctx, from = 0, to = ctx.text.length): Generator<FramedItem> {
   const { text } = ctx;
   // Every position inside a line is on that line: one context for all lines, its line updated.
-  let line = 0;
+  let line = from === 0 ? 0 : ctx.lineAt(from) - 1;
   const lineCtx: Ctx = { ...ctx, lineAt: () => line };
   const plainRecords = ctx.envelopes.length === 0;
-  let pos = 0;
-  while (pos < text.length) {
+  let pos = from;
+  while (pos < to) {
     line++;
     const nl = text.indexOf('\n', pos);
-    const lineEnd = nl < 0 ? text.length : nl;
+    const lineEnd = nl < 0 || nl > to ? to : nl;
     let end = lineEnd;
     if (end > pos && text.charCodeAt(end - 1) === 13) end--;
     const start = skipWs(text, pos, end);
     if (start < end) {
-      const unitEnd = trimEnd(text, start, end);
+      let unitEnd = trimEnd(text, start, end);
+      const last = text.charCodeAt(unitEnd - 1);
+      if (text.charCodeAt(start) === 123 && (last === 44 || last === 93)) {
+        const v = scanValueEnd(text, start, unitEnd);
+        if (v > 0 && /^[\s\],]*$/.test(text.slice(v, unitEnd))) unitEnd = v;
+      }
       if (plainRecords && text.charCodeAt(start) === 123) {
         // what frameUnit does for an object when no envelope is configured, without a generator
         const item = frameRecord(lineCtx, { start, end: unitEnd }, undefined);
@@ -153,6 +180,35 @@ function* frameLines(ctx: Ctx): Generator<FramedItem> {
     }
     pos = lineEnd + 1;
   }
+}
+
+/** Start of the line holding `pos`. */
+function lineStart(text: string, pos: number): number {
+  return text.lastIndexOf('\n', pos - 1) + 1;
+}
+
+/**
+ * After a structural break at `at` inside `[.., end)`: when the rest is line-structured (whole
+ * objects on later lines), frames the broken line's rest as one dead letter and everything after
+ * it line by line, and returns true; otherwise returns false (the caller dead-letters the rest).
+ */
+function* resync(ctx: Ctx, at: number, end: number): Generator<FramedItem, boolean> {
+  const { text } = ctx;
+  const ls = lineStart(text, at);
+  const nl = text.indexOf('\n', at);
+  const lineEnd = nl < 0 || nl > end ? end : nl;
+  if (!hasObjectLines(text, skipWs(text, at, end) === at ? ls : lineEnd + 1, end)) return false;
+  if (skipWs(text, ls, at) === at) {
+    // the break is at the start of its line: frame from that line on
+    yield* frameLines(ctx, ls, end);
+    return true;
+  }
+  const restOfLine = text.slice(at, lineEnd);
+  if (restOfLine.trim() !== '') {
+    yield dead(ctx, 'parse_error', parseErrorReason(restOfLine), restOfLine, ctx.lineAt(at));
+  }
+  if (lineEnd < end) yield* frameLines(ctx, lineEnd + 1, end);
+  return true;
 }
 
 function trimEnd(text: string, start: number, end: number): number {
@@ -171,6 +227,7 @@ function* frameStream(ctx: Ctx, start: number, end: number): Generator<FramedIte
   while (pos < end) {
     const valueEnd = scanValueEnd(ctx.text, pos, end);
     if (valueEnd <= pos) {
+      if (yield* resync(ctx, pos, end)) return;
       yield* frameUnit(ctx, pos, end);
       return;
     }
@@ -207,7 +264,8 @@ function* frameUnit(ctx: Ctx, start: number, end: number): Generator<FramedItem>
 function mayHaveEnvelope(ctx: Ctx, start: number, end: number): boolean {
   if (ctx.envelopes.length === 0) return false;
   const unit = ctx.text.slice(start, end);
-  return ctx.envelopes.some((path) => unit.includes(`"${path[0]}"`));
+  // a key written with escapes (`"\u0069tems"`) is decoded by the member scan
+  return unit.includes('\\u') || ctx.envelopes.some((path) => unit.includes(`"${path[0]}"`));
 }
 
 /** Reports a unit that is not well-formed JSON (possibly after some records were framed). */
@@ -240,6 +298,9 @@ function* frameArray(
     }
   }
   if (list.brokenAt !== undefined) {
+    // a truncated array whose elements were all read (`[{..},{..}` at the end): nothing is lost
+    if (skipWs(ctx.text, list.brokenAt, end) >= end) return;
+    if (yield* resync(ctx, list.brokenAt, end)) return;
     const raw = ctx.text.slice(list.brokenAt, end);
     const reason = `malformed or truncated JSON array after ${list.items.length} element(s): ${parseErrorReason(raw)}`;
     yield dead(ctx, 'parse_error', reason, raw, ctx.lineAt(list.brokenAt));
@@ -326,6 +387,9 @@ function frameRecord(
     }
   }
   const raw = text.slice(span.start, span.end);
+  // Depth and field limits on the text, before anything recursive can see the value.
+  const over = overLimits(text, span.start, span.end);
+  if (over !== undefined) return dead(ctx, 'oversized', `record over a limit: ${over}`, raw, line);
   let value: unknown;
   try {
     value = JSON.parse(ctx.lossless ? ctx.lossless(raw) : raw);

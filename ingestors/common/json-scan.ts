@@ -148,3 +148,46 @@ function objectElements(text: string, i: number, end: number): Listing<Span> | u
   for (const span of list.items) if (text.charCodeAt(span.start) !== 123) return undefined;
   return list;
 }
+
+/** Nesting limit of one record (objects and arrays), checked on the text before parsing. */
+export const MAX_RECORD_DEPTH = 64;
+/** Limit on the values (members and elements, at any depth) of one record. */
+export const MAX_RECORD_FIELDS = 10_000;
+
+/**
+ * Checks the JSON text `[start, end)` against the nesting and field-count limits without parsing
+ * it (one linear pass, strings skipped): returns the reason it is over a limit, or undefined.
+ * Framing calls this before `JSON.parse`, so no recursive code (redaction, validation,
+ * serialization) ever sees a value deeper than {@link MAX_RECORD_DEPTH}. Values are counted as
+ * containers plus commas, an upper bound of members and elements minus one per container.
+ */
+export function overLimits(
+  text: string,
+  start = 0,
+  end = text.length,
+  maxDepth = MAX_RECORD_DEPTH,
+  maxFields = MAX_RECORD_FIELDS,
+): string | undefined {
+  let depth = 0;
+  let fields = 0;
+  for (let j = start; j < end; j++) {
+    const c = text.charCodeAt(j);
+    if (c === QUOTE) {
+      // skip the string: to the next quote not escaped by an odd run of backslashes
+      let k = text.indexOf('"', j + 1);
+      while (k > 0 && k < end) {
+        let b = k - 1;
+        while (text.charCodeAt(b) === BACKSLASH) b--;
+        if ((k - 1 - b) % 2 === 0) break;
+        k = text.indexOf('"', k + 1);
+      }
+      if (k < 0 || k >= end) return undefined; // unterminated: JSON.parse reports it
+      j = k;
+    } else if (c === 123 || c === 91) {
+      if (++depth > maxDepth) return `nesting deeper than ${maxDepth} levels`;
+      if (++fields > maxFields) return `more than ${maxFields} fields`;
+    } else if (c === 125 || c === 93) depth--;
+    else if (c === 44 && ++fields > maxFields) return `more than ${maxFields} fields`;
+  }
+  return undefined;
+}
