@@ -1,8 +1,9 @@
 /**
- * Poison messages: junk, wrong types, scalars, tombstones and a raw secret in an undecodable
- * record end on the DLQ topic, one message per dead letter, with code, reason and the source
+ * Poison messages: junk, wrong types, scalars, a record nested 20,000 levels deep (a poison pill
+ * that once stopped serve for good) and a raw secret in an undecodable record end on the DLQ topic, one message per dead letter, with code, reason and the source
  * topic/partition/offset in headers and the redacted raw record as the value; the good records
- * around them are still processed and nothing blocks the partition.
+ * around them are still processed and nothing blocks the partition. Tombstones and blank messages
+ * are counted as skipped.
  */
 import type { Kafka } from 'kafkajs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +34,11 @@ describe('serve dead letters', () => {
         codes: ['schema_invalid', 'bad_timestamp'],
       },
       { value: '42', codes: ['not_an_object'] },
-      { value: null, codes: ['empty_message'] },
+      // poison pill (issue 12): nested far past the stack of any recursive walker
+      {
+        value: `{"action":"git.clone","actor":${'['.repeat(20_000)}"x"${']'.repeat(20_000)}}`,
+        codes: ['oversized'],
+      },
       {
         value: `{"action":"git.clone","note":"token ${SECRET} leaked", "truncated": `,
         codes: ['parse_error'],
@@ -43,6 +48,9 @@ describe('serve dead letters', () => {
       good(0),
       ...poison.slice(0, 3).map((p) => p.value),
       good(1),
+      // a tombstone and a blank message hold no record: skipped, not dead-lettered
+      null,
+      ' \n\t ',
       ...poison.slice(3).map((p) => p.value),
       good(2),
     ];

@@ -4,6 +4,7 @@ import {
   streamingEnvelopeSchema,
 } from '../../schemas/raw/salesforce.js';
 import { jsonErrorMessage } from '../common/json-error.js';
+import { MAX_RECORD_DEPTH, overLimits, scanValueEnd } from '../common/json-scan.js';
 import type { FramedItem, RecordLocation } from '../types.js';
 import { deadFromText, deadFromValue, MAX_RECORD_CHARS } from './dead-letter.js';
 import {
@@ -164,6 +165,9 @@ function parseLine(line: string): LineResult {
       error: `line of ${line.length} characters exceeds ${MAX_RECORD_CHARS}`,
       oversized: true,
     };
+  // depth and field limits on the text, before JSON.parse and the recursive unwrap/serialize
+  const over = overLimits(line, 0, line.length, MAX_RECORD_DEPTH + MAX_DEPTH);
+  if (over !== undefined) return { ok: false, error: `record over a limit: ${over}`, oversized: true };
   try {
     return { ok: true, value: JSON.parse(line) };
   } catch (err) {
@@ -184,7 +188,11 @@ export function* frameJson(text: string, location: RecordLocation): Generator<Fr
   if (body.trim() === '') return;
   let whole: unknown;
   let wholeOk = false;
-  if (body.length <= 64 * MAX_RECORD_CHARS) {
+  // The whole text is parsed as one document only within the depth limit (envelopes included).
+  if (
+    body.length <= 64 * MAX_RECORD_CHARS &&
+    overLimits(body, 0, body.length, MAX_RECORD_DEPTH + MAX_DEPTH, Number.MAX_SAFE_INTEGER) === undefined
+  ) {
     try {
       whole = JSON.parse(body);
       wholeOk = true;
@@ -203,13 +211,17 @@ export function* frameJson(text: string, location: RecordLocation): Generator<Fr
   const looksLikeNdjson = parsed.some(
     (p) => p.result.ok && p.result.value !== null && typeof p.result.value === 'object',
   );
-  if (!looksLikeNdjson) {
+  // No whole line: a broken pretty document (its first line does not close) is one dead letter;
+  // lines that each close are NDJSON whose every line is broken, one dead letter each.
+  const first = parsed[0]?.text.trim() ?? '';
+  if (!looksLikeNdjson && (parsed.length <= 1 || scanValueEnd(first, 0) !== first.length)) {
     yield {
       kind: 'dead',
       dead: deadFromText('parse_error', 'neither a JSON document nor NDJSON', body, `${location}:1`),
     };
     return;
   }
+  // NDJSON (or lines of which none is whole): every non-blank line is one record or dead letter
   for (const p of parsed) {
     const loc = `${location}:${p.line}`;
     if (p.result.ok) yield* unwrap(p.result.value, loc, 0);

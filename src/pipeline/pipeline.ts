@@ -22,6 +22,9 @@ import { emptyCounts, type PipelineCounts } from './counts.js';
 import { RecentIds } from './dedup.js';
 import { SessionJoin } from './session-join.js';
 
+/** An input holding no record at all: empty, or only whitespace and byte-order marks. */
+const BLANK_RE = /^[\s\ufeff]*$/;
+
 /** Shared empty exposure list (never mutated: exposures are only attached when non-empty). */
 const NO_EXPOSURES: SecretExposure[] = [];
 
@@ -103,10 +106,22 @@ export class Pipeline {
 
   /**
    * Stage 1 for one input: yields one {@link Normalized} per record, lazily.
-   * Never throws on bad input: it becomes dead letters.
+   * Never throws on bad input: it becomes dead letters. An input that is empty or only whitespace
+   * (a blank file, a blank Kafka message) is one record, counted as skipped.
    */
   *normalize(text: string, options: InputOptions): Generator<Normalized> {
     const ingestor = ingestors[options.source];
+    if (BLANK_RE.test(text)) {
+      this.counts.records += 1;
+      this.counts.skipped += 1;
+      yield {
+        kind: 'skipped',
+        source: options.source,
+        reason: 'empty or whitespace-only input',
+        location: options.location,
+      };
+      return;
+    }
     for (const item of ingestor.frame(text, options.location)) {
       this.counts.records += 1;
       if (item.kind === 'dead') {

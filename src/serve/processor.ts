@@ -65,16 +65,10 @@ export function processMessages(
     const origin: MessageOrigin = { topic: m.topic, partition: m.partition, offset: m.offset };
     const location = `${m.topic}/${m.partition}@${m.offset}`;
     if (m.value === null || m.value.length === 0) {
+      // a tombstone or empty message holds no record: one record, counted as skipped
       out.records += 1;
-      tally(source).dead += 1;
-      out.deadLetters.push({
-        code: 'empty_message',
-        reason: 'message has no value',
-        source,
-        raw: '',
-        location,
-        origin,
-      });
+      out.skipped += 1;
+      tally(source).skipped += 1;
       continue;
     }
     for (const item of pipeline.normalize(m.value.toString('utf8'), { source, location })) {
