@@ -124,9 +124,14 @@ export const configSchema = z
       .object({
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8080),
+        /**
+         * API keys of the HTTP API and console (`TOKENWATCH_API_KEYS`, comma-separated), each
+         * `name:secret` or a bare secret of at least 16 characters; see src/api/auth.ts.
+         */
+        apiKeys: z.array(z.string().min(16)).default([]),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 8080 }),
+      .default({ host: '127.0.0.1', port: 8080, apiKeys: [] }),
     serve: serveSchema.default(serveSchema.parse({})),
   })
   .strict();
@@ -216,7 +221,11 @@ export function configFromEnv(env: Env): unknown {
       retention: env.ELASTICSEARCH_RETENTION,
       bulkSize: int('ELASTICSEARCH_BULK_SIZE', env.ELASTICSEARCH_BULK_SIZE),
     },
-    http: { host: env.TOKENWATCH_HTTP_HOST, port: int('TOKENWATCH_HTTP_PORT', env.TOKENWATCH_HTTP_PORT) },
+    http: {
+      host: env.TOKENWATCH_HTTP_HOST,
+      port: int('TOKENWATCH_HTTP_PORT', env.TOKENWATCH_HTTP_PORT),
+      apiKeys: list(env.TOKENWATCH_API_KEYS),
+    },
     serve: {
       latenessMs: int('TOKENWATCH_ALERT_LATENESS_MS', env.TOKENWATCH_ALERT_LATENESS_MS),
       checkpointIntervalMs: int('TOKENWATCH_CHECKPOINT_INTERVAL_MS', env.TOKENWATCH_CHECKPOINT_INTERVAL_MS),
