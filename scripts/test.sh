@@ -147,6 +147,11 @@ else
   say "services: KAFKA_BROKERS=$KAFKA_BROKERS ELASTICSEARCH_URL=$ELASTICSEARCH_URL"
 fi
 
+# The console browser test (integration project) drives Debian's chromium.
+if needs_services "$@"; then
+  phase chromium bash scripts/ensure-chromium.sh
+fi
+
 mkdir -p .cache
 rm -f .cache/vitest-report.json
 phase vitest npx vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest-report.json "$@"

@@ -2,7 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { InventoryFilter } from '../inventory/hygiene.js';
-import { ApiKeys, presentedSecret } from './auth.js';
+import { type ApiKeys, isLoopbackHost, presentedSecret } from './auth.js';
 import {
   alertsQuery,
   alertViewSchema,
@@ -37,7 +37,15 @@ const principals = new WeakMap<FastifyRequest, string>();
 export const principalOf = (req: FastifyRequest): string => principals.get(req) ?? 'anonymous';
 
 /** Paths that need no key: probes, the OpenAPI document, the console login page and its stylesheet. */
-const PUBLIC = /^\/(?:healthz|readyz|metrics|detectors|api\/v1\/openapi\.json|console\/login|console\/assets\/)/;
+const PUBLIC =
+  /^\/(?:healthz|readyz|metrics|detectors|api\/v1\/openapi\.json|console\/login|console\/assets\/)/;
+
+/** Host name of a Host header (`127.0.0.1:8080` -> `127.0.0.1`, `[::1]:8080` -> `::1`). */
+const hostnameOf = (host: string | undefined): string => {
+  if (!host) return '';
+  const m = /^\[([^\]]+)\]/.exec(host);
+  return m ? (m[1] as string) : (host.split(':')[0] ?? '');
+};
 
 const UNAUTHORIZED = {
   statusCode: 401,
@@ -81,6 +89,14 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
     const path = req.url.split('?')[0] ?? '';
     if (!path.startsWith('/api/') && !path.startsWith('/console')) return;
     if (deps.keys.options.noAuth) {
+      // Without keys only this machine may talk to us: a page elsewhere resolving its own name
+      // to 127.0.0.1 (DNS rebinding) sends its own Host header and is refused.
+      if (!isLoopbackHost(hostnameOf(req.headers.host)))
+        return reply.code(403).send({
+          statusCode: 403,
+          error: 'Forbidden',
+          message: 'loopback host names only without authentication',
+        });
       principals.set(req, 'local');
       return;
     }
@@ -124,7 +140,8 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
       const cursor = q.cursor as string | undefined;
       if (cursor !== undefined && decodeCursor(cursor) === undefined)
         return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: 'malformed cursor' });
-      const severity = typeof q.severity === 'string' ? q.severity.split(',').map((s) => s.trim().toLowerCase()) : undefined;
+      const severity =
+        typeof q.severity === 'string' ? q.severity.split(',').map((s) => s.trim().toLowerCase()) : undefined;
       return deps.store.alerts({
         limit: Number(q.limit ?? 50),
         ...(severity ? { severity } : {}),
@@ -156,7 +173,8 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
     },
     async (req, reply) => {
       const found = await deps.store.alert(req.params.id);
-      if (!found) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'no such alert' });
+      if (!found)
+        return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'no such alert' });
       return { alert: found.view, document: found.document };
     },
   );
@@ -179,7 +197,8 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
         by: principalOf(req),
         at: now().toISOString(),
       });
-      if (!view) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'no such alert' });
+      if (!view)
+        return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'no such alert' });
       return view;
     },
   );
@@ -190,13 +209,24 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
       schema: {
         ...tags('suppressions'),
         summary: 'Suppressions (expired ones included)',
-        response: { 200: { type: 'object', properties: { items: { type: 'array', items: suppressionSchema } } } },
+        response: {
+          200: { type: 'object', properties: { items: { type: 'array', items: suppressionSchema } } },
+        },
       },
     },
     async () => ({ items: await deps.store.suppressions() }),
   );
 
-  app.post<{ Body: { reason: string; expires_at: string; detector?: string; token?: string; owner?: string; source_ip?: string } }>(
+  app.post<{
+    Body: {
+      reason: string;
+      expires_at: string;
+      detector?: string;
+      token?: string;
+      owner?: string;
+      source_ip?: string;
+    };
+  }>(
     '/api/v1/suppressions',
     {
       schema: {
@@ -208,7 +238,8 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
     },
     async (req, reply) => {
       const b = req.body;
-      const bad = (message: string) => reply.code(400).send({ statusCode: 400, error: 'Bad Request', message });
+      const bad = (message: string) =>
+        reply.code(400).send({ statusCode: 400, error: 'Bad Request', message });
       if (!b.detector && !b.token && !b.owner && !b.source_ip)
         return bad('a suppression needs at least one of detector, token, owner, source_ip');
       const expires = new Date(b.expires_at);
@@ -228,7 +259,14 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
 
   app.delete<{ Params: { id: string } }>(
     '/api/v1/suppressions/:id',
-    { schema: { ...tags('suppressions'), summary: 'Delete a suppression', params: idParams, response: { 204: { type: 'null' }, ...r404 } } },
+    {
+      schema: {
+        ...tags('suppressions'),
+        summary: 'Delete a suppression',
+        params: idParams,
+        response: { 204: { type: 'null' }, ...r404 },
+      },
+    },
     async (req, reply) => {
       if (!(await deps.store.deleteSuppression(req.params.id)))
         return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'no such suppression' });
@@ -291,7 +329,8 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
     },
     async (req, reply) => {
       const detail = await deps.store.token(req.params.id);
-      if (!detail) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'no such token' });
+      if (!detail)
+        return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'no such token' });
       return detail;
     },
   );
@@ -302,13 +341,24 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
       schema: {
         ...tags('apps'),
         summary: 'App vetting registry',
-        response: { 200: { type: 'object', properties: { items: { type: 'array', items: appEntrySchema } } } },
+        response: {
+          200: { type: 'object', properties: { items: { type: 'array', items: appEntrySchema } } },
+        },
       },
     },
     async () => ({ items: await deps.store.apps() }),
   );
 
-  app.post<{ Body: { source: 'github' | 'google_workspace' | 'salesforce'; client_id: string; name?: string; scopes?: string[]; expires_at?: string; note?: string } }>(
+  app.post<{
+    Body: {
+      source: 'github' | 'google_workspace' | 'salesforce';
+      client_id: string;
+      name?: string;
+      scopes?: string[];
+      expires_at?: string;
+      note?: string;
+    };
+  }>(
     '/api/v1/apps/approve',
     {
       schema: {
@@ -344,7 +394,10 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
     },
     async (req, reply) => {
       const entry = await deps.store.revokeApp(req.body.source, req.body.client_id, principalOf(req));
-      if (!entry) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'app not in the registry' });
+      if (!entry)
+        return reply
+          .code(404)
+          .send({ statusCode: 404, error: 'Not Found', message: 'app not in the registry' });
       return entry;
     },
   );

@@ -183,16 +183,23 @@ export function registerInventoryCommands(program: Command): void {
     .option('--host <host>', 'listen address (default http.host, 127.0.0.1)')
     .option('--port <n>', 'port (default http.port, 8080)')
     .option('--no-auth', 'no API key (only on a loopback address)')
-    .option('--as-of <time>', 'reference time for idle days: ISO time or "now" (default: newest event in the state)')
+    .option(
+      '--as-of <time>',
+      'reference time for idle days: ISO time or "now" (default: newest event in the state)',
+    )
     .action(async (opts) => {
       const global = program.opts();
       const { loadConfig } = await import('../config.js');
       const { createLogger } = await import('../logger.js');
-      const config = loadConfig({ file: global.config, overrides: { logLevel: global.logLevel === 'error' ? 'info' : global.logLevel } });
+      const config = loadConfig({
+        file: global.config,
+        overrides: { logLevel: global.logLevel === 'error' ? 'info' : global.logLevel },
+      });
       const logger = createLogger(config.logLevel);
       const host: string = opts.host ?? config.http.host;
       const port = opts.port === undefined ? config.http.port : Number(opts.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be 0..65535, got ${opts.port}`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new ConfigError(`--port must be 0..65535, got ${opts.port}`);
       const { checkAuthOptions } = await import('../api/auth.js');
       const auth = { keys: config.http.apiKeys, noAuth: opts.auth === false };
       checkAuthOptions(host, auth);
@@ -201,7 +208,9 @@ export function registerInventoryCommands(program: Command): void {
       const store = await EmbeddedStore.open(stateDir(opts), opts.asOf ? { asOf: opts.asOf } : {});
       const app = await buildConsoleServer({ store, logger, auth });
       const address = await app.listen({ host, port });
-      process.stderr.write(`tokenwatch console: ${address}/console${auth.noAuth ? ' (no authentication, loopback only)' : ''}\n`);
+      process.stderr.write(
+        `tokenwatch console: ${address}/console${auth.noAuth ? ' (no authentication, loopback only)' : ''}\n`,
+      );
       await new Promise<void>((resolve) => {
         for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
       });

@@ -13,7 +13,12 @@ const day = (iso: string | undefined): string => (iso ? iso.slice(0, 10) : '');
 const minute = (iso: string | undefined): string => (iso ? `${iso.slice(0, 16).replace('T', ' ')}Z` : '');
 
 /** The page frame: header navigation, title, body. */
-export function layout(title: string, current: 'tokens' | 'alerts' | 'login', who: string, body: Safe): string {
+export function layout(
+  title: string,
+  current: 'tokens' | 'alerts' | 'login',
+  who: string,
+  body: Safe,
+): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · tokenwatch</title><link rel="stylesheet" href="/console/assets/console.css"></head>
@@ -30,7 +35,11 @@ const select = (name: string, label: string, options: readonly string[], value: 
   )}</select></label>`;
 
 /** The inventory page: filter form, flag chips with counts, token table. */
-export function inventoryPage(page: TokenPage, filter: InventoryFilter, flagCounts: Record<string, number>): Safe {
+export function inventoryPage(
+  page: TokenPage,
+  filter: InventoryFilter,
+  flagCounts: Record<string, number>,
+): Safe {
   const chip = (flag: string) =>
     html`<a class="chip${filter.flag === flag ? ' on' : ''}" href="/console/tokens${query({ ...filter, flag: filter.flag === flag ? undefined : flag })}">${flag} ${flagCounts[flag] ?? 0}</a>`;
   return html`<h1>Token inventory</h1>
@@ -59,7 +68,8 @@ ${page.items.map(
 </tbody></table>`;
 }
 
-const heatClass = (share: number, max: number): string => `h${max <= 0 ? 0 : Math.min(9, Math.ceil((share / max) * 9))}`;
+const heatClass = (share: number, max: number): string =>
+  `h${max <= 0 ? 0 : Math.min(9, Math.ceil((share / max) * 9))}`;
 
 /** Alert rows with a triage form each (`back` is where the form returns to). */
 function alertTable(alerts: readonly AlertView[], back: string): Safe {
@@ -131,7 +141,10 @@ ${d.alerts.length > 0 ? alertTable(d.alerts, tokenHref(r.id)) : html`<p class="m
 }
 
 /** Alert list with filters, triage forms and a next-page link. */
-export function alertsPage(page: AlertPage, q: { status?: string; severity?: string; detector?: string; cursor?: string }): Safe {
+export function alertsPage(
+  page: AlertPage,
+  q: { status?: string; severity?: string; detector?: string; cursor?: string },
+): Safe {
   const back = `/console/alerts${query({ status: q.status, severity: q.severity, detector: q.detector, cursor: q.cursor })}`;
   return html`<h1>Alerts</h1>
 <form class="filters" method="get" action="/console/alerts">

@@ -3,7 +3,12 @@ import { type ApiKeys, CONSOLE_COOKIE } from '../api/auth.js';
 import { principalOf } from '../api/plugin.js';
 import type { AlertStatus, ConsoleStore, TriageStatus } from '../api/types.js';
 import { ALERT_STATUSES, decodeCursor, TRIAGE_STATUSES } from '../api/types.js';
-import { HYGIENE_FLAGS, type HygieneFlag, type InventoryFilter, type LifecycleState } from '../inventory/hygiene.js';
+import {
+  HYGIENE_FLAGS,
+  type HygieneFlag,
+  type InventoryFilter,
+  type LifecycleState,
+} from '../inventory/hygiene.js';
 import { CONSOLE_CSS } from './assets.js';
 import { html } from './html.js';
 import { alertsPage, inventoryPage, layout, loginPage, tokenPage } from './pages.js';
@@ -48,11 +53,18 @@ const safeBack = (v: unknown): string => {
  * `/console/alerts` (list with triage forms), `/console/login`. Every value is HTML-escaped;
  * pages carry a strict CSP and no script.
  */
-export function registerConsole(app: FastifyInstance, deps: { store: ConsoleStore; keys: ApiKeys; secureCookie?: boolean }): void {
+export function registerConsole(
+  app: FastifyInstance,
+  deps: { store: ConsoleStore; keys: ApiKeys; secureCookie?: boolean },
+): void {
   const store = deps.store;
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16_384 }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(String(body))));
-  });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 16_384 },
+    (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(String(body))));
+    },
+  );
   const send = (reply: FastifyReply, page: string, code = 200) =>
     reply
       .code(code)
@@ -67,7 +79,10 @@ export function registerConsole(app: FastifyInstance, deps: { store: ConsoleStor
 
   app.get('/console', hide, async (_req, reply) => reply.redirect('/console/tokens', 303));
   app.get('/console/assets/console.css', hide, async (_req, reply) =>
-    reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'max-age=300').send(CONSOLE_CSS),
+    reply
+      .header('content-type', 'text/css; charset=utf-8')
+      .header('cache-control', 'max-age=300')
+      .send(CONSOLE_CSS),
   );
 
   app.get<{ Querystring: Record<string, unknown> }>('/console/tokens', hide, async (req, reply) => {
@@ -104,38 +119,60 @@ export function registerConsole(app: FastifyInstance, deps: { store: ConsoleStor
     const cursor = str(q.cursor, 2048);
     const page = await store.alerts({
       limit: 50,
-      ...(status && (ALERT_STATUSES as readonly string[]).includes(status) ? { status: status as AlertStatus } : {}),
+      ...(status && (ALERT_STATUSES as readonly string[]).includes(status)
+        ? { status: status as AlertStatus }
+        : {}),
       ...(severity ? { severity: [severity] } : {}),
       ...(detector ? { detector } : {}),
       ...(cursor && decodeCursor(cursor) ? { cursor } : {}),
     });
     return send(
       reply,
-      layout('Alerts', 'alerts', who(req), alertsPage(page, { ...(status ? { status } : {}), ...(severity ? { severity } : {}), ...(detector ? { detector } : {}), ...(cursor ? { cursor } : {}) })),
+      layout(
+        'Alerts',
+        'alerts',
+        who(req),
+        alertsPage(page, {
+          ...(status ? { status } : {}),
+          ...(severity ? { severity } : {}),
+          ...(detector ? { detector } : {}),
+          ...(cursor ? { cursor } : {}),
+        }),
+      ),
     );
   });
 
-  app.post<{ Params: { id: string }; Body: Record<string, unknown> }>('/console/alerts/:id/status', hide, async (req, reply) => {
-    if (!sameOrigin(req)) return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: 'cross-origin form' });
-    const body = req.body ?? {};
-    const status = str(body.status);
-    if (!status || !(TRIAGE_STATUSES as readonly string[]).includes(status))
-      return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: 'unknown status' });
-    const view = await store.setAlertStatus(req.params.id, {
-      status: status as TriageStatus,
-      note: str(body.note, 4000) ?? '',
-      by: principalOf(req),
-      at: new Date().toISOString(),
-    });
-    if (!view) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'no such alert' });
-    return reply.redirect(safeBack(body.back), 303);
-  });
+  app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
+    '/console/alerts/:id/status',
+    hide,
+    async (req, reply) => {
+      if (!sameOrigin(req))
+        return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: 'cross-origin form' });
+      const body = req.body ?? {};
+      const status = str(body.status);
+      if (!status || !(TRIAGE_STATUSES as readonly string[]).includes(status))
+        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: 'unknown status' });
+      const view = await store.setAlertStatus(req.params.id, {
+        status: status as TriageStatus,
+        note: str(body.note, 4000) ?? '',
+        by: principalOf(req),
+        at: new Date().toISOString(),
+      });
+      if (!view)
+        return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'no such alert' });
+      return reply.redirect(safeBack(body.back), 303);
+    },
+  );
 
-  app.get('/console/login', hide, async (_req, reply) => send(reply, layout('Sign in', 'login', '', loginPage(undefined))));
+  app.get('/console/login', hide, async (_req, reply) =>
+    send(reply, layout('Sign in', 'login', '', loginPage(undefined))),
+  );
   app.post<{ Body: Record<string, unknown> }>('/console/login', hide, async (req, reply) => {
-    if (!sameOrigin(req)) return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: 'cross-origin form' });
+    if (!sameOrigin(req))
+      return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: 'cross-origin form' });
     const key = str(req.body?.key, 1024);
-    if (!deps.keys.identify(key)) return send(reply, layout('Sign in', 'login', '', loginPage('unknown key')), 401);
+    if (!deps.keys.identify(key))
+      return send(reply, layout('Sign in', 'login', '', loginPage('unknown key')), 401);
     const cookie = `${CONSOLE_COOKIE}=${encodeURIComponent(key as string)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200${deps.secureCookie ? '; Secure' : ''}`;
     return reply.header('set-cookie', cookie).redirect('/console/tokens', 303);
   });
