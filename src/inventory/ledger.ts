@@ -88,13 +88,20 @@ export function identityKeys(owner: { id?: string; name?: string; email?: string
  * https://developers.google.com/workspace/admin/reports/v1/appendix/activity/admin-user-settings),
  * GitHub `org.remove_member` / `business.remove_member` (the removed login is the audit event's
  * `user`, normalized into `related.user` next to the actor), Salesforce user deactivation when an
- * event names it (`UserDeactivated` / a `user.deactivate*` action, resource type `user`).
+ * event names it (`UserDeactivated` / a `user.deactivate*` action, resource type `user`). Uses the
+ * ingestors' vendor-neutral `tokenwatch.admin_action` + `user.target` when present.
  */
 export function offboardingOf(a: TokenActivity): Offboarding | undefined {
   if (a.event.outcome === 'failure') return undefined;
   const at = Date.parse(a['@timestamp']);
   const by = a.user.email ?? a.user.name;
   const base = { at, action: a.event.action, source: a.event.module, ...(by ? { by } : {}) };
+  // Vendor-neutral admin facts (ingestors/common/admin-facts.ts) when the ingestor computed them.
+  const target = a.user.target;
+  if (a.tokenwatch.admin_action && target) {
+    const subject = target.email ?? target.name ?? target.id;
+    if (subject) return { ...base, subject };
+  }
   if (a.event.module === 'google_workspace' && OFFBOARDING_GWS.has(a.event.action)) {
     const r = a.tokenwatch.resource;
     if (r?.type === 'user' && r.name) return { ...base, subject: r.name };
