@@ -95,7 +95,7 @@ describe('serve from bin/tokenwatch.js', () => {
     } finally {
       serve.child.kill('SIGKILL');
     }
-  });
+  }, 600_000); // a CLI start, startup retries, a graceful stop: generous under load
 
   it('stops on one SIGTERM while consuming (graceful: exit 0, state checkpointed)', async () => {
     const config = isolatedConfig('bin-run');
@@ -110,5 +110,5 @@ describe('serve from bin/tokenwatch.js', () => {
     } finally {
       serve.child.kill('SIGKILL');
     }
-  });
+  }, 600_000); // a CLI start, startup retries, a graceful stop: generous under load
 });

@@ -67,5 +67,5 @@ describe('run and serve on the same input', () => {
     expect([...serveIds.keys()].sort()).toEqual([...runIds.keys()].sort());
     for (const [id, a] of runIds) expect(comparable(serveIds.get(id) as Alert), id).toEqual(comparable(a));
     for (const a of served) expect(a.event.ingested).toBeDefined();
-  });
+  }, 600_000); // run, replay and serve over the samples: generous for a loaded 2-core machine
 });

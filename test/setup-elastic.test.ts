@@ -114,5 +114,5 @@ describe('scripts/setup-elastic.ts', () => {
         expect(byType[types[0] as string]?.aggregatable, `${view}: ${field}`).toBe(true);
       }
     }
-  });
+  }, 600_000); // a CLI start and template installs: generous for a loaded 2-core machine
 });

@@ -14,7 +14,7 @@ const dir = mkdtempSync(join(tmpdir(), 'tw-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function tokenwatch(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 240_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -32,7 +32,7 @@ describe('tokenwatch CLI', () => {
     const missing = tokenwatch('run', join(dir, 'does-not-exist'));
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/no input files match .*\[TW_ERR_INPUT\]/);
-  });
+  }, 900_000); // three CLI starts: generous for a loaded 2-core machine
 
   it('a run whose every record is rejected exits 3 and says why; files not read are listed', () => {
     const folder = join(dir, 'all-bad');
