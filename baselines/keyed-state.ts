@@ -13,8 +13,13 @@ import { appEntityId, ownerEntityId } from './entity-ids.js';
  * changelog the entries {@link KeyedStateStore.drainChanges} reports.
  */
 
-/** What a state table is keyed by (derived from the activity by the framework). */
-export type StateKeyKind = 'token' | 'app' | 'owner' | 'org' | 'source_ip';
+/**
+ * What a state table is keyed by (derived from the activity by the framework): the token, its
+ * app, its owner entity (per source), the organization, the source address, or the person
+ * (`identity`: lower-cased email, else login, of the admin action's target when the activity is
+ * one, else of the credential's owner; links a person across sources by email).
+ */
+export type StateKeyKind = 'token' | 'app' | 'owner' | 'org' | 'source_ip' | 'identity';
 
 interface Bounds {
   key: StateKeyKind;
@@ -162,6 +167,12 @@ export function stateKeyOf(kind: StateKeyKind, a: TokenActivity): string | undef
       return 'org';
     case 'source_ip':
       return a.source?.ip;
+    case 'identity': {
+      const t = a.user.target;
+      const who =
+        t?.email || t?.name || a.token.owner.email || a.user.email || a.token.owner.name || a.user.name;
+      return who ? who.toLowerCase() : undefined;
+    }
   }
 }
 

@@ -74,5 +74,6 @@ export const HELPER_FIELDS: readonly string[] = [
   'user.name',
   'user.email',
   'user.id',
+  'user.target',
   'tokenwatch.impersonated_user',
 ];
