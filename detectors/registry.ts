@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { accountPasswordSpray } from './account-password-spray.js';
+import { appConsentWave } from './app-consent-wave/detector.js';
 import { appImpersonationFanout } from './app-impersonation-fanout.js';
 import { secretExposedInLog } from './secret-exposed-in-log.js';
 import type { SettingsById } from './settings.js';
@@ -10,6 +11,7 @@ import { tokenGeoFirstSeenCountry } from './token-geo-first-seen-country.js';
 import { tokenGeoImpossibleTravel } from './token-geo-impossible-travel.js';
 import { tokenLifecycleDormantReactivated } from './token-lifecycle-dormant-reactivated.js';
 import { tokenLifecycleRapidFirstUseNewNetwork } from './token-lifecycle-rapid-first-use-new-network.js';
+import { tokenLifecycleUsedAfterOwnerOffboarded } from './token-lifecycle-used-after-owner-offboarded/detector.js';
 import { tokenLifecycleUsedAfterRevocation } from './token-lifecycle-used-after-revocation.js';
 import { tokenMultivariateOutlier } from './token-multivariate-outlier.js';
 import { tokenNetworkFirstSeenPrefix } from './token-network-first-seen-prefix.js';
@@ -47,6 +49,9 @@ export const detectors: readonly Detector[] = Object.freeze([
   secretExposedInLog,
   // multivariate (peer-group isolation forest)
   tokenMultivariateOutlier,
+  // app vetting and offboarding (folder layout)
+  appConsentWave,
+  tokenLifecycleUsedAfterOwnerOffboarded,
 ]);
 
 /** Detectors by id. */
