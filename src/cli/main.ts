@@ -54,7 +54,10 @@ export function buildCli(): Command {
     )
     .option('-o, --out <dir>', 'output directory for alerts.ndjson (and activity/dead letters)', 'out')
     .option('--activity', 'also write normalized token activity to <out>/activity.ndjson')
-    .option('--dead-letters', 'also write dead letters to <out>/dead-letters.ndjson')
+    .option(
+      '--dead-letters',
+      'also write dead letters to <out>/dead-letters.ndjson and skipped records (duplicates included) to <out>/skipped.ndjson',
+    )
     .option('--state <dir>', 'baseline state directory: restored if present, saved at the end')
     .option('--json', 'print the summary as JSON instead of text')
     .option('--no-progress', 'no progress display on stderr')

@@ -136,6 +136,10 @@ export function formatSummary(r: RunResult, options: SummaryOptions = {}): strin
   out.push(
     `  by source: github ${c.bySource.github}, google_workspace ${c.bySource.google_workspace}, salesforce ${c.bySource.salesforce}; raw secrets redacted: ${c.secretsRedacted}`,
   );
+  if (c.duplicates > 0 || c.idCollisions > 0)
+    out.push(
+      `  re-deliveries skipped (same event.id and content): ${c.duplicates}; id collisions kept under a suffixed id: ${c.idCollisions}`,
+    );
   const counts = alertCounts(r.alerts);
   out.push(
     `alerts: ${r.alerts.length} (${Object.entries(counts.severity)
@@ -184,7 +188,7 @@ export function formatSummary(r: RunResult, options: SummaryOptions = {}): strin
       out.push(...wrap(`${d.location}: [${d.code}] ${d.reason}`, width, '  '));
   }
   const o = r.outputs;
-  const written = [o.alerts, o.activity, o.deadLetters].filter(Boolean);
+  const written = [o.alerts, o.activity, o.deadLetters, o.skipped].filter(Boolean);
   if (written.length > 0)
     out.push('', `written: ${written.join(', ')}${o.state ? `; state saved to ${o.state}` : ''}`);
   return out.join('\n');

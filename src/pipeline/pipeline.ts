@@ -19,7 +19,7 @@ import { AlertGrouper, type GrouperSnapshot } from '../alerts/grouper.js';
 import type { PipelineConfig } from '../config.js';
 import { TokenLedger } from '../inventory/ledger.js';
 import { emptyCounts, type PipelineCounts } from './counts.js';
-import { RecentIds } from './dedup.js';
+import { contentHash, EventMemory } from './dedup.js';
 import { SessionJoin } from './session-join.js';
 
 /** An input holding no record at all: empty, or only whitespace and byte-order marks. */
@@ -32,7 +32,16 @@ const NO_EXPOSURES: SecretExposure[] = [];
 export type Normalized =
   | { kind: 'activity'; activity: TokenActivity }
   | { kind: 'dead'; dead: DeadLetter }
-  | { kind: 'skipped'; source: Source; reason: string; location: string };
+  | {
+      kind: 'skipped';
+      source: Source;
+      reason: string;
+      location: string;
+      /** For a duplicate: the event it repeats (its id, and where it was first read when remembered). */
+      duplicateOf?: { id: string; location?: string };
+      /** The raw record (secrets redacted), for writing skipped records out. */
+      record?: Readonly<Record<string, unknown>>;
+    };
 
 /** Options for one input (a whole file or one Kafka message value). */
 export interface InputOptions {
@@ -73,8 +82,8 @@ export class Pipeline {
   readonly sessions = new SessionJoin();
   /** Token inventory (src/inventory/ledger.ts): every credential seen, its lifecycle, scopes and alerts. */
   inventory = new TokenLedger();
-  /** Drops re-delivered records (same event.id). */
-  private readonly recentIds = new RecentIds();
+  /** Drops re-delivered records (same event.id and content); saved with the state. */
+  memory = new EventMemory();
   readonly counts: PipelineCounts = emptyCounts();
   /** Highest event time seen by stage 2 (epoch ms). */
   watermarkMs = 0;
@@ -114,6 +123,8 @@ export class Pipeline {
     if (BLANK_RE.test(text)) {
       this.counts.records += 1;
       this.counts.skipped += 1;
+      this.counts.accounting[options.source].records += 1;
+      this.counts.accounting[options.source].skipped += 1;
       yield {
         kind: 'skipped',
         source: options.source,
@@ -122,13 +133,15 @@ export class Pipeline {
       };
       return;
     }
+    const tally = this.counts.accounting[options.source];
     for (const item of ingestor.frame(text, options.location)) {
       this.counts.records += 1;
-      if (item.kind === 'dead') {
-        yield this.dead(item.dead);
-        continue;
-      }
-      yield this.normalizeRecord(item.record);
+      tally.records += 1;
+      const out = item.kind === 'dead' ? this.dead(item.dead) : this.normalizeRecord(item.record);
+      if (out.kind === 'activity') tally.normalized += 1;
+      else if (out.kind === 'dead') tally.deadLettered += 1;
+      else tally.skipped += 1;
+      yield out;
     }
   }
 
@@ -143,6 +156,8 @@ export class Pipeline {
       if (head.length >= 65_536) break;
     }
     this.counts.records += 1;
+    this.counts.accounting.unknown.records += 1;
+    this.counts.accounting.unknown.deadLettered += 1;
     return this.dead({
       source: 'unknown',
       code: 'unknown_source',
@@ -247,21 +262,31 @@ export class Pipeline {
         source: result.skipped.source,
         reason: result.skipped.reason,
         location: record.location,
+        record: input.value,
       };
     }
     let activity = result.activity;
     if (exposures.length > 0) {
       activity = { ...activity, tokenwatch: { ...activity.tokenwatch, secret_exposures: exposures } };
     }
-    if (this.recentIds.seen(activity.event.id)) {
+    const verdict = this.memory.check(activity.event.id, contentHash(input.value), record.location);
+    if (verdict.kind === 'duplicate') {
       this.counts.skipped += 1;
       this.counts.duplicates += 1;
+      const first = verdict.firstLocation;
       return {
         kind: 'skipped',
         source: record.source,
-        reason: 'duplicate event.id',
+        reason: `duplicate of event ${verdict.id} (same id and content), first read at ${first ?? 'an earlier run or before a restart (saved state)'}`,
         location: record.location,
+        duplicateOf: first === undefined ? { id: verdict.id } : { id: verdict.id, location: first },
+        record: input.value,
       };
+    }
+    if (verdict.kind === 'collision') {
+      // Same id, other content: a different event the id rules could not tell apart. Kept.
+      this.counts.idCollisions += 1;
+      activity = { ...activity, event: { ...activity.event, id: verdict.id } };
     }
     activity = withAdminFacts(enrich(activity));
     if (this.deps.now) activity.event.ingested = this.deps.now().toISOString();
@@ -357,8 +382,10 @@ export class Pipeline {
     peers?: PeerModels;
     inventory?: TokenLedger;
     detectorState?: KeyedStateJSON;
+    memory?: EventMemory;
   }): void {
     this.store = state.store;
+    if (state.memory) this.memory = state.memory;
     if (state.detectorState) {
       this.runner = new DetectorRunner(this.detectors, this.settings);
       this.runner.state.restore(state.detectorState);

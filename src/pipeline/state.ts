@@ -7,6 +7,7 @@ import { loadStore, saveStore } from '../../baselines/persistence.js';
 import type { GrouperSnapshot } from '../alerts/grouper.js';
 import { StateError } from '../errors.js';
 import { loadLedger, saveLedger } from '../inventory/persistence.js';
+import { EventMemory, type EventMemorySnapshot } from './dedup.js';
 import type { Pipeline } from './pipeline.js';
 
 /** Version of `pipeline.json`; bump on incompatible changes. */
@@ -21,13 +22,17 @@ export interface PipelineStateFile {
   peers?: unknown;
   /** Declared detector state (baselines/keyed-state.ts; absent in checkpoints of older versions). */
   detectorState?: KeyedStateJSON;
+  /** Dedup memory (event id and content hashes, src/pipeline/dedup.ts); absent in older states. */
+  dedup?: EventMemorySnapshot;
   /** Opaque extra data saved with the state (the Kafka consumer stores its offsets here). */
   extra?: unknown;
 }
 
 /**
  * Saves the pipeline's learned state into `dir`: baselines (`dir/baselines/`, see
- * baselines/persistence.ts), the token inventory (`dir/inventory.json.gz`, src/inventory) and `dir/pipeline.json` (watermark, open alert groups, `extra`).
+ * baselines/persistence.ts), the token inventory (`dir/inventory.json.gz`, src/inventory) and
+ * `dir/pipeline.json` (watermark, open alert groups, peer models, the dedup memory of event ids
+ * and content hashes, `extra`).
  * `pipeline.json` is written last, through a temporary file and a rename, so it marks a complete
  * checkpoint.
  */
@@ -41,6 +46,7 @@ export async function savePipelineState(pipeline: Pipeline, dir: string, extra?:
     grouper: pipeline.grouper.snapshot(),
     peers: pipeline.peers.snapshot(),
     detectorState: pipeline.runner.state.toJSON(),
+    dedup: pipeline.memory.snapshot(),
     ...(extra === undefined ? {} : { extra }),
   };
   const tmp = join(dir, 'pipeline.json.tmp');
@@ -80,8 +86,17 @@ export async function loadPipelineState(
       throw new StateError(`corrupt peer models in ${path}: ${(cause as Error).message}`, { cause });
     }
   }
+  let memory: EventMemory | undefined;
+  if (file.dedup !== undefined) {
+    try {
+      memory = EventMemory.restore(file.dedup);
+    } catch (cause) {
+      throw new StateError(`corrupt dedup memory in ${path}: ${(cause as Error).message}`, { cause });
+    }
+  }
   pipeline.restoreState({
     store,
+    ...(memory ? { memory } : {}),
     grouper: file.grouper,
     watermarkMs: file.watermarkMs,
     ...(peers ? { peers } : {}),

@@ -49,7 +49,7 @@ export interface RunResult {
   skippedFiles: SkippedInputFile[];
   deadLetters: DeadLetter[];
   durationMs: number;
-  outputs: { alerts?: string; activity?: string; deadLetters?: string; state?: string };
+  outputs: { alerts?: string; activity?: string; deadLetters?: string; skipped?: string; state?: string };
 }
 
 function ndjson(path: string): WriteStream {
@@ -61,6 +61,22 @@ function close(s: WriteStream | undefined): Promise<void> {
     if (!s) return resolve();
     s.end((err?: Error | null) => (err ? reject(err) : resolve()));
   });
+}
+
+/**
+ * One line of `skipped.ndjson`: source, reason, location, for a duplicate the event it repeats
+ * (`duplicate_of.id`, `duplicate_of.location` when remembered), and the raw record (secrets
+ * redacted, cut to 64 KiB like dead letters).
+ */
+function skippedLine(item: Normalized & { kind: 'skipped' }): Record<string, unknown> {
+  const raw = item.record === undefined ? undefined : JSON.stringify(item.record).slice(0, 65_536);
+  return {
+    source: item.source,
+    reason: item.reason,
+    location: item.location,
+    ...(item.duplicateOf ? { duplicate_of: item.duplicateOf } : {}),
+    ...(raw === undefined ? {} : { raw }),
+  };
 }
 
 /** Dead letters kept in memory for the summary; all of them go to the file. */
@@ -95,6 +111,7 @@ export async function runFiles(options: RunOptions): Promise<RunResult> {
   let alertsOut: WriteStream | undefined;
   let activityOut: WriteStream | undefined;
   let deadOut: WriteStream | undefined;
+  let skippedOut: WriteStream | undefined;
   if (options.outDir) {
     mkdirSync(options.outDir, { recursive: true });
     outputs.alerts = join(options.outDir, 'alerts.ndjson');
@@ -106,6 +123,8 @@ export async function runFiles(options: RunOptions): Promise<RunResult> {
     if (options.writeDeadLetters) {
       outputs.deadLetters = join(options.outDir, 'dead-letters.ndjson');
       deadOut = ndjson(outputs.deadLetters);
+      outputs.skipped = join(options.outDir, 'skipped.ndjson');
+      skippedOut = ndjson(outputs.skipped);
     }
   }
 
@@ -154,7 +173,10 @@ export async function runFiles(options: RunOptions): Promise<RunResult> {
       deadOut?.write(`${JSON.stringify(item.dead)}\n`);
       continue;
     }
-    if (item.kind === 'skipped') continue;
+    if (item.kind === 'skipped') {
+      skippedOut?.write(`${JSON.stringify(skippedLine(item))}\n`);
+      continue;
+    }
     const { activity, alerts: closed, dead } = pipeline.detect(item.activity);
     emit(closed);
     if (dead) {
@@ -179,7 +201,7 @@ export async function runFiles(options: RunOptions): Promise<RunResult> {
     // The API and console (`tokenwatch ui --state`) read the alerts from the state directory.
     await appendAlertLog(options.stateDir, alerts);
   }
-  await Promise.all([close(alertsOut), close(activityOut), close(deadOut)]);
+  await Promise.all([close(alertsOut), close(activityOut), close(deadOut), close(skippedOut)]);
   return {
     counts: pipeline.counts,
     alerts,
