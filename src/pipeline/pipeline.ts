@@ -308,6 +308,8 @@ export class Pipeline {
     } catch (cause) {
       this.counts.normalized -= 1;
       this.counts.bySource[input.event.module] -= 1;
+      this.counts.accounting[input.event.module].normalized -= 1;
+      this.counts.accounting[input.event.module].deadLettered += 1;
       this.counts.deadLettered += 1;
       this.log.error(
         { eventId: input.event.id, err: (cause as Error).message },
