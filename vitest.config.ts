@@ -25,7 +25,9 @@ export const config = defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
-          testTimeout: 300_000,
+          // Whole-pipeline runs: minutes on a busy shared machine. Limits catch hangs, not slowness.
+          testTimeout: 900_000,
+          hookTimeout: 900_000,
         },
       },
       {
@@ -35,8 +37,8 @@ export const config = defineConfig({
           exclude: ['test/e2e/**'],
           environment: 'node',
           globalSetup: ['test/global-setup.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 180_000,
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
           fileParallelism: false,
         },
       },

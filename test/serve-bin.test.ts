@@ -81,7 +81,7 @@ describe('serve from bin/tokenwatch.js', () => {
           const startup = checks.find((c) => c.name === 'startup');
           return startup?.detail?.includes('last attempt failed') ? { ...r, checks } : undefined;
         },
-        120_000,
+        300_000,
       );
       expect(ready.status).toBe(503);
       expect(ready.body).toMatchObject({ status: 'not_ready' });
@@ -102,7 +102,7 @@ describe('serve from bin/tokenwatch.js', () => {
     const serve = spawnServe(config, inject('esUrl'));
     try {
       const base = await serve.url;
-      await waitFor('ready', async () => (await fetch(`${base}/readyz`)).status === 200, 120_000);
+      await waitFor('ready', async () => (await fetch(`${base}/readyz`)).status === 200, 300_000);
       serve.child.kill('SIGTERM');
       expect(await serve.exit).toBe(0);
       expect(serve.stderr()).toContain('"msg":"open alert groups flushed, state saved"');

@@ -80,7 +80,7 @@ describe('serve with Elasticsearch down mid-stream', () => {
     await proxy.start();
     await produce(kafka, topic, after);
     const total = before.length + during.length + after.length;
-    await waitFor('caught up after the outage', () => run.lastOffset(topic) === total - 1, 60_000);
+    await waitFor('caught up after the outage', () => run.lastOffset(topic) === total - 1, 300_000);
     const readyAgain = await fetch(`${httpUrl}/readyz`);
     expect(readyAgain.status).toBe(200);
     await run.stop();

@@ -90,7 +90,8 @@ describe('serve lifecycle', () => {
     await new Promise((r) => setTimeout(r, 1_000));
     const t0 = Date.now();
     await run.stop();
-    expect(Date.now() - t0).toBeLessThan(5_000);
+    // Not a speed test: a stop must not wait out the startup retries (it would hang for good).
+    expect(Date.now() - t0).toBeLessThan(60_000);
     expect(run.batches).toHaveLength(0);
   });
 });

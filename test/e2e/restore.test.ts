@@ -40,7 +40,7 @@ describe('baseline state save and restore', () => {
     activities = [];
     for (const item of mergeByEventTime(streams))
       if (item.kind === 'activity') activities.push(item.activity);
-  }, 120_000);
+  }, 600_000);
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -65,7 +65,7 @@ describe('baseline state save and restore', () => {
 
     expect(expected.length).toBeGreaterThan(20);
     expect(got.map(key).sort()).toEqual(expected.map(key).sort());
-  }, 180_000);
+  }, 600_000);
 
   it('a fresh pipeline without the state forgets: the second half alone alerts differently', () => {
     const cold = new Pipeline({ config: config.pipeline, logger });
@@ -80,5 +80,5 @@ describe('baseline state save and restore', () => {
     const secondHalfStart = Date.parse(activities[half]!['@timestamp']);
     const warmSecond = warmAlerts.filter((a) => Date.parse(a['@timestamp']) >= secondHalfStart);
     expect(alerts.map(key).sort()).not.toEqual(warmSecond.map(key).sort());
-  }, 180_000);
+  }, 600_000);
 });

@@ -27,7 +27,7 @@ describe('samples/ end to end', () => {
   beforeAll(async () => {
     out = mkdtempSync(join(tmpdir(), 'tokenwatch-samples-'));
     ({ report, run } = await evaluateDataset({ dataset: 'samples', config, logger, outDir: out }));
-  }, 240_000);
+  }, 600_000);
 
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -90,5 +90,5 @@ describe('samples/ end to end', () => {
     const again = await runFiles({ inputs: ['samples'], config, logger });
     const ids = (r: RunResult): string[] => r.alerts.map((a) => `${a.event.id} ${a.message}`).sort();
     expect(ids(again)).toEqual(ids(run));
-  }, 240_000);
+  }, 600_000);
 });

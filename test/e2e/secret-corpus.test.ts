@@ -196,7 +196,7 @@ describe('secret corpus: no planted secret reaches any output', () => {
         outputs.push({ name: `${p.file}: ${f.split('\n', 1)[0]}`, text: f });
       outputs.push({ name: `${p.file}: log`, text: readFileSync(logPath, 'utf8') });
     }
-  }, 300_000);
+  }, 600_000);
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 

@@ -73,7 +73,7 @@ export async function produce(
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T> | T,
-  timeoutMs = 30_000,
+  timeoutMs = 300_000,
   everyMs = 200,
   failIf?: () => string | undefined,
 ): Promise<Exclude<T, undefined | null | false | 0 | ''>> {
@@ -164,7 +164,7 @@ export async function readTopic(
   kafka: Kafka,
   topic: string,
   count: number,
-  timeoutMs = 20_000,
+  timeoutMs = 120_000,
 ): Promise<ReadMessage[]> {
   const consumer = kafka.consumer({
     groupId: uniqueName('reader'),
