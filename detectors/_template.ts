@@ -1,21 +1,17 @@
 /**
- * COPY-READY TEMPLATE for a new detector (not registered; kept compiling so it never rots).
+ * TEMPLATE that `npm run new:detector -- <id>` copies into `detectors/<id as ->/detector.ts`
+ * (not registered; kept compiling so it never rots). See detectors/README.md for the workflow.
  *
- * 1. Copy to `detectors/<id with . and _ as ->.ts`, e.g. `token.geo.new_asn` -> `token-geo-new-asn.ts`
- *    (registry.test.ts enforces the name), rename the export.
- * 2. Fill in the metadata; pick severity and riskScore from one band (low 21-46, medium 47-72,
- *    high 73-98, critical 99-100). MITRE references are `'<tactic>:<technique>'` from mitre.ts
- *    (add the technique there if missing).
- * 3. Write `evaluate`: PURE (no I/O, no Date.now(): time is `eventTimeMs(activity)`), return `[]`
- *    unless it fires. Compare with `ctx.reference` (the token's own baseline when mature, else its
- *    app's or owner's) and put `...referenceFacts(ref)` in the explanation so analysts see which
- *    baseline and how much history was used. The reason is one plain sentence: what was seen,
- *    what was expected.
- * 4. Write `<name>.test.ts` next to it (skeleton below): at least one case that fires (assert the
- *    reason text and explanation fields) and one that must not (include the benign look-alike of
- *    scenarios.md N1-N5 it could confuse). Train the real baseline with `trainedContext`.
- * 5. Add one import + one line to `registry.ts`, and a row to the catalogue in README.md.
- * 6. `npx biome check --write detectors && npx vitest run --project unit detectors`.
+ * 1. Metadata: severity and riskScore from one band (low 21-46, medium 47-72, high 73-98,
+ *    critical 99-100); MITRE references `'<tactic>:<technique>'` from mitre.ts; `summary` and
+ *    `knownGaps` feed the generated catalogue (`npm run docs:detectors`).
+ * 2. Thresholds in `settings` (zod: bounds, `.default`, `.describe`); memory in `state`
+ *    (state.ts) updated by `observe`; never a constant or an edit in baselines/.
+ * 3. `evaluate`: PURE (time is `eventTimeMs(activity)`), `[]` unless it fires. Compare with
+ *    `ctx.reference` and put `...referenceFacts(ref)` in the explanation; the reason is one plain
+ *    sentence: what was seen, what was expected.
+ * 4. Tests: fires / must-not-fire in `detector.test.ts` (`trainedContext`, `replay`), raw vendor
+ *    records in `cases/*.json` (`tokenwatch detectors test <id>`).
  *
  * Test skeleton:
  *
