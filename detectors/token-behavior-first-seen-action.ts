@@ -72,6 +72,7 @@ export const tokenBehaviorFirstSeenAction = defineDetector({
     'Owner taking on admin duties or a new automation step added to a pipeline',
     'Vendor renaming an audit action (looks new once)',
   ],
+  goodlog: { N5: 2 },
   runbook: [
     'Read the action and its target: what changed (visibility, secret, runner, credential, role)?',
     'Ask the owner whether they did it; check the network and client of the event.',

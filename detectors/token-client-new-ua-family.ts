@@ -41,6 +41,7 @@ export const tokenClientNewUaFamily = defineDetector({
     'Integration vendor switching HTTP library or SDK',
     'Developer starting to script against the API with their own token',
   ],
+  goodlog: { unlabeled: 1 },
   runbook: [
     'Compare the new user agent with the integration’s documented client; ask the vendor or owner.',
     'Check the network of the events with the new client: same egress as usual, or new?',

@@ -83,6 +83,7 @@ export const tokenGeoFirstSeenCountry = defineDetector({
     'Corporate VPN or SDP egress in another country used by fewer than 3 other people yet',
     'An integration vendor moving its servers to another country outside cloud ranges',
   ],
+  goodlog: { unlabeled: 1 },
   runbook: [
     'Ask the owner (or the integration owner) whether they or their service operate from this country.',
     'Check the network: residential ISP, mobile carrier, hosting/VPS, VPN or Tor exit.',

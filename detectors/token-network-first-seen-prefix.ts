@@ -136,6 +136,7 @@ export const tokenNetworkFirstSeenPrefix = defineDetector({
     'CI provider or integration vendor moving to new egress ranges',
     'The first two people on a new corporate VPN / SDP egress (from the third person on it is known to the organization)',
   ],
+  goodlog: { N1: 4, N3: 3 },
   runbook: [
     'Check the network: cloud egress of a known vendor, corporate VPN, residential ISP, hosting/VPS or Tor.',
     'Compare the client (user_agent) and the actions with the token’s usual ones in the same hour.',

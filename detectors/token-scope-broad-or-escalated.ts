@@ -146,6 +146,7 @@ export const tokenScopeBroadOrEscalated = defineDetector({
     'Administrators minting an admin token for a planned change',
     'Approved integrations requesting broad scopes at install (check the allowlist)',
   ],
+  goodlog: { unlabeled: 1 },
   runbook: [
     'Confirm with the owner (or the admin who granted it) why these scopes are needed.',
     'Check where the grant came from (network, client) and whether the token was used right after.',

@@ -135,6 +135,7 @@ export const tokenTimeUnusualHour = defineDetector({
     'Owner working late or on call from a new place (3+ hours outside their usual hours)',
     'A rescheduled integration job',
   ],
+  goodlog: { unlabeled: 2 },
   runbook: [
     'Check whether the owner was working at that time (on call, travel) or the job was rescheduled.',
     'Correlate with network, client and volume findings for the same token in this window.',

@@ -39,6 +39,12 @@ export interface DetectorMetadata {
   /** Token-activity fields the detector reads (dotted paths). */
   requiredFields: string[];
   falsePositives: string[];
+  /**
+   * Known false positives on the bundled benign data (goodlog, `test/e2e/goodlog.test.ts`): the
+   * most alerts allowed per look-alike class of samples/labels.json (`N1`..`N7`, or `unlabeled`
+   * for benign traffic no look-alike explains). Anything beyond fails CI.
+   */
+  goodlog?: Readonly<Record<string, number>>;
   runbook: string[];
   /** Findings for the same entity within this window (event time) are grouped into one alert. */
   groupWindowMs: number;
