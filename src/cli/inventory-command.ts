@@ -184,6 +184,10 @@ export function registerInventoryCommands(program: Command): void {
     .option('--port <n>', 'port (default http.port, 8080)')
     .option('--no-auth', 'no API key (only on a loopback address)')
     .option(
+      '--elasticsearch',
+      'serve mode: read tokens and alerts from Elasticsearch (config elasticsearch.*), apps from --state',
+    )
+    .option(
       '--as-of <time>',
       'reference time for idle days: ISO time or "now" (default: newest event in the state)',
     )
@@ -203,9 +207,24 @@ export function registerInventoryCommands(program: Command): void {
       const { checkAuthOptions } = await import('../api/auth.js');
       const auth = { keys: config.http.apiKeys, noAuth: opts.auth === false };
       checkAuthOptions(host, auth);
-      const { EmbeddedStore } = await import('../api/embedded-store.js');
       const { buildConsoleServer } = await import('../api/server.js');
-      const store = await EmbeddedStore.open(stateDir(opts), opts.asOf ? { asOf: opts.asOf } : {});
+      const dir = opts.state ?? config.stateDir ?? process.env.TOKENWATCH_STATE_DIR;
+      let store: import('../api/types.js').ConsoleStore;
+      if (opts.elasticsearch) {
+        const { ElasticStore } = await import('../api/elastic-store.js');
+        const { createElasticsearch } = await import('../elasticsearch/client.js');
+        const { AppsRegistry } = await import('../inventory/apps-registry.js');
+        if (!dir)
+          throw new ConfigError('--state <dir> (the serve state directory, for apps.json) is required');
+        store = new ElasticStore({
+          client: createElasticsearch(config.elasticsearch),
+          namespace: config.elasticsearch.namespace,
+          apps: await AppsRegistry.load(dir),
+        });
+      } else {
+        const { EmbeddedStore } = await import('../api/embedded-store.js');
+        store = await EmbeddedStore.open(stateDir({ state: dir }), opts.asOf ? { asOf: opts.asOf } : {});
+      }
       const app = await buildConsoleServer({ store, logger, auth });
       const address = await app.listen({ host, port });
       process.stderr.write(

@@ -128,7 +128,7 @@ export function inventoryRow(
   const used90 = Object.entries(r.used)
     .filter(([, t]) => t >= asOfMs - 90 * DAY_MS)
     .map(([s]) => s);
-  const unusedScopes = r.granted.filter((s) => !used90.includes(s));
+  const unusedScopes = r.usedUnknown ? [] : r.granted.filter((s) => !used90.includes(s));
 
   if (live && idle >= policy.unusedDays)
     flag('unused', `no successful use for ${idle} days (policy ${policy.unusedDays})`);
@@ -146,7 +146,7 @@ export function inventoryRow(
   const broad = broadScopes(r.source, r.granted);
   if (live && broad.length > 0) flag('broad_scopes', `broad: ${broad.join(', ')}`);
   // Least privilege needs history: judge unused scopes once the token was seen for 30 days.
-  if (live && unusedScopes.length > 0 && asOfMs - r.firstSeen >= 30 * DAY_MS && r.granted.length > 0)
+  if (live && !r.usedUnknown && unusedScopes.length > 0 && asOfMs - r.firstSeen >= 30 * DAY_MS)
     flag('unused_scopes', `granted, not used in 90 days: ${unusedScopes.join(', ')}`);
   let vetting: AppVetting | undefined;
   const appId = r.client?.id ?? r.client?.name;

@@ -59,6 +59,8 @@ export interface TokenRecord {
   granted: string[];
   /** scope -> epoch ms of its latest use (see scopes.ts for how use is derived) */
   used: Record<string, number>;
+  /** true when the source of the record does not know used scopes (Elasticsearch inventory documents) */
+  usedUnknown?: boolean;
   recent: RecentEvent[];
   alertIds: string[];
   alertCount: number;
