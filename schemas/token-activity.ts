@@ -95,8 +95,11 @@ export type GeoPrecision = (typeof GEO_PRECISIONS)[number];
 
 const geoSchema = z.object({
   country_iso_code: z.string().length(2).optional(),
+  country_name: z.string().optional(),
   city_name: z.string().optional(),
   region_iso_code: z.string().optional(),
+  region_name: z.string().optional(),
+  postal_code: z.string().optional(),
   timezone: z.string().optional(),
   /** ECS geo_point as `{lat, lon}` in degrees. */
   location: z.object({ lat: z.number(), lon: z.number() }).optional(),
@@ -134,6 +137,10 @@ export const tokenActivitySchema = z.object({
     dataset: z.string(),
     /** The vendor log family the record came from (`EventLogFile:BulkApi`, `reports:drive`). */
     provider: z.string().optional(),
+    /** ECS `event.url`: the URL or URI the event is about (Salesforce `URI`, `LoginUrl`). */
+    url: z.string().optional(),
+    /** ECS `event.created`: when the vendor created the record (Salesforce `CreatedDate`), ISO 8601. */
+    created: z.string().optional(),
     /** When tokenwatch normalized the record (ISO 8601). Not part of golden files. */
     ingested: z.string().optional(),
   }),
@@ -143,9 +150,11 @@ export const tokenActivitySchema = z.object({
     name: z.string().optional(),
     email: z.string().optional(),
     domain: z.string().optional(),
+    /** ECS `user.roles` (Salesforce `USER_TYPE` / `UserType`). */
+    roles: z.array(z.string()).optional(),
     /**
      * ECS `user.target.*`: the user an admin action is about (Workspace admin `USER_EMAIL`, GitHub
-     * `user` on `org.remove_member`..., Salesforce deactivated user).
+     * `user` on `org.add_member` / `remove_member`..., Salesforce Login-As target).
      */
     target: z
       .object({
@@ -153,13 +162,47 @@ export const tokenActivitySchema = z.object({
         name: z.string().optional(),
         email: z.string().optional(),
         domain: z.string().optional(),
+        group: z.object({ name: z.string().optional() }).optional(),
       })
       .optional(),
   }),
+  /** ECS `group.name`: the group (GitHub organization / team) an `org.*` / `team.*` action changes. */
+  group: z.object({ name: z.string().optional() }).optional(),
+  /**
+   * ECS `client.*`: the vendor's own view of the client side, as Elastic's GitHub integration
+   * maps `actor_location.country_code` to `client.geo.country_iso_code`.
+   */
+  client: z.object({ geo: geoSchema.optional() }).optional(),
+  /** ECS `http.*` (GitHub `request_method` / `status_code`, Salesforce `HttpMethod`). */
+  http: z
+    .object({
+      request: z.object({ method: z.string().optional() }).optional(),
+      response: z.object({ status_code: z.number().int().optional() }).optional(),
+    })
+    .optional(),
+  /** ECS `tls.*` (Salesforce `TLS_PROTOCOL` / `TlsProtocol`, `CIPHER_SUITE` / `CipherSuite`). */
+  tls: z
+    .object({
+      /** `1.2`, `1.3`. */
+      version: z.string().optional(),
+      /** `tls`, `ssl`. */
+      version_protocol: z.string().optional(),
+      cipher: z.string().optional(),
+    })
+    .optional(),
   source: z
     .object({
       ip: z.string().optional(),
       geo: geoSchema.optional(),
+      /** ECS `source.user.*` (Google Workspace: the actor, as Elastic's integration sets it). */
+      user: z
+        .object({
+          id: z.string().optional(),
+          name: z.string().optional(),
+          email: z.string().optional(),
+          domain: z.string().optional(),
+        })
+        .optional(),
       /** ECS `source.as.*`: autonomous system of `source.ip` (vendor-provided when sent, else the bundled ASN database). */
       as: z
         .object({
@@ -175,7 +218,12 @@ export const tokenActivitySchema = z.object({
       /** Family without version, e.g. `git`, `Chrome`, `python-requests`. */
       name: z.string().optional(),
       version: z.string().optional(),
-      os: z.object({ name: z.string().optional() }).optional(),
+      /** ECS `user_agent.os.*`: `Mac OS X`, `10.15.7`, `Mac OS X 10.15.7` (or the vendor's `Platform`). */
+      os: z
+        .object({ name: z.string().optional(), version: z.string().optional(), full: z.string().optional() })
+        .optional(),
+      /** ECS `user_agent.device.name` (`Mac`, `iPhone`, `Other`). */
+      device: z.object({ name: z.string().optional() }).optional(),
     })
     .optional(),
   organization: z.object({ id: z.string().optional(), name: z.string().optional() }).optional(),
@@ -183,6 +231,8 @@ export const tokenActivitySchema = z.object({
     ip: z.array(z.string()),
     user: z.array(z.string()),
     hash: z.array(z.string()),
+    /** ECS `related.hosts` (the user's email domain for Google Workspace, as Elastic sets it). */
+    hosts: z.array(z.string()).optional(),
   }),
   token: z.object({
     /** Stable entity id, never a raw secret: `github:hash:<hashed_token>`, `google_workspace:grant:<user>:<client>`. */
@@ -195,6 +245,12 @@ export const tokenActivitySchema = z.object({
     lifecycle: tokenLifecycleSchema,
     owner: z.object({ id: z.string().optional(), name: z.string().optional(), email: z.string().optional() }),
     principal: z.enum(['human', 'machine']),
+    /** The vendor's own id of the credential (GitHub `token_id`). */
+    vendor_id: z.string().optional(),
+    /** The credential's name (GitHub `user_programmatic_access_name`: a fine-grained PAT's name). */
+    name: z.string().optional(),
+    /** The vendor's wording of the credential type (GitHub `programmatic_access_type`). */
+    access_type: z.string().optional(),
   }),
   tokenwatch: z.object({
     /** The object acted on: a repository, Salesforce sObject, Drive file, mailbox, app. */
@@ -209,6 +265,8 @@ export const tokenActivitySchema = z.object({
       .optional(),
     /** Salesforce API family (`REST`, `SOAP`, `Bulk`, `Bulk2`), GitHub `request_category`. */
     api_type: z.string().optional(),
+    /** Templated API route of the request (GitHub `route`: `/repos/{owner}/{repo}/pulls`). */
+    route: z.string().optional(),
     /** Session identifier, for session-continuity checks (Salesforce `LOGIN_KEY`), hashed. */
     session_id: z.string().optional(),
     /** Set when the record is an impersonated (domain-wide delegation) access. */
@@ -239,6 +297,11 @@ export const tokenActivitySchema = z.object({
         geo_precision: z.enum(GEO_PRECISIONS).optional(),
         /** Radius of the GeoIP uncertainty circle around `source.geo.location`, km. */
         geo_accuracy_km: z.number().nonnegative().optional(),
+        /**
+         * `vendor` when `source.geo` came with the record (Salesforce LoginEvent `City` / `Country`
+         * / `LoginLatitude`): enrichment keeps it instead of replacing it by a GeoIP lookup.
+         */
+        geo_source: z.enum(['vendor', 'geoip']).optional(),
       })
       .optional(),
     /** Secrets that were found in the raw record and redacted. */

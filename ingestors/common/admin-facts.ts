@@ -38,7 +38,8 @@ export function adminFactsOf(a: TokenActivity): { action: AdminAction; target: s
     }
     case 'github': {
       if (!GITHUB.has(a.event.action)) return undefined;
-      const target = a.related.user.find((u) => u !== a.user.name);
+      // the normalizer's user.target (the event's `user`); related.user also holds the actor's id
+      const target = a.user.target?.name ?? a.related.user.find((u) => u !== a.user.name && u !== a.user.id);
       return target ? { action: 'member_removed', target } : undefined;
     }
     case 'salesforce':

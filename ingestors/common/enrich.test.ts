@@ -64,8 +64,37 @@ describe('enrich', () => {
       original: 'python-requests/2.32.4',
       name: 'python-requests',
       version: '2.32.4',
+      device: { name: 'Other' },
     });
     expect(tokenActivitySchema.safeParse(out).success).toBe(true);
+  });
+
+  it('keeps a geo the vendor sent (geo_source vendor) instead of the lookup', () => {
+    const vendorGeo = { country_iso_code: 'ES', city_name: 'Valencia', location: { lat: 39.47, lon: -0.38 } };
+    const out = enrich(
+      activity({
+        source: { ip: '81.2.69.142', geo: vendorGeo },
+        tokenwatch: { network: { geo_source: 'vendor' } },
+      }),
+      { geo: () => ({ country_iso_code: 'GB', city_name: 'London' }) },
+    );
+    expect(out.source?.geo).toEqual(vendorGeo);
+    expect(out.tokenwatch.network).toMatchObject({ geo_source: 'vendor', ip_prefix: '81.2.69.0/24' });
+    const unmarked = enrich(activity({ source: { ip: '81.2.69.142', geo: vendorGeo } }), {
+      geo: () => ({ country_iso_code: 'GB' }),
+    });
+    expect(unmarked.source?.geo).toEqual({ country_iso_code: 'GB' });
+  });
+
+  it('ECS user_agent.os (uap-core names: Mac OS X) and device of a browser', () => {
+    const ua =
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/137.0.0.0 Safari/537.36';
+    const out = enrich(activity({ user_agent: { original: ua } }));
+    expect(out.user_agent).toMatchObject({
+      name: 'Chrome',
+      os: { name: 'Mac OS X', version: '10.15.7', full: 'Mac OS X 10.15.7' },
+      device: { name: 'Mac' },
+    });
   });
 
   it('uses the real geoip database by default', () => {

@@ -13,7 +13,10 @@ import { uaFamily } from './ua-family.js';
  *   city, `region_iso_code` (`US-CA`), IANA time zone, `{lat, lon}`. When the address is not in
  *   the database (private ranges) a vendor-provided geo set by the normalizer is kept;
  * - `tokenwatch.network.ip_prefix` (/24 or /64) and `cloud_provider` ({@link CloudMatcher});
- * - `user_agent.name` / `version` / `os.name` from {@link uaFamily}.
+ * - `user_agent.name` / `version` / `os.*` / `device.name` from {@link uaFamily}, in the names
+ *   Elastic's `user_agent` processor uses (`Mac OS X`, device `Mac`, `Other` for non-browsers);
+ *   `os` and `device` a normalizer set from vendor fields (Salesforce `Platform`) are kept.
+ * - a `source.geo` the normalizer set with `tokenwatch.network.geo_source: 'vendor'` is kept.
  *
  * Returns a new object; the input is not modified. Cost: one geoip binary search (~2 µs for IPv4)
  * plus map probes; the UA family is cached.
@@ -99,6 +102,22 @@ function defaultIpFacts(raw: string): IpFacts | undefined {
   return facts ?? undefined;
 }
 
+/** ECS `user_agent.os` of a family: ua-parser's `Mac OS` is uap-core's (Elastic's) `Mac OS X`. */
+function uaOs(
+  fam: ReturnType<typeof uaFamily>,
+): { name: string; version?: string; full?: string } | undefined {
+  if (!fam.os) return undefined;
+  const name = fam.os === 'Mac OS' ? 'Mac OS X' : fam.os;
+  if (!fam.osVersion) return { name };
+  return { name, version: fam.osVersion, full: `${name} ${fam.osVersion}` };
+}
+
+/** ECS `user_agent.device.name`: `Macintosh` -> `Mac`, another model as named, else `Other`. */
+function deviceName(fam: ReturnType<typeof uaFamily>): string {
+  if (fam.device === 'Macintosh') return 'Mac';
+  return fam.device ?? 'Other';
+}
+
 /** Adds geo, network and user-agent context to a normalized activity (see the module comment). */
 export function enrich(activity: TokenActivity, opts: EnrichOptions = {}): TokenActivity {
   const out: TokenActivity = { ...activity, tokenwatch: { ...activity.tokenwatch } };
@@ -119,7 +138,9 @@ export function enrich(activity: TokenActivity, opts: EnrichOptions = {}): Token
   if (ip && source) {
     if (!relatedIps.includes(ip.text)) relatedIps.push(ip.text);
     const geo = facts ? facts.geo : (opts.geo ?? geoipLookup)(ip.text, ip);
-    if (geo) source.geo = geo;
+    // A geo the vendor sent with the record (Salesforce LoginEvent) wins over our lookup.
+    const vendorGeo = activity.tokenwatch.network?.geo_source === 'vendor' && source.geo !== undefined;
+    if (geo && !vendorGeo) source.geo = geo;
     const cloud = facts ? facts.cloud : (opts.cloud ?? builtinCloud()).match(ip);
     const ipPrefixText = facts ? facts.prefix : ipPrefix(ip);
     const network = activity.tokenwatch.network;
@@ -140,7 +161,9 @@ export function enrich(activity: TokenActivity, opts: EnrichOptions = {}): Token
     const userAgent: NonNullable<TokenActivity['user_agent']> = { original: ua.original };
     if (fam.name) userAgent.name = fam.name;
     if (fam.version) userAgent.version = fam.version;
-    if (fam.os) userAgent.os = { name: fam.os };
+    const os = ua.os?.name !== undefined ? ua.os : uaOs(fam);
+    if (os) userAgent.os = os;
+    userAgent.device = ua.device ?? { name: deviceName(fam) };
     out.user_agent = userAgent;
   }
   return out;

@@ -53,7 +53,7 @@ describe('uaFamily: browsers', () => {
       uaFamily(
         'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
       ),
-    ).toEqual({ name: 'Chrome', version: '120.0.0.0', os: 'Windows', kind: 'browser' });
+    ).toEqual({ name: 'Chrome', version: '120.0.0.0', os: 'Windows', osVersion: '10', kind: 'browser' });
   });
 
   it('reads Safari on macOS', () => {
@@ -61,7 +61,14 @@ describe('uaFamily: browsers', () => {
       uaFamily(
         'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15',
       ),
-    ).toEqual({ name: 'Safari', version: '17.1', os: 'Mac OS', kind: 'browser' });
+    ).toEqual({
+      name: 'Safari',
+      version: '17.1',
+      os: 'Mac OS',
+      osVersion: '10.15.7',
+      device: 'Macintosh',
+      kind: 'browser',
+    });
   });
 
   it('drops a vendor-redacted version but keeps the family', () => {

@@ -22,6 +22,10 @@ export interface UaFamily {
   version?: string;
   /** Operating system family when the UA says (`Windows`, `Mac OS`, `Linux`). */
   os?: string;
+  /** Operating system version when a browser UA says (`10.15.7`). */
+  osVersion?: string;
+  /** Device model of a browser UA (`Macintosh`, `iPhone`), when ua-parser-js names one. */
+  device?: string;
   kind: UaKind;
 }
 
@@ -125,6 +129,8 @@ function browser(ua: string): UaFamily {
   const version = cleanVersion(r.browser.version);
   if (r.browser.name && version) out.version = version;
   if (r.os.name) out.os = r.os.name;
+  if (r.os.name && r.os.version) out.osVersion = r.os.version;
+  if (r.device.model) out.device = r.device.model;
   return out;
 }
 

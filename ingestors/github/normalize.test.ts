@@ -153,3 +153,50 @@ describe('github ingestor accounting', () => {
     expect(counts).toEqual({ activity: 11, dead: 4, skipped: 1 });
   });
 });
+
+describe('normalizeGithub ECS parity (Elastic github integration) and token type', () => {
+  it('a named token without programmatic_access_type is not a web session', () => {
+    const { programmatic_access_type: _, ...noType } = base;
+    expect(activityOf(normalizeGithub(rec({ ...noType, action: 'api.request' }))).token.type).toBe('unknown');
+    expect(activityOf(normalizeGithub(rec({ ...noType, action: 'oauth_access.create' }))).token.type).toBe(
+      'pat_classic',
+    );
+    expect(
+      activityOf(normalizeGithub(rec({ ...noType, action: 'oauth_access.create', oauth_application_id: 9 })))
+        .token.type,
+    ).toBe('oauth_access_token');
+    const { hashed_token: __, ...web } = noType;
+    expect(activityOf(normalizeGithub(rec({ ...web, action: 'repo.create' }))).token.type).toBe('session');
+  });
+
+  it('maps user, org/team, actor_location, HTTP fields, route, token id and PAT name', () => {
+    const a = activityOf(
+      normalizeGithub(
+        rec({
+          ...base,
+          action: 'team.add_member',
+          team: 'acme/oncall',
+          user: 'bob',
+          user_id: 5002,
+          actor_location: { country_code: 'fr' },
+          request_method: 'get',
+          status_code: '201',
+          route: '/orgs/{org}/teams',
+          token_id: 77,
+          user_programmatic_access_name: 'deploy',
+        }),
+      ),
+    );
+    expect(a.user.target).toEqual({ id: '5002', name: 'bob', group: { name: 'acme/oncall' } });
+    expect(a.group).toEqual({ name: 'acme/oncall' });
+    expect(a.client).toEqual({ geo: { country_iso_code: 'FR' } });
+    expect(a.http).toEqual({ request: { method: 'GET' }, response: { status_code: 201 } });
+    expect(a.tokenwatch.route).toBe('/orgs/{org}/teams');
+    expect(a.token).toMatchObject({
+      vendor_id: '77',
+      name: 'deploy',
+      access_type: 'Personal access token (classic)',
+    });
+    expect(a.related.user).toEqual(['alice', '5001', 'bob']);
+  });
+});

@@ -116,12 +116,12 @@ function buildActivity(e: GithubAuditEvent, core: Core): TokenActivity {
     user: compact({ id: text(e.actor_id), name: actor, email: userEmail, domain: userEmail?.split('@')[1] }),
     related: {
       ip: ip ? [ip] : [],
-      user: distinct([actor, text(e.user)]),
+      user: distinct([actor, text(e.actor_id), text(e.user)]),
       hash: hashedToken ? [hashedToken] : [],
     },
     token: {
       ...tokenKeyOf({ hashedToken, tokenIdRaw, actor, serverToServer, app: oauthAppId ?? integration, org }),
-      type: oauthAppId !== undefined ? accessFacts(accessType).withApp : accessFacts(accessType).withoutApp,
+      type: tokenTypeOf(e.action, accessType, oauthAppId, hashedToken ?? tokenIdRaw),
       scopes: scopesOf(e.token_scopes),
       lifecycle: action.lifecycle,
       owner: compact({ id: text(e.actor_id), name: actor }),
@@ -141,6 +141,7 @@ function buildActivity(e: GithubAuditEvent, core: Core): TokenActivity {
   if (ip || country)
     activity.source = compact({ ip, geo: country?.length === 2 ? { country_iso_code: country } : undefined });
   if (userAgent) activity.user_agent = { original: userAgent };
+  addEcsDetails(activity, e, { org, country, statusCode, accessType, tokenIdRaw });
   const orgId = Array.isArray(e.org_id) ? e.org_id.join(',') : text(e.org_id);
   if (org || orgId) activity.organization = compact({ id: orgId || undefined, name: org || undefined });
   if (repo) activity.tokenwatch.resource = { type: 'repo', name: repo };
@@ -148,6 +149,78 @@ function buildActivity(e: GithubAuditEvent, core: Core): TokenActivity {
   const apiType = text(e.request_category) ?? (e.action.startsWith('git.') ? 'git' : undefined);
   if (apiType) activity.tokenwatch.api_type = apiType;
   return activity;
+}
+
+/**
+ * `token.type`: from `programmatic_access_type` (`token-type.ts`). Without one, a record that
+ * names a token (`hashed_token` / `token_id`) is not a web session: on `oauth_access.*` the token
+ * is a classic PAT or an OAuth app's token (GitHub logs a classic PAT's creation as
+ * `oauth_access.create`, https://github.com/orgs/community/discussions/39421), elsewhere
+ * (`api.request` streamed without the field) its kind is `unknown`.
+ */
+function tokenTypeOf(
+  action: string,
+  accessType: string | undefined,
+  oauthAppId: string | undefined,
+  token: string | undefined,
+): TokenType {
+  if (accessType === undefined && token !== undefined) {
+    if (action.startsWith('oauth_access.'))
+      return oauthAppId !== undefined ? 'oauth_access_token' : 'pat_classic';
+    return 'unknown';
+  }
+  return oauthAppId !== undefined ? accessFacts(accessType).withApp : accessFacts(accessType).withoutApp;
+}
+
+/**
+ * ECS fields Elastic's GitHub integration sets for the same record
+ * (elastic/integrations `packages/github/data_stream/audit/elasticsearch/ingest_pipeline/default.yml`):
+ * `client.geo.country_iso_code` from `actor_location.country_code`; `user.target.*` from `user` /
+ * `user_id` (the affected user); `group.name` (and `user.target.group.name`) from `org` on `org.*`
+ * and from `team` on `team.*`. Also `http.request.method` / `http.response.status_code` from
+ * `request_method` / `status_code`, the templated `route`, the token's own `token_id`, the PAT's
+ * name and the vendor's access-type wording.
+ */
+function addEcsDetails(
+  activity: TokenActivity,
+  e: GithubAuditEvent,
+  f: {
+    org: string;
+    country: string | undefined;
+    statusCode: number;
+    accessType: string | undefined;
+    tokenIdRaw: string | undefined;
+  },
+): void {
+  if (f.country?.length === 2) activity.client = { geo: { country_iso_code: f.country } };
+  const targetName = text(e.user);
+  const team = text((e as Record<string, unknown>).team);
+  const group = e.action.startsWith('team.')
+    ? team
+    : e.action.startsWith('org.')
+      ? f.org || undefined
+      : undefined;
+  if (group) activity.group = { name: group };
+  if (targetName) {
+    activity.user.target = compact({
+      id: text(e.user_id),
+      name: targetName,
+      group: group ? { name: group } : undefined,
+    });
+  }
+  const method = text(e.request_method)?.toUpperCase();
+  const status = Number.isInteger(f.statusCode) && f.statusCode > 0 ? f.statusCode : undefined;
+  if (method || status !== undefined)
+    activity.http = compact({
+      request: method ? { method } : undefined,
+      response: status !== undefined ? { status_code: status } : undefined,
+    });
+  const route = text(e.route);
+  if (route) activity.tokenwatch.route = route;
+  if (f.tokenIdRaw) activity.token.vendor_id = f.tokenIdRaw;
+  const patName = text(e.user_programmatic_access_name);
+  if (patName) activity.token.name = patName;
+  if (f.accessType) activity.token.access_type = f.accessType;
 }
 
 /** `org` as one string: arrays (user security log) joined with `,`; `[]` -> ''. */

@@ -44,7 +44,10 @@ import {
  *   client (`OAUTH2_APP_ID`), user (`USER_EMAIL`) or setting (`SETTING_NAME`) changed;
  * - drive app: resource `{type: 'file', name: doc_id}`, `download` counts `volume.items: 1`;
  * - principal machine for `callerType: KEY`, 2LO keys, impersonation and DWD grants;
- * - `ipAddress` optional; invalid addresses are dropped.
+ * - `ipAddress` optional; invalid addresses are dropped. ECS as Elastic's `google_workspace`
+ *   integration maps it: `user.name` / `source.user.*` / `related.user` / `related.hosts` from the
+ *   actor, `user.target.*` from an admin event's `USER_EMAIL`, `source.as.number` from
+ *   `networkInfo.ipAsn`;
  *
  * Raw secrets are redacted and listed in `tokenwatch.secret_exposures`. Dead letters:
  * `schema_invalid` (shape, no event), `bad_timestamp`, `no_principal` (no email/profileId/key).
@@ -162,8 +165,8 @@ function buildActivity(
       dataset: `google_workspace.${app}`,
       provider: `reports:${app}`,
     },
-    user: compact({ id: profileId, email, domain: email?.split('@')[1] }),
-    related: { ip: ip ? [ip] : [], user: distinct([email ?? profileId]), hash: [] },
+    user: compact({ id: profileId, name: localPart(email), email, domain: email?.split('@')[1] }),
+    related: { ip: ip ? [ip] : [], user: distinct([profileId, localPart(email), email]), hash: [] },
     token: {
       id: key.id,
       key_kind: key.keyKind,
@@ -177,12 +180,35 @@ function buildActivity(
   };
   const client = compact({ id: dwdClient ?? clientId, name: appName });
   if (client.id || client.name) activity.token.client = client;
-  if (ip) activity.source = { ip };
+  const domain = email?.split('@')[1];
+  if (domain) activity.related.hosts = [domain];
+  const sourceUser = compact({ id: profileId, name: localPart(email), email, domain });
+  const asn = vendorAsn(a.networkInfo?.ipAsn);
+  if (ip) {
+    activity.source = { ip };
+    if (Object.keys(sourceUser).length > 0) activity.source.user = sourceUser;
+    if (asn !== undefined) activity.source.as = { number: asn };
+  }
   const org = compact({ id: text(a.id.customerId), name: text(a.ownerDomain) });
   if (org.id || org.name) activity.organization = org;
   if (impersonated) activity.tokenwatch.impersonated_user = impersonated;
   addAppDetails(activity, app, name, params, dwdClient);
   return activity;
+}
+
+/** `lee` of `lee@acme.example` (ECS `user.name`, as Elastic's integration derives it). */
+function localPart(email: string | undefined): string | undefined {
+  const at = email?.indexOf('@') ?? -1;
+  return at > 0 ? email?.slice(0, at) : undefined;
+}
+
+/**
+ * The autonomous system Google reports for `ipAddress` (`networkInfo.ipAsn`, first entry): kept as
+ * ECS `source.as.number`, which enrichment does not replace.
+ */
+function vendorAsn(list: readonly (string | number)[] | null | undefined): number | undefined {
+  const n = Number(list?.[0]);
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
 function scopesOf(app: string, name: string, params: ParamMap): string[] {
@@ -222,6 +248,12 @@ function addAppDetails(
     if (oauthClient) tw.resource = { type: 'oauth_client', name: oauthClient };
     else if (user) tw.resource = { type: 'user', name: user };
     else if (setting) tw.resource = { type: 'setting', name: setting };
-    if (user && !a.related.user.includes(user)) a.related.user.push(user);
+    if (user) {
+      a.user.target = compact({ name: localPart(user), email: user, domain: user.split('@')[1] });
+      // an admin action on a user account is identity management too (ECS iam / user)
+      if (!a.event.category.includes('iam')) a.event.category.push('iam');
+      if (!a.event.type.includes('user')) a.event.type.push('user');
+      for (const u of [localPart(user), user]) if (u && !a.related.user.includes(u)) a.related.user.push(u);
+    }
   }
 }

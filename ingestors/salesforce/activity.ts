@@ -92,6 +92,54 @@ function compact<T extends Record<string, unknown>>(o: T): T {
   return o;
 }
 
+/** Short family names used in operation-qualified actions (`salesforce.api.query`). */
+const ACTION_FAMILY: Readonly<Record<string, string>> = {
+  API: 'api',
+  ApiEvent: 'api',
+  RestApi: 'restapi',
+  ApexRestApi: 'apexrestapi',
+  ApexSoap: 'apexsoap',
+  BulkApi: 'bulkapi',
+  BulkApi2: 'bulkapi2',
+  BulkApiRequest: 'bulkapi',
+  BulkApiResultEvent: 'bulkapi',
+  MetadataApiOperation: 'metadataapi',
+  Report: 'report',
+  ReportExport: 'report',
+  ReportEvent: 'report',
+  URI: 'uri',
+  UriEvent: 'uri',
+  LightningUriEvent: 'uri',
+  ListViewEvent: 'listview',
+};
+
+/**
+ * `event.action`: the vendor operation when the record names one, as
+ * `salesforce.<family>.<operation>` (`salesforce.api.query` from an API row's `METHOD_NAME` or an
+ * ApiEvent's `Operation`, `salesforce.report.reportexported`, `salesforce.uri.read`); else the
+ * vendor event type (`Login`, `LogoutEvent`). The event type stays in `event.provider` and
+ * `event.dataset`.
+ */
+export function salesforceAction(eventType: string, operation: string | undefined): string {
+  const op = operation
+    ?.trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]+/g, '_');
+  if (op === undefined || op === '') return eventType;
+  return `salesforce.${ACTION_FAMILY[eventType] ?? eventType.toLowerCase()}.${op}`;
+}
+
+/** ECS `tls.version` / `version_protocol` from `TLSv1.2`, `TLS 1.3`, `SSLv3`. */
+function tlsOf(protocol: string | undefined, cipher: string | undefined): TokenActivity['tls'] | undefined {
+  const m = protocol === undefined ? null : /^(tls|ssl)\s*v?\s*(\d+(?:\.\d+)?)$/i.exec(protocol.trim());
+  const out = compact({
+    version: m?.[2],
+    version_protocol: m?.[1]?.toLowerCase(),
+    cipher,
+  });
+  return Object.keys(out).length === 0 ? undefined : out;
+}
+
 /** Builds the TokenActivity for one Salesforce record. Pure; never reads the raw session key. */
 export function buildActivity(f: SalesforceFacts): TokenActivity {
   const type = tokenType(f);
@@ -115,15 +163,33 @@ export function buildActivity(f: SalesforceFacts): TokenActivity {
       kind: 'event' as const,
       category: [...ecs.category],
       type: eventTypes,
-      action: f.eventType,
+      action: salesforceAction(f.eventType, f.operation),
       outcome: f.outcome,
       module: 'salesforce' as const,
       dataset: `salesforce.${f.eventType.toLowerCase()}`,
       provider: f.provider,
+      url: f.url,
+      created: f.created,
     }),
-    user: compact({ id: f.userId, name: f.userName }),
-    source: f.sourceIp === undefined ? undefined : { ip: f.sourceIp },
-    user_agent: f.userAgent === undefined ? undefined : { original: f.userAgent },
+    user: compact({
+      id: f.userId,
+      name: f.userName,
+      // Salesforce usernames are in email form (Elastic maps USER_NAME / Username to user.email)
+      email: f.userName?.includes('@') ? f.userName : undefined,
+      roles: f.userType === undefined ? undefined : [f.userType],
+      // ECS user.target: the account a Login-As session acts as (the subject of the admin action)
+      target: isImpersonation ? compact({ id: f.userId, name: f.userName }) : undefined,
+    }),
+    source:
+      f.sourceIp === undefined && f.vendorGeo === undefined
+        ? undefined
+        : compact({ ip: f.sourceIp, geo: f.vendorGeo }),
+    user_agent:
+      f.userAgent === undefined
+        ? undefined
+        : compact({ original: f.userAgent, os: f.platform === undefined ? undefined : { name: f.platform } }),
+    tls: tlsOf(f.tlsProtocol, f.cipherSuite),
+    http: f.httpMethod === undefined ? undefined : { request: { method: f.httpMethod.toUpperCase() } },
     organization: f.orgId === undefined ? undefined : { id: f.orgId },
     related: {
       ip: [...f.ips],
@@ -141,6 +207,7 @@ export function buildActivity(f: SalesforceFacts): TokenActivity {
       principal: principalKind(f, type),
     }),
     tokenwatch: compact({
+      network: f.vendorGeo === undefined ? undefined : { geo_source: 'vendor' as const },
       resource: f.resource,
       volume: Object.keys(volume).length === 0 ? undefined : volume,
       api_type: f.apiType,

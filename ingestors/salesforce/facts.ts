@@ -1,4 +1,4 @@
-import type { SecretExposure } from '../../schemas/token-activity.js';
+import type { Geo, SecretExposure } from '../../schemas/token-activity.js';
 import type { EventClass, Outcome } from './mapping.js';
 
 /**
@@ -45,4 +45,21 @@ export interface SalesforceFacts {
   delegatedUserId?: string;
   delegatedUserName?: string;
   secretExposures: SecretExposure[];
+  /** The vendor operation (`METHOD_NAME`, `Operation`, `METHOD`, `OPERATION_TYPE`), for `event.action`. */
+  operation?: string;
+  /** `USER_TYPE` / `UserType` (ECS `user.roles`). */
+  userType?: string;
+  /** `TLS_PROTOCOL` / `TlsProtocol` (`TLSv1.2`, `TLS 1.3`) and `CIPHER_SUITE` / `CipherSuite`. */
+  tlsProtocol?: string;
+  cipherSuite?: string;
+  /** ECS `event.url`: the URI path (ELF `URI`, query string dropped) or LoginEvent `LoginUrl`. */
+  url?: string;
+  /** HTTP method (`HttpMethod`, `METHOD`, `HTTP_METHOD`, `REQUEST_METHOD`). */
+  httpMethod?: string;
+  /** RTEM `CreatedDate` (ECS `event.created`), ISO 8601. */
+  created?: string;
+  /** Geo the vendor sent (LoginEvent `City`, `Country`, `CountryIso`, `LoginLatitude`, ...). */
+  vendorGeo?: Geo;
+  /** RTEM `Platform` (ECS `user_agent.os.name`). */
+  platform?: string;
 }

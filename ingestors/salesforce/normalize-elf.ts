@@ -253,6 +253,17 @@ export function normalizeElf(record: RawRecord): NormalizeResult {
       tryCanonicalId18(row.DELEGATED_USER_ID_DERIVED) ?? tryCanonicalId18(row.DELEGATED_USER_ID),
     delegatedUserName: text(row.DELEGATED_USER_NAME),
     secretExposures: exposuresIn(record.value),
+    operation:
+      cls === 'api' || cls === 'file'
+        ? (text(row.METHOD_NAME) ?? text(row.OPERATION_TYPE) ?? text(row.METHOD))
+        : undefined,
+    userType: text(row.USER_TYPE),
+    tlsProtocol: text(row.TLS_PROTOCOL),
+    cipherSuite: text(row.CIPHER_SUITE),
+    // `URI` is a path for UI and REST rows (`/index.jsp`), a label such as `Api` for SOAP rows
+    url: uriPath(row.URI)?.startsWith('/') ? uriPath(row.URI) : undefined,
+    httpMethod:
+      text(row.HTTP_METHOD) ?? text(row.REQUEST_METHOD) ?? (cls === 'api' ? text(row.METHOD) : undefined),
   };
   return { kind: 'activity', activity: buildActivity(facts) };
 }

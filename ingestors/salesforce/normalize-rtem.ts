@@ -1,5 +1,5 @@
 import { RTEM_SCHEMAS, type RtemType } from '../../schemas/raw/salesforce.js';
-import type { SecretExposure } from '../../schemas/token-activity.js';
+import type { Geo, SecretExposure } from '../../schemas/token-activity.js';
 import { SALESFORCE_RTEM_OPERATION_FIELDS, salesforceEventId } from '../common/ids.js';
 import type { NormalizeResult, RawRecord } from '../types.js';
 import { buildActivity } from './activity.js';
@@ -81,6 +81,45 @@ export function rtemTimestamp(type: string, value: unknown): string {
     return d.toISOString();
   }
   return parseSalesforceIso(t);
+}
+
+/** ECS `event.created` from `CreatedDate`, or undefined when absent or unparseable. */
+function createdOf(type: string, value: unknown): string | undefined {
+  if (text(value) === undefined) return undefined;
+  try {
+    return rtemTimestamp(type, value);
+  } catch {
+    return undefined;
+  }
+}
+
+function coordinate(value: unknown, limit: number): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
+  return Number.isFinite(n) && Math.abs(n) <= limit ? n : undefined;
+}
+
+/**
+ * The geolocation Salesforce computed for a login (LoginEvent `City`, `Country`, `CountryIso`,
+ * `Subdivision`, `PostalCode`, `LoginLatitude`, `LoginLongitude`; LoginGeo `Latitude` /
+ * `Longitude`), as ECS `source.geo`; undefined when it sends none. Elastic's Salesforce
+ * integration maps the same fields (`packages/salesforce/data_stream/login`).
+ */
+export function vendorGeoOf(v: Record<string, unknown>): Geo | undefined {
+  const iso = text(v.CountryIso)?.toUpperCase();
+  const lat = coordinate(v.LoginLatitude ?? v.Latitude, 90);
+  const lon = coordinate(v.LoginLongitude ?? v.Longitude, 180);
+  const geo: Geo = {};
+  if (iso?.length === 2) geo.country_iso_code = iso;
+  const country = name(v.Country);
+  if (country) geo.country_name = country;
+  const city = name(v.City);
+  if (city) geo.city_name = city;
+  const region = name(v.Subdivision);
+  if (region) geo.region_name = region;
+  const postal = name(v.PostalCode);
+  if (postal) geo.postal_code = postal;
+  if (lat !== undefined && lon !== undefined && !(lat === 0 && lon === 0)) geo.location = { lat, lon };
+  return Object.keys(geo).length === 0 ? undefined : geo;
 }
 
 /**
@@ -179,6 +218,15 @@ export function normalizeRtem(record: RawRecord, type: string): NormalizeResult 
     outcome: outcomeOf(v),
     delegatedUserName: text(v.DelegatedUsername),
     secretExposures: exposuresIn(record.value),
+    operation: cls === 'api' || cls === 'file' || cls === 'web' ? operation : undefined,
+    userType: text(v.UserType),
+    tlsProtocol: text(v.TlsProtocol),
+    cipherSuite: text(v.CipherSuite),
+    url: text(v.LoginUrl) ?? uriPath(v.PageUrl),
+    httpMethod: text(v.HttpMethod),
+    created: createdOf(type, v.CreatedDate),
+    vendorGeo: vendorGeoOf(v),
+    platform: name(v.Platform),
   };
   return { kind: 'activity', activity: buildActivity(facts) };
 }

@@ -73,6 +73,9 @@ const ELF_COLUMNS = [
   'REPORT_ID',
   'REPORT_DESCRIPTION',
   'EXCEPTION_MESSAGE',
+  'TLS_PROTOCOL',
+  'CIPHER_SUITE',
+  'REQUEST_METHOD',
 ] as const;
 
 /** Column names of {@link elfRowSchema} that tokenwatch reads. */

@@ -109,7 +109,7 @@ export function offboardingOf(a: TokenActivity): Offboarding | undefined {
     if (r?.type === 'user' && r.name) return { ...base, subject: r.name };
   }
   if (a.event.module === 'github' && OFFBOARDING_GITHUB.has(a.event.action)) {
-    const subject = a.related.user.find((u) => u !== a.user.name);
+    const subject = a.user.target?.name ?? a.related.user.find((u) => u !== a.user.name && u !== a.user.id);
     if (subject) return { ...base, subject };
   }
   if (a.event.module === 'salesforce' && /deactivat/i.test(a.event.action)) {
