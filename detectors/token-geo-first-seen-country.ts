@@ -63,6 +63,7 @@ export const tokenGeoFirstSeenCountry = defineDetector({
   sources: ['github', 'google_workspace', 'salesforce'],
   requiredFields: [
     'source.geo.country_iso_code',
+    'source.geo.city_name',
     'source.geo.location',
     'user_agent.name',
     'source.ip',
