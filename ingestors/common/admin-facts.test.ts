@@ -31,7 +31,7 @@ describe('admin facts', () => {
     if (result.kind !== 'activity') throw new Error(`not normalized: ${result.kind}`);
     const a = withAdminFacts(result.activity);
     expect(a.tokenwatch.admin_action).toBe('user_suspended');
-    expect(a.user.target).toEqual({ email: 'marta@acme.example' });
+    expect(a.user.target).toEqual({ name: 'marta', email: 'marta@acme.example', domain: 'acme.example' });
     expect(a.user.email).toBe('chloe@acme.example');
   });
 
