@@ -113,3 +113,52 @@ describe(detector.id, () => {
     expect(detector.evaluate(probe, withoutState)).toEqual([]);
   });
 });
+
+describe(`${detector.id} (org-wide: a slow spray across accounts)`, () => {
+  /** Workspace histories of four people at home in Berlin. */
+  const people = ['ana', 'ben', 'cem', 'dana'].map((who) => `${who}@example.com`);
+  const homes = people.flatMap((email, p) =>
+    dailyTimes({ start: START, days: 30, perDay: 3 }).map((at, i) =>
+      activityFixture({
+        at,
+        event: { id: `h${p}-${i}`, action: 'view' },
+        user: { email },
+        token: { id: `github:session:${email}` },
+      }),
+    ),
+  );
+  /** One failure on `email` from proxy `i`, `h` hours into the spray. */
+  const fail = (email: string, i: number, h: number) => {
+    const a = attempt(100 + i, SPRAY + h * HOUR, PROXIES[i % PROXIES.length]?.[0]);
+    a.user = { ...a.user, email };
+    a.token = { ...a.token, id: `github:session:${email}` };
+    return a;
+  };
+
+  it('flags a spray of one attempt per account every few hours within the first day (before any account has 5)', () => {
+    const earlier = [fail(people[0]!, 0, 0), fail(people[1]!, 1, 3), fail(people[2]!, 2, 6)];
+    const probe = fail(people[3]!, 3, 9);
+    const [f] = detector.evaluate(probe, trainedContext([...homes, ...earlier], probe));
+    expect(f?.entity).toBe('owner:github:dana@example.com');
+    expect(f?.explanation.feature).toBe('org_failed_signins_from_unknown_networks');
+    expect(f?.reason).toContain(
+      'is one of 4 accounts with 4 failed sign-ins from 4 networks nobody here uses within 24 h',
+    );
+  });
+
+  it('stays quiet for typos from the people’s own networks, and for three failures only', () => {
+    const typo = (email: string, h: number) =>
+      activityFixture({
+        at: SPRAY + h * HOUR,
+        event: { id: `t${email}${h}`, action: 'login_failure', outcome: 'failure' },
+        user: { email },
+        token: { id: `github:session:${email}` },
+      });
+    const typos = people.slice(0, 3).map((e, i) => typo(e, i));
+    const probe = typo(people[3]!, 4);
+    expect(detector.evaluate(probe, trainedContext([...homes, ...typos], probe))).toEqual([]);
+    const three = [fail(people[0]!, 0, 0), fail(people[1]!, 1, 3)];
+    const third = fail(people[2]!, 2, 6);
+    expect(detector.evaluate(third, trainedContext([...homes, ...three], third))).toEqual([]);
+  });
+});

@@ -1,7 +1,10 @@
-import { defineDetector } from './define-detector.js';
+import { ownerEntityId } from '../baselines/entity-ids.js';
+import type { TokenActivity } from '../schemas/token-activity.js';
+import { defineDetector, type FindingDraft } from './define-detector.js';
 import { baselineFacts, DAY_MS, eventTimeMs, fmtDuration, fmtList } from './explain.js';
 import { familiarViews, isFailure, providerBlock, seenByAny } from './lookup.js';
 import { slidingWindow } from './state.js';
+import type { DetectorContext } from './types.js';
 
 /** Failed attempts within {@link SPRAY_WINDOW_MS} that make a spray, at least. */
 export const SPRAY_MIN_ATTEMPTS = 5;
@@ -23,6 +26,18 @@ interface FailedAttempt {
   prefix?: string;
   country?: string;
 }
+
+/**
+ * Org-wide spray (one slow campaign against several accounts, each seeing only a few attempts a
+ * day): within {@link ORG_SPRAY_WINDOW_MS}, at least {@link ORG_SPRAY_MIN_ATTEMPTS} failures from
+ * networks nobody in the organization uses (the current one: the account never used), on
+ * {@link ORG_SPRAY_MIN_ACCOUNTS}+ accounts, from {@link ORG_SPRAY_MIN_NETWORKS}+ provider blocks.
+ * A person's typo comes from their own network (used, not counted); a traveller's from one account.
+ */
+export const ORG_SPRAY_MIN_ATTEMPTS = 4;
+export const ORG_SPRAY_MIN_ACCOUNTS = 3;
+export const ORG_SPRAY_MIN_NETWORKS = 3;
+export const ORG_SPRAY_WINDOW_MS = DAY_MS;
 
 /** Sign-in-like actions a success of which ends a spray (the attacker got in). */
 const SIGN_IN = /login|logon|sign_?in|authenticat|^auth/i;
@@ -82,9 +97,9 @@ export const accountPasswordSpray = defineDetector({
     'source.ip',
   ],
   summary:
-    "≥ 5 failed sign-ins on one account within 7 days from ≥ 4 provider blocks (/16) its credentials never used (S7's low-and-slow spray from residential proxies); high when a sign-in then succeeds from one of those blocks. Finding on the account (owner entity). Failed attempts live in its declared state (a 14-day sliding window per account); the entity baselines learn nothing from failures.",
+    "≥ 5 failed sign-ins on one account within 7 days from ≥ 4 provider blocks (/16) its credentials never used (S7's low-and-slow spray from residential proxies); high when a sign-in then succeeds from one of those blocks. Finding on the account (owner entity). Org-wide, a slow spray spread across accounts fires within hours: ≥ 4 failures on ≥ 3 accounts from ≥ 3 blocks nobody in the org uses within 24 h (medium, on each account hit). Failed attempts live in its declared state (a 14-day sliding window per account); the entity baselines learn nothing from failures.",
   knownGaps:
-    'Sprays thinner than 5 a week per account (no org-wide count yet); a success from a block the spray did not use.',
+    'A spray against one or two accounts thinner than 5 a week; proxies inside networks colleagues use; a success from a block the spray did not use.',
   falsePositives: [
     'A person travelling through several countries mistyping a password on each network',
     'A misconfigured client retrying an old password from changing cloud or mobile addresses',
@@ -103,6 +118,8 @@ export const accountPasswordSpray = defineDetector({
       cap: FAILED_ATTEMPT_CAP,
       maxKeys: FAILED_ACCOUNT_CAP,
     }),
+    /** failed attempts across the organization (owner, prefix), for the org-wide count */
+    orgFailures: slidingWindow({ key: 'org', windowMs: ORG_SPRAY_WINDOW_MS, cap: 1_024, maxKeys: 1 }),
   },
 
   observe(activity, { state }) {
@@ -114,6 +131,9 @@ export const accountPasswordSpray = defineDetector({
     const country = activity.source?.geo?.country_iso_code;
     if (country !== undefined) data.country = country;
     state.failures.add(eventTimeMs(activity), data);
+    const owner = ownerEntityId(activity);
+    if (owner !== undefined && prefix !== undefined)
+      state.orgFailures.add(eventTimeMs(activity), { owner, prefix });
   },
 
   evaluate(activity, ctx, { state }) {
@@ -122,7 +142,8 @@ export const accountPasswordSpray = defineDetector({
     const failed = isFailure(activity);
     if (!failed && !SIGN_IN.test(activity.event.action)) return [];
     const attempts: FailedAttempt[] = state.failures.entries().map((e) => ({ at: e.at, ...e.data }));
-    if (attempts.length + (failed ? 1 : 0) < SPRAY_MIN_ATTEMPTS) return [];
+    // Too few attempts on this account for its own rule; a failure may still complete an org-wide spray.
+    if (!failed && attempts.length < SPRAY_MIN_ATTEMPTS) return [];
     const atMs = eventTimeMs(activity);
     const familiar = familiarViews(ctx);
     const known = (prefix: string) =>
@@ -146,7 +167,13 @@ export const accountPasswordSpray = defineDetector({
       const all = [...earlier, current];
       const isSpray = (list: readonly FailedAttempt[]) =>
         list.length >= SPRAY_MIN_ATTEMPTS && blocks(list).size >= SPRAY_MIN_NETWORKS;
-      if (isSpray(earlier) || !isSpray(all)) return [];
+      if (isSpray(earlier)) return [];
+      if (!isSpray(all)) {
+        const org = state.orgFailures
+          .entries(atMs - ORG_SPRAY_WINDOW_MS)
+          .map((e) => ({ at: e.at, ...e.data }));
+        return orgSpray(activity, ctx, owner.entity, account, atMs, prefix, org);
+      }
       const first = all[0]?.at ?? atMs;
       return [
         {
@@ -192,3 +219,56 @@ export const accountPasswordSpray = defineDetector({
     ];
   },
 });
+
+/**
+ * The org-wide rule: the current failure (from a network the account never used) completes a
+ * spray across accounts within {@link ORG_SPRAY_WINDOW_MS} (earlier failures count when nobody in
+ * the organization used their provider block within 30 days); reported on this account, medium,
+ * so a slow spray is flagged within hours of its start rather than days.
+ */
+function orgSpray(
+  activity: TokenActivity,
+  ctx: DetectorContext,
+  owner: string,
+  account: string,
+  atMs: number,
+  prefix: string,
+  earlier: readonly { at: number; owner?: string; prefix?: string }[],
+): FindingDraft[] {
+  const org = ctx.org;
+  const strange = earlier.filter(
+    (f) =>
+      f.at <= atMs &&
+      f.owner !== undefined &&
+      f.prefix !== undefined &&
+      (org === undefined || org.sharedBlockPrincipals(f.prefix, atMs) === 0),
+  );
+  const all = [...strange, { at: atMs, owner, prefix }];
+  const accounts = new Set(all.map((f) => f.owner));
+  const networks = new Set(
+    all.map((f) => (f.prefix === undefined ? f.prefix : (providerBlock(f.prefix) ?? f.prefix))),
+  );
+  if (
+    all.length < ORG_SPRAY_MIN_ATTEMPTS ||
+    accounts.size < ORG_SPRAY_MIN_ACCOUNTS ||
+    networks.size < ORG_SPRAY_MIN_NETWORKS
+  )
+    return [];
+  const mine = all.filter((f) => f.owner === owner).length;
+  return [
+    {
+      entity: owner,
+      reason:
+        `Account ${account} is one of ${accounts.size} accounts with ${all.length} failed sign-ins from ${networks.size} networks ` +
+        `nobody here uses within ${fmtDuration(ORG_SPRAY_WINDOW_MS)} (${mine} on this account, ` +
+        `${activity.source?.ip ?? prefix} now): a password spray spread across accounts.`,
+      explanation: {
+        feature: 'org_failed_signins_from_unknown_networks',
+        observed: all.length,
+        expected: `fewer than ${ORG_SPRAY_MIN_ATTEMPTS} failures from unknown networks on ${ORG_SPRAY_MIN_ACCOUNTS}+ accounts per ${fmtDuration(ORG_SPRAY_WINDOW_MS)}`,
+        window: fmtDuration(ORG_SPRAY_WINDOW_MS),
+        ...baselineFacts(ctx.owner, 'owner'),
+      },
+    },
+  ];
+}

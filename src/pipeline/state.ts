@@ -9,6 +9,7 @@ import { StateError } from '../errors.js';
 import { loadLedger, saveLedger } from '../inventory/persistence.js';
 import { EventMemory, type EventMemorySnapshot } from './dedup.js';
 import type { Pipeline } from './pipeline.js';
+import { sessionJoinStateSchema } from './session-join.js';
 
 /** Version of `pipeline.json`; bump on incompatible changes. */
 export const PIPELINE_STATE_VERSION = 1;
@@ -24,6 +25,8 @@ export interface PipelineStateFile {
   detectorState?: KeyedStateJSON;
   /** Dedup memory (event id and content hashes, src/pipeline/dedup.ts); absent in older states. */
   dedup?: EventMemorySnapshot;
+  /** Salesforce session -> connected app join (session-join.ts); absent in older states. */
+  sessions?: unknown;
   /** Opaque extra data saved with the state (the Kafka consumer stores its offsets here). */
   extra?: unknown;
 }
@@ -47,6 +50,7 @@ export async function savePipelineState(pipeline: Pipeline, dir: string, extra?:
     peers: pipeline.peers.snapshot(),
     detectorState: pipeline.runner.state.toJSON(),
     dedup: pipeline.memory.snapshot(),
+    sessions: pipeline.sessions.toJSON(),
     ...(extra === undefined ? {} : { extra }),
   };
   const tmp = join(dir, 'pipeline.json.tmp');
@@ -93,6 +97,11 @@ export async function loadPipelineState(
     } catch (cause) {
       throw new StateError(`corrupt dedup memory in ${path}: ${(cause as Error).message}`, { cause });
     }
+  }
+  if (file.sessions !== undefined) {
+    const parsed = sessionJoinStateSchema.safeParse(file.sessions);
+    if (!parsed.success) throw new StateError(`corrupt session join in ${path}: ${parsed.error.message}`);
+    pipeline.sessions.restore(parsed.data);
   }
   pipeline.restoreState({
     store,
