@@ -57,3 +57,26 @@ describe(detector.id, () => {
     expect(detector.evaluate(again, trainedContext([...uses, revoke], again))).toEqual([]);
   });
 });
+
+describe(`${detector.id} (a deletion naming no token)`, () => {
+  it("stays quiet on a person's actor identity after a PAT deletion that named no token", () => {
+    const T0 = Date.UTC(2025, 7, 4, 9, 0, 0);
+    const principal = {
+      token: { id: 'github:session:alice', key_kind: 'principal' as const, client: undefined },
+    };
+    const destroy = activityFixture({
+      at: T0,
+      ...principal,
+      event: { id: 'destroy', action: 'personal_access_token.destroy' },
+      token: { ...principal.token, lifecycle: 'revoked' },
+    });
+    const later = activityFixture({
+      at: T0 + 3_600_000,
+      ...principal,
+      event: { id: 'pr', action: 'pull_request.create' },
+    });
+    const ctx = trainedContext([destroy], later);
+    expect(ctx.token.revokedAt).toBe(T0);
+    expect(detector.evaluate(later, ctx)).toEqual([]);
+  });
+});

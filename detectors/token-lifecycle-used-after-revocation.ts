@@ -26,9 +26,9 @@ export const tokenLifecycleUsedAfterRevocation = defineDetector({
   category: 'authentication',
   mitre: ['TA0005:T1550.001', 'TA0006:T1528'],
   sources: ['github', 'google_workspace', 'salesforce'],
-  requiredFields: ['token.lifecycle', 'event.outcome', '@timestamp'],
+  requiredFields: ['token.lifecycle', 'event.outcome', '@timestamp', 'token.key_kind'],
   summary:
-    "A use after the token's revocation/expiry (60 s grace): high when it succeeded, medium when refused.",
+    "A use after the token's revocation/expiry (60 s grace): high when it succeeded, medium when refused. Not for a person's actor identity (key_kind `principal`: a deletion that named no token revokes nothing).",
   knownGaps: 'Salesforce logs no token revocation; PAT expiry has no GitHub event.',
   falsePositives: [
     'Revocation logged before in-flight requests finished (covered by a short grace)',
@@ -44,6 +44,10 @@ export const tokenLifecycleUsedAfterRevocation = defineDetector({
   evaluate(activity, ctx) {
     const revokedAt = ctx.token.revokedAt;
     if (revokedAt === undefined || !isUse(activity)) return [];
+    // A person's actor identity (`github:session:<actor>`, key_kind `principal`) is not a credential:
+    // a deletion recorded against it named no token (a fine-grained PAT deleted without its hash),
+    // and nothing revokes a person's later web sessions.
+    if (activity.token.key_kind === 'principal') return [];
     const atMs = eventTimeMs(activity);
     if (atMs - revokedAt <= REVOCATION_GRACE_MS) return [];
     const succeeded = activity.event.outcome !== 'failure';
