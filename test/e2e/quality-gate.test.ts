@@ -10,25 +10,27 @@ import { createLogger } from '../../src/logger.js';
 import { simulate } from '../../src/simulate/simulate.js';
 
 /**
- * Detection-quality gate: a fixed-seed, CI-sized simulated dataset with every attack kind
- * (S1..S10) and the benign look-alikes, evaluated end to end. A change that makes detection worse
- * fails here. Detectors are tuned on seed 7 (`tokenwatch simulate --preset ci --seed 7`); the gate
- * runs on a different seed so it checks generalization, not memorization.
+ * Detection-quality gate: a fixed-seed dataset of the `realistic` preset (the world's noise: IPv6
+ * homes and carrier pools known only to their country, phones between Wi-Fi and carrier, homes
+ * behind a VPS, logouts, failed logins, re-consents, PAT deletions naming no token, first-time
+ * admin work, two quarterly backfills; src/simulate/noise.ts) with every attack kind (S1..S10),
+ * evaluated end to end. A change that makes detection worse fails here. Detectors are tuned on
+ * seed 7 (`tokenwatch simulate --preset realistic --seed 7`); the gate runs on a different seed so
+ * it checks generalization, not memorization.
  */
 const GATE_SEED = 20_261_129;
 
 /**
- * Bounds the gate enforces (the issue's targets are recall >= 95 %, median TTD <= 5 min, <= 1 false
- * alert / 1,000 tokens / day), set just past what this seed measured so a regression fails CI:
- * recall 10/10 (100 %; 0.95 still demands every incident), median time to detect 0 s (bound 1 min),
- * 0.86 false alerts / 1,000 tokens / day (20 false alerts over 222 tokens x 105 days; bound 1.0,
- * the issue's target). Of the 20, 10 are `token.network.first_seen_prefix` on the first people onto
- * each new SDP egress of the N3 rollout; see detectors/README.md.
+ * The issue's targets (issue 8): recall >= 95 %, median time to detect <= 5 min, <= 1 false alert
+ * per 1,000 tokens per day AND alert precision >= 50 %. Measured on this seed (2026-12-07): recall
+ * 10/10, median 0 s, about 0.7 false alerts / 1,000 tokens / day, precision about 85 % (before
+ * the precision work: 65 false alerts / 1,000 tokens / day, precision 5.5 %).
  */
 const BOUNDS = {
   minRecall: 0.95,
-  maxMedianTimeToDetectMs: 60_000,
-  maxFalseAlertsPer1000TokensPerDay: 1.0, // the issue target; measured 0.86 on this seed (2026-11-29)
+  maxMedianTimeToDetectMs: 5 * 60_000,
+  maxFalseAlertsPer1000TokensPerDay: 1.0,
+  minAlertPrecision: 0.5,
   requiredKinds: ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S9', 'S10'],
 };
 
@@ -38,7 +40,7 @@ describe('detection quality gate (simulated dataset, fixed seed)', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tokenwatch-gate-'));
-    await simulate({ ...SIMULATE_PRESETS.ci, outDir: dir, seed: GATE_SEED });
+    await simulate({ ...SIMULATE_PRESETS.realistic, outDir: dir, seed: GATE_SEED });
     const config = loadConfig({ env: {}, overrides: { logLevel: 'silent' } });
     ({ report } = await evaluateDataset({ dataset: dir, config, logger: createLogger('silent') }));
   }, 900_000);
@@ -65,6 +67,16 @@ describe('detection quality gate (simulated dataset, fixed seed)', () => {
     const top = report.falseAlerts.slice(0, 5).map((f) => `${f.rule}: ${f.message}`);
     expect(report.overall.falseAlertsPer1000TokensPerDay, top.join('\n')).toBeLessThanOrEqual(
       BOUNDS.maxFalseAlertsPer1000TokensPerDay,
+    );
+  });
+
+  it(`keeps alert precision at or above ${BOUNDS.minAlertPrecision * 100} % (where the noise comes from on failure)`, () => {
+    const classes = report.falsePositiveClasses
+      .slice(0, 5)
+      .map((c) => `${c.detector} x ${c.lookalike}: ${c.falseAlerts}`);
+    expect(report.overall.alertPrecision, classes.join('\n')).not.toBeNull();
+    expect(report.overall.alertPrecision as number, classes.join('\n')).toBeGreaterThanOrEqual(
+      BOUNDS.minAlertPrecision,
     );
   });
 
