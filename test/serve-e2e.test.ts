@@ -15,6 +15,7 @@ import type { TokenActivity } from '../schemas/token-activity.js';
 import type { TokenInventoryDoc } from '../src/elasticsearch/inventory.js';
 import { activityDataStream, alertDataStream, tokenInventoryIndex } from '../src/elasticsearch/names.js';
 import { replayFiles } from '../src/kafka/replay.js';
+import { stateSetDir } from '../src/pipeline/state.js';
 import { createEsClient, createKafka } from './services.js';
 import { githubTokenId, revokedTokenSequence, watermarkEvent } from './support/github-events.js';
 import {
@@ -122,10 +123,12 @@ describe('serve end to end', () => {
 
     // Checkpoint: the state directory names a checkpoint that covers every consumed offset.
     const current = readFileSync(join(config.stateDir!, 'CURRENT'), 'utf8').trim();
-    const saved = JSON.parse(readFileSync(join(config.stateDir!, current, 'pipeline.json'), 'utf8')) as {
+    const set = await stateSetDir(join(config.stateDir!, current));
+    const saved = JSON.parse(readFileSync(join(set, 'pipeline.json'), 'utf8')) as {
       extra: { positions: Record<string, Record<string, string>> };
     };
     expect(saved.extra.positions[config.kafka.topics.github]).toEqual({ '0': String(lines.length) });
-    expect(existsSync(join(config.stateDir!, current, 'baselines'))).toBe(true);
+    expect(existsSync(join(set, 'baselines'))).toBe(true);
+    expect(existsSync(join(config.stateDir!, current, 'manifest.json'))).toBe(true);
   });
 });

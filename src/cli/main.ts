@@ -59,6 +59,7 @@ export function buildCli(): Command {
       'also write dead letters to <out>/dead-letters.ndjson and skipped records (duplicates included) to <out>/skipped.ndjson',
     )
     .option('--state <dir>', 'baseline state directory: restored if present, saved at the end')
+    .option('--fresh', 'ignore the saved state in --state (start over); it is replaced at the end')
     .option('--json', 'print the summary as JSON instead of text')
     .option('--no-progress', 'no progress display on stderr')
     .action(async (inputs: string[], opts) => {
@@ -73,6 +74,7 @@ export function buildCli(): Command {
         writeActivity: Boolean(opts.activity),
         writeDeadLetters: Boolean(opts.deadLetters),
         stateDir: opts.state ?? config.stateDir,
+        ...(opts.fresh ? { fresh: true } : {}),
         config,
         logger,
         onProgress: readingProgress(opts.progress !== false),
@@ -132,7 +134,8 @@ export function buildCli(): Command {
   program
     .command('serve')
     .description('Consume raw audit logs from Kafka, write alerts to Elasticsearch (see README)')
-    .action(async () => {
+    .option('--fresh', 'ignore saved checkpoints in the state directory (start over)')
+    .action(async (opts: { fresh?: boolean }) => {
       const global = program.opts();
       const config = loadConfig({
         file: global.config,
@@ -142,7 +145,7 @@ export function buildCli(): Command {
       const { serve } = await import('../serve/index.js');
       const abort = new AbortController();
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => abort.abort());
-      await serve(config, logger, { signal: abort.signal });
+      await serve(config, logger, { signal: abort.signal, ...(opts.fresh ? { fresh: true } : {}) });
     });
 
   program

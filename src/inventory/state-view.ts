@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, StateError } from '../errors.js';
+import { stateSetDir } from '../pipeline/state.js';
 import { AppsRegistry } from './apps-registry.js';
 import { TokenLedger } from './ledger.js';
 import { loadLedger } from './persistence.js';
@@ -16,15 +17,16 @@ export interface InventoryState {
 }
 
 /**
- * The directory holding the live pipeline state: `dir` itself (`tokenwatch run --state`), or the
- * checkpoint `dir/CURRENT` names (`tokenwatch serve`, src/serve/checkpoint.ts).
+ * The directory holding the live pipeline state files: the set `dir/manifest.json` names
+ * (`tokenwatch run --state`, src/pipeline/state.ts; `dir` itself for version 1 state), or that of
+ * the checkpoint `dir/CURRENT` names (`tokenwatch serve`, src/serve/checkpoint.ts).
  */
 export async function liveStateDir(dir: string): Promise<string> {
   const current = join(dir, 'CURRENT');
-  if (!existsSync(current)) return dir;
+  if (!existsSync(current)) return stateSetDir(dir);
   const name = (await readFile(current, 'utf8')).trim();
   if (!/^checkpoint-[\w-]+$/.test(name)) throw new StateError(`${current} names no checkpoint ("${name}")`);
-  return join(dir, name);
+  return stateSetDir(join(dir, name));
 }
 
 /**

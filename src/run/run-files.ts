@@ -25,6 +25,8 @@ export interface RunOptions {
   writeDeadLetters?: boolean;
   /** Baseline state directory: loaded if present, saved at the end. */
   stateDir?: string;
+  /** Ignore the saved state in `stateDir` (start over on purpose); it is replaced at the end. */
+  fresh?: boolean;
   config: Readonly<Config>;
   logger: Logger;
   /** Called with bytes read so far, for a progress display. */
@@ -94,7 +96,10 @@ export async function runFiles(options: RunOptions): Promise<RunResult> {
   const pipeline =
     options.pipeline ?? new Pipeline({ config: options.config.pipeline, logger: options.logger });
   if (options.stateDir) {
-    const restored = await loadPipelineState(pipeline, options.stateDir);
+    const restored = await loadPipelineState(pipeline, options.stateDir, {
+      ...(options.fresh ? { fresh: true } : {}),
+      logger: log,
+    });
     pipeline.apps ??= await loadAppVetting(options.stateDir);
     if (restored) log.info({ stateDir: options.stateDir }, 'restored baseline state');
   }

@@ -79,15 +79,22 @@ export class CheckpointStore {
    * Restores the live checkpoint into `pipeline` and returns the offsets it covers.
    * @throws StateError when the checkpoint is corrupt (never silently starts from scratch).
    */
-  async load(pipeline: Pipeline): Promise<LoadedCheckpoint> {
+  async load(pipeline: Pipeline, options: { fresh?: boolean } = {}): Promise<LoadedCheckpoint> {
     await mkdir(this.dir, { recursive: true });
     this.seq = await this.maxSeq();
+    if (options.fresh) {
+      this.log.warn(
+        { dir: this.dir },
+        '--fresh: saved checkpoints ignored (the next checkpoint replaces them)',
+      );
+      return { kind: 'none', positions: new OffsetPositions() };
+    }
     const currentFile = join(this.dir, CURRENT);
     if (existsSync(currentFile)) {
       const name = (await readFile(currentFile, 'utf8')).trim();
       if (!name.startsWith(PREFIX)) throw new StateError(`${currentFile} names no checkpoint ("${name}")`);
       const dir = join(this.dir, name);
-      const loaded = await loadPipelineState(pipeline, dir);
+      const loaded = await loadPipelineState(pipeline, dir, { logger: this.log });
       if (!loaded) throw new StateError(`checkpoint ${dir} named by ${currentFile} is missing`);
       const extra = loaded.extra as Partial<ServeCheckpointExtra> | undefined;
       if (extra?.kind !== 'tokenwatch.serve')
@@ -96,7 +103,12 @@ export class CheckpointStore {
       this.log.info({ dir, savedAt: extra.savedAt, positions: extra.positions }, 'checkpoint restored');
       return { kind: 'checkpoint', positions, dir };
     }
-    const seeded = await loadPipelineState(pipeline, this.dir);
+    if (this.seq > 0) {
+      throw new StateError(
+        `${currentFile} is missing but ${this.dir} holds checkpoints (checkpoint-*): restore CURRENT or pass --fresh to start over`,
+      );
+    }
+    const seeded = await loadPipelineState(pipeline, this.dir, { logger: this.log });
     if (seeded) {
       this.log.info(
         { dir: this.dir },

@@ -26,6 +26,8 @@ import { ServeSinks } from './sinks.js';
 export interface ServeOptions {
   /** Aborting it starts a graceful shutdown (the CLI aborts on SIGTERM/SIGINT). */
   signal: AbortSignal;
+  /** Ignore saved checkpoints and start over on purpose (`--fresh`); the next checkpoint replaces them. */
+  fresh?: boolean;
   /** Event-time lateness after which alert groups close, ms (default `config.serve.latenessMs`). */
   latenessMs?: number;
   /** Minimum wall-clock time between checkpoints, ms (default `config.serve.checkpointIntervalMs`). */
@@ -117,7 +119,9 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
       'no stateDir: baselines are not persisted; a restart learns from scratch at the committed offsets',
     );
   }
-  const loaded = checkpoints ? await checkpoints.load(pipeline) : undefined;
+  const loaded = checkpoints
+    ? await checkpoints.load(pipeline, options.fresh ? { fresh: true } : {})
+    : undefined;
   const positions = loaded?.positions ?? new OffsetPositions();
 
   const kafka: Kafka = createKafka(config.kafka, logger, options.kafkaClient);
