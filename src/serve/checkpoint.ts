@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { StateError } from '../errors.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import { loadPipelineState, savePipelineState } from '../pipeline/state.js';
+import { loadPipelineState, MANIFEST, savePipelineState } from '../pipeline/state.js';
 import { OffsetPositions } from './positions.js';
 
 /** What serve stores in the pipeline state's `extra`. */
@@ -103,7 +103,12 @@ export class CheckpointStore {
       this.log.info({ dir, savedAt: extra.savedAt, positions: extra.positions }, 'checkpoint restored');
       return { kind: 'checkpoint', positions, dir };
     }
-    if (this.seq > 0) {
+    // a complete checkpoint without CURRENT is lost state (an interrupted first save leaves an
+    // incomplete one, which is ignored and overwritten)
+    const complete = (await readdir(this.dir)).filter(
+      (n) => n.startsWith(PREFIX) && existsSync(join(this.dir, n, MANIFEST)),
+    );
+    if (complete.length > 0) {
       throw new StateError(
         `${currentFile} is missing but ${this.dir} holds checkpoints (checkpoint-*): restore CURRENT or pass --fresh to start over`,
       );

@@ -229,7 +229,13 @@ const JSON_MUTATIONS: Record<string, (r: Rand, text: string) => string> = {
 /** Mutations of one CSV row (no newline inside: the oracle counts physical lines). */
 const CSV_MUTATIONS: Record<string, (r: Rand, row: string) => string> = {
   byteFlip: JSON_MUTATIONS.byteFlip as (r: Rand, row: string) => string,
-  truncate: JSON_MUTATIONS.truncate as (r: Rand, row: string) => string,
+  truncate(r, row) {
+    // a cut inside a quoted field would open a multi-line field that swallows the next row (valid
+    // RFC 4180, one record for two lines): the cut row's quote is closed so the oracle's one
+    // record per line holds
+    const cut = row.slice(0, int(r, 1, Math.max(1, row.length - 1)));
+    return (cut.match(/"/g)?.length ?? 0) % 2 === 1 ? `${cut}"` : cut;
+  },
   strayQuote(r, row) {
     const i = int(r, 0, row.length);
     return `${row.slice(0, i)}"${row.slice(i)}`;
