@@ -1,6 +1,7 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { redactText } from '../../ingestors/common/redact.js';
 import type { DeadLetter } from '../../ingestors/types.js';
 import type { Alert } from '../../schemas/alert.js';
 import type { Source, TokenActivity } from '../../schemas/token-activity.js';
@@ -67,17 +68,17 @@ function close(s: WriteStream | undefined): Promise<void> {
 
 /**
  * One line of `skipped.ndjson`: source, reason, location, for a duplicate the event it repeats
- * (`duplicate_of.id`, `duplicate_of.location` when remembered), and the raw record (secrets
- * redacted, cut to 64 KiB like dead letters).
+ * (`duplicate_of.id`, `duplicate_of.location` when remembered). The raw record is not written:
+ * the location names it, and a skipped record has not been through every source's redaction.
  */
 function skippedLine(item: Normalized & { kind: 'skipped' }): Record<string, unknown> {
-  const raw = item.record === undefined ? undefined : JSON.stringify(item.record).slice(0, 65_536);
+  // A reason can quote a raw field (a Salesforce object type read before redaction): redacted too.
+  const safe = (text: string): string => redactText(text).text;
   return {
     source: item.source,
-    reason: item.reason,
-    location: item.location,
+    reason: safe(item.reason),
+    location: safe(item.location),
     ...(item.duplicateOf ? { duplicate_of: item.duplicateOf } : {}),
-    ...(raw === undefined ? {} : { raw }),
   };
 }
 
