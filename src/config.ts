@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { detectorIds, detectorSettingsSchema } from '../detectors/registry.js';
+import { parseIp } from '../ingestors/common/ip.js';
 import { ConfigError } from './errors.js';
 
 /**
@@ -9,6 +10,19 @@ import { ConfigError } from './errors.js';
  * variables, and CLI flags. The result is deep-frozen. Secrets (SASL password, Elasticsearch API
  * key/password) are never logged: see `REDACT_PATHS` in logger.ts and {@link describeConfig}.
  */
+
+/** An IPv4 or IPv6 CIDR (`203.0.113.0/24`, `2001:db8::/32`) or a single address. */
+const cidrSchema = z.string().refine(
+  (s) => {
+    const slash = s.indexOf('/');
+    const ip = parseIp(slash < 0 ? s : s.slice(0, slash));
+    if (!ip || (ip.version === 4) !== s.includes('.')) return false;
+    if (slash < 0) return true;
+    const len = Number(s.slice(slash + 1));
+    return /^\d{1,3}$/.test(s.slice(slash + 1)) && len <= (ip.version === 4 ? 32 : 128);
+  },
+  { message: 'not an IPv4/IPv6 CIDR' },
+);
 
 const pipelineSchema = z
   .object({
@@ -25,8 +39,16 @@ const pipelineSchema = z
     setCap: z.number().int().positive().default(32),
     /** Maximum entities kept in memory; least recently used are evicted beyond it. */
     maxEntities: z.number().int().positive().default(2_000_000),
-    /** Extra cloud egress CIDRs (beyond the built-in table), e.g. your CI provider's ranges. */
-    extraCloudCidrs: z.array(z.string()).default([]),
+    /**
+     * Extra cloud egress CIDRs (beyond the bundled `data/network` files), e.g. your CI provider's
+     * or a SaaS integration's egress: classified `cloud`, `cloud_provider: custom`.
+     */
+    extraCloudCidrs: z.array(cidrSchema).default([]),
+    /**
+     * The organization's own egress (offices, corporate VPN / SDP tenant egress): classified
+     * `corporate`, which wins over every other class.
+     */
+    corporateCidrs: z.array(cidrSchema).default([]),
     /**
      * Detector settings by detector id (`{ "token.lifecycle.dormant_reactivated": { "dormantDays": 60 } }`),
      * derived from each detector's declared `settings` (defaults, bounds, descriptions: see
@@ -191,6 +213,10 @@ export function configFromEnv(env: Env): unknown {
   return prune({
     logLevel: env.TOKENWATCH_LOG_LEVEL,
     stateDir: env.TOKENWATCH_STATE_DIR,
+    pipeline: {
+      extraCloudCidrs: list(env.TOKENWATCH_EXTRA_CLOUD_CIDRS),
+      corporateCidrs: list(env.TOKENWATCH_CORPORATE_CIDRS),
+    },
     kafka: {
       brokers: list(env.KAFKA_BROKERS),
       clientId: env.KAFKA_CLIENT_ID,

@@ -1,24 +1,22 @@
 import { type ParsedIp, parseIp } from './ip.js';
+import { readNetworkData } from './network-data.js';
 
 /**
- * Cloud egress ranges: tells enrichment that a source IP belongs to a hosting provider, where a
- * geolocation says nothing about where a person is and a token in use is likely scripted (or
- * stolen and replayed from a VPS).
+ * Longest-prefix matching of CIDR tables, and the built-in cloud egress table.
  *
- * {@link BUILTIN_CLOUD_RANGES} is a small, documented **sample**, not a complete list. The ranges
- * were taken from the providers' published feeds as mirrored by
- * https://github.com/disposable/cloud-ip-ranges (`csv/aws.csv`, `google-cloud.csv`,
- * `microsoft-azure.csv`, `digitalocean.csv`, `hetzner.csv`, `ovh.csv`, 2025-2026 snapshots):
- * - AWS: https://ip-ranges.amazonaws.com/ip-ranges.json
- * - Google Cloud: https://www.gstatic.com/ipranges/cloud.json
- * - Azure: Service Tags download (https://www.microsoft.com/en-us/download/details.aspx?id=56519)
- * - DigitalOcean: https://digitalocean.com/geo/google.csv
- * - Hetzner (AS24940), OVH (AS16276): ASN announcements.
- * The simulator's cloud egress prefixes (`src/simulate/cloud-ranges.ts`) are all included, so
- * every simulated cloud address is classified as cloud; its hostile VPS prefixes are not.
+ * The built-in table is every provider range file of class `cloud` in `data/network/` (AWS, Google
+ * Cloud, Azure, Oracle, DigitalOcean, Linode, Vultr, Hetzner, OVHcloud, Cloudflare, GitHub, IBM,
+ * Alibaba: see `scripts/network-providers.ts` for each provider's official feed and
+ * `npm run refresh:network`); network classification as a whole (VPN, Tor, hosting, mobile...)
+ * is `network-intel.ts`. Deployments add their own egress through configuration
+ * (`pipeline.extraCloudCidrs`, `pipeline.corporateCidrs`).
  *
- * Deployments extend it with the full feeds through configuration: pass extra CIDRs to
- * {@link buildCloudMatcher} (e.g. every `ip_prefix` of `ip-ranges.json` tagged `aws`).
+ * Why own code rather than a CIDR library: the matcher hashes each prefix once at build time and
+ * answers with one `Map` probe per distinct prefix length (at most 33 for IPv4, in practice ~25),
+ * without allocating for IPv4; general-purpose libraries (ipaddr.js `subnetMatch`, cidr-tools
+ * `containsCidr`) test ranges one by one, which over the ~80,000 bundled prefixes would cost
+ * milliseconds per address instead of microseconds. Parsing stays with `ip.ts` (RFC 5952 forms,
+ * IPv4-mapped IPv6), shared with enrichment.
  */
 
 /** One CIDR and the provider it belongs to (`aws`, `gcp`, `azure`, `digitalocean`, ...). */
@@ -27,123 +25,18 @@ export interface CloudRange {
   provider: string;
 }
 
-const SAMPLE: Record<string, readonly string[]> = {
-  aws: [
-    '3.80.0.0/12',
-    '3.120.0.0/14',
-    '13.48.0.0/15',
-    '13.56.0.0/16',
-    '13.112.0.0/14',
-    '18.116.0.0/14',
-    '18.132.0.0/14',
-    '18.156.0.0/14',
-    '34.192.0.0/12',
-    '34.208.0.0/12',
-    '34.240.0.0/13',
-    '44.192.0.0/11',
-    '44.224.0.0/11',
-    '50.16.0.0/15',
-    '52.0.0.0/15',
-    '52.2.0.0/15',
-    '52.4.0.0/14',
-    '52.20.0.0/14',
-    '52.70.0.0/15',
-    '54.144.0.0/14',
-    '54.160.0.0/13',
-    '54.172.0.0/15',
-    '100.24.0.0/13',
-    '107.20.0.0/14',
-    '108.128.0.0/13',
-    '174.129.0.0/16',
-    '2600:1f00::/24',
-  ],
-  gcp: [
-    '34.16.0.0/12',
-    '34.32.0.0/11',
-    '34.64.0.0/10',
-    '34.128.0.0/10',
-    '35.184.0.0/13',
-    '35.192.0.0/14',
-    '35.196.0.0/15',
-    '35.198.0.0/16',
-    '35.200.0.0/13',
-    '35.208.0.0/12',
-    '35.224.0.0/12',
-    '35.240.0.0/13',
-    '104.154.0.0/15',
-    '104.196.0.0/14',
-    '130.211.0.0/16',
-    '146.148.0.0/17',
-    '2600:1900::/28',
-  ],
-  azure: [
-    '13.64.0.0/16',
-    '13.104.0.0/14',
-    '20.50.0.0/18',
-    '20.56.0.0/16',
-    '40.121.0.0/16',
-    '52.168.0.0/14',
-    '104.40.0.0/13',
-    '108.140.0.0/14',
-    '128.24.0.0/16',
-    '128.85.0.0/16',
-    '128.203.0.0/16',
-  ],
-  digitalocean: [
-    '46.101.0.0/16',
-    '104.131.0.0/16',
-    '104.236.0.0/16',
-    '138.68.0.0/16',
-    '138.197.0.0/16',
-    '142.93.0.0/16',
-    '157.230.0.0/16',
-    '159.65.0.0/16',
-    '159.89.0.0/16',
-    '159.203.0.0/16',
-    '161.35.0.0/16',
-    '165.22.0.0/16',
-    '165.227.0.0/16',
-    '167.71.0.0/16',
-    '167.99.0.0/16',
-    '178.128.0.0/16',
-    '188.166.0.0/16',
-    '2604:a880::/32',
-  ],
-  hetzner: [
-    '88.99.0.0/16',
-    '88.198.0.0/16',
-    '94.130.0.0/16',
-    '95.216.0.0/16',
-    '95.217.0.0/16',
-    '116.202.0.0/16',
-    '116.203.0.0/16',
-    '128.140.0.0/17',
-    '135.181.0.0/16',
-    '136.243.0.0/16',
-    '2a01:4f8::/32',
-    '2a01:4f9::/32',
-  ],
-  ovh: [
-    '137.74.0.0/16',
-    '141.94.0.0/16',
-    '144.217.0.0/16',
-    '145.239.0.0/16',
-    '147.135.0.0/16',
-    '149.56.0.0/16',
-    '149.202.0.0/16',
-    '151.80.0.0/16',
-    '158.69.0.0/16',
-    '164.132.0.0/16',
-    '176.31.0.0/16',
-    '178.32.0.0/15',
-    '2001:41d0::/32',
-  ],
-};
+let builtin: readonly CloudRange[] | undefined;
 
-/** The built-in sample table (see the module comment for sources). */
-export const BUILTIN_CLOUD_RANGES: readonly CloudRange[] = Object.entries(SAMPLE).flatMap(
-  ([provider, cidrs]) => cidrs.map((cidr) => ({ cidr, provider })),
-);
+/**
+ * The built-in cloud egress ranges: every prefix of the `data/network/` files of class `cloud`,
+ * read and validated once. Throws `NetworkDataError` when the data is missing or invalid.
+ */
+export function builtinCloudRanges(): readonly CloudRange[] {
+  builtin ??= readNetworkData().providers.flatMap((p) =>
+    p.class === 'cloud' ? p.prefixes.map((cidr) => ({ cidr, provider: p.provider })) : [],
+  );
+  return builtin;
+}
 
 /** An invalid CIDR handed to {@link buildCloudMatcher}. */
 export class CidrError extends Error {
@@ -161,14 +54,16 @@ export interface CloudMatcher {
 }
 
 /**
- * Builds a longest-prefix matcher from the built-in table plus `extra` ranges (configuration).
- * Lookup cost is one map probe per distinct prefix length. Throws {@link CidrError} on a bad CIDR.
+ * Builds a longest-prefix matcher from the built-in cloud table ({@link builtinCloudRanges}, unless
+ * `includeBuiltin: false`) plus `extra` ranges. When two tables hold the same prefix the later one
+ * wins. Host bits below the prefix length are masked (`10.1.2.3/8` is `10.0.0.0/8`). Lookup cost
+ * is one map probe per distinct prefix length. Throws {@link CidrError} on a bad CIDR.
  */
 export function buildCloudMatcher(
   extra: readonly CloudRange[] = [],
   options: { includeBuiltin?: boolean } = {},
 ): CloudMatcher {
-  const ranges = options.includeBuiltin === false ? [...extra] : [...BUILTIN_CLOUD_RANGES, ...extra];
+  const ranges = options.includeBuiltin === false ? [...extra] : [...builtinCloudRanges(), ...extra];
   const v4 = new Map<number, Map<number, string>>();
   const v6 = new Map<number, Map<string, string>>();
   for (const { cidr, provider } of ranges) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type TokenActivity, tokenActivitySchema } from '../../schemas/token-activity.js';
-import { buildCloudMatcher } from './cloud-ranges.js';
-import { enrich, geoipLookup } from './enrich.js';
+import { enrich, geoipFix, geoipLookup } from './enrich.js';
+import { buildNetworkIntel } from './network-intel.js';
 
 function activity(over: Partial<TokenActivity> = {}): TokenActivity {
   return {
@@ -55,10 +55,26 @@ describe('enrich', () => {
         source: { ip: '54.161.10.20' },
         user_agent: { original: 'python-requests/2.32.4' },
       }),
-      { geo: () => ({ country_iso_code: 'US', city_name: 'Ashburn' }) },
+      {
+        geo: () => ({
+          geo: { country_iso_code: 'US', city_name: 'Ashburn', location: { lat: 39.04, lon: -77.49 } },
+          precision: 'city',
+          accuracyKm: 20,
+        }),
+      },
     );
-    expect(out.source).toEqual({ ip: '54.161.10.20', geo: { country_iso_code: 'US', city_name: 'Ashburn' } });
-    expect(out.tokenwatch.network).toEqual({ ip_prefix: '54.161.10.0/24', cloud_provider: 'aws' });
+    expect(out.source).toEqual({
+      ip: '54.161.10.20',
+      geo: { country_iso_code: 'US', city_name: 'Ashburn', location: { lat: 39.04, lon: -77.49 } },
+      as: { number: 16509, organization: { name: 'Amazon.com, Inc.' } },
+    });
+    expect(out.tokenwatch.network).toEqual({
+      ip_prefix: '54.161.10.0/24',
+      class: 'cloud',
+      cloud_provider: 'aws',
+      geo_precision: 'city',
+      geo_accuracy_km: 20,
+    });
     expect(out.related.ip).toEqual(['54.161.10.20']);
     expect(out.user_agent).toEqual({
       original: 'python-requests/2.32.4',
@@ -100,7 +116,14 @@ describe('enrich', () => {
   it('uses the real geoip database by default', () => {
     const out = enrich(activity({ source: { ip: '81.2.69.142' } }));
     expect(out.source?.geo?.country_iso_code).toBe('GB');
-    expect(out.tokenwatch.network).toEqual({ ip_prefix: '81.2.69.0/24' });
+    expect(out.source?.geo?.city_name).toBe('St Albans');
+    expect(out.tokenwatch.network).toMatchObject({
+      ip_prefix: '81.2.69.0/24',
+      class: 'residential',
+      geo_precision: 'city',
+      geo_accuracy_km: 100,
+    });
+    expect(out.tokenwatch.network?.cloud_provider).toBeUndefined();
   });
 
   it('canonicalises IPv6 and IPv4-mapped addresses', () => {
@@ -109,7 +132,13 @@ describe('enrich', () => {
     expect(v6.tokenwatch.network?.ip_prefix).toBe('2001:db8::/64');
     const mapped = enrich(activity({ source: { ip: '::ffff:95.216.1.2' } }), { geo: () => undefined });
     expect(mapped.source?.ip).toBe('95.216.1.2');
-    expect(mapped.tokenwatch.network).toEqual({ ip_prefix: '95.216.1.0/24', cloud_provider: 'hetzner' });
+    expect(mapped.tokenwatch.network).toEqual({
+      ip_prefix: '95.216.1.0/24',
+      class: 'cloud',
+      cloud_provider: 'hetzner',
+      geo_precision: 'none',
+    });
+    expect(mapped.source?.as?.number).toBe(24940);
     expect(mapped.related.ip).toEqual(['95.216.1.2']);
   });
 
@@ -122,7 +151,7 @@ describe('enrich', () => {
     );
     expect(out.source).toEqual({ geo: { country_iso_code: 'US' } });
     expect(out.related.ip).toEqual([]);
-    expect(out.tokenwatch.network).toBeUndefined();
+    expect(out.tokenwatch.network).toEqual({ geo_precision: 'country' });
   });
 
   it('removes an empty source object', () => {
@@ -133,13 +162,57 @@ describe('enrich', () => {
   it('keeps vendor geo when geoip has no answer', () => {
     const out = enrich(activity({ source: { ip: '10.0.0.5', geo: { country_iso_code: 'DE' } } }));
     expect(out.source).toEqual({ ip: '10.0.0.5', geo: { country_iso_code: 'DE' } });
-    expect(out.tokenwatch.network).toEqual({ ip_prefix: '10.0.0.0/24' });
+    expect(out.tokenwatch.network).toEqual({
+      ip_prefix: '10.0.0.0/24',
+      class: 'private',
+      geo_precision: 'country',
+    });
   });
 
-  it('honours a configured cloud matcher', () => {
-    const cloud = buildCloudMatcher([{ cidr: '198.51.100.0/24', provider: 'corp-egress' }]);
-    const out = enrich(activity({ source: { ip: '198.51.100.77' } }), { cloud, geo: () => undefined });
-    expect(out.tokenwatch.network?.cloud_provider).toBe('corp-egress');
+  it('honours configured corporate and extra cloud CIDRs', () => {
+    const network = buildNetworkIntel({
+      corporateCidrs: ['81.2.69.0/24'],
+      extraCloudCidrs: ['86.129.3.0/24'],
+    });
+    const corp = enrich(activity({ source: { ip: '81.2.69.142' } }), { network });
+    expect(corp.tokenwatch.network).toMatchObject({ class: 'corporate', geo_precision: 'city' });
+    expect(corp.tokenwatch.network?.cloud_provider).toBeUndefined();
+    const ci = enrich(activity({ source: { ip: '86.129.3.9' } }), { network });
+    expect(ci.tokenwatch.network).toMatchObject({ class: 'cloud', cloud_provider: 'custom' });
+    // the same addresses without configuration
+    expect(enrich(activity({ source: { ip: '81.2.69.142' } })).tokenwatch.network?.class).toBe('residential');
+  });
+
+  it('keeps a vendor-provided AS number and classifies by it', () => {
+    // 81.2.69.142 is a GB residential address; the vendor says it came from Zscaler's AS22616
+    const out = enrich(activity({ source: { ip: '81.2.69.142', as: { number: 22616 } } }));
+    expect(out.source?.as).toEqual({ number: 22616, organization: { name: 'ZSCALER, INC.' } });
+    expect(out.tokenwatch.network?.class).toBe('vpn');
+    const named = enrich(
+      activity({
+        source: { ip: '81.2.69.142', as: { number: 64500, organization: { name: 'Vendor Org' } } },
+      }),
+    );
+    expect(named.source?.as).toEqual({ number: 64500, organization: { name: 'Vendor Org' } });
+  });
+
+  it('keeps a vendor city geo over geoip, and never a country centroid', () => {
+    const vendorCity = {
+      country_iso_code: 'US',
+      city_name: 'Seattle',
+      location: { lat: 47.6, lon: -122.33 },
+    };
+    const out = enrich(activity({ source: { ip: '81.2.69.142', geo: vendorCity } }));
+    expect(out.source?.geo).toEqual(vendorCity);
+    expect(out.tokenwatch.network).toMatchObject({ geo_precision: 'city' });
+    expect(out.tokenwatch.network?.geo_accuracy_km).toBeUndefined();
+    const centroid = enrich(
+      activity({
+        source: { ip: '10.1.1.1', geo: { country_iso_code: 'DE', location: { lat: 51.3, lon: 9.49 } } },
+      }),
+    );
+    expect(centroid.source?.geo).toEqual({ country_iso_code: 'DE' });
+    expect(centroid.tokenwatch.network?.geo_precision).toBe('country');
   });
 
   it('does not modify its input', () => {
@@ -150,7 +223,7 @@ describe('enrich', () => {
   });
 
   it('gives the same result from its per-address cache as from the lookups themselves', () => {
-    const uncached = { geo: geoipLookup, cloud: buildCloudMatcher() };
+    const uncached = { geo: geoipFix };
     for (const ip of [
       '81.2.69.142',
       '::ffff:81.2.69.142',
@@ -188,5 +261,46 @@ describe('enrich', () => {
     }
     // Budget is ~5 µs per IPv4 event on a dev machine; allow slack for slow CI runners.
     expect(best).toBeLessThan(20);
+  });
+});
+
+describe('geoipFix (precision of a GeoIP hit)', () => {
+  it('gives city precision with the accuracy radius for a city hit', () => {
+    const fix = geoipFix('81.2.69.142');
+    expect(fix).toMatchObject({ precision: 'city', accuracyKm: 100 });
+    expect(fix?.geo.city_name).toBe('St Albans');
+    expect(fix?.geo.location).toBeDefined();
+  });
+
+  it('gives country precision and no coordinates for a country-only hit', () => {
+    // 8.8.8.8: geoip-lite knows only "US" (centroid 37.751,-97.822, area 1000 km)
+    const fix = geoipFix('8.8.8.8');
+    expect(fix).toEqual({
+      geo: { country_iso_code: 'US', timezone: 'America/Chicago' },
+      precision: 'country',
+    });
+  });
+
+  it('says country for an IPv6 home address that geolocates only to a country', () => {
+    // Deutsche Telekom (AS3320) residential IPv6 /64: geoip-lite has only "DE" (no region, no city)
+    const out = enrich(activity({ source: { ip: '2003:e5:12:3400:1d4:5ab3:9c1e:2f10' } }));
+    expect(out.source?.geo).toEqual({ country_iso_code: 'DE', timezone: 'Europe/Berlin' });
+    expect(out.source?.geo?.location).toBeUndefined();
+    expect(out.tokenwatch.network).toMatchObject({
+      ip_prefix: '2003:e5:12:3400::/64',
+      class: 'residential',
+      geo_precision: 'country',
+    });
+    expect(out.tokenwatch.network?.geo_accuracy_km).toBeUndefined();
+    expect(out.source?.as?.number).toBe(3320);
+  });
+
+  it('says none when there is no geo at all', () => {
+    const out = enrich(activity({ source: { ip: '10.2.3.4' } }));
+    expect(out.tokenwatch.network).toEqual({
+      ip_prefix: '10.2.3.0/24',
+      class: 'private',
+      geo_precision: 'none',
+    });
   });
 });

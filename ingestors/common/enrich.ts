@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import type { Lookup } from 'geoip-lite';
-import type { Geo, TokenActivity } from '../../schemas/token-activity.js';
-import { buildCloudMatcher, type CloudMatcher } from './cloud-ranges.js';
+import type { Logger } from 'pino';
+import type { Geo, GeoPrecision, TokenActivity } from '../../schemas/token-activity.js';
 import { ipPrefix, type ParsedIp, parseIp } from './ip.js';
+import { buildNetworkIntel, type NetworkFacts, type NetworkIntel } from './network-intel.js';
 import { uaFamily } from './ua-family.js';
 
 /**
@@ -10,95 +11,163 @@ import { uaFamily } from './ua-family.js';
  * - validates `source.ip` (an invalid value such as `Salesforce.com IP` is removed, IPv6 is
  *   canonicalised, IPv4-mapped IPv6 becomes IPv4) and adds it to `related.ip`;
  * - `source.geo` from geoip-lite (MaxMind GeoLite2 data bundled with geoip-lite 1.4): ISO country,
- *   city, `region_iso_code` (`US-CA`), IANA time zone, `{lat, lon}`. When the address is not in
- *   the database (private ranges) a vendor-provided geo set by the normalizer is kept;
- * - `tokenwatch.network.ip_prefix` (/24 or /64) and `cloud_provider` ({@link CloudMatcher});
- * - `user_agent.name` / `version` / `os.*` / `device.name` from {@link uaFamily}, in the names
- *   Elastic's `user_agent` processor uses (`Mac OS X`, device `Mac`, `Other` for non-browsers);
- *   `os` and `device` a normalizer set from vendor fields (Salesforce `Platform`) are kept.
- * - a `source.geo` the normalizer set with `tokenwatch.network.geo_source: 'vendor'` is kept.
+ *   city, `region_iso_code` (`US-CA`), IANA time zone, `{lat, lon}`, with its precision in
+ *   `tokenwatch.network.geo_precision` and `geo_accuracy_km` (see {@link geoipFix}). A vendor geo
+ *   set by the normalizer is kept when it is more than a country (Salesforce `LoginEvent` sends
+ *   the vendor's own city and coordinates) or when geoip-lite has no answer (private ranges);
+ * - `tokenwatch.network.ip_prefix` (/24 or /64), `class` and `cloud_provider`, and
+ *   `source.as.number` / `source.as.organization.name` ({@link NetworkIntel}); an AS number set by
+ *   the normalizer (vendor-provided) is kept and used for the classification;
+ * - `user_agent.name` / `version` / `os.name` from {@link uaFamily}.
  *
- * Returns a new object; the input is not modified. Cost: one geoip binary search (~2 µs for IPv4)
- * plus map probes; the UA family is cached.
+ * Returns a new object; the input is not modified. Cost: one geoip binary search (~2 µs for IPv4),
+ * prefix-table probes and one ASN binary search per distinct address (cached, see
+ * {@link IP_CACHE_MAX}); the UA family is cached.
  */
 
+/** A geolocation with how far it can be trusted. */
+export interface GeoFix {
+  geo: Geo;
+  /**
+   * `city` (city and coordinates), `region` (region centroid), `country` (country only:
+   * `geo.location` is left out so that nobody measures from a centroid).
+   */
+  precision: Exclude<GeoPrecision, 'none'>;
+  /** Radius of the uncertainty circle around `geo.location`, km (geoip-lite `area`). */
+  accuracyKm?: number;
+}
+
 /** Geolocation lookup used by {@link enrich}; injectable for tests. */
-export type GeoLookup = (ip: string, parsed?: ParsedIp) => Geo | undefined;
+export type GeoLookup = (ip: string, parsed?: ParsedIp) => GeoFix | undefined;
 
 /** Options of {@link enrich}. */
 export interface EnrichOptions {
-  /** Cloud egress ranges (default: the built-in sample, see `cloud-ranges.ts`). */
-  cloud?: CloudMatcher;
-  /** Geolocation (default: {@link geoipLookup}). */
+  /** Network classifier (default: the bundled data without configured CIDRs). */
+  network?: NetworkIntel;
+  /** Geolocation (default: {@link geoipFix}); when set, results are not cached. */
   geo?: GeoLookup;
 }
 
-let defaultCloud: CloudMatcher | undefined;
-
-function builtinCloud(): CloudMatcher {
-  defaultCloud ??= buildCloudMatcher();
-  return defaultCloud;
-}
-let geoipModule: { lookup(ip: string | number): Lookup | null } | undefined;
+let defaultNetwork: NetworkIntel | undefined;
 
 /**
- * geoip-lite lookup mapped to the ECS geo shape. geoip-lite reads its ~150 MB database
- * synchronously on first use, so it is loaded lazily.
+ * The classifier used when {@link EnrichOptions.network} is not given: bundled data, no
+ * configured CIDRs. Built (data loaded and logged) on first use.
  */
-export function geoipLookup(ip: string, parsed?: ParsedIp): Geo | undefined {
+export function defaultNetworkIntel(logger?: Logger): NetworkIntel {
+  defaultNetwork ??= buildNetworkIntel({}, logger ? { logger } : {});
+  return defaultNetwork;
+}
+
+let geoipModule: { lookup(ip: string | number): Lookup | null } | undefined;
+
+function geoipHit(ip: string, parsed?: ParsedIp): Lookup | null {
   geoipModule ??= createRequire(import.meta.url)('geoip-lite') as {
     lookup(ip: string | number): Lookup | null;
   };
   // geoip-lite takes the IPv4 integer directly, skipping its own string parsing.
-  const hit = geoipModule.lookup(parsed?.version === 4 ? parsed.value : ip);
+  return geoipModule.lookup(parsed?.version === 4 ? parsed.value : ip);
+}
+
+/**
+ * geoip-lite lookup mapped to the ECS geo shape (no precision: see {@link geoipFix}). geoip-lite
+ * reads its ~150 MB database synchronously on first use, so it is loaded lazily.
+ */
+export function geoipLookup(ip: string, parsed?: ParsedIp): Geo | undefined {
+  return geoipFix(ip, parsed)?.geo;
+}
+
+/**
+ * geoip-lite lookup with its precision. MaxMind places an address in a city with an accuracy
+ * radius (`area`, km), or only in a region, or only in a country (then `ll` is the country's
+ * centroid and `area` is large: 1,000 km for the US, 200 km for Germany). Precision is `city` when
+ * the hit names a city, `region` when it names only a region, else `country`; for `country` the
+ * coordinates are dropped. `accuracyKm` is `area` for `city` and `region`.
+ */
+export function geoipFix(ip: string, parsed?: ParsedIp): GeoFix | undefined {
+  const hit = geoipHit(ip, parsed);
   if (!hit?.country) return undefined;
   const geo: Geo = { country_iso_code: hit.country };
   if (hit.city) geo.city_name = hit.city;
   if (hit.region) geo.region_iso_code = `${hit.country}-${hit.region}`;
   if (hit.timezone) geo.timezone = hit.timezone;
+  const precision: GeoFix['precision'] = hit.city ? 'city' : hit.region ? 'region' : 'country';
+  if (precision === 'country') return { geo, precision };
   const [lat, lon] = hit.ll ?? [];
-  if (typeof lat === 'number' && typeof lon === 'number') geo.location = { lat, lon };
-  return geo;
+  if (typeof lat !== 'number' || typeof lon !== 'number') return { geo, precision: 'country' };
+  geo.location = { lat, lon };
+  const area = hit.area;
+  return typeof area === 'number' && area > 0 ? { geo, precision, accuracyKm: area } : { geo, precision };
+}
+
+/** Precision of a vendor-provided geo (no radius is known). */
+function vendorFix(geo: Geo): GeoFix | undefined {
+  if (geo.city_name && geo.location) return { geo, precision: 'city' };
+  if (geo.region_iso_code && geo.location) return { geo, precision: 'region' };
+  if (geo.country_iso_code) {
+    if (!geo.location) return { geo, precision: 'country' };
+    const { location: _centroid, ...rest } = geo;
+    return { geo: rest, precision: 'country' };
+  }
+  return undefined;
 }
 
 /** What enrichment derives from one `source.ip` value with the default lookups. */
 interface IpFacts {
   ip: ParsedIp;
-  geo: Geo | undefined;
+  fix: GeoFix | undefined;
   prefix: string;
-  cloud: string | undefined;
+  network: NetworkFacts;
 }
 
 /**
- * Default-lookup results by raw `source.ip` text (`null`: not an IP), least recently used first.
- * Every lookup is a pure function of the address (static GeoIP database and cloud table), so a
- * hit is exactly what the lookups would return; geo objects are frozen because activities share
- * them. Bounded to {@link IP_CACHE_MAX} addresses.
+ * Lookup results by raw `source.ip` text (`null`: not an IP), least recently used first, one
+ * cache per classifier. Every lookup is a pure function of the address (static GeoIP database,
+ * data files, configuration), so a hit is exactly what the lookups would return; geo and AS
+ * objects are frozen because activities share them. Bounded to {@link IP_CACHE_MAX} addresses.
  */
-const ipCache = new Map<string, IpFacts | null>();
-const IP_CACHE_MAX = 65_536;
+const ipCaches = new WeakMap<NetworkIntel, Map<string, IpFacts | null>>();
+export const IP_CACHE_MAX = 65_536;
 
-function defaultIpFacts(raw: string): IpFacts | undefined {
-  const hit = ipCache.get(raw);
+function freezeFix(fix: GeoFix | undefined): GeoFix | undefined {
+  if (!fix) return undefined;
+  if (fix.geo.location) Object.freeze(fix.geo.location);
+  Object.freeze(fix.geo);
+  return Object.freeze(fix);
+}
+
+function freezeNetwork(n: NetworkFacts): NetworkFacts {
+  if (n.as) {
+    Object.freeze(n.as);
+  }
+  return Object.freeze(n);
+}
+
+function lookupIp(raw: string, network: NetworkIntel, geo: GeoLookup): IpFacts | null {
+  const ip = parseIp(raw);
+  if (!ip) return null;
+  return { ip, fix: geo(ip.text, ip), prefix: ipPrefix(ip), network: network.classify(ip) };
+}
+
+function cachedIpFacts(raw: string, network: NetworkIntel): IpFacts | undefined {
+  let cache = ipCaches.get(network);
+  if (!cache) {
+    cache = new Map();
+    ipCaches.set(network, cache);
+  }
+  const hit = cache.get(raw);
   if (hit !== undefined) {
-    ipCache.delete(raw);
-    ipCache.set(raw, hit);
+    cache.delete(raw);
+    cache.set(raw, hit);
     return hit ?? undefined;
   }
-  const ip = parseIp(raw);
-  let facts: IpFacts | null = null;
-  if (ip) {
-    const geo = geoipLookup(ip.text, ip);
-    if (geo?.location) Object.freeze(geo.location);
-    facts = {
-      ip,
-      geo: geo ? Object.freeze(geo) : undefined,
-      prefix: ipPrefix(ip),
-      cloud: builtinCloud().match(ip),
-    };
+  const facts = lookupIp(raw, network, geoipFix);
+  if (facts) {
+    facts.fix = freezeFix(facts.fix);
+    facts.network = freezeNetwork(facts.network);
   }
-  if (ipCache.size >= IP_CACHE_MAX) ipCache.delete(ipCache.keys().next().value as string);
-  ipCache.set(raw, facts);
+  if (cache.size >= IP_CACHE_MAX) cache.delete(cache.keys().next().value as string);
+  cache.set(raw, facts);
   return facts ?? undefined;
 }
 
@@ -122,36 +191,65 @@ function deviceName(fam: ReturnType<typeof uaFamily>): string {
 export function enrich(activity: TokenActivity, opts: EnrichOptions = {}): TokenActivity {
   const out: TokenActivity = { ...activity, tokenwatch: { ...activity.tokenwatch } };
   const source = activity.source ? { ...activity.source } : undefined;
-  const defaults = opts.geo === undefined && opts.cloud === undefined;
-  const facts = defaults && typeof source?.ip === 'string' ? defaultIpFacts(source.ip) : undefined;
-  const ip = defaults ? facts?.ip : parseIp(source?.ip);
+  const network = opts.network ?? defaultNetworkIntel();
+  const rawIp = typeof source?.ip === 'string' ? source.ip : undefined;
+  const facts =
+    rawIp === undefined
+      ? undefined
+      : opts.geo === undefined
+        ? cachedIpFacts(rawIp, network)
+        : (lookupIp(rawIp, network, opts.geo) ?? undefined);
+  const ip = facts?.ip;
   // distinct valid related addresses in first-seen order (usually zero or one)
   const relatedIps: string[] = [];
   for (const raw of activity.related.ip) {
-    const parsed = raw === source?.ip ? ip : parseIp(raw);
+    const parsed = raw === rawIp ? ip : parseIp(raw);
     if (parsed && !relatedIps.includes(parsed.text)) relatedIps.push(parsed.text);
   }
   if (source) {
     if (ip) source.ip = ip.text;
     else delete source.ip;
   }
+  const vendorGeo = source?.geo;
+  const vendor = vendorGeo ? vendorFix(vendorGeo) : undefined;
+  // the vendor's own geo wins when it is more than a country (issue: keep LoginEvent's geo)
+  // or when the normalizer marked it as the vendor's (`geo_source: vendor`, Salesforce LoginEvent)
+  const vendorWins =
+    vendor !== undefined &&
+    (vendor.precision !== 'country' || activity.tokenwatch.network?.geo_source === 'vendor');
+  const fix = vendorWins ? vendor : (facts?.fix ?? vendor);
+  if (source) {
+    if (fix) source.geo = fix.geo;
+    else delete source.geo;
+  }
+  const precision: GeoPrecision = fix?.precision ?? 'none';
+  const geoNet =
+    fix?.accuracyKm !== undefined
+      ? { geo_precision: precision, geo_accuracy_km: fix.accuracyKm }
+      : { geo_precision: precision };
   if (ip && source) {
     if (!relatedIps.includes(ip.text)) relatedIps.push(ip.text);
-    const geo = facts ? facts.geo : (opts.geo ?? geoipLookup)(ip.text, ip);
-    // A geo the vendor sent with the record (Salesforce LoginEvent) wins over our lookup.
-    const vendorGeo = activity.tokenwatch.network?.geo_source === 'vendor' && source.geo !== undefined;
-    if (geo && !vendorGeo) source.geo = geo;
-    const cloud = facts ? facts.cloud : (opts.cloud ?? builtinCloud()).match(ip);
-    const ipPrefixText = facts ? facts.prefix : ipPrefix(ip);
-    const network = activity.tokenwatch.network;
-    out.tokenwatch.network =
-      network === undefined
-        ? cloud
-          ? { ip_prefix: ipPrefixText, cloud_provider: cloud }
-          : { ip_prefix: ipPrefixText }
-        : { ...network, ip_prefix: ipPrefixText, ...(cloud ? { cloud_provider: cloud } : {}) };
+    const vendorAsn = source.as?.number;
+    const net = vendorAsn === undefined ? facts.network : network.classify(ip, vendorAsn);
+    if (net.as) {
+      const org = source.as?.organization?.name ?? net.as.organization;
+      source.as =
+        org === undefined
+          ? { number: net.as.number }
+          : { number: net.as.number, organization: { name: org } };
+    }
+    out.tokenwatch.network = {
+      ...activity.tokenwatch.network,
+      ip_prefix: facts.prefix,
+      class: net.class,
+      ...(net.cloudProvider !== undefined ? { cloud_provider: net.cloudProvider } : {}),
+      ...geoNet,
+    };
+  } else if (fix) {
+    out.tokenwatch.network = { ...activity.tokenwatch.network, ...geoNet };
   }
-  if (source && (source.ip !== undefined || source.geo !== undefined)) out.source = source;
+  if (source && (source.ip !== undefined || source.geo !== undefined || source.as !== undefined))
+    out.source = source;
   else delete out.source;
   out.related = { ...activity.related, ip: relatedIps };
 

@@ -10,6 +10,7 @@ import type { Detector, DetectorContext } from '../../detectors/types.js';
 import { withAdminFacts } from '../../ingestors/common/admin-facts.js';
 import { deadLetter } from '../../ingestors/common/dead-letter.js';
 import { enrich } from '../../ingestors/common/enrich.js';
+import { buildNetworkIntel, type NetworkIntel } from '../../ingestors/common/network-intel.js';
 import { needsRedaction, redactRecord, redactText } from '../../ingestors/common/redact.js';
 import { ingestors } from '../../ingestors/index.js';
 import type { DeadLetter, RawRecord } from '../../ingestors/types.js';
@@ -95,6 +96,8 @@ export class Pipeline {
   apps: AppVettingLookup | undefined;
   /** The detector loop and the detectors' declared state (saved with the pipeline state). */
   runner: DetectorRunner;
+  /** Network classification (bundled data loaded once per process, plus configured CIDRs). */
+  private readonly network: NetworkIntel;
 
   constructor(private readonly deps: PipelineDeps) {
     const disabled = new Set(deps.config.disabledDetectors);
@@ -111,6 +114,11 @@ export class Pipeline {
     this.store = deps.store ?? new BaselineStore(this.storeConfig);
     this.peers = new PeerModels();
     this.log = deps.logger.child({ component: 'pipeline' });
+    // Loads (and logs) the network data at start: a missing or corrupt file fails here, typed.
+    this.network = buildNetworkIntel(
+      { corporateCidrs: deps.config.corporateCidrs, extraCloudCidrs: deps.config.extraCloudCidrs },
+      { logger: deps.logger },
+    );
   }
 
   /**
@@ -288,7 +296,7 @@ export class Pipeline {
       this.counts.idCollisions += 1;
       activity = { ...activity, event: { ...activity.event, id: verdict.id } };
     }
-    activity = withAdminFacts(enrich(activity));
+    activity = withAdminFacts(enrich(activity, { network: this.network }));
     if (this.deps.now) activity.event.ingested = this.deps.now().toISOString();
     this.counts.normalized += 1;
     this.counts.bySource[record.source] += 1;
