@@ -92,12 +92,12 @@ describe('enrich', () => {
         source: { ip: '81.2.69.142', geo: vendorGeo },
         tokenwatch: { network: { geo_source: 'vendor' } },
       }),
-      { geo: () => ({ country_iso_code: 'GB', city_name: 'London' }) },
+      { geo: () => ({ geo: { country_iso_code: 'GB', city_name: 'London' }, precision: 'city' }) },
     );
     expect(out.source?.geo).toEqual(vendorGeo);
     expect(out.tokenwatch.network).toMatchObject({ geo_source: 'vendor', ip_prefix: '81.2.69.0/24' });
     const unmarked = enrich(activity({ source: { ip: '81.2.69.142', geo: vendorGeo } }), {
-      geo: () => ({ country_iso_code: 'GB' }),
+      geo: () => ({ geo: { country_iso_code: 'GB' }, precision: 'country' }),
     });
     expect(unmarked.source?.geo).toEqual({ country_iso_code: 'GB' });
   });
@@ -202,7 +202,12 @@ describe('enrich', () => {
       city_name: 'Seattle',
       location: { lat: 47.6, lon: -122.33 },
     };
-    const out = enrich(activity({ source: { ip: '81.2.69.142', geo: vendorCity } }));
+    const out = enrich(
+      activity({
+        source: { ip: '81.2.69.142', geo: vendorCity },
+        tokenwatch: { network: { geo_source: 'vendor' } },
+      }),
+    );
     expect(out.source?.geo).toEqual(vendorCity);
     expect(out.tokenwatch.network).toMatchObject({ geo_precision: 'city' });
     expect(out.tokenwatch.network?.geo_accuracy_km).toBeUndefined();

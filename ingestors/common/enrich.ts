@@ -212,11 +212,8 @@ export function enrich(activity: TokenActivity, opts: EnrichOptions = {}): Token
   }
   const vendorGeo = source?.geo;
   const vendor = vendorGeo ? vendorFix(vendorGeo) : undefined;
-  // the vendor's own geo wins when it is more than a country (issue: keep LoginEvent's geo)
-  // or when the normalizer marked it as the vendor's (`geo_source: vendor`, Salesforce LoginEvent)
-  const vendorWins =
-    vendor !== undefined &&
-    (vendor.precision !== 'country' || activity.tokenwatch.network?.geo_source === 'vendor');
+  // the vendor's own geo wins when the normalizer marked it (`geo_source: vendor`, LoginEvent)
+  const vendorWins = vendor !== undefined && activity.tokenwatch.network?.geo_source === 'vendor';
   const fix = vendorWins ? vendor : (facts?.fix ?? vendor);
   if (source) {
     if (fix) source.geo = fix.geo;
