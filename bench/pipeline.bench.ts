@@ -7,7 +7,7 @@
  *   npm run bench -- --large               # the issue's target: 100,000 tokens x 30 days
  *
  * Steps (each phase runs in a child process: a fresh heap, and its own peak RSS):
- *  0. input: `simulate()` (src/simulate) with `{seed, tokens, days, incidents: 'none',
+ *  0. input: `simulate()` (sim/simulate) with `{seed, tokens, days, incidents: 'none',
  *     split: 'day'}`, written once to `bench/.data/sim-t<tokens>-d<days>-s<seed>/` (gitignored) and
  *     reused by later runs (delete the directory to regenerate);
  *  a. bare parse of the same files as the run reads, in the same chunks: `JSON.parse` per NDJSON
@@ -112,7 +112,7 @@ async function timedAsync<T>(body: () => Promise<T>): Promise<{ value: T; wallMs
 const rssKiB = (): number => Math.round(process.memoryUsage.rss() / 1024);
 
 async function childGenerate(dir: string, o: Options): Promise<Record<string, unknown>> {
-  // Workaround for a simulator bug (src/simulate/writer.ts): a daily file closed while a
+  // Workaround for a simulator bug (sim/simulate/writer.ts): a daily file closed while a
   // back-pressure `drain` is pending never emits 'drain' (Node skips it once the stream is
   // ending), so `OutputWriter.flush` waits forever and the process exits with code 13 as soon as
   // a run spans more than three days with split 'day'. Emitting 'drain' once such a stream
@@ -126,7 +126,7 @@ async function childGenerate(dir: string, o: Options): Promise<Record<string, un
     this.once('finish', () => this.emit('drain'));
     return (end as (...a: unknown[]) => InstanceType<typeof WriteStream>).apply(this, args);
   } as typeof end;
-  const { simulate } = await import('../src/simulate/simulate.js');
+  const { simulate } = await import('../sim/simulate/simulate.js');
   const t0 = performance.now();
   const summary = await simulate({
     outDir: dir,

@@ -7,10 +7,10 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BAD_INPUT_FILES } from '../src/simulate/bad-inputs.js';
-import { parseLabels } from '../src/simulate/labels.js';
-import type { SimulateOptionsInput } from '../src/simulate/options.js';
-import { simulate } from '../src/simulate/simulate.js';
+import { BAD_INPUT_FILES } from '../sim/simulate/bad-inputs.js';
+import { parseLabels } from '../sim/simulate/labels.js';
+import type { SimulateOptionsInput } from '../sim/simulate/options.js';
+import { simulate } from '../sim/simulate/simulate.js';
 
 /** The sample dataset's parameters. */
 export const SAMPLE_OPTIONS: Omit<SimulateOptionsInput, 'outDir'> = {
@@ -134,7 +134,7 @@ ${elfLines.join('\n')}
 - Salesforce EventLogFile: one CSV per event type and log date, every value quoted; a few rows land in the next
   day's file (late) and a few are re-delivered (duplicates with the same REQUEST_ID).
 - Salesforce RTEM: SOQL-style records (\`attributes.type\`), \`EventDate\` as \`yyyy-MM-ddTHH:mm:ss.SSS+0000\`.
-- \`labels.json\`: see \`src/simulate/labels.ts\` (zod schema). Ids follow \`ingestors/IDS.md\`.
+- \`labels.json\`: see \`sim/simulate/labels.ts\` (zod schema). Ids follow \`ingestors/IDS.md\`.
 
 ## bad/ (malformed inputs, kept apart from the clean files)
 

@@ -12,10 +12,10 @@ import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../schemas/alert.js';
 import { SOURCES } from '../schemas/token-activity.js';
+import { simulate } from '../sim/simulate/index.js';
 import { alertDataStream } from '../src/elasticsearch/names.js';
 import { replayFiles } from '../src/kafka/replay.js';
 import { runFiles } from '../src/run/run-files.js';
-import { simulate } from '../src/simulate/index.js';
 import { createEsClient, createKafka } from './services.js';
 import { allDocs, isolatedConfig, quietLogger, startServe, waitFor } from './support/serve-harness.js';
 

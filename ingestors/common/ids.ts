@@ -59,7 +59,7 @@ export interface GithubEventIdParts {
  * `github:h:<sha256 hex 32 of the canonical record>` ({@link canonicalJson}): every field takes
  * part (`action`, `@timestamp` or `created_at`, `actor`, `user`, `token_id`, `hashed_token`,
  * `repo`...), so two events that differ in anything never share an id, and a re-delivered identical
- * record keeps its id whatever the key order (the simulator, `src/simulate/ids.ts`, hashes the same way).
+ * record keeps its id whatever the key order (the simulator, `sim/simulate/ids.ts`, hashes the same way).
  */
 export function githubEventId(p: GithubEventIdParts): string {
   if (p.documentId) return `github:${p.documentId}`;

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
+import { evaluateDataset } from '../../sim/eval/evaluate.js';
+import { formatEvalReport } from '../../sim/eval/report.js';
 import { loadConfig } from '../config.js';
-import { evaluateDataset } from '../eval/evaluate.js';
-import { formatEvalReport } from '../eval/report.js';
 import { createLogger } from '../logger.js';
 import type { PipelineCounts } from '../pipeline/counts.js';
 

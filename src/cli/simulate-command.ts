@@ -1,5 +1,5 @@
+import { simulate } from '../../sim/simulate/simulate.js';
 import { InputError } from '../errors.js';
-import { simulate } from '../simulate/simulate.js';
 
 /** Population presets for `tokenwatch simulate --preset`. */
 export const SIMULATE_PRESETS = {

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectors } from '../../detectors/registry.js';
+import { evaluateDataset } from '../../sim/eval/evaluate.js';
+import type { EvalReport } from '../../sim/eval/score.js';
 import { loadConfig } from '../../src/config.js';
-import { evaluateDataset } from '../../src/eval/evaluate.js';
-import type { EvalReport } from '../../src/eval/score.js';
 import { createLogger } from '../../src/logger.js';
 
 /**

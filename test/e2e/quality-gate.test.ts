@@ -2,18 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluateDataset } from '../../sim/eval/evaluate.js';
+import type { EvalReport } from '../../sim/eval/score.js';
+import { simulate } from '../../sim/simulate/simulate.js';
 import { SIMULATE_PRESETS } from '../../src/cli/simulate-command.js';
 import { loadConfig } from '../../src/config.js';
-import { evaluateDataset } from '../../src/eval/evaluate.js';
-import type { EvalReport } from '../../src/eval/score.js';
 import { createLogger } from '../../src/logger.js';
-import { simulate } from '../../src/simulate/simulate.js';
 
 /**
  * Detection-quality gate: a fixed-seed dataset of the `realistic` preset (the world's noise: IPv6
  * homes and carrier pools known only to their country, phones between Wi-Fi and carrier, homes
  * behind a VPS, logouts, failed logins, re-consents, PAT deletions naming no token, first-time
- * admin work, two quarterly backfills; src/simulate/noise.ts) with every attack kind (S1..S10),
+ * admin work, two quarterly backfills; sim/simulate/noise.ts) with every attack kind (S1..S10),
  * evaluated end to end. A change that makes detection worse fails here. Detectors are tuned on
  * seed 7 (`tokenwatch simulate --preset realistic --seed 7`); the gate runs on a different seed so
  * it checks generalization, not memorization.

@@ -64,7 +64,7 @@ export const simulateOptionsSchema = z
     /** Inject the benign look-alikes N1-N7. */
     lookalikes: z.boolean().default(true),
     /**
-     * Simulate the world's noise (src/simulate/noise.ts): IPv6 homes and carrier pools known only to
+     * Simulate the world's noise (sim/simulate/noise.ts): IPv6 homes and carrier pools known only to
      * their country, phones between Wi-Fi and carrier, homes behind a personal VPS, logouts, failed
      * logins, re-consents, PAT deletions naming no token, first-time admin work (look-alikes N8-N12).
      */

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
-import { InputError } from '../errors.js';
-import { type RunResult, runFiles } from '../run/run-files.js';
+import type { Config } from '../../src/config.js';
+import { InputError } from '../../src/errors.js';
+import { type RunResult, runFiles } from '../../src/run/run-files.js';
 import { labelsFileSchema as labelsSchema } from '../simulate/labels.js';
 import { type EvalReport, scoreAlerts } from './score.js';
 
@@ -23,7 +23,7 @@ export interface EvaluateOptions {
 
 /**
  * Runs the pipeline over a labeled dataset and scores the alerts (see score.ts). Works on any
- * dataset whose labels file follows the labels format (src/simulate/labels.ts).
+ * dataset whose labels file follows the labels format (sim/simulate/labels.ts).
  * @throws InputError when the labels file is missing or invalid.
  */
 export async function evaluateDataset(
