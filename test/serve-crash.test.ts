@@ -5,58 +5,20 @@
  * and the baselines count every event exactly once (the inventory's event counts match the
  * events produced, so the replay from the checkpoint neither forgot nor double-counted).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@elastic/elasticsearch';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Alert } from '../schemas/alert.js';
-import type { Config } from '../src/config.js';
 import type { TokenInventoryDoc } from '../src/elasticsearch/inventory.js';
 import { alertDataStream, tokenInventoryIndex } from '../src/elasticsearch/names.js';
 import { createEsClient, createKafka } from './services.js';
 import { githubTokenId, revokedTokenSequence, watermarkEvent } from './support/github-events.js';
 import { allDocs, isolatedConfig, produce, waitFor } from './support/serve-harness.js';
+import { lastOffset, spawnServe } from './support/serve-process.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2025, 5, 5, 8);
-const CHILD = fileURLToPath(new URL('./support/serve-child.ts', import.meta.url));
-
-interface Child {
-  proc: ChildProcess;
-  events: Record<string, unknown>[];
-  exited: Promise<number | null>;
-  /** Set when the process exited: a message for waitFor's failIf. */
-  dead: () => string | undefined;
-}
-
-function spawnServe(config: Config, options: Record<string, unknown>): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-    env: { ...process.env, TW_CONFIG: JSON.stringify(config), TW_SERVE_OPTIONS: JSON.stringify(options) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const events: Record<string, unknown>[] = [];
-  createInterface({ input: proc.stdout! }).on('line', (line) => {
-    try {
-      events.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      // not ours
-    }
-  });
-  let exit: string | undefined;
-  const exited = new Promise<number | null>((resolve) =>
-    proc.once('exit', (code, signal) => {
-      exit = `serve child exited (code ${code}, signal ${signal})`;
-      resolve(code);
-    }),
-  );
-  return { proc, events, exited, dead: () => exit };
-}
-
-const lastOffset = (c: Child) =>
-  c.events.filter((e) => e['type'] === 'batch').reduce((m, e) => Math.max(m, Number(e['lastOffset'])), -1);
 
 let es: Client;
 let kafka: Kafka;

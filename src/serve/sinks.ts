@@ -5,6 +5,7 @@ import type { Alert } from '../../schemas/alert.js';
 import type { TokenActivity } from '../../schemas/token-activity.js';
 import type { Config } from '../config.js';
 import { type BulkAction, type BulkRejection, bulkOnce } from '../elasticsearch/bulk.js';
+import { DataStreamIdLookup } from '../elasticsearch/existing-ids.js';
 import {
   fetchInventory,
   inventoryActions,
@@ -85,9 +86,11 @@ export class ServeSinks {
   private readonly log: Logger;
   private readonly now: () => Date;
   private readonly inventory: InventoryWriter;
+  private readonly existingIds: DataStreamIdLookup;
 
   constructor(private readonly deps: SinkDeps) {
     this.log = deps.logger.child({ component: 'serve.sinks' });
+    this.existingIds = new DataStreamIdLookup(deps.es);
     this.now = deps.now ?? (() => new Date());
     this.inventory = new InventoryWriter((docs) => this.writeInventory(docs, deps.inventorySignal));
   }
@@ -179,7 +182,12 @@ export class ServeSinks {
     return dataStreamAction(activityDataStream(ns), DATASETS.activity, ns, activity, ingested);
   }
 
-  /** Bulk-writes documents, resending only the items that failed for now, until none is left. */
+  /**
+   * Bulk-writes documents, resending only the items that failed for now, until none is left.
+   * Data stream `create`s whose id already exists in an older backing index (written before a
+   * rollover, then replayed after a restart) are counted as duplicates and not sent
+   * ({@link DataStreamIdLookup}).
+   */
   private async writeDocuments(actions: readonly BulkAction[], signal: AbortSignal) {
     const writtenByIndex = new Map<string, number>();
     const duplicatesByIndex = new Map<string, number>();
@@ -188,6 +196,7 @@ export class ServeSinks {
     let pending = [...actions];
     const size = this.deps.config.elasticsearch.bulkSize;
     await this.retry('elasticsearch', signal, async () => {
+      pending = await this.withoutReplays(pending, (a) => add(duplicatesByIndex, a.index));
       const parts = chunks(pending, size);
       const again: BulkAction[] = [];
       for (const [i, part] of parts.entries()) {
@@ -212,6 +221,43 @@ export class ServeSinks {
       }
     });
     return { writtenByIndex, duplicatesByIndex, rejected };
+  }
+
+  /**
+   * Drops the `create`s whose id is already in an older backing index of their data stream,
+   * calling `onDuplicate` for each. @throws SinkError (retriable) when the lookup fails.
+   */
+  private async withoutReplays(
+    actions: readonly BulkAction[],
+    onDuplicate: (a: BulkAction) => void,
+  ): Promise<BulkAction[]> {
+    const byStream = new Map<string, string[]>();
+    for (const a of actions) {
+      if (a.op !== 'create') continue;
+      const ids = byStream.get(a.index) ?? [];
+      ids.push(a.id);
+      byStream.set(a.index, ids);
+    }
+    const replayed = new Map<string, Set<string>>();
+    for (const [stream, ids] of byStream) {
+      const found = new Set<string>();
+      for (const part of chunks(ids, 10_000)) {
+        for (const id of await this.existingIds.existing(stream, part)) found.add(id);
+      }
+      if (found.size > 0) {
+        replayed.set(stream, found);
+        this.log.info(
+          { index: stream, replayed: found.size },
+          'documents already written before a rollover; not written again',
+        );
+      }
+    }
+    if (replayed.size === 0) return [...actions];
+    return actions.filter((a) => {
+      const dup = a.op === 'create' && replayed.get(a.index)?.has(a.id) === true;
+      if (dup) onDuplicate(a);
+      return !dup;
+    });
   }
 
   /** Reads the stored inventory docs, merges, writes with compare-and-set; retried as a whole. */

@@ -14,8 +14,10 @@ export class TcpProxy {
   bulkRequests = 0;
   /** When set, server-to-client data is swallowed (the client never gets its answers). */
   holdResponses = false;
+  /** Response chunks swallowed while {@link holdResponses} was set (the upstream did answer). */
+  heldResponseChunks = 0;
   /** Called with the running bulk count each time a `_bulk` request passes. */
-  onBulk: ((count: number) => void) | undefined;
+  onBulk: ((count: number, requestText: string) => void) | undefined;
 
   constructor(
     private readonly targetHost: string,
@@ -68,12 +70,13 @@ export class TcpProxy {
       const bulks = text.match(/^POST \/_bulk/gm)?.length ?? 0;
       if (bulks > 0) {
         this.bulkRequests += bulks;
-        this.onBulk?.(this.bulkRequests);
+        this.onBulk?.(this.bulkRequests, text);
       }
       upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
       if (!this.holdResponses) client.write(chunk);
+      else this.heldResponseChunks += 1;
     });
     client.on('error', close);
     upstream.on('error', close);
