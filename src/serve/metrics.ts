@@ -31,6 +31,25 @@ export interface ServeMetrics {
   openGroups: Gauge;
 }
 
+/**
+ * Counts what one delivered batch carried: alerts by severity, dead letters by code, and the
+ * alert `create`s Elasticsearch already had (`duplicates`). Label values come only from closed
+ * sets (severity numbers, dead-letter codes), never from record content, so no secret a record
+ * carries can become a label (checked by test/e2e/secret-corpus.test.ts).
+ */
+export function countDelivered(
+  metrics: ServeMetrics,
+  batch: {
+    readonly alerts: readonly { readonly event: { readonly severity: number } }[];
+    readonly deadLetters: readonly { readonly code: string }[];
+  },
+  duplicates: number,
+): void {
+  for (const a of batch.alerts) metrics.alerts.inc({ severity: String(a.event.severity) });
+  metrics.alertDuplicates.inc(duplicates);
+  for (const d of batch.deadLetters) metrics.deadLetters.inc({ code: d.code });
+}
+
 /** Creates the metrics (plus Node process metrics) in a fresh registry. */
 export function createServeMetrics(): ServeMetrics {
   const registry = new Registry();

@@ -26,7 +26,7 @@ import type { KafkaProducerSink } from '../kafka/producer-sink.js';
 import { type BackoffOptions, isRetriable, retryUntilDone } from './backoff.js';
 import { chunks } from './chunks.js';
 import { InventoryWriter } from './inventory-writer.js';
-import type { ServeMetrics } from './metrics.js';
+import { countDelivered, type ServeMetrics } from './metrics.js';
 import type { ProcessedBatch } from './processor.js';
 
 /** ECS version the documents follow. */
@@ -166,9 +166,7 @@ export class ServeSinks {
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
 
-    for (const a of batch.alerts) this.deps.metrics.alerts.inc({ severity: String(a.event.severity) });
-    this.deps.metrics.alertDuplicates.inc(report.alertDuplicates);
-    for (const d of batch.deadLetters) this.deps.metrics.deadLetters.inc({ code: d.code });
+    countDelivered(this.deps.metrics, batch, report.alertDuplicates);
     return report;
   }
 

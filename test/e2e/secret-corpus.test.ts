@@ -20,6 +20,7 @@ import { activityMessage, deadLetterMessage } from '../../src/kafka/messages.js'
 import { createLogger } from '../../src/logger.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { runFiles } from '../../src/run/run-files.js';
+import { countDelivered, createServeMetrics } from '../../src/serve/metrics.js';
 import { processMessages } from '../../src/serve/processor.js';
 import { loadCorpus, rng } from '../support/fuzz.js';
 import { leakedIds, leakIn, type Plant, plants, windowIndex } from '../support/secrets.js';
@@ -187,7 +188,11 @@ describe('secret corpus: no planted secret reaches any output', () => {
         ...batch.deadLetters.map(deadLetterMessage),
       ].map((m) => JSON.stringify(m));
       const inventory = inventoryDocs(batch.activities, batch.alerts, () => undefined, new Date(0));
+      const metrics = createServeMetrics();
+      countDelivered(metrics, batch, 0);
+      metrics.records.inc({ source: p.source, outcome: 'dead' }, batch.deadLetters.length);
       closeSync(fd);
+      outputs.push({ name: `${p.file}: metrics`, text: await metrics.registry.metrics() });
       outputs.push({ name: `${p.file}: kafka`, text: kafka.join('\n') });
       outputs.push({ name: `${p.file}: inventory`, text: JSON.stringify([...inventory.values()]) });
       outputs.push({ name: `${p.file}: alerts (serve)`, text: JSON.stringify(batch.alerts) });
@@ -204,6 +209,10 @@ describe('secret corpus: no planted secret reaches any output', () => {
     expect(new Set(all.map((p) => p.shape)).size).toBeGreaterThanOrEqual(24);
     expect(planted.every((p) => p.lines.length > all.length * 5)).toBe(true);
     expect(outputs.some((o) => o.name.endsWith('dead-letters.ndjson'))).toBe(true);
+    // the metrics output carries per-code dead-letter series, so labels were really exercised
+    expect(outputs.find((o) => o.name.endsWith(': metrics'))?.text).toMatch(
+      /tokenwatch_dead_letters_total\{code="/,
+    );
   });
 
   it('finds zero occurrences (full, 12-character window, URL-encoded) in every output', () => {
