@@ -112,7 +112,9 @@ export const observe = (a: TokenActivity): Observation => {
   const scopeKeys: string[] = new Array(scopes.length);
   for (let i = 0; i < scopes.length; i++) scopeKeys[i] = seenKey(SCOPE_DIM, scopes[i]!);
   const loc = geo?.location;
-  const lc = a.token.lifecycle;
+  // Only a successful step counts: a failed authorization authorized nothing (it must not clear
+  // an earlier revocation), a failed revocation revoked nothing.
+  const lc = failed ? 'used' : a.token.lifecycle;
   const lifecycle =
     lc === 'revoked' || lc === 'expired'
       ? 'revoke'

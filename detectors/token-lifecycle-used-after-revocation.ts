@@ -12,6 +12,11 @@ export const REVOCATION_GRACE_MS = 60_000;
  * take effect (S2: revoking the password does not stop a connected app) and is high; a refused use
  * means someone still holds and tries the revoked token, and is medium.
  *
+ * Revocations are what the vendor defines as one (ingestors/IDS.md, "Lifecycle semantics"): a
+ * Salesforce Logout ends a session and revokes nothing; a GitHub PAT revocation naming no token
+ * revokes nothing; a failed authorization neither authorizes nor clears a revocation (baselines
+ * count successful steps only).
+ *
  * Known gaps: Salesforce logs no token revocation; a GitHub PAT expiry has no event, so expired
  * PATs are only covered when the ingestor emits `expired`.
  */

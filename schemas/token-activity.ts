@@ -64,7 +64,7 @@ export const ADMIN_ACTIONS = [
 ] as const;
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];
 
-/** What happened to the credential in this record. */
+/** What happened to the credential in this record (semantics per source: ingestors/IDS.md, "Lifecycle semantics"). */
 export const TOKEN_LIFECYCLE = [
   'created',
   'authorized',

@@ -123,7 +123,7 @@ function buildActivity(e: GithubAuditEvent, core: Core): TokenActivity {
       ...tokenKeyOf({ hashedToken, tokenIdRaw, actor, serverToServer, app: oauthAppId ?? integration, org }),
       type: tokenTypeOf(e.action, accessType, oauthAppId, hashedToken ?? tokenIdRaw),
       scopes: scopesOf(e.token_scopes),
-      lifecycle: action.lifecycle,
+      lifecycle: namedTokenLifecycle(action.lifecycle, hashedToken, tokenIdRaw),
       owner: compact({ id: text(e.actor_id), name: actor }),
       principal: githubPrincipal({
         actor,
@@ -221,6 +221,21 @@ function addEcsDetails(
   const patName = text(e.user_programmatic_access_name);
   if (patName) activity.token.name = patName;
   if (f.accessType) activity.token.access_type = f.accessType;
+}
+
+/**
+ * A token lifecycle step (`personal_access_token.destroy`, `oauth_authorization.destroy`,
+ * `.create`...) applies to the token the record names (`hashed_token` or `token_id`) and to no
+ * other entity: when the record names none, the only entity left is the actor's web session
+ * (`github:session:<actor>`), which the step is not about, so it is recorded as a `used` of that
+ * session (revoking one PAT never revokes the person's session or other tokens).
+ */
+function namedTokenLifecycle(
+  lifecycle: TokenLifecycle,
+  hashedToken: string | undefined,
+  tokenId: string | undefined,
+): TokenLifecycle {
+  return lifecycle === 'used' || hashedToken !== undefined || tokenId !== undefined ? lifecycle : 'used';
 }
 
 /** `org` as one string: arrays (user security log) joined with `,`; `[]` -> ''. */

@@ -54,10 +54,15 @@ export function tokenType(f: SalesforceFacts): TokenType {
   }
 }
 
-/** Lifecycle: OAuth issuance -> `authorized`; Logout -> `expired`; everything else -> `used`. */
+/**
+ * Lifecycle (ingestors/IDS.md, "Lifecycle semantics"): a *successful* OAuth issuance ->
+ * `authorized` (a failed `Remote Access 2.0` login authorized nothing: `used`, an attempt);
+ * everything else -> `used`. A Logout / LogoutEvent ends one session, not the user's credentials
+ * nor a connected-app grant: it is a `used` record (ECS `event.type: end`), never a revocation or
+ * expiry, so a later login of the same user is not a "use after revocation".
+ */
 export function lifecycle(f: SalesforceFacts): TokenLifecycle {
-  if (f.eventClass === 'logout') return 'expired';
-  if (isOAuthIssuance(f)) return 'authorized';
+  if (isOAuthIssuance(f) && f.outcome !== 'failure') return 'authorized';
   return 'used';
 }
 

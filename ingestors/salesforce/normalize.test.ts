@@ -207,8 +207,8 @@ describe('token type, lifecycle and principal', () => {
     ]);
   });
 
-  it('Logout -> expired; LoginAs -> used with the delegated user as impersonated_user', () => {
-    expect(activity(normalizeSalesforce(elf({ EVENT_TYPE: 'Logout' }))).token.lifecycle).toBe('expired');
+  it('Logout -> used (ends a session, revokes nothing); LoginAs -> used with the delegated user as impersonated_user', () => {
+    expect(activity(normalizeSalesforce(elf({ EVENT_TYPE: 'Logout' }))).token.lifecycle).toBe('used');
     const la = activity(
       normalizeSalesforce(
         elf({
