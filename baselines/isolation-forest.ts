@@ -1,3 +1,5 @@
+import { SeededRandom } from './seeded-random.js';
+
 /**
  * Isolation forest (Liu, Ting & Zhou, "Isolation Forest", ICDM 2008), hand-rolled, seeded and
  * subsampled.
@@ -52,7 +54,7 @@
  * move), and the farther above, the shorter the path (same hour: 0.78). Only "above": for token
  * activity more is suspicious, fewer is not.
  *
- * Deterministic: all randomness comes from a mulberry32 PRNG seeded by `seed`; same rows (same
+ * Deterministic: all randomness comes from a mulberry32 PRNG (seeded-random.ts) seeded by `seed`; same rows (same
  * order) + same options => bit-identical trees and scores. Cost is independent of the training
  * set size beyond one copy of it: O(t ψ log ψ) to train (2,048 rows: a few ms), O(t log ψ) to
  * score (~10 µs per row; {@link IsolationForestModel.scoreAbove} stops early, ~2-3x cheaper for
@@ -72,33 +74,6 @@ export function averagePathLength(n: number): number {
   if (n <= 1) return 0;
   if (n === 2) return 1;
   return 2 * (Math.log(n - 1) + EULER_GAMMA) - (2 * (n - 1)) / n;
-}
-
-/**
- * mulberry32: a tiny seeded PRNG with a 32-bit state that can be saved and restored (snapshots).
- * Not cryptographic; statistically fine for sampling and random splits.
- */
-export class SeededRandom {
-  /** current 32-bit state; assign a saved value to resume the sequence */
-  state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  }
-
-  /** Uniform integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
 }
 
 /** Training options of {@link IsolationForestModel.train}. */

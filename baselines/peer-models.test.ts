@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { TokenActivity } from '../schemas/token-activity.js';
 import { BaselineConfigError, BaselineInputError, BaselineStateError } from './errors.js';
 import { activityFixture } from './fixture.js';
-import { SeededRandom } from './isolation-forest.js';
 import { appPeerGroupKey, PeerModels, type PeerModelsConfigInput, peerGroupKey } from './peer-models.js';
+import { SeededRandom } from './seeded-random.js';
 import { DAY_MS, featureVector, HOUR_MS, TOKEN_HOUR_FEATURES } from './token-hour-features.js';
 
 const START = Date.UTC(2025, 6, 7);

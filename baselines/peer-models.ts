@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { TokenActivity } from '../schemas/token-activity.js';
 import { BaselineConfigError, BaselineInputError, BaselineStateError } from './errors.js';
-import { IsolationForestModel, SeededRandom } from './isolation-forest.js';
+import { IsolationForestModel } from './isolation-forest.js';
+import { SeededRandom } from './seeded-random.js';
 import {
   type ActivityDelta,
   DAY_MS,

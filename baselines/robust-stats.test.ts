@@ -2,7 +2,7 @@ import { mad, median, quantile } from 'simple-statistics';
 import { describe, expect, it } from 'vitest';
 import { binOf, binValue, LogHistogram } from './log-histogram.js';
 import { EMPTY_STATS, robustStatsOf, sortedStats } from './robust-stats.js';
-import { seededRandom } from './synthetic.js';
+import { seededRandom } from './seeded-random.js';
 
 describe('robust stats', () => {
   it('equals simple-statistics on plain series', () => {

@@ -1,20 +1,9 @@
 import type { TokenActivity } from '../schemas/token-activity.js';
 import { activityFixture, FIXTURE_TIME_MS } from './fixture.js';
+import { seededRandom } from './seeded-random.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
-
-/** Deterministic PRNG (mulberry32): the same seed gives the same history on every run. */
-export const seededRandom = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-};
 
 /** Options of {@link developerTokenHistory}. */
 export interface DeveloperHistoryOptions {

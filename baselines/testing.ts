@@ -13,8 +13,9 @@ import { BaselineStore, type BaselineStoreConfig } from './store.js';
  * const ctx = store.contextFor(attack);
  */
 export { activityFixture, type DeepPartial, FIXTURE_TIME_MS, isoAt } from './fixture.js';
+export { seededRandom } from './seeded-random.js';
 export { snapshotView, type ViewSnapshot } from './snapshot.js';
-export { type DeveloperHistoryOptions, developerTokenHistory, seededRandom } from './synthetic.js';
+export { type DeveloperHistoryOptions, developerTokenHistory } from './synthetic.js';
 
 /**
  * A {@link BaselineStore} with every activity folded in, in the given order (event time need not

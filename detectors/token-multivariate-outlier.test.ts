@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { activityFixture } from '../baselines/fixture.js';
-import { SeededRandom } from '../baselines/isolation-forest.js';
 import { type FeatureContribution, type PeerContext, PeerModels } from '../baselines/peer-models.js';
+import { SeededRandom } from '../baselines/seeded-random.js';
 import { trainStore } from '../baselines/testing.js';
 import type { TokenActivity } from '../schemas/token-activity.js';
 import { contextOf } from './testing.js';

@@ -27,6 +27,10 @@ describe('parseIp / canonicalIp', () => {
     ['too many groups', '1:2:3:4:5:6:7:8:9'],
     ['two double colons', '2001::db8::1'],
     ['undefined', undefined],
+    ['Salesforce N/A', 'N/A'],
+    ['IPv4 with a leading zero (octal-looking)', '010.1.1.1'],
+    ['five IPv4 octets', '1.2.3.4.5'],
+    ['triple colon', '2001:db8:::1'],
   ])('rejects %s', (_name, input) => {
     expect(parseIp(input)).toBeUndefined();
   });

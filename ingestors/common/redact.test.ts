@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { seededRandom as rng } from '../../baselines/seeded-random.js';
 import { fingerprint16 } from './ids.js';
 import { mayNeedRedaction, needsRedaction, redactRecord, redactText } from './redact.js';
 
@@ -176,18 +177,6 @@ function walkChanges(value: unknown): boolean {
       x !== null && typeof x === 'object' && !Array.isArray(x) ? Object.entries(x) : x,
     );
   return exposures.length > 0 || keys(copy) !== keys(value);
-}
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('redaction pre-checks (mayNeedRedaction on JSON text, needsRedaction on values)', () => {

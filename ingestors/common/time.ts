@@ -11,12 +11,12 @@ import { TimestampError } from './errors.js';
  * - RFC 3339 / ISO 8601 with `T` or a space, 0-9 fraction digits, `Z`, `+hh:mm`, `+hhmm`, `+hh` or no
  *   offset (taken as UTC): `2021-10-19T11:47:22Z`, `2024-07-08T07:26:18.239+0000`, Panther's
  *   `2023-05-04 21:36:47.569`;
- * - Salesforce ELF `yyyyMMddHHmmss` with an optional `.` and 0-3 fraction digits
- *   (`20231218054831.655`, `20211019050707.13`, `20220803011210`);
  * - Google's client-library leak `{"value": 1784393869239, ...}` (epoch ms);
  * - anything else luxon reads as ISO 8601, SQL, RFC 2822 or HTTP date.
  *
  * Instants outside 1990-01-01 .. 2100-01-01 are rejected as impossible (placeholders like `0`).
+ * Used by the GitHub and Google Workspace normalizers; Salesforce's own forms (ELF
+ * `yyyyMMddHHmmss.SSS`, its ISO variants) are parsed strictly by `ingestors/salesforce/time.ts`.
  */
 
 const MIN_MS = Date.UTC(1990, 0, 1);
@@ -24,7 +24,6 @@ const MAX_MS = Date.UTC(2100, 0, 1);
 
 const ISO_RE =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
-const SALESFORCE_RE = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{0,3}))?$/;
 const EPOCH_RE = /^-?\d+(?:\.\d+)?$/;
 
 /** Parses a vendor timestamp to epoch milliseconds. Throws {@link TimestampError}. */
@@ -61,11 +60,6 @@ function epochToMs(n: number): number | undefined {
 
 function parseString(s: string): number | undefined {
   if (s === '') return undefined;
-  const sf = SALESFORCE_RE.exec(s);
-  if (sf) {
-    const [, y, mo, d, h, mi, se, frac] = sf;
-    return fromParts(y, mo, d, h, mi, se, frac ?? '', undefined);
-  }
   if (EPOCH_RE.test(s)) return epochToMs(Number(s));
   const iso = ISO_RE.exec(s);
   if (iso) {

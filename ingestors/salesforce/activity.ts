@@ -1,9 +1,9 @@
 import type { TokenActivity, TokenKeyKind, TokenLifecycle, TokenType } from '../../schemas/token-activity.js';
+import { salesforceGrantTokenId, salesforceUserTokenId, sessionIdHash } from '../common/ids.js';
+import { compact, distinct } from '../common/values.js';
 import type { SalesforceFacts } from './facts.js';
-import { sha256Hex32 } from './hash.js';
 import { type EventClass, isApiLoginType, isOAuthLoginType, isUiLoginType } from './mapping.js';
 import { isBrowserUserAgent } from './user-agent.js';
-import { distinct } from './values.js';
 
 /**
  * The shared Salesforce rules that turn {@link SalesforceFacts} into a TokenActivity:
@@ -86,15 +86,9 @@ export function tokenKey(f: SalesforceFacts): { id: string; keyKind: TokenKeyKin
     return { id: `salesforce:username:${(f.userName ?? '').toLowerCase()}`, keyKind: 'principal' };
   }
   if (f.connectedAppId !== undefined) {
-    return { id: `salesforce:grant:${f.userId}:${f.connectedAppId}`, keyKind: 'oauth_grant' };
+    return salesforceGrantTokenId(f.userId, f.connectedAppId);
   }
-  return { id: `salesforce:user:${f.userId}`, keyKind: 'session' };
-}
-
-/** Drops keys whose value is undefined (keeps output and golden files free of `undefined`). */
-function compact<T extends Record<string, unknown>>(o: T): T {
-  for (const key of Object.keys(o)) if (o[key] === undefined) delete o[key];
-  return o;
+  return salesforceUserTokenId(f.userId);
 }
 
 /** Short family names used in operation-qualified actions (`salesforce.api.query`). */
@@ -151,7 +145,7 @@ export function buildActivity(f: SalesforceFacts): TokenActivity {
   const key = tokenKey(f);
   const ecs = ECS[f.eventClass];
   const sessionSecret = f.loginKey ?? f.sessionKey;
-  const sessionId = sessionSecret === undefined ? undefined : sha256Hex32(sessionSecret);
+  const sessionId = sessionSecret === undefined ? undefined : sessionIdHash(sessionSecret);
   const eventTypes = [...ecs.type];
   if (f.eventClass === 'api' && (f.httpStatus === 401 || f.httpStatus === 403)) eventTypes.push('denied');
   // `impersonated_user` carries DELEGATED_USER_* / DelegatedUsername, as the project asks. Salesforce

@@ -1,9 +1,6 @@
-import { deadLetter } from '../common/dead-letter.js';
+import { deadLetter, MAX_DEAD_RAW_BYTES } from '../common/dead-letter.js';
 import type { DeadLetter, DeadLetterCode, RecordLocation, Skipped } from '../types.js';
 import { redactRawText, redactRecord } from './redact.js';
-
-/** Dead-letter raw text is truncated to this many characters (64 KiB), per the DeadLetter contract. */
-export const MAX_DEAD_RAW_CHARS = 64 * 1024;
 
 /** Records (CSV rows, JSON objects) larger than this many characters (1 MiB) are dead letters. */
 export const MAX_RECORD_CHARS = 1024 * 1024;
@@ -20,7 +17,7 @@ export function deadFromText(
   location: RecordLocation,
   knownSessionKeys: readonly string[] = [],
 ): DeadLetter {
-  const head = raw.length > 2 * MAX_DEAD_RAW_CHARS ? raw.slice(0, 2 * MAX_DEAD_RAW_CHARS) : raw;
+  const head = raw.length > 2 * MAX_DEAD_RAW_BYTES ? raw.slice(0, 2 * MAX_DEAD_RAW_BYTES) : raw;
   const dead = deadLetter('salesforce', code, reason, redactRawText(head, knownSessionKeys), location);
   return head === raw || dead.raw.endsWith('[truncated]')
     ? dead

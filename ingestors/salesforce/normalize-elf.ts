@@ -1,6 +1,7 @@
 import { type ElfRow, elfRowSchema } from '../../schemas/raw/salesforce.js';
 import type { SecretExposure } from '../../schemas/token-activity.js';
 import { SALESFORCE_ELF_OPERATION_FIELDS, salesforceEventId } from '../common/ids.js';
+import { canonicalIp } from '../common/ip.js';
 import type { NormalizeResult, RawRecord } from '../types.js';
 import { buildActivity } from './activity.js';
 import { deadFromValue, skipped } from './dead-letter.js';
@@ -8,7 +9,6 @@ import { SalesforceTimestampError } from './errors.js';
 import type { SalesforceFacts } from './facts.js';
 import { elfFamily, elfTypeOfFamily } from './family.js';
 import { tryCanonicalId18 } from './ids.js';
-import { normalizeIp } from './ip.js';
 import {
   apiTypeFromCode,
   apiTypeFromElfType,
@@ -220,8 +220,8 @@ export function normalizeElf(record: RawRecord): NormalizeResult {
     };
   }
 
-  const sourceIp = normalizeIp(row.SOURCE_IP);
-  const clientIp = normalizeIp(row.CLIENT_IP);
+  const sourceIp = canonicalIp(row.SOURCE_IP);
+  const clientIp = canonicalIp(row.CLIENT_IP);
   const httpStatus = count(row.STATUS_CODE);
   const uri = text(row.URI);
   const facts: SalesforceFacts = {

@@ -1,12 +1,12 @@
 import { RTEM_SCHEMAS, type RtemType } from '../../schemas/raw/salesforce.js';
 import type { Geo, SecretExposure } from '../../schemas/token-activity.js';
 import { SALESFORCE_RTEM_OPERATION_FIELDS, salesforceEventId } from '../common/ids.js';
+import { canonicalIp } from '../common/ip.js';
 import type { NormalizeResult, RawRecord } from '../types.js';
 import { buildActivity } from './activity.js';
 import { deadFromValue, skipped } from './dead-letter.js';
 import type { SalesforceFacts } from './facts.js';
 import { tryCanonicalId18 } from './ids.js';
-import { normalizeIp } from './ip.js';
 import {
   apiTypeFromName,
   type EventClass,
@@ -182,7 +182,7 @@ export function normalizeRtem(record: RawRecord, type: string): NormalizeResult 
     };
   }
 
-  const sourceIp = normalizeIp(text(v.SourceIp));
+  const sourceIp = canonicalIp(text(v.SourceIp));
   const query = text(v.Query);
   const isBulkResult = type === 'BulkApiResultEvent';
   const entity = entities(v.QueriedEntities) ?? entityFromQuery(query);

@@ -1,5 +1,5 @@
 import type { SecretExposure } from '../../schemas/token-activity.js';
-import { sha256Hex32 } from './hash.js';
+import { sha256Hex32 } from '../common/ids.js';
 
 /**
  * Redaction for the Salesforce ingestor. Two kinds of sensitive values:

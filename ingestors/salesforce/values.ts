@@ -1,15 +1,12 @@
 /**
  * Small value helpers shared by the ELF and RTEM normalizers. ELF uses an empty string for "not
- * applicable" and RTEM uses null; both become undefined here.
+ * applicable" and RTEM uses null; both become undefined here (`text` and `distinct` are the common
+ * ones, ingestors/common/values.ts, re-exported for the normalizers).
  */
 
-/** Trimmed string, or undefined for null, undefined, empty and whitespace-only values. */
-export function text(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value !== 'string') return undefined;
-  const t = value.trim();
-  return t === '' ? undefined : t;
-}
+import { text } from '../common/values.js';
+
+export { distinct, text } from '../common/values.js';
 
 /** Like {@link text}, but also undefined for the placeholders `N/A` and `Unknown` (RTEM names). */
 export function name(value: unknown): string | undefined {
@@ -91,9 +88,4 @@ export function recordsCount(value: unknown): number | undefined {
   const total = count(o.totalSize);
   if (total !== undefined) return total;
   return Array.isArray(o.records) ? o.records.length : undefined;
-}
-
-/** Distinct defined values, in order. */
-export function distinct(values: readonly (string | undefined)[]): string[] {
-  return [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))];
 }

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { seededRandom as rng } from '../../baselines/seeded-random.js';
 import { frameGithub } from '../../ingestors/github/frame.js';
 import { frameGoogleWorkspace } from '../../ingestors/google-workspace/frame.js';
 import type { FramedItem } from '../../ingestors/types.js';
@@ -43,18 +44,6 @@ describe('fast paths cover exactly the zod shapes', () => {
     }
   });
 });
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ODD_VALUES: unknown[] = [
   null,

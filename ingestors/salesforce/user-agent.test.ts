@@ -1,26 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeIp } from './ip.js';
 import { cleanUserAgent, isBrowserUserAgent } from './user-agent.js';
-
-describe('normalizeIp', () => {
-  it.each([
-    ['175.16.199.0', '175.16.199.0'],
-    ['2001:DB8::1', '2001:db8::1'],
-    ['2001:0db8:85a3:0000:0000:8a2e:0370:7334', '2001:db8:85a3::8a2e:370:7334'],
-    ['::ffff:10.1.2.3', '10.1.2.3'],
-    ['[2001:db8::2]', '2001:db8::2'],
-    ['fe80::1%eth0', 'fe80::1'],
-  ])('%s -> %s', (raw, ip) => {
-    expect(normalizeIp(raw)).toBe(ip);
-  });
-
-  it.each(['Salesforce.com IP', 'N/A', '', '010.1.1.1', '1.2.3.4.5', '2001:db8:::1'])(
-    '%j is not an IP',
-    (raw) => {
-      expect(normalizeIp(raw)).toBeUndefined();
-    },
-  );
-});
 
 describe('cleanUserAgent', () => {
   it('URL-decodes BROWSER_TYPE values', () => {
