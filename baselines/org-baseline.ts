@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { TokenActivity } from '../schemas/token-activity.js';
-import type { FailedAttempt, ImpersonationView, OrgView } from './types.js';
+import type { OrgView } from './types.js';
 
 const DAY_MS = 86_400_000;
 
@@ -10,17 +10,6 @@ export const ORG_PREFIX_WINDOW_MS = 30 * DAY_MS;
 export const ORG_PREFIX_PRINCIPALS_CAP = 16;
 /** Networks remembered org-wide (least recently used dropped). */
 export const ORG_PREFIX_CAP = 16_384;
-/** How long failed attempts on an account are kept (ms): 14 days of event time. */
-export const FAILED_ATTEMPT_WINDOW_MS = 14 * DAY_MS;
-/** Failed attempts kept per account (oldest dropped). */
-export const FAILED_ATTEMPT_CAP = 64;
-/** Accounts with failed attempts remembered (least recently failed dropped). */
-export const FAILED_ACCOUNT_CAP = 16_384;
-/** Users remembered per delegated client (least recently impersonated dropped, counted as evicted). */
-export const IMPERSONATED_USERS_CAP = 4_096;
-/** Delegated clients remembered (least recently used dropped). */
-export const DELEGATED_CLIENT_CAP = 1_024;
-
 /**
  * The provider block of a network prefix: the /16 of an IPv4 /24 (`203.0`), the /32 of an IPv6
  * /64 (`2001:db8`). A person's new address inside a block they already use is usually the same
@@ -59,71 +48,13 @@ function touch<K, V>(map: Map<K, V>, key: K, value: V, cap: number, onDrop?: (ke
   }
 }
 
-/** Users one delegated client impersonated: first/last time per user and recent first times. */
-class Impersonations implements ImpersonationView {
-  /** user -> [firstSeen, lastSeen], least recently impersonated first */
-  readonly users = new Map<string, [number, number]>();
-  evicted = 0;
-  readonly newUserTimes: number[] = [];
-
-  firstSeen(user: string): number | undefined {
-    return this.users.get(user)?.[0];
-  }
-
-  get distinct(): number {
-    return this.users.size;
-  }
-
-  top(limit: number): string[] {
-    return [...this.users.keys()].reverse().slice(0, limit);
-  }
-
-  observe(user: string, t: number, windowMs: number): void {
-    const seen = this.users.get(user);
-    if (seen !== undefined) {
-      this.users.delete(user);
-      this.users.set(user, [Math.min(seen[0], t), Math.max(seen[1], t)]);
-      return;
-    }
-    this.users.set(user, [t, t]);
-    if (this.users.size > IMPERSONATED_USERS_CAP) {
-      this.users.delete(this.users.keys().next().value as string);
-      this.evicted++;
-    }
-    const times = this.newUserTimes;
-    let i = times.length;
-    while (i > 0 && (times[i - 1] as number) > t) i--;
-    times.splice(i, 0, t);
-    const latest = times.at(-1) as number;
-    let k = 0;
-    while (k < times.length && (times[k] as number) < latest - windowMs) k++;
-    if (k > 0) times.splice(0, k);
-  }
-}
-
-const attemptSchema = z.object({
-  at: z.number(),
-  ip: z.string().optional(),
-  prefix: z.string().optional(),
-  country: z.string().optional(),
-});
-
 /** Serialized {@link OrgBaseline} (saved next to the entity baselines, see persistence.ts). */
 export const orgStateSchema = z.object({
   v: z.literal(1),
   /** [prefix, [[owner, lastSeen]...]] least recently used first */
   prefixes: z.array(z.tuple([z.string(), z.array(z.tuple([z.string(), z.number()]))])),
-  /** [owner, attempts oldest first] least recently failed first */
-  failures: z.array(z.tuple([z.string(), z.array(attemptSchema)])),
-  /** [client token id, evicted, [[user, first, last]...], new-user times] least recently used first */
-  impersonations: z.array(
-    z.tuple([
-      z.string(),
-      z.number().int().nonnegative(),
-      z.array(z.tuple([z.string(), z.number(), z.number()])),
-      z.array(z.number()),
-    ]),
-  ),
+  // State saved before failed attempts and impersonations moved to the spray and fan-out detectors'
+  // declared state (detectors/state.ts) may still carry `failures` / `impersonations`: zod drops them.
 });
 export type OrgStateJSON = z.infer<typeof orgStateSchema>;
 
@@ -138,13 +69,9 @@ export type OrgStateJSON = z.infer<typeof orgStateSchema>;
  *   a person's first use of it is not a new place. Machine tokens do not count (an attacker VPS
  *   replaying several stolen integration tokens must not become "known"). Indexed by provider block
  *   (/16, IPv6 /32) too: an SDP provider's other nodes share the block of its busiest one.
- * - **Failed attempts** per account (owner entity): time, IP, prefix and country of every
- *   `event.outcome: failure` within {@link FAILED_ATTEMPT_WINDOW_MS} (a password spray from many
- *   networks; the entity baselines deliberately learn nothing from failures).
- * - **Impersonation** per domain-wide-delegation client (token entity of activities carrying
- *   `tokenwatch.impersonated_user`): the users it acted as (first/last time, at most
- *   {@link IMPERSONATED_USERS_CAP}) and the times it first impersonated a user within the store's
- *   `recentWindowMs` (fan-out, S6).
+
+ * (Failed attempts per account and the users a delegation client impersonated are the declared
+ * state of `account.password_spray` and `app.impersonation_fanout`, not kept here.)
  *
  * One store is one organization (one tokenwatch deployment watches one company's GitHub org,
  * Workspace and Salesforce), so networks are shared across sources: a person's Zscaler egress is
@@ -155,18 +82,12 @@ export class OrgBaseline implements OrgView {
   private readonly prefixes = new Map<string, Map<string, number>>();
   /** provider block -> prefixes of it in {@link prefixes} (kept in step, not saved: rebuilt on load) */
   private readonly blocks = new Map<string, Set<string>>();
-  private readonly failures = new Map<string, FailedAttempt[]>();
-  private readonly delegations = new Map<string, Impersonations>();
-
-  constructor(private readonly recentWindowMs: number) {}
 
   /** Folds one activity in (`owner` is its owner entity id, if any). */
   observe(a: TokenActivity, t: number, owner: string | undefined): void {
     const prefix = a.tokenwatch.network?.ip_prefix;
-    const failed = a.event.outcome === 'failure';
-    if (failed) {
-      if (owner !== undefined) this.recordFailure(owner, a, t, prefix);
-    } else if (prefix !== undefined && owner !== undefined && a.token.principal === 'human') {
+    if (a.event.outcome === 'failure') return;
+    if (prefix !== undefined && owner !== undefined && a.token.principal === 'human') {
       const people = this.prefixes.get(prefix) ?? new Map<string, number>();
       const last = people.get(owner);
       if (last === undefined && people.size >= ORG_PREFIX_PRINCIPALS_CAP) {
@@ -179,12 +100,6 @@ export class OrgBaseline implements OrgView {
       people.set(owner, Math.max(last ?? t, t));
       if (!this.prefixes.has(prefix)) this.indexBlock(prefix);
       touch(this.prefixes, prefix, people, ORG_PREFIX_CAP, (dropped) => this.unindexBlock(dropped));
-    }
-    const user = a.tokenwatch.impersonated_user;
-    if (user !== undefined && !failed) {
-      const d = this.delegations.get(a.token.id) ?? new Impersonations();
-      d.observe(user, t, this.recentWindowMs);
-      touch(this.delegations, a.token.id, d, DELEGATED_CLIENT_CAP);
     }
   }
 
@@ -200,24 +115,6 @@ export class OrgBaseline implements OrgView {
     const set = this.blocks.get(block);
     set?.delete(prefix);
     if (set?.size === 0) this.blocks.delete(block);
-  }
-
-  private recordFailure(owner: string, a: TokenActivity, t: number, prefix: string | undefined): void {
-    const list = this.failures.get(owner) ?? [];
-    const attempt: FailedAttempt = { at: t };
-    if (a.source?.ip !== undefined) attempt.ip = a.source.ip;
-    if (prefix !== undefined) attempt.prefix = prefix;
-    const country = a.source?.geo?.country_iso_code;
-    if (country !== undefined) attempt.country = country;
-    let i = list.length;
-    while (i > 0 && (list[i - 1] as FailedAttempt).at > t) i--;
-    list.splice(i, 0, attempt);
-    const latest = (list.at(-1) as FailedAttempt).at;
-    let k = 0;
-    while (k < list.length && (list[k] as FailedAttempt).at < latest - FAILED_ATTEMPT_WINDOW_MS) k++;
-    if (list.length - k > FAILED_ATTEMPT_CAP) k = list.length - FAILED_ATTEMPT_CAP;
-    if (k > 0) list.splice(0, k);
-    touch(this.failures, owner, list, FAILED_ACCOUNT_CAP);
   }
 
   sharedPrefixPrincipals(prefix: string, atMs: number, except?: string): number {
@@ -236,54 +133,20 @@ export class OrgBaseline implements OrgView {
     return max;
   }
 
-  failedAttempts(owner: string): readonly FailedAttempt[] {
-    return this.failures.get(owner) ?? [];
-  }
-
-  impersonation(client: string): ImpersonationView | undefined {
-    return this.delegations.get(client);
-  }
-
   /** Serializable state ({@link orgStateSchema}). */
   toJSON(): OrgStateJSON {
     return {
       v: 1,
       prefixes: [...this.prefixes].map(([p, people]) => [p, [...people]]),
-      failures: [...this.failures].map(([o, list]) => [o, list.map((x) => ({ ...x }))]),
-      impersonations: [...this.delegations].map(([c, d]) => [
-        c,
-        d.evicted,
-        [...d.users].map(([u, [f, l]]) => [u, f, l] as [string, number, number]),
-        [...d.newUserTimes],
-      ]),
     };
   }
 
   /** Rebuilds the state saved by {@link toJSON} (validate untrusted input with {@link orgStateSchema}). */
-  static fromJSON(state: OrgStateJSON, recentWindowMs: number): OrgBaseline {
-    const org = new OrgBaseline(recentWindowMs);
+  static fromJSON(state: OrgStateJSON): OrgBaseline {
+    const org = new OrgBaseline();
     for (const [p, people] of state.prefixes) {
       org.prefixes.set(p, new Map(people));
       org.indexBlock(p);
-    }
-    for (const [o, list] of state.failures) {
-      org.failures.set(
-        o,
-        list.map((x) => {
-          const attempt: FailedAttempt = { at: x.at };
-          if (x.ip !== undefined) attempt.ip = x.ip;
-          if (x.prefix !== undefined) attempt.prefix = x.prefix;
-          if (x.country !== undefined) attempt.country = x.country;
-          return attempt;
-        }),
-      );
-    }
-    for (const [c, evicted, users, times] of state.impersonations) {
-      const d = new Impersonations();
-      d.evicted = evicted;
-      for (const [u, f, l] of users) d.users.set(u, [f, l]);
-      d.newUserTimes.push(...times);
-      org.delegations.set(c, d);
     }
     return org;
   }

@@ -132,7 +132,7 @@ const loadOrg = async (store: BaselineStore, dir: string): Promise<void> => {
       cause: parsed.error,
     });
   }
-  store.org = OrgBaseline.fromJSON(parsed.data, store.config.recentWindowMs);
+  store.org = OrgBaseline.fromJSON(parsed.data);
 };
 
 const exists = async (path: string): Promise<boolean> => {

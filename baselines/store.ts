@@ -25,7 +25,7 @@ export interface BaselineContext {
   owner: BaselineView | undefined;
   /** token if mature, else app if mature, else owner if mature, else undefined */
   reference: ReferenceView | undefined;
-  /** organization-wide state: shared networks, failed attempts, impersonation (org-baseline.ts) */
+  /** organization-wide state: networks shared by several people (org-baseline.ts) */
   org: OrgView;
 }
 
@@ -61,8 +61,7 @@ interface EntityIds {
  * days). Both are counted in {@link evictions}.
  *
  * Besides the entities, {@link org} keeps organization-wide state no entity owns (networks shared
- * by several people, failed attempts per account, users impersonated per delegation client; see
- * org-baseline.ts), bounded and saved with the entities; detectors read it as `ctx.org`.
+ * by several people; see org-baseline.ts), bounded and saved with the entities; detectors read it as `ctx.org`.
  */
 export class BaselineStore {
   readonly config: BaselineConfig;
@@ -80,7 +79,7 @@ export class BaselineStore {
   /** @throws BaselineConfigError when the configuration is invalid */
   constructor(config: BaselineStoreConfig = {}) {
     this.config = parseBaselineConfig(config);
-    this.org = new OrgBaseline(this.config.recentWindowMs);
+    this.org = new OrgBaseline();
   }
 
   /**

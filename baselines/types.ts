@@ -136,30 +136,6 @@ export interface BaselineView {
   readonly created: { at: number; ip?: string; country?: string; ipPrefix?: string } | undefined;
 }
 
-/** A failed sign-in or use attempt on an account (`event.outcome: failure`). */
-export interface FailedAttempt {
-  /** epoch ms */
-  at: number;
-  ip?: string;
-  /** /24 or /64 of the address */
-  prefix?: string;
-  country?: string;
-}
-
-/** The users a domain-wide-delegation client impersonated (`tokenwatch.impersonated_user`). */
-export interface ImpersonationView {
-  /** epoch ms the client first impersonated `user`; undefined if never (or forgotten: {@link evicted}) */
-  firstSeen(user: string): number | undefined;
-  /** Distinct users kept. */
-  readonly distinct: number;
-  /** Users forgotten by the cap; when > 0, "never impersonated" may be a forgotten user. */
-  readonly evicted: number;
-  /** Event times (ms) the client first impersonated a user, within the store's recent window, oldest first. */
-  readonly newUserTimes: readonly number[];
-  /** Most recently impersonated users first, at most `limit`. */
-  top(limit: number): string[];
-}
-
 /**
  * Organization-wide state that belongs to no single entity (baselines/org-baseline.ts), as of
  * just before the activity being evaluated.
@@ -176,8 +152,4 @@ export interface OrgView {
    * provider block (/16, IPv6 /32) of `prefix`: another node of a corporate VPN/SDP provider.
    */
   sharedBlockPrincipals(prefix: string, atMs: number, except?: string): number;
-  /** Failed attempts on the account (owner entity id) within the last 14 days, oldest first. */
-  failedAttempts(owner: string): readonly FailedAttempt[];
-  /** Users the delegation client (its token entity id) impersonated, if it ever did. */
-  impersonation(client: string): ImpersonationView | undefined;
 }

@@ -11,6 +11,7 @@ import {
   fmtList,
   historySpan,
 } from './explain.js';
+import { breadthWindowSetting, firstSeenInWindow } from './novelty.js';
 import { firstSeenSet } from './state.js';
 import type { DetectorContext } from './types.js';
 
@@ -92,7 +93,7 @@ function newUsersInWindow(
   window: number,
 ): number {
   if (index.size > 0) return index.firstSeenSince(atMs - window + 1).length;
-  return ctx.token.current.newResourceTimes.filter((t) => t > atMs - window).length;
+  return firstSeenInWindow(ctx.token.current.newResourceTimes, atMs, window, { later: true });
 }
 
 /**
@@ -140,13 +141,7 @@ export const appImpersonationFanout = defineDetector({
     'If not a planned rollout, remove the client’s delegation in the Admin console and rotate the service-account keys.',
   ],
   settings: z.object({
-    breadthWindowMs: z
-      .number()
-      .int()
-      .min(60_000)
-      .max(3_600_000)
-      .default(3_600_000)
-      .describe("Window of never-seen values, ms (at most the baselines' 1 h recent window)"),
+    breadthWindowMs: breadthWindowSetting(),
   }),
   groupWindowMs: 3_600_000,
   state: {

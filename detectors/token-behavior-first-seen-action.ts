@@ -10,6 +10,7 @@ import {
   tokenLabel,
 } from './explain.js';
 import { isEndOfLife, noveltyReliable } from './lookup.js';
+import { breadthWindowSetting, firstSeenInWindow } from './novelty.js';
 
 /** Sensitive action families (GitHub, Google Workspace, Salesforce), matched on `event.action`. */
 export const SENSITIVE_ACTIONS: readonly { category: string; pattern: RegExp }[] = [
@@ -79,13 +80,7 @@ export const tokenBehaviorFirstSeenAction = defineDetector({
     'Revert the change if unexpected (make the repo private again, remove the runner, revoke the new credential) and revoke the token.',
   ],
   settings: z.object({
-    breadthWindowMs: z
-      .number()
-      .int()
-      .min(60_000)
-      .max(3_600_000)
-      .default(3_600_000)
-      .describe("Window of never-seen values, ms (at most the baselines' 1 h recent window)"),
+    breadthWindowMs: breadthWindowSetting(),
   }),
   groupWindowMs: 3_600_000,
 
@@ -103,9 +98,7 @@ export const tokenBehaviorFirstSeenAction = defineDetector({
 
     const atMs = eventTimeMs(activity);
     const window = settings.breadthWindowMs;
-    const earlier = newAction
-      ? view.current.newActionTimes.filter((t) => t > atMs - window && t <= atMs).length
-      : 0;
+    const earlier = newAction ? firstSeenInWindow(view.current.newActionTimes, atMs, window) : 0;
     const burst = newAction && earlier + 1 >= NEW_ACTION_BURST;
     const category = newBulkApi ? 'bulk API' : newAction ? sensitiveCategory(action) : undefined;
     if (category === undefined && !burst) return [];

@@ -11,6 +11,7 @@ import {
   tokenLabel,
 } from './explain.js';
 import { evictedCount, noveltyReliable, seenByAny } from './lookup.js';
+import { breadthWindowSetting, firstSeenInWindow } from './novelty.js';
 
 /** The threshold also scales to this multiple of the entity's usual new resources per active hour. */
 export const BREADTH_RATE_MULTIPLE = 5;
@@ -58,13 +59,7 @@ export const tokenBehaviorResourceBreadth = defineDetector({
     'If not explained by onboarding or a planned migration, revoke the token and review the data read.',
   ],
   settings: z.object({
-    breadthWindowMs: z
-      .number()
-      .int()
-      .min(60_000)
-      .max(3_600_000)
-      .default(3_600_000)
-      .describe("Window of never-seen values, ms (at most the baselines' 1 h recent window)"),
+    breadthWindowMs: breadthWindowSetting(),
     breadthNewResources: z
       .number()
       .int()
@@ -84,7 +79,7 @@ export const tokenBehaviorResourceBreadth = defineDetector({
 
     const atMs = eventTimeMs(activity);
     const window = settings.breadthWindowMs;
-    const earlier = ref.view.current.newResourceTimes.filter((t) => t > atMs - window && t <= atMs).length;
+    const earlier = firstSeenInWindow(ref.view.current.newResourceTimes, atMs, window);
     const count = earlier + 1;
     // Every insertion into the capped resource set (kept or later evicted) was a "new" resource
     // once, so (distinct + evicted) / active hours is the entity's usual novelty rate. Without the
