@@ -61,11 +61,15 @@ describe('expandIpv6 edge cases', () => {
     ['1::', '1::'],
     ['::2:3', '::2:3'],
     ['1:2:3:4:5:6:7::', '1:2:3:4:5:6:7:0'],
-    ['::1.2.3.4', '::102:304'],
     ['64:ff9b::192.0.2.33', '64:ff9b::c000:221'],
     ['1:0:0:2:0:0:0:3', '1:0:0:2::3'],
   ])('%s -> %s', (input, expected) => {
     expect(canonicalIp(input)).toBe(expected);
+  });
+
+  it('reads the deprecated IPv4-compatible form ::a.b.c.d as the IPv4 address (ipaddr.js parses it as IPv4-mapped)', () => {
+    // RFC 4291 2.5.5.1 deprecates ::a.b.c.d; where a log carries it, it names an IPv4 client.
+    expect(canonicalIp('::1.2.3.4')).toBe('1.2.3.4');
   });
 
   it.each([

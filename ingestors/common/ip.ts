@@ -1,8 +1,12 @@
 import { isIPv4 } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /**
  * IP address parsing for source IPs in vendor logs: validation, canonical text form, the /24 or /64
- * prefix baselines group by, and the numeric form CIDR matching needs.
+ * prefix baselines group by, and the numeric form CIDR matching needs. IPv6 parsing and RFC 5952
+ * formatting are ipaddr.js's; what stays here is what vendor logs need on top (a `:port` suffix,
+ * brackets, zones, IPv4-mapped IPv6 read as IPv4) and an allocation-free dotted-quad fast path
+ * for the common case (most source addresses are IPv4; it runs once per event).
  *
  * Vendor IP fields are not always IPs (Salesforce `Salesforce.com IP`, malformed IPv6 in vendor
  * samples: formats.md 2d.5, 3d.2, 3d.9); {@link parseIp} returns `undefined` for those instead of
@@ -101,91 +105,16 @@ function ipv4(text: string): Ipv4 {
 }
 
 /**
- * Expands IPv6 text (with at most one `::` and an optional trailing dotted quad) into 8 groups;
- * undefined when the text is not a valid IPv6 address.
+ * Expands IPv6 text (with at most one `::` and an optional trailing dotted quad, no zone) into 8
+ * 16-bit groups; undefined when the text is not a valid IPv6 address. Parsing is ipaddr.js's
+ * (`IPv6.isValid` / `IPv6.parse`, the parser fastify's proxy-addr uses).
  */
 export function expandIpv6(s: string): number[] | undefined {
-  const head: number[] = [];
-  const tail: number[] = [];
-  let cur = head;
-  let compressed = false;
-  let i = 0;
-  const n = s.length;
-  if (n < 2) return undefined;
-  if (s.charCodeAt(0) === 58) {
-    if (s.charCodeAt(1) !== 58) return undefined;
-    compressed = true;
-    cur = tail;
-    i = 2;
-    if (i === n) return [0, 0, 0, 0, 0, 0, 0, 0];
-  }
-  while (i < n) {
-    let value = 0;
-    let digits = 0;
-    const start = i;
-    while (i < n) {
-      const h = hexValue(s.charCodeAt(i));
-      if (h < 0) break;
-      value = value * 16 + h;
-      digits++;
-      i++;
-    }
-    if (i < n && s.charCodeAt(i) === 46) {
-      // trailing dotted quad: must be the last part and take 2 groups
-      const quad = fastIpv4(s.slice(start));
-      if (!quad) return undefined;
-      cur.push(quad.value >>> 16, quad.value & 0xffff);
-      i = n;
-      break;
-    }
-    if (digits === 0 || digits > 4) return undefined;
-    cur.push(value);
-    if (i === n) break;
-    if (s.charCodeAt(i) !== 58) return undefined;
-    i++;
-    if (i < n && s.charCodeAt(i) === 58) {
-      if (compressed) return undefined;
-      compressed = true;
-      cur = tail;
-      i++;
-      if (i === n) break;
-    } else if (i === n) return undefined;
-  }
-  const total = head.length + tail.length;
-  if (compressed ? total > 7 : total !== 8) return undefined;
-  const groups = head.slice();
-  for (let k = total; k < 8; k++) groups.push(0);
-  for (const g of tail) groups.push(g);
-  return groups;
+  if (s.includes('%') || !ipaddr.IPv6.isValid(s)) return undefined;
+  return ipaddr.IPv6.parse(s).parts.slice();
 }
 
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
-
-/** RFC 5952 text of 8 groups: lower-case hex, longest run (>= 2) of zero groups as `::`. */
+/** RFC 5952 text of 8 groups: lower-case hex, longest run (>= 2) of zero groups as `::` (ipaddr.js `toRFC5952String`). */
 export function formatIpv6(groups: number[]): string {
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestLen < 2) return hex.join(':');
-  const left = hex.slice(0, bestStart).join(':');
-  const right = hex.slice(bestStart + bestLen).join(':');
-  return `${left}::${right}`;
+  return new ipaddr.IPv6(groups).toRFC5952String();
 }
