@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { accountPasswordSpray } from './account-password-spray.js';
 import { appConsentWave } from './app-consent-wave/detector.js';
+import { appFirstSeenInOrg } from './app-first-seen-in-org/detector.js';
 import { appImpersonationFanout } from './app-impersonation-fanout.js';
+import { appScopeBeyondApproved } from './app-scope-beyond-approved/detector.js';
+import { networkSourceManyOwners } from './network-source-many-owners/detector.js';
 import { secretExposedInLog } from './secret-exposed-in-log.js';
 import type { SettingsById } from './settings.js';
 import { tokenBehaviorFirstSeenAction } from './token-behavior-first-seen-action.js';
@@ -16,6 +19,7 @@ import { tokenLifecycleUsedAfterRevocation } from './token-lifecycle-used-after-
 import { tokenMultivariateOutlier } from './token-multivariate-outlier.js';
 import { tokenNetworkFirstSeenPrefix } from './token-network-first-seen-prefix.js';
 import { tokenScopeBroadOrEscalated } from './token-scope-broad-or-escalated.js';
+import { tokenSessionConcurrentNetworks } from './token-session-concurrent-networks/detector.js';
 import { tokenTimeUnusualHour } from './token-time-unusual-hour.js';
 import { tokenVolumeActivitySpike } from './token-volume-activity-spike.js';
 import { tokenVolumeDataSpike } from './token-volume-data-spike.js';
@@ -52,6 +56,10 @@ export const detectors: readonly Detector[] = Object.freeze([
   // app vetting and offboarding (folder layout)
   appConsentWave,
   tokenLifecycleUsedAfterOwnerOffboarded,
+  appFirstSeenInOrg,
+  appScopeBeyondApproved,
+  networkSourceManyOwners,
+  tokenSessionConcurrentNetworks,
 ]);
 
 /** Detectors by id. */

@@ -1,0 +1,202 @@
+import { z } from 'zod';
+import type { TokenActivity } from '../../schemas/token-activity.js';
+import { defineDetector } from '../define-detector.js';
+import { DAY_MS, eventTimeMs, fmtDuration, fmtList, fmtNumber, tokenLabel } from '../explain.js';
+import { isEndOfLife, isFailure, knownNetwork } from '../lookup.js';
+import { firstSeenSet } from '../state.js';
+import { SCRIPTING_UA } from '../token-client-new-ua-family.js';
+
+/**
+ * A network counts as its OAuth app's own (the app's servers acting for its users) only after the
+ * app's tokens used it for this long: the first victims' replays teach the app baseline the
+ * attacker's prefix too, and must not make it the app's.
+ */
+const APP_SERVER_MIN_AGE_MS = 7 * DAY_MS;
+
+/** History of an address that its base rate of newcomers is computed over. */
+const BASE_RATE_MS = 30 * DAY_MS;
+
+/**
+ * `network.source_many_owners`: one source address suddenly carries the credentials of many
+ * people who never used it before ("one IP, many tokens": stolen tokens of several victims
+ * replayed from the attacker's machine, S3; an infostealer operator working through a batch of
+ * sessions). The unit is the *newcomer*: a person (per source, by email else login) whose
+ * credentials are used from the address for the first time. An office NAT or a known egress
+ * carries many people every day but few newcomers, so the base rate compares the newcomers of the
+ * last `windowMs` with the address's own newcomers per window over its previous 30 days: an
+ * address never becomes "corporate" because the first victims were seen on it (the failure of
+ * the org-egress heuristic when victims pile up; issue 10), only a long history of many people
+ * raises its bar.
+ *
+ * Silent: configured corporate egress (class `corporate`) and private addresses; VPN / SDP
+ * egress (class `vpn`, a rollout moves everyone onto it in a day: N3) unless the client is a
+ * scripting / HTTP library; machine credentials (CI runners share cloud addresses); a grant used
+ * from a network its OAuth app's servers have used for a week (the app acting for its users), or from
+ * cloud/hosting egress when the app itself is still learning (a new app's servers); the crossing
+ * use when the address is a known network of that person; failed attempts.
+ *
+ * Known gaps: an attacker spreading victims over many addresses of one ASN (keyed by address
+ * only); a team offsite on a hotel network (three colleagues new to one address within hours);
+ * stolen machine credentials.
+ */
+export const networkSourceManyOwners = defineDetector({
+  id: 'network.source_many_owners',
+  name: "One source address suddenly using many people's credentials",
+  description:
+    "A source address carried the credentials of several people who never used it before, within a short window and far above the address's own history (stolen tokens of many owners replayed from one machine).",
+  summary:
+    "At least `minOwners` people (per source, by email else login), and `baseRateMultiple` x the address's usual newcomers per window over its previous 30 days, use credentials from one address for the first time within `windowMs` (S3; issue 10's one-IP-many-tokens replay). Fires once, on the crossing use, after `learningDays` of org history; finding on the address (`source:<ip>`); high at twice the bar or from Tor. Victims never make the address look corporate: only past newcomers raise its bar. Silent: class `corporate`/`private`; class `vpn` (SDP rollout, N3) unless the client is a scripting library; machine credentials; a grant from a network its OAuth app's tokens have used for 7+ days (its servers) (or cloud egress of a learning app); the crossing use from the person's own known network; failures. Newcomers live in declared state (first-seen set per address, 30 days).",
+  knownGaps:
+    "Keyed by address, not ASN: victims spread over an attacker's address pool; a team offsite on one hotel network; stolen machine credentials; consumer VPN exits with browser clients.",
+  version: 1,
+  severity: 'medium',
+  riskScore: 65,
+  category: 'authentication',
+  mitre: ['TA0005:T1550.001', 'TA0001:T1078.004'],
+  sources: ['github', 'google_workspace', 'salesforce'],
+  requiredFields: [
+    'source.ip',
+    'source.as.number',
+    'source.as.organization.name',
+    'source.geo.country_iso_code',
+    'tokenwatch.network.class',
+    'tokenwatch.network.ip_prefix',
+    'token.owner.email',
+    'token.owner.name',
+    'token.principal',
+    'token.client.id',
+    'user_agent.name',
+    'event.outcome',
+  ],
+  falsePositives: [
+    'A team offsite or conference network (several colleagues new to one hotel address within hours)',
+    'A new office or VPN egress not yet configured in `corporateCidrs`',
+  ],
+  runbook: [
+    'List the credentials used from the address in the window (the alert names the people); check whether each person was working from elsewhere at the same time.',
+    'Look up the address (ASN, hosting/VPN provider, reputation); an office or event network: add it to `corporateCidrs`.',
+    'Otherwise treat every listed credential as stolen: revoke them, force re-authentication of the people, and look for the common source (a breached app vendor, an infostealer, a shared CI secret).',
+  ],
+  groupWindowMs: 24 * 3_600_000,
+  settings: z.object({
+    windowMs: z
+      .number()
+      .int()
+      .min(600_000)
+      .max(DAY_MS)
+      .default(6 * 3_600_000)
+      .describe('Window in which newcomers to an address are counted, ms'),
+    minOwners: z
+      .number()
+      .int()
+      .min(2)
+      .max(10_000)
+      .default(3)
+      .describe('People new to the address within the window that make a fan-out'),
+    baseRateMultiple: z
+      .number()
+      .min(1)
+      .max(1000)
+      .default(5)
+      .describe("And this multiple of the address's usual newcomers per window (previous 30 days)"),
+    learningDays: z
+      .number()
+      .min(0)
+      .max(90)
+      .default(7)
+      .describe('Days of org history before newcomers count (on a fresh state everyone is new everywhere)'),
+  }),
+  state: {
+    /** people (`<source>|<email or login>`) per source address: first and last use */
+    owners: firstSeenSet({ key: 'source_ip', cap: 1024, maxKeys: 65_536, ttlMs: BASE_RATE_MS }),
+    /** when the organization's history starts (value `history`) */
+    history: firstSeenSet({ key: 'org', cap: 1, maxKeys: 1, ttlMs: 400 * DAY_MS }),
+  },
+
+  observe(activity, { state }) {
+    state.history.add('history', eventTimeMs(activity));
+    const who = personOf(activity);
+    if (who !== undefined) state.owners.add(who, eventTimeMs(activity));
+  },
+
+  evaluate(activity, ctx, { settings, state }) {
+    const who = personOf(activity);
+    const ip = activity.source?.ip;
+    if (who === undefined || ip === undefined) return [];
+    const net = activity.tokenwatch.network;
+    const ua = activity.user_agent?.name ?? '';
+    if (net?.class === 'corporate' || net?.class === 'private') return [];
+    if (net?.class === 'vpn' && !SCRIPTING_UA.test(ua)) return [];
+    const atMs = eventTimeMs(activity);
+    const orgSince = state.history.get('history')?.first;
+    if (orgSince === undefined || atMs - orgSince < settings.learningDays * DAY_MS) return [];
+    const prefix = net?.ip_prefix;
+    if (knownNetwork(ctx, prefix, atMs, atMs)) return [];
+    if (activity.token.client?.id !== undefined && ctx.app !== undefined) {
+      const served = prefix === undefined ? undefined : ctx.app.seen('ip_prefix', prefix);
+      if (served !== undefined && served.firstSeen <= atMs - APP_SERVER_MIN_AGE_MS) return [];
+      if (ctx.app.maturity !== 'mature' && (net?.class === 'cloud' || net?.class === 'hosting')) return [];
+    }
+
+    const since = atMs - settings.windowMs;
+    const source = `${activity.event.module}|`;
+    const mine = state.owners.firstSeenSince(atMs - BASE_RATE_MS).filter(([p]) => p.startsWith(source));
+    const newcomers = mine.filter(([, s]) => s.first >= since && s.first <= atMs).map(([p]) => p);
+    const earlier = mine.filter(([, s]) => s.first < since).length;
+    const known = state.owners.get(who);
+    if (known !== undefined && known.first < since) return [];
+    const before = newcomers.length;
+    const after = newcomers.includes(who) ? before : before + 1;
+    if (!newcomers.includes(who)) newcomers.push(who);
+
+    const baseRate = earlier / (BASE_RATE_MS / settings.windowMs);
+    const threshold = Math.max(settings.minOwners, Math.ceil(settings.baseRateMultiple * baseRate));
+    if (!(before < threshold && after >= threshold)) return [];
+
+    const firstOnAddress = Math.min(...mine.map(([, s]) => s.first), atMs);
+    const people = newcomers.map((p) => p.slice(source.length));
+    const as = activity.source?.as;
+    const where = [
+      as?.number !== undefined
+        ? `AS${as.number}${as.organization?.name ? ` ${as.organization.name}` : ''}`
+        : undefined,
+      net?.class,
+      activity.source?.geo?.country_iso_code,
+    ].filter((x): x is string => x !== undefined);
+    const high = after >= 2 * threshold || net?.class === 'tor';
+    return [
+      {
+        entity: `source:${ip}`,
+        reason:
+          `Address ${ip}${where.length > 0 ? ` (${where.join(', ')})` : ''} used the ${activity.event.module} credentials of ` +
+          `${fmtNumber(after, 0)} people new to it within ${fmtDuration(settings.windowMs)} (${fmtList(people, 5)}; latest ` +
+          `${tokenLabel(activity)}${ua ? ` by ${ua}` : ''}); expected fewer than ${threshold}: the address brought ` +
+          `${fmtNumber(baseRate, 2)} new people per ${fmtDuration(settings.windowMs)} over its previous 30 days ` +
+          `(${fmtNumber(earlier, 0)} people before this window).`,
+        explanation: {
+          feature: 'new_owners_per_source_address',
+          observed: after,
+          expected: `fewer than ${threshold} (max of ${settings.minOwners} and ${settings.baseRateMultiple}x the address's base rate ${fmtNumber(baseRate, 2)})`,
+          window: fmtDuration(settings.windowMs),
+          baseline_entity: 'none',
+          history_days: Math.round((atMs - firstOnAddress) / DAY_MS),
+          history_events: earlier,
+          maturity: earlier > 0 ? 'mature' : 'learning',
+        },
+        ...(high ? { severity: 'high' as const, riskScore: 78 } : {}),
+      },
+    ];
+  },
+});
+
+/**
+ * `<source>|<email or login>` of the person behind a successful use of a human credential from an
+ * address, else undefined (failures, ends of life, machine credentials, no address).
+ */
+function personOf(activity: TokenActivity): string | undefined {
+  if (isFailure(activity) || isEndOfLife(activity) || activity.token.principal !== 'human') return undefined;
+  if (activity.source?.ip === undefined) return undefined;
+  const owner = activity.token.owner;
+  const who = owner.email ?? owner.name;
+  return who === undefined || who === '' ? undefined : `${activity.event.module}|${who.toLowerCase()}`;
+}
