@@ -51,7 +51,7 @@ export const appFirstSeenInOrg = defineDetector({
   runbook: [
     'Identify the app (client id, name, publisher, website) and the scopes of its first grant; check who authorized it and from where.',
     'Unknown app with broad scopes: review it with its first user; if unsanctioned, revoke its grants (Workspace API controls, GitHub OAuth app restrictions, Salesforce connected-app policy).',
-    'Sanctioned: approve it with `tokenwatch apps approve --source <source> --client-id <id> --by <you> --scopes ...` so later sightings are informational.',
+    'Sanctioned: approve it with `tokenwatch apps approve <source> <client id> --by <you> --scopes ...` so later sightings are informational.',
   ],
   groupWindowMs: 24 * 3_600_000,
   settings: z.object({
