@@ -37,6 +37,9 @@ export const appFirstSeenInOrg = defineDetector({
   mitre: ['TA0006:T1528', 'TA0001:T1199'],
   sources: ['google_workspace', 'github', 'salesforce'],
   requiredFields: [
+    'organization',
+    'organization.id',
+    'organization.name',
     'token.client.id',
     'token.client.name',
     'token.scopes',
