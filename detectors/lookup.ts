@@ -1,7 +1,8 @@
 import { providerBlock } from '../baselines/org-baseline.js';
 import type { BaselineView, Dimension, SeenStat } from '../baselines/types.js';
 import { ipPrefix, parseIp } from '../ingestors/common/ip.js';
-import type { NetworkClass, TokenActivity } from '../schemas/token-activity.js';
+import type { TokenActivity } from '../schemas/token-activity.js';
+import { isWorkloadEgress } from './network-stance.js';
 import type { DetectorContext } from './types.js';
 
 /**
@@ -119,7 +120,7 @@ export const isOrgEgressBlock = (ctx: DetectorContext, prefix: string | undefine
 /**
  * True when a person drives the credential from their own device: a human principal, or a
  * per-user OAuth grant (user x app, e.g. a mail or CRM plug-in, a desktop data loader) used from a
- * non-cloud address. Such credentials follow the person's hours and travels; a server-side
+ * non-data-centre address (neither cloud nor hosting). Such credentials follow the person's hours and travels; a server-side
  * integration (cloud egress, no per-user grant) does not.
  */
 export const personDriven = (activity: TokenActivity): boolean =>
@@ -127,12 +128,14 @@ export const personDriven = (activity: TokenActivity): boolean =>
   (activity.token.key_kind === 'oauth_grant' &&
     activity.tokenwatch.impersonated_user === undefined &&
     activity.source?.ip !== undefined &&
-    cloudProvider(activity) === undefined);
+    cloudProvider(activity) === undefined &&
+    activity.tokenwatch.network?.class !== 'hosting');
 
 /**
  * The country of this use when it is never-seen for the token, its owner's other tokens and the
  * reference baseline (the condition of `token.geo.first_seen_country`, shared so other detectors
- * can leave the event to it): undefined for cloud egress, end-of-life records, failed attempts,
+ * can leave the event to it): undefined for workload cloud/hosting egress and the org's own egress
+ * (class `corporate`), end-of-life records, failed attempts,
  * without a located reference history, or when the country is familiar.
  */
 export function newCountryOf(activity: TokenActivity, ctx: DetectorContext): string | undefined {
@@ -140,7 +143,10 @@ export function newCountryOf(activity: TokenActivity, ctx: DetectorContext): str
   const ref = ctx.reference;
   if (country === undefined || ref === undefined || isEndOfLife(activity) || isFailure(activity))
     return undefined;
-  if (cloudProvider(activity) !== undefined || ref.view.distinct('country') === 0) return undefined;
+  // The country of workload cloud/hosting egress is a region's, the org's own egress is the org's;
+  // rented hosting's country counts (network-stance.ts).
+  if (ref.view.distinct('country') === 0 || activity.tokenwatch.network?.class === 'corporate') return undefined;
+  if (isWorkloadEgress(activity, ctx)) return undefined;
   return seenByAny(familiarViews(ctx), 'country', country) ? undefined : country;
 }
 
@@ -185,13 +191,6 @@ export function knownNetwork(
   }
   return false;
 }
-
-/**
- * Network classes whose geolocation is not where a person is (`tokenwatch.network.class`): cloud
- * egress (a region), VPN/SDP egress (a node), Tor (an exit relay), private addresses (none).
- */
-export const isPlaceless = (netClass: NetworkClass | undefined): boolean =>
-  netClass === 'cloud' || netClass === 'vpn' || netClass === 'tor' || netClass === 'private';
 
 /**
  * True when this use comes from a mobile carrier (`tokenwatch.network.class` `mobile`) whose

@@ -21,15 +21,17 @@ import {
   personDriven,
   seenByAny,
 } from './lookup.js';
+import { hostingLabel, isRentedHosting } from './network-stance.js';
 
 /**
  * `token.geo.first_seen_country`: `source.geo.country_iso_code` was never seen for this token, its
  * owner's other tokens, nor its reference baseline (the app's or owner's on cold start).
  *
  * Silent when the country says nothing about where the credential's holder is, or is explained:
- * - cloud egress (a cloud region's country says nothing about a person or a theft), end-of-life
- *   records, failed attempts (a spray from abroad is `account.password_spray`'s), no located
- *   history;
+ * - workload cloud/hosting egress (network-stance.ts: class `cloud`, or hosting whose AS the
+ *   credential already used; a region's country says nothing about a person or a theft) and the
+ *   org's declared egress (class `corporate`), end-of-life records, failed attempts (a spray from
+ *   abroad is `account.password_spray`'s), no located history;
  * - the organization's shared egress (the prefix was used by 3+ other people within 30 days:
  *   VPN/SDP nodes such as Zscaler abroad, N3) and, for a person-driven credential, another prefix
  *   of the provider block of an egress 8+ people use (/16: the SDP's node in the country the person travels to): the country
@@ -44,6 +46,7 @@ import {
  *
  * Otherwise medium: a machine token or integration in a new country, a person's credential in a
  * new country with a new client family, or a move too fast or without a last location to judge.
+ * Rented hosting (a hosting AS the credential never used) and Tor exits are never a trip.
  *
  * Known gaps: a stolen personal credential used abroad with the owner's client family, a plausible
  * flight time after the owner's last use, is silent here (resource breadth, volume, first-seen
@@ -74,11 +77,13 @@ export const tokenGeoFirstSeenCountry = defineDetector({
     'tokenwatch.network.geo_accuracy_km',
     'source.geo.city_name',
     'source.geo.region_iso_code',
+    'source.as.number',
+    'source.as.organization.name',
   ],
   summary:
-    "First use from a country never seen for the token/owner/reference. Silent for cloud egress, failed attempts, the org's shared egress (SDP node abroad) and a person's plausible trip: a person-driven credential (human, or a per-user grant from a non-cloud address) with its usual client at a plausible speed from the latest non-cloud use of it or its owner's other credentials (a device joining a person already abroad is judged by its own last use; N2). Speeds come from the uncertainty regions; country-only locations are judged by bordering countries. A Tor exit is never a trip.",
+    "First use from a country never seen for the token/owner/reference. Silent for workload cloud/hosting egress (class cloud; hosting whose AS the credential already used), the org's declared egress (corporate), failed attempts, the org's shared egress (SDP node abroad) and a person's plausible trip: a person-driven credential (human, or a per-user grant from a non-cloud address) with its usual client at a plausible speed from the latest non-cloud use of it or its owner's other credentials (a device joining a person already abroad is judged by its own last use; N2). Speeds come from the uncertainty regions; country-only locations are judged by bordering countries. A Tor exit or rented hosting (a hosting AS the credential never used: an attacker's VPS) is never a trip.",
   knownGaps:
-    "A stolen personal credential used abroad with the owner's client after a plausible flight time is silent here; GeoIP errors near borders; the bordering-country table covers the countries we see most.",
+    "A stolen personal credential used abroad with the owner's client after a plausible flight time is silent here (unless from rented hosting or Tor); an attacker on hyperscaler compute (class cloud) is silent; GeoIP errors near borders.",
   falsePositives: [
     'Owner travelling abroad with an unusual client, or after no located use to judge the speed from',
     'Corporate VPN or SDP egress in another country used by fewer than 3 other people yet',
@@ -120,14 +125,15 @@ export const tokenGeoFirstSeenCountry = defineDetector({
       .sort((x, y) => (y?.at ?? 0) - (x?.at ?? 0))[0];
     const travel = travelFrom(last, activity, atMs);
     const maxKmh = settings.impossibleTravelKmh;
-    // Tor exits are never a person's trip.
+    // Tor exits and rented hosting are never a person's trip (network-stance.ts).
     const tor = activity.tokenwatch.network?.class === 'tor';
-    let plausible = !tor && plausibleTravel(travel, maxKmh);
+    const rented = isRentedHosting(activity, ctx);
+    let plausible = !tor && !rented && plausibleTravel(travel, maxKmh);
     // A person whose latest use was already abroad is travelling: a device joining them (a phone
     // on a local carrier while the laptop goes through a VPN node elsewhere) is judged by its own
     // last use.
     const home = ref.view.top('country', 1)[0];
-    if (!tor && !plausible && last?.country !== undefined && home !== undefined && last.country !== home) {
+    if (!tor && !rented && !plausible && last?.country !== undefined && home !== undefined && last.country !== home) {
       const own = ctx.token.lastLocation;
       plausible = plausibleTravel(own?.cloud ? undefined : travelFrom(own, activity, atMs), maxKmh);
     }
@@ -140,6 +146,7 @@ export const tokenGeoFirstSeenCountry = defineDetector({
       `${historySpan(ref.view)} ${baselineName(ref.entity)} ${baselineWas(ref.entity)} only used from ${seenCountries}.`;
     if (!familiarUa && ua !== undefined) reason += ` The client family ${ua} is also new.`;
     else if (tor) reason += ' The address is a Tor exit.';
+    else if (rented) reason += ` The address is ${hostingLabel(activity)}.`;
     else if (travel?.kind === 'distance' && last && !plausible) {
       reason += ` ${fmtNumber(travel.km, 0)} km from ${placeLabel(last)} in ${fmtDuration(travel.elapsedMs)} is faster than travel.`;
     } else if (travel?.kind === 'countries' && last && !plausible) {

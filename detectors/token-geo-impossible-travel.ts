@@ -11,17 +11,16 @@ import {
   tooFast,
 } from './geo.js';
 import {
-  cloudProvider,
   isEndOfLife,
   isFailure,
   isOrgEgress,
   isOrgEgressBlock,
-  isPlaceless,
   knownNetwork,
   prefixOfIp,
   providerBlock,
   seenByAny,
 } from './lookup.js';
+import { hasNoPlace, hostingLabel, isRentedHosting, lastHasNoPlace } from './network-stance.js';
 
 /**
  * `token.geo.impossible_travel`: the same token was used from two places farther apart than anyone
@@ -30,7 +29,10 @@ import {
  *
  * Compares with the token's own last located use only (a location belongs to the credential; two of
  * a person's tokens may legitimately run in two places). Needs no mature baseline: two points are
- * enough. Ignored when either side is cloud egress (no physical location); when this use comes
+ * enough. Network classes follow network-stance.ts: no journey is measured to workload cloud or
+ * hosting egress, VPN, Tor, private or the org's declared (corporate) egress, nor from an earlier
+ * cloud, VPN, Tor, private or established hosting use; rented hosting (a hosting AS the credential
+ * never used: an attacker's VPS) is a place and is measured. Also ignored when this use comes
  * from the organization's shared egress (a prefix 3+ other people used within 30 days: VPN/SDP
  * nodes such as Zscaler, whose GeoIP is the node's city, hundreds of km from the person), or
  * returns from it to a network the token or its owner already uses (a person switching the SDP on
@@ -68,11 +70,13 @@ export const tokenGeoImpossibleTravel = defineDetector({
     'source.geo.city_name',
     'source.geo.region_iso_code',
     'source.geo.country_iso_code',
+    'source.as.number',
+    'source.as.organization.name',
   ],
   summary:
-    "Two uses of the same token farther apart than `impossibleTravelKmh` allows (≥ `impossibleTravelMinKm`); works on learning tokens. Ignores failed attempts (they never move the last location either), a use from the org's shared egress or back from it to a network the credential uses (SDP on/off), and hops between nodes of an SDP provider (/16 where 8+ people share a prefix). Measures between the two GeoIP uncertainty regions (city ± accuracy radius), never centroids: a country-only end (IPv6 homes, carrier pools: `geo_precision` country, mobile class, radius over 250 km) is judged by bordering countries (same or bordering: fine; others: within 2 h is impossible). Switching between two networks the token or owner already uses (first used a day before, seen within 90 days; a carrier's /16 pool counts) is not travel; cloud, VPN, Tor and private classes have no place. The alert names each end's precision.",
+    "Two uses of the same token farther apart than `impossibleTravelKmh` allows (≥ `impossibleTravelMinKm`); works on learning tokens. Ignores failed attempts (they never move the last location either), a use from the org's shared egress or back from it to a network the credential uses (SDP on/off), and hops between nodes of an SDP provider (/16 where 8+ people share a prefix). Measures between the two GeoIP uncertainty regions (city ± accuracy radius), never centroids: a country-only end (IPv6 homes, carrier pools: `geo_precision` country, mobile class, radius over 250 km) is judged by bordering countries (same or bordering: fine; others: within 2 h is impossible). Switching between two networks the token or owner already uses (first used a day before, seen within 90 days; a carrier's /16 pool counts) is not travel. Network classes (detectors/network-stance.ts): workload cloud/hosting egress (class cloud; hosting whose AS the credential already used), VPN, Tor, private and the org's declared egress (corporate) have no place to travel to; rented hosting (a hosting AS the credential never used) is where the token is used and is measured. The alert names each end's precision and a rented end.",
   knownGaps:
-    "Consumer VPNs not classed `vpn`, satellite Wi-Fi; ignores anything involving cloud egress; a stolen token used from the victim's own known networks; country pairs without a border table entry only count as same/apart.",
+    "Consumer VPNs not classed `vpn`, satellite Wi-Fi; ignores workload cloud egress (an attacker renting hyperscaler compute); never measures from an earlier cloud use; a stolen token used from the victim's own known networks.",
   falsePositives: [
     'VPN or SDP (Zscaler, Cloudflare WARP) switching egress country before 3 other people use that egress',
     'Mobile carrier or satellite / in-flight Wi-Fi with a distant GeoIP location',
@@ -101,16 +105,18 @@ export const tokenGeoImpossibleTravel = defineDetector({
 
   evaluate(activity, ctx, { settings }) {
     const last = ctx.token.lastLocation;
-    if (last === undefined || last.cloud || cloudProvider(activity) || isEndOfLife(activity)) return [];
-    if (isFailure(activity)) return [];
+    if (last === undefined || isEndOfLife(activity) || isFailure(activity)) return [];
     if (activity.source?.ip !== undefined && activity.source.ip === last.ip) return [];
-    const netClass = activity.tokenwatch.network?.class;
-    // Cloud, VPN, Tor and private addresses geolocate to a data centre, a VPN node or an exit
-    // relay, not to a person: no journey can be measured to or from them.
-    if (isPlaceless(netClass) || isPlaceless(last.netClass)) return [];
+    // Workload cloud/hosting egress, VPN, Tor and private addresses geolocate to a data centre, a
+    // VPN node or an exit relay, not to a person, and the org's own egress is not a journey's
+    // end: no journey is measured to them. Rented hosting (a data centre new to the credential)
+    // is where the credential is being used: measured (network-stance.ts).
+    if (hasNoPlace(activity, ctx)) return [];
     const atMs = eventTimeMs(activity);
     const prefix = activity.tokenwatch.network?.ip_prefix;
     const lastPrefix = prefixOfIp(last.ip);
+    if (lastHasNoPlace(last, last.netClass === 'hosting' && knownNetwork(ctx, lastPrefix, last.at, atMs)))
+      return [];
     // Switching between two networks the credential (or its owner) already uses is not travel:
     // home and office, Wi-Fi and the phone's carrier, home and the corporate VPN.
     if (knownNetwork(ctx, prefix, last.at, atMs) && knownNetwork(ctx, lastPrefix, last.at, atMs)) return [];
@@ -139,7 +145,8 @@ export const tokenGeoImpossibleTravel = defineDetector({
       lat: geo?.location?.lat ?? 0,
       lon: geo?.location?.lon ?? 0,
     });
-    const precision = `precision: this use ${precisionLabel(here)}, the earlier one ${precisionLabel(there)}`;
+    const rented = isRentedHosting(activity, ctx) ? `; this use is from ${hostingLabel(activity)}` : '';
+    const precision = `precision: this use ${precisionLabel(here)}, the earlier one ${precisionLabel(there)}${rented}`;
     const lead =
       `${tokenLabel(activity)} was used from ${hereLabel} (${activity.source?.ip ?? 'unknown IP'}) ` +
       `${fmtDuration(judged.elapsedMs)} after a use from ${placeLabel(last)} (${last.ip})`;

@@ -26,6 +26,7 @@ import {
   personDriven,
   seenByAny,
 } from './lookup.js';
+import { hostingLabel, isDataCentre, isRentedHosting } from './network-stance.js';
 import type { ReferenceBaseline } from './types.js';
 
 /** A baseline with at least this many distinct prefixes is a roaming person or a runner pool. */
@@ -95,7 +96,10 @@ function enteredRecently(views: readonly BaselineView[], country: string, atMs: 
  *   unless the client family is new;
  * - cloud egress after a cloud-egress last use with a familiar client family (N1 runner migration)
  *   is low severity (21);
- * - a new client family raises it to medium.
+ * - a new client family raises it to medium;
+ * - rented hosting (network-stance.ts: a hosting AS the credential never used, an attacker's VPS)
+ *   is never explained by roaming, ISP churn, an SDP provider block or a trip: medium, high with
+ *   a new client family.
  *
  * Known gaps: the baseline keeps only a cloud flag for the last location, not the provider, so a
  * move from AWS to GCP egress counts as "within cloud"; no ASN generalization beyond the /16; the
@@ -125,10 +129,11 @@ export const tokenNetworkFirstSeenPrefix = defineDetector({
     'tokenwatch.network.cloud_provider',
     'tokenwatch.network.class',
     'source.as.number',
+    'source.as.organization.name',
     'source.ip',
   ],
   summary:
-    "First use from an IP /24 or /64 never seen for the token, its owner's tokens, its app's tokens (peers) or (cold start) its reference baseline. Medium with a new client family; low 21 for a cloud-to-cloud move with the usual client (N1). Silent (unless the client family is new): a new country on the same event (the country detector owns it); the org's shared egress (`ctx.org`: 3+ other people on the prefix within 30 days, N3) and, for people, another prefix of a /16 where 8+ people share one (SDP nodes); a person's trip in progress (usual client, a non-home country entered within 30 days); a roaming baseline (8+ networks); a person's new /24 inside a /16 they already use (ISP churn); failed attempts; the org's own egress (class `corporate`); a new address of a mobile carrier (class `mobile`) whose AS the token or owner already uses. A Tor exit (class `tor`) is reported whatever else holds (medium; high with a new client family).",
+    "First use from an IP /24 or /64 never seen for the token, its owner's tokens, its app's tokens (peers) or (cold start) its reference baseline. Medium with a new client family; low 21 for a cloud-to-cloud move with the usual client (N1). Silent (unless the client family is new): a new country on the same event (the country detector owns it); the org's shared egress (`ctx.org`: 3+ other people on the prefix within 30 days, N3) and, for people, another prefix of a /16 where 8+ people share one (SDP nodes); a person's trip in progress (usual client, a non-home country entered within 30 days); a roaming baseline (8+ networks); a person's new /24 inside a /16 they already use (ISP churn); failed attempts; the org's own egress (class `corporate`); a new address of a mobile carrier (class `mobile`) whose AS the token or owner already uses. A Tor exit (class `tor`) is reported whatever else holds (medium; high with a new client family). Rented hosting (class hosting, an AS the credential never used: an attacker's VPS, S1/S10) is reported past the roaming, ISP-churn, SDP-block and trip silences (medium; high with a new client family).",
   knownGaps:
     "ASN only for mobile carriers (else the /16 heuristic); the first two people on a new corporate egress still fire (N3); an attacker address reused against 3+ people's credentials within 30 days looks like corporate egress; an attacker IP reused across tokens of one app fires for the first token only; attacker on the victim's own network (S9).",
   falsePositives: [
@@ -171,29 +176,37 @@ export const tokenNetworkFirstSeenPrefix = defineDetector({
     // The organization's own egress (config `corporateCidrs`) and a known carrier's pool are known.
     if (!newUa && (netClass === 'corporate' || knownCarrier(activity, ctx))) return [];
     if (people >= ORG_EGRESS_MIN_PEOPLE && !newUa) return [];
+    // Rented hosting (a cloud/hosting AS the credential never used) raises suspicion: roaming, ISP
+    // churn, SDP nodes and trips do not explain it (network-stance.ts).
+    const rented = isRentedHosting(activity, ctx);
     // Another node of the corporate VPN/SDP provider, for a person with their usual client.
-    if (!newUa && personDriven(activity) && isOrgEgressBlock(ctx, prefix, atMs)) return [];
+    if (!newUa && !rented && personDriven(activity) && isOrgEgressBlock(ctx, prefix, atMs)) return [];
     const roaming = ref.view.distinct('ip_prefix') >= ROAMING_MIN_PREFIXES;
-    if (roaming && !newUa) return [];
+    if (roaming && !newUa && !rented) return [];
     // A person's new address in a provider block they already use: ISP address-pool churn.
-    if (!machine && !newUa && knowsProviderBlock(familiar, prefix)) return [];
+    if (!machine && !newUa && !rented && knowsProviderBlock(familiar, prefix)) return [];
     // A person abroad hops networks (hotel, carrier, next city) in a country they just entered.
     const home = ref.view.top('country', 1)[0];
     const travelling =
       country !== undefined &&
-      cloud === undefined &&
+      !isDataCentre(netClass) &&
       country !== home &&
       enteredRecently(familiar, country, atMs);
     if (travelling && !newUa && personDriven(activity)) return [];
-    const cloudMove = cloud !== undefined && ref.view.lastLocation?.cloud === true && !newUa;
+    // A move between workload cloud egress with the usual client: an infrastructure move (N1).
+    const cloudMove =
+      cloud !== undefined && ref.view.lastLocation?.cloud === true && !newUa;
 
-    const where = [country, cloud ? `${cloud} cloud egress` : undefined].filter(Boolean).join(', ');
+    const where = [country, rented ? undefined : cloud ? `${cloud} cloud egress` : undefined]
+      .filter(Boolean)
+      .join(', ');
     const seenNetworks = fmtTop(ref.view, 'ip_prefix');
     const seenCountries = fmtTop(ref.view, 'country');
     let reason =
       `${tokenLabel(activity)} was used from network ${prefix}${where ? ` (${where})` : ''} for the first time; ` +
       `${historySpan(ref.view)} ${baselineName(ref.entity)} used ${countOf(ref.view.distinct('ip_prefix'), 'network')} ` +
       `(${seenNetworks})${ref.view.distinct('country') > 0 ? ` in ${seenCountries}` : ''}.`;
+    if (rented) reason += ` The address is ${hostingLabel(activity)}.`;
     if (newUa) reason += ` It also came with a new client family (${ua}).`;
     if (people > 0) {
       reason += ` ${people} other ${people === 1 ? 'person uses' : 'people use'} this network (corporate egress from ${ORG_EGRESS_MIN_PEOPLE}).`;
@@ -215,9 +228,11 @@ export const tokenNetworkFirstSeenPrefix = defineDetector({
         },
         ...(cloudMove
           ? { severity: 'low' as const, riskScore: 21 }
-          : newUa
-            ? { severity: 'medium' as const, riskScore: 55 }
-            : {}),
+          : rented && newUa
+            ? { severity: 'high' as const, riskScore: 73 }
+            : newUa || rented
+              ? { severity: 'medium' as const, riskScore: 55 }
+              : {}),
       },
     ];
   },

@@ -125,6 +125,7 @@ export const tokenTimeUnusualHour = defineDetector({
     'source.geo.country_iso_code',
     'source.ip',
     'tokenwatch.network.cloud_provider',
+    'tokenwatch.network.class',
     'tokenwatch.network.ip_prefix',
     'user_agent.name',
   ],

@@ -285,8 +285,9 @@ export const tokenActivitySchema = z.object({
         cloud_provider: z.string().optional(),
         /**
          * Class of network `source.ip` belongs to, each with its own treatment in the network
-         * detectors: `corporate` (config `corporateCidrs`), `cloud` (published provider ranges),
-         * `hosting` (hosting ASN), `vpn` (VPN / SDP egress), `tor` (exit node), `mobile` (carrier /
+         * detectors (detectors/network-stance.ts): `corporate` (config `corporateCidrs`), `cloud`
+         * (hyperscalers' published ranges, config `extraCloudCidrs`), `hosting` (rented VPS /
+         * dedicated-server providers' ranges and hosting ASNs), `vpn` (VPN / SDP egress), `tor` (exit node), `mobile` (carrier /
          * CGNAT pool), `private` (RFC 1918 / ULA / loopback), `residential` (anything else known).
          */
         class: z.enum(NETWORK_CLASSES).optional(),

@@ -108,7 +108,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
   {
     id: 'digitalocean',
     name: 'DigitalOcean',
-    class: 'cloud',
+    class: 'hosting',
     urls: ['https://digitalocean.com/geo/google.csv'],
     format: 'geofeed',
     seed: iporigin(['DigitalOcean'], 'digitalocean.com/geo/google.csv'),
@@ -116,7 +116,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
   {
     id: 'linode',
     name: 'Linode (Akamai Cloud)',
-    class: 'cloud',
+    class: 'hosting',
     urls: ['https://geoip.linode.com/'],
     format: 'geofeed',
     seed: iporigin(['Linode'], "Linode's RFC 8805 geofeed"),
@@ -124,7 +124,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
   {
     id: 'vultr',
     name: 'Vultr',
-    class: 'cloud',
+    class: 'hosting',
     urls: ['https://geofeed.constant.com/?text'],
     format: 'geofeed',
     seed: iporigin(['Vultr'], 'geofeed.constant.com'),
@@ -132,7 +132,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
   {
     id: 'hetzner',
     name: 'Hetzner Online',
-    class: 'cloud',
+    class: 'hosting',
     urls: [],
     format: 'asn',
     asns: [24940, 213230, 212317],
@@ -140,7 +140,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
   {
     id: 'ovh',
     name: 'OVHcloud',
-    class: 'cloud',
+    class: 'hosting',
     urls: [],
     format: 'asn',
     asns: [16276, 35540],

@@ -5,8 +5,9 @@ import { readNetworkData } from './network-data.js';
  * Longest-prefix matching of CIDR tables, and the built-in cloud egress table.
  *
  * The built-in table is every provider range file of class `cloud` in `data/network/` (AWS, Google
- * Cloud, Azure, Oracle, DigitalOcean, Linode, Vultr, Hetzner, OVHcloud, Cloudflare, GitHub, IBM,
- * Alibaba: see `scripts/network-providers.ts` for each provider's official feed and
+ * Cloud, Azure, Oracle, Cloudflare, GitHub, Google, IBM, Alibaba; rented VPS / dedicated-server
+ * providers such as DigitalOcean, Linode, Vultr, Hetzner and OVHcloud are class `hosting`: see
+ * detectors/network-stance.ts; `scripts/network-providers.ts` has each provider's official feed and
  * `npm run refresh:network`); network classification as a whole (VPN, Tor, hosting, mobile...)
  * is `network-intel.ts`. Deployments add their own egress through configuration
  * (`pipeline.extraCloudCidrs`, `pipeline.corporateCidrs`).

@@ -134,8 +134,7 @@ describe('enrich', () => {
     expect(mapped.source?.ip).toBe('95.216.1.2');
     expect(mapped.tokenwatch.network).toEqual({
       ip_prefix: '95.216.1.0/24',
-      class: 'cloud',
-      cloud_provider: 'hetzner',
+      class: 'hosting',
       geo_precision: 'none',
     });
     expect(mapped.source?.as?.number).toBe(24940);

@@ -16,17 +16,26 @@ const classify = (ip: string, n = intel) =>
 // 2026-10-05) and the ASN database (@ip-location-db/asn 2026-06-17) place them.
 describe('cloud egress, VPN and Tor from the published lists', () => {
   it.each([
-    ['45.32.2.9', 'vultr'],
-    ['172.104.64.3', 'linode'],
     ['54.161.10.20', 'aws'],
     ['35.198.1.1', 'gcp'],
     ['104.45.1.1', 'azure'],
-    ['65.108.0.5', 'hetzner'],
-    ['51.38.0.5', 'ovh'],
-    ['167.99.200.3', 'digitalocean'],
-    ['2a01:4f8::1', 'hetzner'],
   ])('%s is cloud egress of %s', (ip, provider) => {
     expect(classify(ip)).toMatchObject({ class: 'cloud', cloudProvider: provider });
+  });
+
+  // Rented VPS / dedicated-server providers are `hosting`, never `cloud`: the geo detectors treat
+  // a data centre the credential never used as suspicious (detectors/network-stance.ts).
+  it.each([
+    ['45.32.2.9', 'vultr', 20473],
+    ['172.104.64.3', 'linode', 63949],
+    ['65.108.0.5', 'hetzner', 24940],
+    ['51.38.0.5', 'ovh', 16276],
+    ['167.99.200.3', 'digitalocean', 14061],
+    ['2a01:4f8::1', 'hetzner', 24940],
+  ])('%s is rented hosting of %s (AS%s), with no cloud provider', (ip, provider, asn) => {
+    const facts = classify(ip);
+    expect(facts).toMatchObject({ class: 'hosting', provider, as: { number: asn } });
+    expect(facts.cloudProvider).toBeUndefined();
   });
 
   it.each([
