@@ -11,7 +11,7 @@ export const config = defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{schemas,ingestors,baselines,detectors,src,sim}/**/*.test.ts'],
+          include: ['{schemas,ingestors,baselines,detectors,src,sim,scripts}/**/*.test.ts'],
           environment: 'node',
           // Generous on purpose: these machines are shared (2 cores, other builds beside us), and a
           // test that passes in 1 s alone can take 10x that under load. A test's speed is not what

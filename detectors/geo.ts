@@ -1,18 +1,7 @@
 import type { LastLocation } from '../baselines/types.js';
+import { countriesAdjacent, greatCircleKm, regionDistanceKm } from '../ingestors/common/geo-distance.js';
 import type { GeoPrecision, NetworkClass, TokenActivity } from '../schemas/token-activity.js';
 import { HOUR_MS } from './explain.js';
-
-/** Mean Earth radius, km. */
-const EARTH_KM = 6371.0088;
-
-/** Great-circle distance in km between two points given in degrees (haversine). */
-export function haversineKm(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
-  const rad = Math.PI / 180;
-  const dLat = (b.lat - a.lat) * rad;
-  const dLon = (b.lon - a.lon) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_KM * Math.asin(Math.min(1, Math.sqrt(h)));
-}
 
 /** Shortest time span used for speed, so two uses in the same second give a finite speed. */
 export const MIN_TRAVEL_MS = 60_000;
@@ -157,52 +146,20 @@ export function regionOfLocation(l: LastLocation): GeoRegion | undefined {
 }
 
 /**
- * Land borders (and fixed links: the Channel Tunnel, the Øresund bridge) between the countries
- * our users and their travels span; symmetric. Source: the CIA World Factbook "land boundaries"
- * field. Countries not listed border nothing we know of, so only "same country" explains a move.
+ * Fixed links between countries without a land border, crossed in well under
+ * {@link NON_ADJACENT_COUNTRY_MIN_MS}: the Øresund bridge (Copenhagen to Malmö, 35 min by train).
+ * (The Channel Tunnel is not listed: London to Paris takes 2 h 16 min at best.) Symmetric.
  */
-const BORDERS: Readonly<Record<string, readonly string[]>> = {
-  AT: ['CH', 'CZ', 'DE', 'HU', 'IT', 'LI', 'SI', 'SK'],
-  BE: ['DE', 'FR', 'LU', 'NL'],
-  CH: ['AT', 'DE', 'FR', 'IT', 'LI'],
-  CZ: ['AT', 'DE', 'PL', 'SK'],
-  DE: ['AT', 'BE', 'CH', 'CZ', 'DK', 'FR', 'LU', 'NL', 'PL'],
-  DK: ['DE', 'SE'],
-  ES: ['AD', 'FR', 'PT'],
-  FI: ['NO', 'RU', 'SE'],
-  FR: ['AD', 'BE', 'CH', 'DE', 'ES', 'GB', 'IT', 'LU', 'MC'],
-  GB: ['FR', 'IE'],
-  IE: ['GB'],
-  IT: ['AT', 'CH', 'FR', 'SI', 'SM', 'VA'],
-  LU: ['BE', 'DE', 'FR'],
-  MD: ['RO', 'UA'],
-  NL: ['BE', 'DE'],
-  NO: ['FI', 'RU', 'SE'],
-  PL: ['BY', 'CZ', 'DE', 'LT', 'RU', 'SK', 'UA'],
-  PT: ['ES'],
-  RO: ['BG', 'HU', 'MD', 'RS', 'UA'],
-  SE: ['DK', 'FI', 'NO'],
-  US: ['CA', 'MX'],
-  CA: ['US'],
-  MX: ['BZ', 'GT', 'US'],
-  AR: ['BO', 'BR', 'CL', 'PY', 'UY'],
-  BR: ['AR', 'BO', 'CO', 'GF', 'GY', 'PE', 'PY', 'SR', 'UY', 'VE'],
-  IL: ['EG', 'JO', 'LB', 'SY'],
-  IN: ['BD', 'BT', 'CN', 'MM', 'NP', 'PK'],
-  KR: ['KP'],
-  SG: ['MY'],
-  MY: ['BN', 'ID', 'SG', 'TH'],
-  ZA: ['BW', 'LS', 'MZ', 'NA', 'SZ', 'ZW'],
-};
+const FIXED_LINKS: readonly (readonly [string, string])[] = [['DK', 'SE']];
 
-/** True when two ISO 3166-1 alpha-2 countries share a land border (or a fixed link). */
-export function countriesAdjacent(a: string, b: string): boolean {
-  return (BORDERS[a]?.includes(b) ?? false) || (BORDERS[b]?.includes(a) ?? false);
-}
-
-/** Shortest distance (km) between two uncertainty circles (0 when they overlap). */
-export function regionDistanceKm(a: GeoRegion, b: GeoRegion): number {
-  return Math.max(0, haversineKm(a, b) - a.accuracyKm - b.accuracyKm);
+/**
+ * True when two countries (ISO 3166-1 alpha-2) share a land border (`world-countries` through
+ * ingestors/common/geo-distance.ts) or a {@link FIXED_LINKS fixed link}.
+ */
+export function countriesBordering(a: string, b: string): boolean {
+  return (
+    countriesAdjacent(a, b) || FIXED_LINKS.some(([x, y]) => (x === a && y === b) || (x === b && y === a))
+  );
 }
 
 /**
@@ -235,16 +192,19 @@ export function judgeTravel(
     const relation =
       from.country === to.country
         ? 'same'
-        : countriesAdjacent(from.country, to.country)
+        : countriesBordering(from.country, to.country)
           ? 'adjacent'
           : 'apart';
     return { kind: 'countries', from: from.country, to: to.country, relation, elapsedMs };
   }
-  const km = regionDistanceKm(from, to);
+  const km = regionDistanceKm(
+    { lat: from.lat, lon: from.lon, radiusKm: from.accuracyKm },
+    { lat: to.lat, lon: to.lon, radiusKm: to.accuracyKm },
+  );
   return {
     kind: 'distance',
     km,
-    centreKm: haversineKm(from, to),
+    centreKm: greatCircleKm(from, to),
     elapsedMs,
     kmh: km / (Math.max(elapsedMs, MIN_TRAVEL_MS) / HOUR_MS),
   };

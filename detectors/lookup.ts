@@ -145,7 +145,8 @@ export function newCountryOf(activity: TokenActivity, ctx: DetectorContext): str
     return undefined;
   // The country of workload cloud/hosting egress is a region's, the org's own egress is the org's;
   // rented hosting's country counts (network-stance.ts).
-  if (ref.view.distinct('country') === 0 || activity.tokenwatch.network?.class === 'corporate') return undefined;
+  if (ref.view.distinct('country') === 0 || activity.tokenwatch.network?.class === 'corporate')
+    return undefined;
   if (isWorkloadEgress(activity, ctx)) return undefined;
   return seenByAny(familiarViews(ctx), 'country', country) ? undefined : country;
 }

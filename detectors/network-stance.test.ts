@@ -182,9 +182,14 @@ describe(`${prefixDetector.id} per network class`, () => {
   const roaming = (): TokenActivity[] =>
     dailyTimes({ start: START, days: 30, perDay: 8 }).map((t, i) =>
       activityFixture({
-        ...net('residential', { country: 'DE', city: 'Berlin', lat: 52.52, lon: 13.405 }, `81.${i % 8}.1.0/24`, {
-          number: 3320,
-        }),
+        ...net(
+          'residential',
+          { country: 'DE', city: 'Berlin', lat: 52.52, lon: 13.405 },
+          `81.${i % 8}.1.0/24`,
+          {
+            number: 3320,
+          },
+        ),
         at: t,
         event: { id: `r${i}` },
       }),

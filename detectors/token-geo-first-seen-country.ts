@@ -133,7 +133,14 @@ export const tokenGeoFirstSeenCountry = defineDetector({
     // on a local carrier while the laptop goes through a VPN node elsewhere) is judged by its own
     // last use.
     const home = ref.view.top('country', 1)[0];
-    if (!tor && !rented && !plausible && last?.country !== undefined && home !== undefined && last.country !== home) {
+    if (
+      !tor &&
+      !rented &&
+      !plausible &&
+      last?.country !== undefined &&
+      home !== undefined &&
+      last.country !== home
+    ) {
       const own = ctx.token.lastLocation;
       plausible = plausibleTravel(own?.cloud ? undefined : travelFrom(own, activity, atMs), maxKmh);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { activityFixture } from '../baselines/testing.js';
-import { haversineKm } from './geo.js';
+import { greatCircleKm } from '../ingestors/common/geo-distance.js';
 import { HOUR, trainedContext } from './testing.js';
 import { tokenGeoImpossibleTravel as detector } from './token-geo-impossible-travel.js';
 
@@ -20,7 +20,7 @@ const newYork = (at: number, cloud?: string) =>
 
 describe(detector.id, () => {
   it('measures great-circle distance', () => {
-    expect(haversineKm({ lat: 52.52, lon: 13.405 }, { lat: 40.71, lon: -74.01 })).toBeCloseTo(6385, -1);
+    expect(greatCircleKm({ lat: 52.52, lon: 13.405 }, { lat: 40.71, lon: -74.01 })).toBeCloseTo(6385, -1);
   });
 
   it('fires (high) for Berlin then New York 30 minutes later, with distance and speed', () => {

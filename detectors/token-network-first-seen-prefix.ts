@@ -194,8 +194,7 @@ export const tokenNetworkFirstSeenPrefix = defineDetector({
       enteredRecently(familiar, country, atMs);
     if (travelling && !newUa && personDriven(activity)) return [];
     // A move between workload cloud egress with the usual client: an infrastructure move (N1).
-    const cloudMove =
-      cloud !== undefined && ref.view.lastLocation?.cloud === true && !newUa;
+    const cloudMove = cloud !== undefined && ref.view.lastLocation?.cloud === true && !newUa;
 
     const where = [country, rented ? undefined : cloud ? `${cloud} cloud egress` : undefined]
       .filter(Boolean)

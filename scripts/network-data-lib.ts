@@ -1,12 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCloudMatcher } from '../ingestors/common/cloud-ranges.js';
-import { parseIp } from '../ingestors/common/ip.js';
+import { formatIpv6, parseCidr } from '../ingestors/common/ip.js';
 import {
   NETWORK_DATA_DIR,
   type ProviderRangesFile,
   providerRangesFileSchema,
 } from '../ingestors/common/network-data.js';
+import { CGNAT_CIDRS, PRIVATE_CIDRS } from '../ingestors/common/network-intel.js';
 
 /**
  * Helpers shared by `scripts/refresh-network-data.ts` and `scripts/seed-network-data.ts`: range to
@@ -32,7 +33,7 @@ export function rangeToCidrs(start: bigint, end: bigint, bits: 32 | 128): string
   return out;
 }
 
-/** Text form of an address held as an integer. */
+/** Text form of an address held as an integer (IPv6 per RFC 5952, as `ip.ts` renders it). */
 export function formatAddress(value: bigint, bits: 32 | 128): string {
   if (bits === 32) {
     const n = Number(value);
@@ -40,26 +41,24 @@ export function formatAddress(value: bigint, bits: 32 | 128): string {
   }
   const groups: number[] = [];
   for (let i = 7; i >= 0; i--) groups.push(Number((value >> BigInt(i * 16)) & 0xffffn));
-  const parsed = parseIp(groups.map((g) => g.toString(16)).join(':'));
-  if (!parsed) throw new Error(`cannot format ${value}`);
-  return parsed.text;
+  return formatIpv6(groups);
 }
 
-/** A CIDR (or a bare address, as /32 or /128) normalised to its network address; undefined if invalid. */
+/**
+ * A CIDR (or a bare address, as /32 or /128) normalised to its network address; undefined if
+ * invalid. Parsing is `parseCidr` of `ingestors/common/ip.ts`, the one the runtime matcher uses.
+ */
 export function normaliseCidr(raw: string): string | undefined {
-  const s = raw.trim();
-  const slash = s.indexOf('/');
-  const ip = parseIp(slash < 0 ? s : s.slice(0, slash));
-  if (!ip) return undefined;
+  const cidr = parseCidr(raw);
+  if (!cidr) return undefined;
+  const { ip, len } = cidr;
   const max = ip.version === 4 ? 32 : 128;
-  const len = slash < 0 ? max : Number(s.slice(slash + 1));
-  if (!Number.isInteger(len) || len < 0 || len > max) return undefined;
   let value = 0n;
   if (ip.version === 4) value = BigInt(ip.value);
   else for (const g of ip.groups) value = (value << 16n) | BigInt(g);
   const hostBits = BigInt(max - len);
   value = (value >> hostBits) << hostBits;
-  return `${formatAddress(value, max as 32 | 128)}/${len}`;
+  return `${formatAddress(value, max)}/${len}`;
 }
 
 /** Sorted, de-duplicated, IPv4 first. */
@@ -73,30 +72,13 @@ export function sortPrefixes(prefixes: Iterable<string>): string[] {
 }
 
 /**
- * IANA special-purpose ranges (RFC 6890 registry: private, shared CGNAT, loopback, link-local,
- * documentation, benchmarking, multicast, reserved). Some published feeds carry them (Vultr's
- * geofeed lists 203.0.113.0/24 and 2001:db8::/32 as examples); they never belong to a provider.
+ * Special-purpose ranges (RFC 6890 registry: private, loopback, link-local, documentation,
+ * benchmarking, multicast, reserved, and RFC 6598 shared CGNAT space): exactly the ranges
+ * `network-intel.ts` classifies as `private` or `mobile` before any provider file. Some published
+ * feeds carry them (Vultr's geofeed lists 203.0.113.0/24 and 2001:db8::/32 as examples); they
+ * never belong to a provider.
  */
-export const SPECIAL_PURPOSE = [
-  '0.0.0.0/8',
-  '10.0.0.0/8',
-  '100.64.0.0/10',
-  '127.0.0.0/8',
-  '169.254.0.0/16',
-  '172.16.0.0/12',
-  '192.0.0.0/24',
-  '192.0.2.0/24',
-  '192.168.0.0/16',
-  '198.18.0.0/15',
-  '198.51.100.0/24',
-  '203.0.113.0/24',
-  '224.0.0.0/3',
-  '::/8',
-  '2001:db8::/32',
-  'fc00::/7',
-  'fe80::/10',
-  'ff00::/8',
-];
+export const SPECIAL_PURPOSE: readonly string[] = [...PRIVATE_CIDRS, ...CGNAT_CIDRS];
 
 const special = buildCloudMatcher(
   SPECIAL_PURPOSE.map((cidr) => ({ cidr, provider: 'special' })),
@@ -105,13 +87,13 @@ const special = buildCloudMatcher(
 
 /** Whether a normalised CIDR overlaps a special-purpose range (inside it or containing one). */
 export function overlapsSpecialPurpose(cidr: string): boolean {
-  const net = parseIp(cidr.slice(0, cidr.indexOf('/')));
+  const net = parseCidr(cidr);
   if (!net) return true;
-  if (special.match(net) !== undefined) return true;
+  if (special.match(net.ip) !== undefined) return true;
   const self = buildCloudMatcher([{ cidr, provider: 'self' }], { includeBuiltin: false });
   return SPECIAL_PURPOSE.some((s) => {
-    const ip = parseIp(s.slice(0, s.indexOf('/')));
-    return ip !== undefined && self.match(ip) !== undefined;
+    const range = parseCidr(s);
+    return range !== undefined && self.match(range.ip) !== undefined;
   });
 }
 

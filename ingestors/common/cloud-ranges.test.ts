@@ -32,25 +32,13 @@ describe('buildCloudMatcher (bundled data/network cloud files)', () => {
     '95.216.44.1',
     '2a01:4f8:c17:1::1',
     '145.239.12.1',
-  ])(
-    '%s is not cloud egress',
-    (ip) => {
-      expect(lookup(ip)).toBeUndefined();
-    },
-  );
+  ])('%s is not cloud egress', (ip) => {
+    expect(lookup(ip)).toBeUndefined();
+  });
 
   it('has ranges for each documented provider', () => {
     const providers = new Set(builtinCloudRanges().map((r) => r.provider));
-    for (const p of [
-      'aws',
-      'gcp',
-      'azure',
-      'oracle',
-      'ibm',
-      'alibaba',
-      'github',
-      'cloudflare',
-    ])
+    for (const p of ['aws', 'gcp', 'azure', 'oracle', 'ibm', 'alibaba', 'github', 'cloudflare'])
       expect(providers).toContain(p);
     // VPN, Tor and hosting (rented VPS) lists are not cloud egress
     for (const p of [

@@ -1,4 +1,4 @@
-import { type ParsedIp, parseIp } from './ip.js';
+import { type ParsedIp, parseCidr } from './ip.js';
 import { readNetworkData } from './network-data.js';
 
 /**
@@ -68,13 +68,9 @@ export function buildCloudMatcher(
   const v4 = new Map<number, Map<number, string>>();
   const v6 = new Map<number, Map<string, string>>();
   for (const { cidr, provider } of ranges) {
-    const slash = cidr.indexOf('/');
-    const ip = parseIp(slash < 0 ? cidr : cidr.slice(0, slash));
-    const bits = slash < 0 ? undefined : Number(cidr.slice(slash + 1));
-    if (!ip || cidr.includes('.') !== (ip.version === 4)) throw new CidrError(cidr);
-    const max = ip.version === 4 ? 32 : 128;
-    const len = bits ?? max;
-    if (!Number.isInteger(len) || len < 0 || len > max) throw new CidrError(cidr);
+    const parsed = parseCidr(cidr);
+    if (!parsed) throw new CidrError(cidr);
+    const { ip, len } = parsed;
     if (ip.version === 4) {
       const table = v4.get(len) ?? new Map<number, string>();
       table.set(maskV4(ip.value, len), provider);

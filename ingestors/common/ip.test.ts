@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalIp, ipPrefix, parseIp } from './ip.js';
+import { canonicalIp, ipPrefix, parseCidr, parseIp } from './ip.js';
 
 describe('parseIp / canonicalIp', () => {
   it.each([
@@ -85,5 +85,30 @@ describe('expandIpv6 edge cases', () => {
     '::ffff:1.2.3.256',
   ])('rejects %s', (input) => {
     expect(parseIp(input)).toBeUndefined();
+  });
+});
+
+describe('parseCidr', () => {
+  it('parses IPv4 and IPv6 CIDRs and bare addresses (full length), keeping host bits', () => {
+    expect(parseCidr('203.0.113.7/24')).toMatchObject({ ip: { version: 4, text: '203.0.113.7' }, len: 24 });
+    expect(parseCidr(' 2001:DB8::/32 ')).toMatchObject({ ip: { version: 6, text: '2001:db8::' }, len: 32 });
+    expect(parseCidr('198.51.100.9')?.len).toBe(32);
+    expect(parseCidr('2001:db8::1')?.len).toBe(128);
+    expect(parseCidr('0.0.0.0/0')?.len).toBe(0);
+  });
+
+  it('rejects bad lengths, ports and IPv4-mapped IPv6 text', () => {
+    for (const bad of [
+      '203.0.113.0/33',
+      '203.0.113.0/',
+      '203.0.113.0/-1',
+      '203.0.113.0/2.5',
+      '2001:db8::/129',
+      '203.0.113.9:443',
+      '::ffff:203.0.113.9/120',
+      'Salesforce.com IP',
+      '',
+    ])
+      expect(parseCidr(bad), bad).toBeUndefined();
   });
 });

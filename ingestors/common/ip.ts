@@ -62,6 +62,33 @@ export function canonicalIp(raw: string | undefined | null): string | undefined 
   return parseIp(raw)?.text;
 }
 
+/** A parsed CIDR: its address (host bits as written) and prefix length. */
+export interface ParsedCidr {
+  ip: ParsedIp;
+  /** Prefix length, 0..32 (IPv4) or 0..128 (IPv6). */
+  len: number;
+}
+
+/**
+ * Parses a CIDR (`203.0.113.0/24`, `2001:db8::/32`) or a bare address (as /32 or /128); host bits
+ * are kept as written (matchers mask them). Undefined when the address or the length is invalid,
+ * or when IPv6 text denotes an IPv4-mapped address (`::ffff:a.b.c.d/120`: the family would change
+ * under the prefix length). Shared by the CIDR matcher and the network-data scripts.
+ */
+export function parseCidr(raw: string): ParsedCidr | undefined {
+  const s = raw.trim();
+  const slash = s.indexOf('/');
+  const text = slash < 0 ? s : s.slice(0, slash);
+  const ip = parseIp(text);
+  if (!ip || text.includes(':') === (ip.version === 4)) return undefined;
+  const max = ip.version === 4 ? 32 : 128;
+  const lenText = slash < 0 ? undefined : s.slice(slash + 1);
+  if (lenText !== undefined && !/^\d{1,3}$/.test(lenText)) return undefined;
+  const len = lenText === undefined ? max : Number(lenText);
+  if (len > max) return undefined;
+  return { ip, len };
+}
+
 /** The /24 (IPv4, `203.0.113.0/24`) or /64 (IPv6, `2001:db8:1:2::/64`) network of an address. */
 export function ipPrefix(ip: ParsedIp): string {
   if (ip.version === 4) {

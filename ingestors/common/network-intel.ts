@@ -66,7 +66,13 @@ export interface NetworkIntelData {
   asnClass: ReadonlyMap<number, 'vpn' | 'mobile' | 'hosting'>;
 }
 
-const PRIVATE_CIDRS = [
+/**
+ * Special-purpose ranges classified `private` (RFC 6890 registry: unspecified, RFC 1918, loopback,
+ * link-local, IETF protocol assignments, documentation, benchmarking, multicast, reserved; IPv6
+ * unspecified, loopback, local-use NAT64, discard-only, documentation, ULA, link-local,
+ * multicast). `scripts/network-data-lib.ts` drops them from provider files.
+ */
+export const PRIVATE_CIDRS: readonly string[] = [
   '0.0.0.0/8',
   '10.0.0.0/8',
   '127.0.0.0/8',
@@ -88,9 +94,10 @@ const PRIVATE_CIDRS = [
   'fc00::/7',
   'fe80::/10',
   'ff00::/8',
-].map((cidr) => ({ cidr, provider: 'private' }));
+];
 
-const CGNAT = [{ cidr: '100.64.0.0/10', provider: 'cgnat' }];
+/** RFC 6598 shared address space: carriers' CGNAT pools, classified `mobile`. */
+export const CGNAT_CIDRS: readonly string[] = ['100.64.0.0/10'];
 
 let shared: NetworkIntelData | undefined;
 
@@ -165,7 +172,13 @@ export function buildNetworkIntel(
           { includeBuiltin: false },
         )
       : undefined;
-  const special = buildCloudMatcher([...PRIVATE_CIDRS, ...CGNAT], { includeBuiltin: false });
+  const special = buildCloudMatcher(
+    [
+      ...PRIVATE_CIDRS.map((cidr) => ({ cidr, provider: 'private' })),
+      ...CGNAT_CIDRS.map((cidr) => ({ cidr, provider: 'cgnat' })),
+    ],
+    { includeBuiltin: false },
+  );
   return {
     classify(ip, vendorAsn) {
       if (corporate?.match(ip) !== undefined) return withAs({ class: 'corporate' }, ip, vendorAsn, d);
