@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * SHA-256 helpers and the `event.id` / `token.id` builders shared by every source, implementing
@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 
 /** Lower-case hex SHA-256 of a UTF-8 string (64 chars). */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  // one-shot digest (Node >= 21.7): same bytes as createHash().update().digest(), no Hash object
+  return hash('sha256', text, 'hex');
 }
 
 /** First 32 hex chars of SHA-256: the hash used inside ids (`github:h:<hex32>`). */
@@ -32,17 +33,51 @@ function part(value: string | number | undefined | null): string {
  * record's content (used for ids where the vendor gives nothing unique, and for dedup).
  */
 export function canonicalJson(value: unknown): string {
+  return canonical(value, false);
+}
+
+/**
+ * {@link canonicalJson} of an object without its top-level members that are `''` or null (as if
+ * they were absent): a CSV row with an extra empty column is the same content. Used for dedup.
+ */
+export function canonicalJsonFilled(record: Readonly<Record<string, unknown>>): string {
+  return canonical(record, true);
+}
+
+/** JSON-quoted object keys (keys repeat: the field names of a few record shapes). */
+const quotedKeys = new Map<string, string>();
+const QUOTED_KEYS_MAX = 8192;
+
+function quoteKey(k: string): string {
+  let q = quotedKeys.get(k);
+  if (q === undefined) {
+    q = JSON.stringify(k);
+    if (quotedKeys.size < QUOTED_KEYS_MAX) quotedKeys.set(k, q);
+  }
+  return q;
+}
+
+function canonical(value: unknown, dropEmpty: boolean): string {
+  if (typeof value === 'string') return JSON.stringify(value);
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value))
-    return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (i > 0) out += ',';
+      out += v === undefined ? 'null' : canonical(v, false);
+    }
+    return `${out}]`;
+  }
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj).sort();
   let out = '{';
-  for (const k of keys) {
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
     const v = obj[k];
-    if (v === undefined) continue;
+    if (v === undefined || (dropEmpty && (v === '' || v === null))) continue;
     if (out.length > 1) out += ',';
-    out += `${JSON.stringify(k)}:${canonicalJson(v)}`;
+    out += `${quoteKey(k)}:${canonical(v, false)}`;
   }
   return `${out}}`;
 }

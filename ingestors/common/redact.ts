@@ -163,9 +163,14 @@ const SECRET_KEYS = new Set([
   'set_cookie',
 ]);
 
-/** Cheap pre-filter: a string without any of these cannot hold a detectable secret. */
+/**
+ * Cheap pre-filter: a string without any of these cannot hold a detectable secret. A Salesforce
+ * session id is matched with its `!` (the pattern needs it): a bare `00D` org id (every Salesforce
+ * record's ORGANIZATION_ID) does not send the record to the copying walk. Encoded forms of the
+ * `!` (`%21`, `\u0021`) are caught by the `%XX` / `\u` alternatives.
+ */
 const QUICK_RE =
-  /gh[pousr]_|github_pat_|ya29\.|1\/\/0|AIza|00D|xox[abprs]-|AKIA|ASIA|ABIA|ACCA|REDACTED:aws|bearer|basic\s|authorization|(?:key|token|secret|password|passwd|sig|signature|pwd)=|secret[_-]?access|aws[_-]?secret|:\/\/[^\s/?#]*@|ey[A-Za-z0-9_-]{10,}\.ey|%[0-9a-f]{2}|\\u[0-9a-f]{4}|\\\//i;
+  /gh[pousr]_|github_pat_|ya29\.|1\/\/0|AIza|00D[A-Za-z0-9]{12,15}!|xox[abprs]-|AKIA|ASIA|ABIA|ACCA|REDACTED:aws|bearer|basic\s|authorization|(?:key|token|secret|password|passwd|sig|signature|pwd)=|secret[_-]?access|aws[_-]?secret|:\/\/[^\s/?#]*@|ey[A-Za-z0-9_-]{10,}\.ey|%[0-9a-f]{2}|\\u[0-9a-f]{4}|\\\//i;
 
 /** A URL-encoded or JSON-escaped run: the string is also scanned decoded. */
 const PERCENT_RE = /%[0-9a-f]{2}/i;

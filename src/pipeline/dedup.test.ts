@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { contentHash, EventMemory, hash64, hex64 } from './dedup.js';
 
@@ -66,5 +67,17 @@ describe('EventMemory', () => {
     const h = hash64('x');
     expect(h.hi !== 0 || h.lo !== 0).toBe(true);
     expect(hex64({ hi: 1, lo: 2 })).toBe('0000000100000002');
+  });
+
+  it('hash64 is the first 64 bits of SHA-256 (saved memories stay comparable)', () => {
+    // FIPS 180-2 test vector: SHA-256("abc") = ba7816bf 8f01cfea 414140de ...
+    expect(hex64(hash64('abc'))).toBe('ba7816bf8f01cfea');
+  });
+
+  it('contentHash is SHA-256 of the canonical JSON without empty top-level members', () => {
+    const rec = { b: [1, { z: null, y: 'q"' }], a: '', c: null, d: 'x\u00e9', e: undefined, f: { k: '' } };
+    const canonical = '{"b":[1,{"y":"q\\"","z":null}],"d":"x\u00e9","f":{"k":""}}';
+    expect(hex64(contentHash(rec))).toBe(hex64(hash64(canonical)));
+    expect(hex64(contentHash(rec))).toBe(createHash('sha256').update(canonical).digest('hex').slice(0, 16));
   });
 });

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../ingestors/common/ids.js';
+import { hash } from 'node:crypto';
+import { canonicalJsonFilled } from '../../ingestors/common/ids.js';
 
 /**
  * Dedup memory: tells a real re-delivery (same `event.id` AND same content) from a different event
@@ -29,9 +29,10 @@ export interface Hash64 {
 
 /** First 64 bits of SHA-256 of a UTF-8 string (never 0:0, the table's empty mark). */
 export function hash64(text: string): Hash64 {
-  const d = createHash('sha256').update(text, 'utf8').digest();
-  const hi = d.readUInt32BE(0);
-  const lo = d.readUInt32BE(4);
+  // one-shot hex digest: cheaper than a Hash object and a Buffer per call
+  const hex = hash('sha256', text, 'hex');
+  const hi = Number.parseInt(hex.slice(0, 8), 16);
+  const lo = Number.parseInt(hex.slice(8, 16), 16);
   return hi === 0 && lo === 0 ? { hi: 0, lo: 1 } : { hi, lo };
 }
 
@@ -45,12 +46,7 @@ export function hex64(h: Hash64): string {
  * that are `''`, null or absent left out (a CSV with an extra empty column is the same row).
  */
 export function contentHash(record: Readonly<Record<string, unknown>>): Hash64 {
-  const filled: Record<string, unknown> = {};
-  for (const k of Object.keys(record)) {
-    const v = record[k];
-    if (v !== '' && v !== null && v !== undefined) filled[k] = v;
-  }
-  return hash64(canonicalJson(filled));
+  return hash64(canonicalJsonFilled(record));
 }
 
 /** Open-addressing table of (id hash -> content hash); grows by doubling up to its limit. */
