@@ -37,7 +37,7 @@ const BENCH_DIR = import.meta.dirname;
 const DATA_DIR = join(BENCH_DIR, '.data');
 const GOAL_EVENTS_PER_S = 100_000;
 const GOAL_STATE_BYTES = 2048;
-/** Heap for the children: the merge holds every input's current chunk (hundreds of day files). */
+/** Heap for the children (generous: the phases measure their own peak RSS). */
 const CHILD_HEAP_MB = 12_288;
 
 // ---------------------------------------------------------------------------------------------
