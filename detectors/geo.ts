@@ -1,5 +1,9 @@
 import type { LastLocation } from '../baselines/types.js';
-import { countriesAdjacent, greatCircleKm, regionDistanceKm } from '../ingestors/common/geo-distance.js';
+import {
+  regionDistanceKm as circleGapKm,
+  countriesAdjacent,
+  greatCircleKm,
+} from '../ingestors/common/geo-distance.js';
 import type { GeoPrecision, NetworkClass, TokenActivity } from '../schemas/token-activity.js';
 import { HOUR_MS } from './explain.js';
 
@@ -163,6 +167,18 @@ export function countriesBordering(a: string, b: string): boolean {
 }
 
 /**
+ * Shortest distance (km) between two uncertainty regions (0 when they overlap): the gap between
+ * their circles (ingestors/common/geo-distance.ts `regionDistanceKm`). Meaningful for `city` /
+ * `region` precision only; a `country` region has radius 0 and a centroid, never measure it.
+ */
+export function regionDistanceKm(a: GeoRegion, b: GeoRegion): number {
+  return circleGapKm(
+    { lat: a.lat, lon: a.lon, radiusKm: a.accuracyKm },
+    { lat: b.lat, lon: b.lon, radiusKm: b.accuracyKm },
+  );
+}
+
+/**
  * How a move between two located uses is judged:
  * - `distance`: both ends are precise (city or region circles): `km` is the distance between the
  *   circles (never their centres), `kmh` the speed it needs over `elapsedMs`;
@@ -197,10 +213,7 @@ export function judgeTravel(
           : 'apart';
     return { kind: 'countries', from: from.country, to: to.country, relation, elapsedMs };
   }
-  const km = regionDistanceKm(
-    { lat: from.lat, lon: from.lon, radiusKm: from.accuracyKm },
-    { lat: to.lat, lon: to.lon, radiusKm: to.accuracyKm },
-  );
+  const km = regionDistanceKm(from, to);
   return {
     kind: 'distance',
     km,

@@ -4,7 +4,13 @@ import { providerBlock } from '../../baselines/org-baseline.js';
 import type { TokenActivity } from '../../schemas/token-activity.js';
 import { defineDetector } from '../define-detector.js';
 import { DAY_MS, eventTimeMs, fmtDuration, fmtNumber, tokenLabel } from '../explain.js';
-import { countriesAdjacent, type GeoRegion, placeLabel, regionDistanceKm, regionOfActivity } from '../geo.js';
+import {
+  countriesBordering,
+  type GeoRegion,
+  placeLabel,
+  regionDistanceKm,
+  regionOfActivity,
+} from '../geo.js';
 import { isFailure, isUse, KNOWN_NETWORK_MIN_AGE_MS, knownNetwork } from '../lookup.js';
 import { slidingWindow } from '../state.js';
 import type { DetectorContext } from '../types.js';
@@ -231,7 +237,7 @@ function farApart(
   if (a === undefined || b === undefined) return undefined;
   if (a.precision === 'country' || b.precision === 'country') {
     if (a.country === undefined || b.country === undefined || a.country === b.country) return undefined;
-    if (countriesAdjacent(a.country, b.country)) return undefined;
+    if (countriesBordering(a.country, b.country)) return undefined;
     return `${a.country} and ${b.country} share no border`;
   }
   const km = regionDistanceKm(a, b);
