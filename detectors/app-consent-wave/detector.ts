@@ -100,10 +100,13 @@ export const appConsentWave = defineDetector({
     if (atMs - firstSeen > settings.newAppDays * DAY_MS) return [];
 
     const since = atMs - settings.windowMs;
+    // Consents already folded in count whether they are earlier or later in event time than this
+    // one: Workspace delivers a burst out of event-time order (minutes of reporting lag each), and
+    // a count bounded at `atMs` could skip the crossing (the `phishing-wave` scenario found it).
     const users = new Set(
       state.consents
         .entries(since)
-        .filter((e) => e.at <= atMs)
+        .filter((e) => e.at <= atMs + settings.windowMs)
         .map((e) => String(e.data.user)),
     );
     const before = users.size;

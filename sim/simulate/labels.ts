@@ -34,9 +34,18 @@ export type LookalikeKind = z.infer<typeof lookalikeKindSchema>;
 
 const isoSchema = z.string().datetime({ offset: false });
 
+/** A scenario's id (`<detector id>/<name>`, scenario.ts): the kind of the incident or look-alike it labels. */
+export const scenarioKindSchema = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*\/[a-z0-9]+(?:-[a-z0-9]+)*$/,
+    'a scenario id <detector id>/<name>',
+  );
+
 export const incidentLabelSchema = z.object({
   id: z.string().min(1),
-  kind: attackKindSchema,
+  /** S1..S10, or the id of the scenario module that generated it */
+  kind: z.union([attackKindSchema, scenarioKindSchema]),
   /** The source the targeted token lives in. */
   source: z.enum(SOURCES),
   title: z.string(),
@@ -55,7 +64,8 @@ export type IncidentLabel = z.infer<typeof incidentLabelSchema>;
 
 export const lookalikeLabelSchema = z.object({
   id: z.string().min(1),
-  kind: lookalikeKindSchema,
+  /** N1..N12, or the id of the scenario module that generated it */
+  kind: z.union([lookalikeKindSchema, scenarioKindSchema]),
   title: z.string().optional(),
   source: z.enum(SOURCES).optional(),
   entities: z.array(z.string().min(1)).min(1),

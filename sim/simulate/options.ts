@@ -61,6 +61,13 @@ export const simulateOptionsSchema = z
       .default('all'),
     /** Default intensity of incidents that do not set one. */
     intensity: intensitySchema.default('moderate'),
+    /**
+     * Scenario modules to add (scenario.ts): `none`, `all` (every `detectors/<id>/scenarios/*.ts`
+     * and `sim/scenarios/*.ts`), or a list of scenario ids and/or module paths.
+     */
+    scenarios: z
+      .union([z.literal('none'), z.literal('all'), z.array(z.string().min(1)).min(1)])
+      .default('none'),
     /** Inject the benign look-alikes N1-N7. */
     lookalikes: z.boolean().default(true),
     /**

@@ -14,7 +14,7 @@ import { servicesHour } from './behaviour-services.js';
 import { DAY_MS, HOUR_MS, isoDate, parseStartDate } from './calendar.js';
 import type { GenContext } from './context.js';
 import type { EmitSink, Emitted } from './emitted.js';
-import { type IncidentLabel, type LabelsFile, labelsFileSchema } from './labels.js';
+import { type IncidentLabel, type LabelsFile, type LookalikeLabel, labelsFileSchema } from './labels.js';
 import { lifecycleEvents } from './lifecycle.js';
 import { lookalikeLabels } from './lookalikes.js';
 import { noisePersonHour } from './noise.js';
@@ -22,6 +22,7 @@ import { parseSimulateOptions, type SimulateOptionsInput } from './options.js';
 import { forgetDaysBefore, personDay } from './person-day.js';
 import { buildPopulation, CREDS_PER_PERSON } from './population.js';
 import { rngFor } from './prng.js';
+import { loadScenarios, placeScenario } from './scenarios.js';
 import { type FileStat, OutputWriter } from './writer.js';
 
 /** What {@link simulate} wrote. */
@@ -123,8 +124,22 @@ export async function simulate(input: SimulateOptionsInput): Promise<SimulationS
     maliciousEvents += label.event_ids.length;
     for (const e of evs) enqueue(e);
   }
+  // scenario modules (detectors/<id>/scenarios/*.ts): placed after the built-in incidents
+  const scenarioLookalikes: LookalikeLabel[] = [];
+  if (options.scenarios !== 'none') {
+    for (const [i, loaded] of (await loadScenarios(options.scenarios)).entries()) {
+      const placed = placeScenario(pop, loaded, i);
+      if (placed === undefined) continue;
+      for (const e of placed.events) enqueue(e);
+      if (placed.incident) {
+        incidents.push(placed.incident);
+        maliciousEvents += placed.incident.event_ids.length;
+      }
+      if (placed.lookalike) scenarioLookalikes.push(placed.lookalike);
+    }
+  }
   for (const e of lifecycleEvents(ctx)) enqueue(e);
-  const lookalikes = lookalikeLabels(pop);
+  const lookalikes = [...lookalikeLabels(pop), ...scenarioLookalikes];
   const write = (batch: Emitted[]): void => {
     batch.sort((a, b) => a.arrival - b.arrival);
     for (const e of batch) {

@@ -107,6 +107,10 @@ export function buildCli(): Command {
     .option('--days <n>', 'span in days')
     .option('--start <date>', 'first day (YYYY-MM-DD)')
     .option('--preset <name>', 'population preset: demo | ci | large')
+    .option(
+      '--scenarios <ids>',
+      'scenario modules to add (detectors/<id>/scenarios/*.ts): all, none, or comma-separated ids/paths',
+    )
     .action(async (opts) => {
       const { runSimulateCommand } = await import('./simulate-command.js');
       await runSimulateCommand(opts);

@@ -1,3 +1,4 @@
+import { ScenarioError } from '../../sim/simulate/scenario.js';
 import { simulate } from '../../sim/simulate/simulate.js';
 import { InputError } from '../errors.js';
 
@@ -25,6 +26,17 @@ function num(name: string, v: string | undefined): number | undefined {
   return n;
 }
 
+/** `--scenarios`: `all`, `none`, or a comma-separated list of scenario ids / module paths. */
+function scenarioOption(v: string): 'all' | 'none' | string[] {
+  if (v === 'all' || v === 'none') return v;
+  const list = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (list.length === 0) throw new InputError('--scenarios: give all, none or scenario ids');
+  return list;
+}
+
 /** `tokenwatch simulate`: writes a labeled dataset and prints what it wrote. */
 export async function runSimulateCommand(opts: {
   out: string;
@@ -33,6 +45,7 @@ export async function runSimulateCommand(opts: {
   days?: string;
   start?: string;
   preset?: string;
+  scenarios?: string;
 }): Promise<void> {
   let preset: Record<string, unknown> = {};
   if (opts.preset) {
@@ -52,8 +65,10 @@ export async function runSimulateCommand(opts: {
       ...(tokens !== undefined ? { tokens, people: undefined } : {}),
       ...(days !== undefined ? { days } : {}),
       ...(opts.start ? { start: opts.start } : {}),
+      ...(opts.scenarios === undefined ? {} : { scenarios: scenarioOption(opts.scenarios) }),
     });
   } catch (cause) {
+    if (cause instanceof ScenarioError) throw new InputError(cause.message, { cause });
     if (cause instanceof Error && cause.name === 'ZodError') {
       throw new InputError(`invalid simulate options: ${cause.message}`, { cause });
     }

@@ -1,0 +1,265 @@
+/**
+ * Loads scenario modules (scenario.ts) and turns them into raw records and labels: which files
+ * (`detectors/<id>/scenarios/*.ts`, `sim/scenarios/*.ts`), where in the population each goes, and
+ * the envelope each vendor's records carry.
+ */
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { glob } from 'tinyglobby';
+import { DAY_MS, HOUR_MS, isoMs, MINUTE_MS } from './calendar.js';
+import { type Emitted, eventIdsOf, tokenIdsOf } from './emitted.js';
+import type { IncidentLabel, LookalikeLabel } from './labels.js';
+import { homeAddress } from './person-day.js';
+import type { Person, Population, Tenant } from './population-types.js';
+import { rngFor } from './prng.js';
+import { int64String } from './records-google.js';
+import {
+  type ScenarioDefinition,
+  ScenarioError,
+  type ScenarioPerson,
+  type ScenarioRecord,
+  type ScenarioWorld,
+} from './scenario.js';
+
+/** The repository root (scenario globs are relative to it). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Where scenario modules live, relative to the repository root. */
+export const SCENARIO_GLOBS = ['detectors/*/scenarios/*.ts', 'sim/scenarios/*.ts'];
+
+/** A loaded scenario and the file it came from (relative to the repository root). */
+export interface LoadedScenario {
+  file: string;
+  scenario: ScenarioDefinition;
+}
+
+/** Every scenario module under {@link SCENARIO_GLOBS}, sorted by file. */
+export async function discoverScenarioFiles(root = REPO_ROOT): Promise<string[]> {
+  const files = await glob(SCENARIO_GLOBS, { cwd: root, ignore: ['**/*.test.ts'] });
+  return files.sort();
+}
+
+/**
+ * Loads scenarios: `'all'` (every discovered module) or a list of scenario ids and/or module paths.
+ * A module exports one or more {@link defineScenario} results. Throws {@link ScenarioError}
+ * (`unknown_scenario` for an id no module defines, `duplicate_scenario`, `bad_scenario` for a
+ * module without a scenario export).
+ */
+export async function loadScenarios(
+  which: 'all' | readonly string[],
+  root = REPO_ROOT,
+): Promise<LoadedScenario[]> {
+  const files = await discoverScenarioFiles(root);
+  const wanted = which === 'all' ? undefined : new Set(which);
+  const extraFiles =
+    which === 'all' ? [] : which.filter((w) => w.endsWith('.ts')).map((w) => relative(root, resolve(w)));
+  const out: LoadedScenario[] = [];
+  const seen = new Set<string>();
+  for (const file of [...new Set([...files, ...extraFiles])]) {
+    const mod = (await import(pathToFileURL(join(root, file)).href)) as Record<string, unknown>;
+    const defs = Object.values(mod).filter(isScenario);
+    if (defs.length === 0)
+      throw new ScenarioError('bad_scenario', `${file} exports no scenario (defineScenario)`);
+    for (const scenario of defs) {
+      if (seen.has(scenario.id)) {
+        throw new ScenarioError('duplicate_scenario', `scenario ${scenario.id} is defined twice (${file})`);
+      }
+      seen.add(scenario.id);
+      if (wanted === undefined || wanted.has(scenario.id) || extraFiles.includes(file))
+        out.push({ file, scenario });
+    }
+  }
+  if (wanted !== undefined) {
+    for (const w of wanted) {
+      if (!w.endsWith('.ts') && !seen.has(w)) {
+        throw new ScenarioError(
+          'unknown_scenario',
+          `no scenario ${w}; known: ${[...seen].sort().join(', ')}`,
+        );
+      }
+    }
+  }
+  return out;
+}
+
+function isScenario(v: unknown): v is ScenarioDefinition {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as ScenarioDefinition).id === 'string' &&
+    typeof (v as ScenarioDefinition).generate === 'function'
+  );
+}
+
+/** What a placed scenario adds to the simulation. */
+export interface PlacedScenario {
+  events: Emitted[];
+  incident?: IncidentLabel;
+  lookalike?: LookalikeLabel;
+}
+
+/**
+ * Places scenario `index` in the population: organization `index mod orgs`, its start day `at` of
+ * the way through the span at 09:00-11:00 UTC, and generates, completes and labels its records.
+ * Returns undefined (with a note in `pop.notes`) when the organization has too few people or no
+ * record falls inside the span.
+ */
+export function placeScenario(
+  pop: Population,
+  loaded: LoadedScenario,
+  index: number,
+): PlacedScenario | undefined {
+  const s = loaded.scenario;
+  const tenant = pop.tenants[index % pop.tenants.length] as Tenant;
+  const rng = rngFor(pop.seed, 'scenario', s.id);
+  const day = Math.floor(pop.days * (s.at ?? 0.75));
+  const start = pop.start + day * DAY_MS + 9 * HOUR_MS + rng.int(0, 120) * MINUTE_MS;
+  const people = rng.shuffle(
+    tenant.people.map((k) => pop.people[k] as Person).filter((p) => !p.testAccount && p.hireDay === 0),
+  );
+  if (people.length < (s.people ?? 0)) {
+    pop.notes.push(
+      `scenario ${s.id}: needs ${s.people} people, org ${tenant.slug} has ${people.length}; skipped`,
+    );
+    return undefined;
+  }
+  const world: ScenarioWorld = {
+    start,
+    org: {
+      slug: tenant.slug,
+      domain: tenant.domain,
+      githubOrg: tenant.github.org,
+      githubOrgId: tenant.github.orgId,
+      gwsCustomerId: tenant.gws.customerId,
+    },
+    people: people.map((p) => scenarioPerson(p, day)),
+    newPerson: (key) => newPerson(pop, tenant, key),
+    rng,
+  };
+  const out = s.generate(world);
+  const records = out.records.filter((r) => r.at >= pop.start && r.at < pop.end).sort((a, b) => a.at - b.at);
+  if (records.length === 0) {
+    pop.notes.push(`scenario ${s.id}: no record falls inside the span; skipped`);
+    return undefined;
+  }
+  const events = records.map((r) => complete(r, tenant, rngFor(pop.seed, 'scenario-record', s.id, r.at)));
+  const tokens: string[] = out.entity === undefined ? [] : [out.entity];
+  const malicious: Emitted[] = [];
+  for (const [i, e] of events.entries()) {
+    for (const t of tokenIdsOf(e)) if (!tokens.includes(t)) tokens.push(t);
+    if (records[i]?.malicious !== false) malicious.push(e);
+  }
+  const first = events[0] as Emitted;
+  const last = events[events.length - 1] as Emitted;
+  if (s.kind === 'lookalike') {
+    return {
+      events,
+      lookalike: {
+        id: `sc-${s.id}`,
+        kind: s.id,
+        title: s.title,
+        source: s.source,
+        entities: tokens,
+        start: new Date(first.t).toISOString(),
+        end: new Date(last.t).toISOString(),
+      },
+    };
+  }
+  if (malicious.length === 0)
+    throw new ScenarioError('bad_scenario', `attack scenario ${s.id} has no malicious record`);
+  const entity = out.entity ?? (tokenIdsOf(malicious[0] as Emitted)[0] as string);
+  const entities = [entity, ...tokenIdsOf(malicious[0] as Emitted)];
+  for (const e of malicious) for (const t of tokenIdsOf(e)) if (!entities.includes(t)) entities.push(t);
+  return {
+    events,
+    incident: {
+      id: `sc-${s.id}`,
+      kind: s.id,
+      source: s.source,
+      title: s.title,
+      entity,
+      entities: [...new Set(entities)],
+      first_malicious: new Date((malicious[0] as Emitted).t).toISOString(),
+      last_malicious: new Date((malicious[malicious.length - 1] as Emitted).t).toISOString(),
+      event_ids: malicious.flatMap(eventIdsOf),
+      notes: `scenario ${loaded.file}`,
+    },
+  };
+}
+
+function scenarioPerson(p: Person, day: number): ScenarioPerson {
+  const home = homeAddress(p, day);
+  return {
+    name: p.name,
+    email: p.email,
+    login: p.login,
+    githubId: p.githubId,
+    profileId: p.profileId,
+    homeIp: home.ip,
+    homeCountry: home.country,
+  };
+}
+
+function newPerson(pop: Population, tenant: Tenant, key: string): ScenarioPerson {
+  const r = rngFor(pop.seed, 'scenario-person', tenant.idx, key);
+  const login = `${key.toLowerCase().replace(/[^a-z0-9]+/g, '.')}.${r.hex(4)}`;
+  return {
+    name: key,
+    email: `${login}@${tenant.domain}`,
+    login,
+    githubId: r.int(10_000_000, 99_999_999),
+    profileId: `1${r.digits(20)}`,
+    // documentation range (RFC 5737): no population traffic uses it
+    homeIp: `198.51.100.${r.int(1, 254)}`,
+    homeCountry: tenant.hq.country,
+  };
+}
+
+/** Fills a record's envelope and arrival (GitHub seconds, Workspace minutes, RTEM seconds). */
+function complete(r: ScenarioRecord, tenant: Tenant, rng: ReturnType<typeof rngFor>): Emitted {
+  const t = Math.floor(r.at);
+  switch (r.source) {
+    case 'github': {
+      const rec: Record<string, unknown> = { '@timestamp': t, _document_id: rng.base62(22), ...r.record };
+      if (rec['created_at'] === undefined) rec['created_at'] = t;
+      return { source: 'github', t, arrival: t + rng.int(1_000, 8_000), tenant: tenant.idx, rec };
+    }
+    case 'google_workspace':
+      return {
+        source: 'google_workspace',
+        app: r.app,
+        t,
+        arrival: t + rng.int(2, 30) * MINUTE_MS,
+        tenant: tenant.idx,
+        rec: {
+          kind: 'admin#reports#activity',
+          id: {
+            time: isoMs(t),
+            uniqueQualifier: int64String(rng),
+            applicationName: r.app,
+            customerId: tenant.gws.customerId,
+          },
+          etag: `"${rng.base62(27)}/${rng.base62(27)}"`,
+          actor: { callerType: 'USER', ...r.actor },
+          ...(r.ipAddress === undefined ? {} : { ipAddress: r.ipAddress }),
+          events: r.events,
+        },
+      };
+    case 'salesforce': {
+      const rec: Record<string, unknown> = {
+        EventDate: isoMs(t),
+        EventIdentifier: rng.uuid(),
+        ...r.record,
+      };
+      return {
+        source: 'salesforce',
+        channel: 'rtem',
+        object: r.object,
+        t,
+        arrival: t + rng.int(1_000, 10_000),
+        tenant: tenant.idx,
+        rec,
+      };
+    }
+  }
+}
