@@ -206,6 +206,30 @@ export class KeyedStateStore {
     return out;
   }
 
+  /**
+   * One `(table, key)` entry in its serialized form `[last update, primitive data]` (the shape of
+   * {@link KeyedStateJSON} entries), or undefined when the key is not held (dropped by a bound, or
+   * never written): a changelog writes the first and a tombstone for the second.
+   */
+  exportEntry(name: string, key: string): [number, unknown] | undefined {
+    const t = this.tables.get(name);
+    const slot = t?.keys.get(key);
+    return t && slot ? [slot.last, encode(t.decl, slot.data)] : undefined;
+  }
+
+  /**
+   * Applies one changelog entry: sets `(table, key)` from {@link exportEntry}'s form, or removes
+   * the key when `entry` is undefined. Entries of undeclared tables and malformed data are ignored.
+   */
+  importEntry(name: string, key: string, entry: [number, unknown] | undefined): void {
+    const t = this.tables.get(name);
+    if (!t) return;
+    t.keys.delete(key);
+    if (entry === undefined) return;
+    const decoded = decode(t.decl, entry[1]);
+    if (decoded !== undefined) t.keys.set(key, { last: entry[0], data: decoded });
+  }
+
   /** A handle on table `name` whose key is set with `bind` before each use. */
   handle(name: string): BoundHandle {
     const table = this.tables.get(name);

@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { SOURCES, type Source } from '../../schemas/token-activity.js';
 import { loadConfig } from '../config.js';
-import { TokenwatchError } from '../errors.js';
+import { ConfigError, TokenwatchError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import type { PipelineCounts } from '../pipeline/counts.js';
 import { runFiles } from '../run/run-files.js';
@@ -139,16 +139,29 @@ export function buildCli(): Command {
     .command('serve')
     .description('Consume raw audit logs from Kafka, write alerts to Elasticsearch (see README)')
     .option('--fresh', 'ignore saved checkpoints in the state directory (start over)')
-    .action(async (opts: { fresh?: boolean }) => {
+    .option(
+      '--role <stages>',
+      'run the partitioned topology instead of the single-process loop: normalize, detect, org, sink (comma-separated) or all',
+    )
+    .option('--partitions <n>', 'partitions of the topology topics it creates (with --role)', '6')
+    .action(async (opts: { fresh?: boolean; role?: string; partitions: string }) => {
       const global = program.opts();
       const config = loadConfig({
         file: global.config,
         overrides: { logLevel: global.logLevel === 'error' ? 'info' : global.logLevel },
       });
       const logger = createLogger(config.logLevel);
-      const { serve } = await import('../serve/index.js');
       const abort = new AbortController();
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => abort.abort());
+      if (opts.role !== undefined) {
+        const { parseRoles, runTopology } = await import('../topology/index.js');
+        const partitions = Number(opts.partitions);
+        if (!Number.isInteger(partitions) || partitions < 1)
+          throw new ConfigError(`--partitions must be a positive integer, got "${opts.partitions}"`);
+        await runTopology(config, logger, { signal: abort.signal, roles: parseRoles(opts.role), partitions });
+        return;
+      }
+      const { serve } = await import('../serve/index.js');
       await serve(config, logger, { signal: abort.signal, ...(opts.fresh ? { fresh: true } : {}) });
     });
 

@@ -320,7 +320,7 @@ export class ServeSinks {
  * A `create` into a data stream with `_id` = `event.id`, the document stamped with its
  * `data_stream.*` fields, the ECS version and `event.ingested` (kept if already set).
  */
-function dataStreamAction(
+export function dataStreamAction(
   stream: string,
   dataset: string,
   namespace: string,
@@ -340,7 +340,8 @@ function dataStreamAction(
   };
 }
 
-function rejectionMessage(rej: BulkRejection): Message {
+/** The DLQ message (`sink_rejected`) for a document Elasticsearch refused for good. */
+export function rejectionMessage(rej: BulkRejection): Message {
   const record: DlqRecord = {
     code: 'sink_rejected',
     reason: `elasticsearch rejected the document (${rej.status}): ${rej.error}`,

@@ -1,0 +1,48 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { detectors } from '../../detectors/registry.js';
+import { ORG_STAGE_DETECTOR_IDS, splitDetectors } from './detector-split.js';
+
+/** Source text of every detector module (flat files and folder layouts). */
+function detectorSources(): string[] {
+  const dir = 'detectors';
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) {
+      const file = join(path, 'detector.ts');
+      try {
+        out.push(readFileSync(file, 'utf8'));
+      } catch {
+        // a folder without a detector (cases)
+      }
+    } else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) out.push(readFileSync(path, 'utf8'));
+  }
+  return out;
+}
+
+describe('splitDetectors', () => {
+  it('puts every registered detector in exactly one stage', () => {
+    const { detect, org } = splitDetectors();
+    expect(detect.length + org.length).toBe(detectors.length);
+    expect(org.map((d) => d.id).sort()).toEqual([...ORG_STAGE_DETECTOR_IDS].sort());
+  });
+
+  it('runs every detector with org- or identity-keyed declared state in the org stage', () => {
+    for (const d of detectors) {
+      const keys = Object.values(d.state).map((decl) => decl.key);
+      if (keys.some((k) => k === 'org' || k === 'identity' || k === 'source_ip'))
+        expect(ORG_STAGE_DETECTOR_IDS.has(d.id), d.id).toBe(true);
+    }
+  });
+
+  it('runs every detector whose module reads ctx.org, org egress or peer models in the org stage', () => {
+    const crossEntity = /ctx\.org|isOrgEgress|orgPeopleOn|ctx\.peer/;
+    for (const src of detectorSources()) {
+      const id = /\bid: '([^']+)'/.exec(src)?.[1];
+      if (!id || !detectors.some((d) => d.id === id)) continue;
+      if (crossEntity.test(src)) expect(ORG_STAGE_DETECTOR_IDS.has(id), id).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,36 @@
+import { detectors as registered } from '../../detectors/registry.js';
+import type { Detector } from '../../detectors/types.js';
+
+/**
+ * Detectors that read cross-entity state, so they run in the org stage (one task per
+ * organization key) and not in the entity-partitioned detect stage, where a token's partition
+ * holds only its own entity family:
+ * - organization baseline (`ctx.org`: shared egress networks, failed attempts, impersonation):
+ *   account-password-spray, app-impersonation-fanout, token-network-first-seen-prefix,
+ *   token-geo-first-seen-country, token-geo-impossible-travel (shared-egress suppression);
+ * - declared state keyed by `org` or `identity` (a person across sources): app-consent-wave,
+ *   token-lifecycle-used-after-owner-offboarded;
+ * - peer-group models over many tokens: token-multivariate-outlier.
+ * `detector-split.test.ts` checks the list against each detector's declared state and source.
+ */
+export const ORG_STAGE_DETECTOR_IDS: ReadonlySet<string> = new Set([
+  'account.password_spray',
+  'app.impersonation_fanout',
+  'token.network.first_seen_prefix',
+  'token.geo.first_seen_country',
+  'token.geo.impossible_travel',
+  'app.consent_wave',
+  'token.lifecycle.used_after_owner_offboarded',
+  'token.multivariate.outlier',
+]);
+
+/** The detectors of each stateful stage: `detect` (entity-local) and `org` (cross-entity). */
+export function splitDetectors(list: readonly Detector[] = registered): {
+  detect: Detector[];
+  org: Detector[];
+} {
+  return {
+    detect: list.filter((d) => !ORG_STAGE_DETECTOR_IDS.has(d.id)),
+    org: list.filter((d) => ORG_STAGE_DETECTOR_IDS.has(d.id)),
+  };
+}
