@@ -263,6 +263,12 @@ describe('partitioned topology under movement', () => {
     const downstream = inProcess(scaled, ['org', 'sink']);
     const detect = [spawnDetect(scaled), spawnDetect(scaled), spawnDetect(scaled)];
     const anyDead = () => detect.map((c) => c.dead()).find((d) => d !== undefined);
+    const members = (n: number) => async () => {
+      const d = await admin.describeGroups([scaledNames.group.detect]);
+      return (d.groups[0]?.members.length ?? 0) === n && d.groups[0]?.state === 'Stable';
+    };
+    // every instance owns partitions before the first slice exists (2 of the 6 each)
+    await waitFor('3 detect instances joined', members(3), LIMIT, 1_000, anyDead);
     await copy(topic, slice(0, 0.4));
     await waitFor(
       'slice 1 detected by 3 instances',
@@ -286,16 +292,7 @@ describe('partitioned topology under movement', () => {
     );
     const added = spawnDetect(scaled);
     // the added instance joins (second move) before the last slice exists
-    await waitFor(
-      'added instance joined',
-      async () => {
-        const d = await admin.describeGroups([scaledNames.group.detect]);
-        return (d.groups[0]?.members.length ?? 0) === 3 && d.groups[0]?.state === 'Stable';
-      },
-      LIMIT,
-      1_000,
-      added.dead,
-    );
+    await waitFor('added instance joined', members(3), LIMIT, 1_000, added.dead);
     await copy(topic, slice(0.7, 1));
     await waitFor(
       'slice 3 detected after the addition',

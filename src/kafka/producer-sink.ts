@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { SinkError } from '../errors.js';
 import { chunkMessages, type MAX_REQUEST_BYTES } from './chunk.js';
@@ -9,7 +9,8 @@ export type TopicMessages = ReadonlyMap<string, readonly Message[]>;
 /**
  * The Kafka side of the serve sinks (activity topic, DLQ topic): a kafkajs producer with
  * `acks: -1` (all in-sync replicas), so a resolved {@link send} means the broker has the
- * messages durably. Requests are cut at {@link MAX_REQUEST_BYTES} so no record batch exceeds the
+ * messages durably. Record batches are gzip-compressed (GitHub/Workspace JSON shrinks several-fold,
+ * so fewer bytes cross the network and the broker's disk). Requests are cut at {@link MAX_REQUEST_BYTES} so no record batch exceeds the
  * broker's `message.max.bytes`; a retry after a partial failure re-sends every chunk. Not idempotent across restarts: a batch replayed after a crash is produced
  * again (at-least-once; consumers dedupe by `event.id`, the message header/key).
  */
@@ -43,7 +44,11 @@ export class KafkaProducerSink {
       await this.connect();
       // One request per chunk keeps every record batch under the broker's size limit; the
       // requests are pipelined on the connection (in order unless kafkajs has to retry one).
-      await Promise.all(requests.map((r) => this.producer.sendBatch({ topicMessages: [r], acks: -1 })));
+      await Promise.all(
+        requests.map((r) =>
+          this.producer.sendBatch({ topicMessages: [r], acks: -1, compression: CompressionTypes.GZIP }),
+        ),
+      );
     } catch (cause) {
       throw new SinkError(`kafka produce failed: ${(cause as Error).message}`, { cause });
     }

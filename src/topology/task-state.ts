@@ -181,7 +181,7 @@ function applySingleton(p: Pipeline, name: SingletonName, value: unknown): void 
       p.watermarkMs = value;
       return;
     case 'org':
-      p.store.org = OrgBaseline.fromJSON(orgStateSchema.parse(value), p.store.config.recentWindowMs);
+      p.store.org = OrgBaseline.fromJSON(orgStateSchema.parse(value));
       return;
     case 'peers':
       p.peers = new PeerModels().restore(value);
