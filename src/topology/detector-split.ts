@@ -24,13 +24,28 @@ export const ORG_STAGE_DETECTOR_IDS: ReadonlySet<string> = new Set([
   'token.multivariate.outlier',
 ]);
 
+/** Declared-state keys that span entities (the organization, a person across sources, an address). */
+const CROSS_ENTITY_KEYS: ReadonlySet<string> = new Set(['org', 'identity', 'source_ip']);
+
+/**
+ * True when a detector runs in the org stage: it is listed in {@link ORG_STAGE_DETECTOR_IDS}
+ * (reads the organization baseline or peer models), or it declares state keyed by the
+ * organization, a person's identity or a source address (so a new detector with such state goes
+ * to the org stage without being listed).
+ */
+export function isOrgStageDetector(d: Detector): boolean {
+  return (
+    ORG_STAGE_DETECTOR_IDS.has(d.id) || Object.values(d.state).some((decl) => CROSS_ENTITY_KEYS.has(decl.key))
+  );
+}
+
 /** The detectors of each stateful stage: `detect` (entity-local) and `org` (cross-entity). */
 export function splitDetectors(list: readonly Detector[] = registered): {
   detect: Detector[];
   org: Detector[];
 } {
   return {
-    detect: list.filter((d) => !ORG_STAGE_DETECTOR_IDS.has(d.id)),
-    org: list.filter((d) => ORG_STAGE_DETECTOR_IDS.has(d.id)),
+    detect: list.filter((d) => !isOrgStageDetector(d)),
+    org: list.filter((d) => isOrgStageDetector(d)),
   };
 }
