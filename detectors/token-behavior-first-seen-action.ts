@@ -74,6 +74,7 @@ export const tokenBehaviorFirstSeenAction = defineDetector({
     'Vendor renaming an audit action (looks new once)',
   ],
   goodlog: { N5: 2 },
+  goodlogSimulated: { N5: 1 },
   runbook: [
     'Read the action and its target: what changed (visibility, secret, runner, credential, role)?',
     'Ask the owner whether they did it; check the network and client of the event.',

@@ -90,6 +90,7 @@ export const tokenGeoFirstSeenCountry = defineDetector({
     'An integration vendor moving its servers to another country outside cloud ranges',
   ],
   goodlog: { unlabeled: 1 },
+  goodlogSimulated: { N2: 2 },
   runbook: [
     'Ask the owner (or the integration owner) whether they or their service operate from this country.',
     'Check the network: residential ISP, mobile carrier, hosting/VPS, VPN or Tor exit.',

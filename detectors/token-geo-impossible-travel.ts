@@ -82,6 +82,7 @@ export const tokenGeoImpossibleTravel = defineDetector({
     'Mobile carrier or satellite / in-flight Wi-Fi with a distant GeoIP location',
     'GeoIP database errors for a newly allocated range',
   ],
+  goodlogSimulated: { N2: 3 },
   runbook: [
     'Check both addresses: is either a VPN, proxy, Tor exit or hosting provider?',
     'Ask the owner where they are and whether the token is deployed in more than one place.',

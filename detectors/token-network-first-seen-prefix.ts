@@ -142,6 +142,7 @@ export const tokenNetworkFirstSeenPrefix = defineDetector({
     'The first two people on a new corporate VPN / SDP egress (from the third person on it is known to the organization)',
   ],
   goodlog: { N1: 4, N3: 3 },
+  goodlogSimulated: { N1: 1, N3: 6 },
   runbook: [
     'Check the network: cloud egress of a known vendor, corporate VPN, residential ISP, hosting/VPS or Tor.',
     'Compare the client (user_agent) and the actions with the token’s usual ones in the same hour.',

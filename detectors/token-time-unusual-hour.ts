@@ -137,6 +137,7 @@ export const tokenTimeUnusualHour = defineDetector({
     'A rescheduled integration job',
   ],
   goodlog: { unlabeled: 2 },
+  goodlogSimulated: { N5: 1 },
   runbook: [
     'Check whether the owner was working at that time (on call, travel) or the job was rescheduled.',
     'Correlate with network, client and volume findings for the same token in this window.',

@@ -70,6 +70,7 @@ export const tokenVolumeDataSpike = defineDetector({
     'A migration exporting everything once',
   ],
   goodlog: { N5: 2, unlabeled: 1 },
+  goodlogSimulated: { N5: 1 },
   runbook: [
     'Identify the objects / repositories / files read this hour and their sensitivity.',
     'Check for a change ticket or announcement for a backfill or migration by this integration.',
