@@ -8,9 +8,9 @@ interface Head {
 
 /**
  * Merges several per-input streams of {@link Normalized} items into one stream in which the
- * activities are ordered by event time across inputs (k-way merge; each input is assumed to be
- * roughly time-ordered, as vendor exports are; disorder within one input passes through as
- * late events). Dead letters and skips are yielded as soon as they are read. Lazy: holds one
+ * activities are ordered by event time across inputs (k-way merge; each input is expected in
+ * event-time order: `runFiles` sorts each one first with `sort-by-time.ts`; disorder within one
+ * input would pass through as late events). Dead letters and skips are yielded as soon as they are read. Lazy: holds one
  * item per input.
  */
 export function* mergeByEventTime(inputs: Iterable<Normalized>[]): Generator<Normalized> {

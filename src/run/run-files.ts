@@ -11,6 +11,7 @@ import { loadAppVetting } from '../pipeline/apps-lookup.js';
 import type { PipelineCounts } from '../pipeline/counts.js';
 import { mergeByEventTime } from '../pipeline/merge.js';
 import { type Normalized, Pipeline } from '../pipeline/pipeline.js';
+import { SortBudget, sortByEventTime } from '../pipeline/sort-by-time.js';
 import { loadPipelineState, savePipelineState } from '../pipeline/state.js';
 import { type InputFile, openInput, resolveInputs, type SkippedInputFile } from './inputs.js';
 
@@ -169,9 +170,12 @@ export async function runFiles(options: RunOptions): Promise<RunResult> {
   }
 
   let sinceClose = 0;
+  const sortBudget = new SortBudget();
   const streams = [
     ...files.filter((f) => f.source === undefined).map((f) => unrecognized(f)),
-    ...known.map((f) => tracked(f)),
+    // Each input in event-time order (newest-first exports included; bounded: sorted runs spill
+    // to temporary files past the shared budget), then all inputs merged by event time.
+    ...known.map((f) => sortByEventTime(tracked(f), sortBudget)),
   ];
   for (const item of mergeByEventTime(streams)) {
     if (item.kind === 'dead') {
