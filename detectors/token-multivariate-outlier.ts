@@ -178,6 +178,11 @@ export const tokenMultivariateOutlier = defineDetector({
     'A tool change (new client family) during an unusually busy hour',
     'A peer group that mixes very different uses, so a rare but legitimate kind of use has few peers',
   ],
+  // The quarterly Fivetran backfill in samples/ (N5): two hours at 0.70 and 0.73, just at the
+  // threshold, since each input is read in event-time order (issue 7 item 4; before, out-of-order
+  // peer hours in the samples trained a slightly different forest and the same hours scored under
+  // 0.70). A backfill is this detector's first listed false positive.
+  goodlog: { N5: 2 },
   runbook: [
     'Read the named features: which ones are off, by how much, against which peer group.',
     "Check the token's other findings in the same hour (new network, new client, resource breadth, volume spike).",
