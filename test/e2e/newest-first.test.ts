@@ -84,7 +84,8 @@ describe('newest-first input (every sample file reversed)', () => {
   });
 
   it('gives the same alerts (ids, severities, messages)', () => {
-    const key = (r: RunResult) => r.alerts.map((a) => `${a.event.id} ${a.event.severity} ${a.message}`).sort();
+    const key = (r: RunResult) =>
+      r.alerts.map((a) => `${a.event.id} ${a.event.severity} ${a.message}`).sort();
     expect(oldestFirst.alerts.length).toBeGreaterThan(50);
     expect(key(newestFirst)).toEqual(key(oldestFirst));
   });
