@@ -28,8 +28,13 @@ interface Expected {
   accounting: { records: number; normalized: number; deadLettered: number; skipped: number };
   /** Each dead letter, in order: its code and a text its reason contains. */
   dead?: { code: string; reasonIncludes?: string }[];
-  /** Each skip, in order: its exact reason (no unexplained skip). */
+  /**
+   * Each skip, in order: its exact reason (no unexplained skip); `{input}` stands for the input's
+   * path as read (a duplicate's reason names where the original was read).
+   */
   skipped?: string[];
+  /** Every activity's `event.id` differs from every other's (event-identity quirks). */
+  distinctEventIds?: boolean;
   /**
    * Per activity, in output order: dotted ECS paths and their expected values; `"$absent"` asserts
    * that the field is not set. Only the listed fields are compared.
@@ -120,7 +125,11 @@ describe('vendor quirks: every documented shape ends accounted for, with the fie
         deadLettered: dead.length,
         skipped: skipped.length,
       }).toEqual(q.expected.accounting);
-      expect(skipped).toEqual(q.expected.skipped ?? []);
+      expect(skipped).toEqual((q.expected.skipped ?? []).map((r) => r.replaceAll('{input}', q.input)));
+      if (q.expected.distinctEventIds) {
+        const ids = activities.map((a) => a.activity.event.id);
+        expect(new Set(ids).size, `event.ids: ${ids.join(', ')}`).toBe(ids.length);
+      }
       expect(dead.map((d) => d.code)).toEqual((q.expected.dead ?? []).map((d) => d.code));
       (q.expected.dead ?? []).forEach((d, i) => {
         if (d.reasonIncludes) expect(dead[i]?.reason).toContain(d.reasonIncludes);
