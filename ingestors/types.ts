@@ -28,6 +28,7 @@ export type DeadLetterCode =
   | 'parse_error'
   | 'oversized'
   | 'not_an_object'
+  | 'unrecognized_envelope'
   | 'schema_invalid'
   | 'bad_timestamp'
   | 'no_principal'

@@ -12,7 +12,7 @@ import {
   scanValueEnd,
   skipWs,
 } from './json-scan.js';
-import { mayNeedRedaction } from './redact.js';
+import { mayNeedRedaction, redactText } from './redact.js';
 
 /**
  * JSON framing shared by every JSON source: turns one input (a file, or one Kafka message value)
@@ -43,6 +43,14 @@ export interface FrameOptions {
   maxRecordBytes?: number;
   /** An object that is an empty API page rather than a record (e.g. Google page without `items`). */
   isEmptyPage?: (value: Record<string, unknown>) => boolean;
+  /**
+   * A top-level object, fully parsed (escaped keys decoded) and outside every configured envelope,
+   * that is a page whose records sit under a member this source does not read (a Reports page
+   * spelling `items` as `Items`): returns why, else undefined. Checked before `isEmptyPage`. Such a
+   * page becomes `unrecognized_envelope` dead letters, one per element of each of its array members
+   * (or one for the whole document when it has none): never a silent loss.
+   */
+  strayEnvelope?: (value: Record<string, unknown>) => string | undefined;
   /**
    * Member names whose integer values are int64 (Google `uniqueQualifier`): their number literals
    * are quoted before `JSON.parse`, so values past 2^53 keep every digit (as strings).
@@ -173,7 +181,8 @@ function* frameLines(ctx: Ctx, from = 0, to = ctx.text.length): Generator<Framed
       if (plainRecords && text.charCodeAt(start) === 123) {
         // what frameUnit does for an object when no envelope is configured, without a generator
         const item = frameRecord(lineCtx, { start, end: unitEnd }, undefined);
-        if (item) yield item;
+        if (Array.isArray(item)) yield* item;
+        else if (item) yield item;
       } else {
         yield* frameUnit(lineCtx, start, unitEnd);
       }
@@ -257,7 +266,8 @@ function* frameUnit(ctx: Ctx, start: number, end: number): Generator<FramedItem>
     }
   }
   const item = frameRecord(ctx, { start, end }, undefined);
-  if (item) yield item;
+  if (Array.isArray(item)) yield* item;
+  else if (item) yield item;
 }
 
 /** Cheap pre-check: only objects mentioning an envelope key are scanned member by member. */
@@ -294,7 +304,8 @@ function* frameArray(
       );
     } else {
       const item = frameRecord(ctx, span, envelope);
-      if (item) yield item;
+      if (Array.isArray(item)) yield* item;
+      else if (item) yield item;
     }
   }
   if (list.brokenAt !== undefined) {
@@ -366,16 +377,20 @@ function* frameEnvelope(
     yield* frameArray(ctx, target.start, target.end, envelope, target.elements);
   else {
     const item = frameRecord(ctx, target, envelope);
-    if (item) yield item;
+    if (Array.isArray(item)) yield* item;
+    else if (item) yield item;
   }
 }
 
-/** Parses one record span: size check, JSON.parse, object check; undefined for an empty page. */
+/**
+ * Parses one record span: size check, JSON.parse, object check; undefined for an empty page, a
+ * list of dead letters for a page with an unrecognized envelope ({@link FrameOptions.strayEnvelope}).
+ */
 function frameRecord(
   ctx: Ctx,
   span: Span,
   envelope: Record<string, unknown> | undefined,
-): FramedItem | undefined {
+): FramedItem | FramedItem[] | undefined {
   const { text } = ctx;
   const line = ctx.lineAt(span.start);
   const chars = span.end - span.start;
@@ -401,12 +416,50 @@ function frameRecord(
     return dead(ctx, 'not_an_object', `expected a JSON object, got ${what}`, raw, line);
   }
   const record = value as Record<string, unknown>;
-  if (envelope === undefined && ctx.opts.isEmptyPage?.(record)) return undefined;
+  if (envelope === undefined) {
+    const stray = ctx.opts.strayEnvelope?.(record);
+    if (stray !== undefined) return strayDeadLetters(ctx, record, raw, line, stray);
+    if (ctx.opts.isEmptyPage?.(record)) return undefined;
+  }
   const family = ctx.opts.family?.(record, envelope);
   const framed: RawRecord = { source: ctx.opts.source, value: record, location: `${ctx.location}:${line}` };
   if (family) framed.family = family;
   if (!mayNeedRedaction(raw)) framed.secretFree = true;
   return { kind: 'record', record: framed };
+}
+
+/**
+ * The dead letters of a page whose envelope is not recognized: one per element of each array
+ * member (location `<location>:<line>#<member>[<i>]`, raw the element's JSON), or one for the whole
+ * document when no member is an array with elements.
+ */
+function strayDeadLetters(
+  ctx: Ctx,
+  page: Record<string, unknown>,
+  raw: string,
+  line: number,
+  why: string,
+): FramedItem[] {
+  const out: FramedItem[] = [];
+  const at = `${ctx.location}:${line}`;
+  // member names are attacker-controlled text: redacted like the raw record
+  const safeWhy = redactText(why).text;
+  for (const key of Object.keys(page)) {
+    const member = page[key];
+    if (!Array.isArray(member)) continue;
+    const name = redactText(key.slice(0, 64)).text;
+    member.forEach((element, i) => {
+      const reason = `${safeWhy}: element ${i + 1} of ${member.length} under ${JSON.stringify(name)} not read`;
+      const text = JSON.stringify(element) ?? 'null';
+      out.push({
+        kind: 'dead',
+        dead: deadLetter(ctx.opts.source, 'unrecognized_envelope', reason, text, `${at}#${name}[${i}]`),
+      });
+    });
+  }
+  if (out.length === 0)
+    out.push(dead(ctx, 'unrecognized_envelope', `${safeWhy}: no records read`, raw, line));
+  return out;
 }
 
 /**
@@ -436,7 +489,7 @@ function parseErrorReason(raw: string): string {
 
 function dead(
   ctx: Ctx,
-  code: 'parse_error' | 'oversized' | 'not_an_object',
+  code: 'parse_error' | 'oversized' | 'not_an_object' | 'unrecognized_envelope',
   reason: string,
   raw: string,
   line: number,
