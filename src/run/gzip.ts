@@ -58,6 +58,12 @@ export interface GunzipOptions {
    * only the error (a truncated document is not framed).
    */
   mode: 'lines' | 'whole';
+  /**
+   * Stop with a {@link GunzipError} once more than this many bytes are decompressed (a
+   * decompression bomb in a small message); no limit when absent. Checked after each block, so
+   * feed small blocks (deflate inflates at most ~1032:1).
+   */
+  maxBytes?: number;
 }
 
 function concat(parts: Uint8Array[], total: number): Uint8Array {
@@ -145,12 +151,16 @@ export function* gunzipPieces(read: ByteReader, options: GunzipOptions): Generat
       if (block === undefined) {
         if (seen === 0) throw new Error('empty input, no gzip header');
         inflater.push(new Uint8Array(0), true);
+        if (options.maxBytes !== undefined && total > options.maxBytes)
+          throw new Error(`decompressed size over the limit of ${options.maxBytes} bytes`);
         if (members === 1) checkTrailer(tail, crc, total);
         break;
       }
       seen += block.length;
       tail = lastBytes(tail, block, 8);
       inflater.push(block, false);
+      if (options.maxBytes !== undefined && total > options.maxBytes)
+        throw new Error(`decompressed size over the limit of ${options.maxBytes} bytes`);
       if (options.mode === 'lines' && outBytes >= options.pieceBytes) {
         const piece = take(false);
         if (piece) yield piece;

@@ -1,6 +1,7 @@
 import type { DeadLetter } from '../../ingestors/types.js';
 import type { Alert } from '../../schemas/alert.js';
 import type { Source, TokenActivity } from '../../schemas/token-activity.js';
+import { decodeMessageValue } from '../kafka/message-value.js';
 import type { DlqRecord, MessageOrigin } from '../kafka/messages.js';
 import type { InputOptions, Normalized } from '../pipeline/pipeline.js';
 
@@ -9,6 +10,7 @@ export interface PipelineStages {
   normalize(text: string, options: InputOptions): Iterable<Normalized>;
   detect(activity: TokenActivity): { activity: TokenActivity; alerts: Alert[]; dead?: DeadLetter };
   closeGroups(latenessMs: number): Alert[];
+  inputError(source: Source | 'unknown', location: string, reason: string, partial: string): Normalized;
 }
 
 /** One consumed Kafka message. */
@@ -32,7 +34,8 @@ export interface ProcessedBatch {
 
 /**
  * Runs both pipeline stages over one batch of raw messages from one topic-partition:
- * stage 1 per message value (`location` = `topic/partition@offset`), then the batch's activities
+ * stage 1 per message value (`location` = `topic/partition@offset`; a gzip value decompressed
+ * first, see kafka/message-value.ts), then the batch's activities
  * sorted by event time (stable: ties keep offset order) through stage 2, then
  * `closeGroups(latenessMs)` so alerts are not held until shutdown. Mutates the pipeline's
  * baselines and open groups: call it only when the result will be delivered or the process
@@ -71,7 +74,13 @@ export function processMessages(
       tally(source).skipped += 1;
       continue;
     }
-    for (const item of pipeline.normalize(m.value.toString('utf8'), { source, location })) {
+    // a gzip-compressed value is decompressed first (message-value.ts); a corrupt one is one dead letter
+    const decoded = decodeMessageValue(m.value);
+    const items =
+      decoded.kind === 'text'
+        ? pipeline.normalize(decoded.text, { source, location })
+        : [pipeline.inputError(source, location, decoded.reason, decoded.partial)];
+    for (const item of items) {
       out.records += 1;
       if (item.kind === 'activity') {
         tally(source).normalized += 1;
