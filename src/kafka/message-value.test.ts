@@ -72,6 +72,20 @@ describe('serve stage 1 over gzip message values', () => {
     expect(gz.deadLetters).toEqual([]);
   });
 
+  it('lists a re-delivered gzip value as duplicates naming the plain messages it repeats', () => {
+    const out = processMessages(
+      new Pipeline({ config: config.pipeline, logger }),
+      'github',
+      [msg(0, Buffer.from(`${lines[0]}\n`)), msg(1, Buffer.from(`${lines[1]}\n`)), msg(2, gzipSync(ndjson))],
+      0,
+    );
+    expect([out.records, out.activities.length, out.skipped]).toEqual([4, 2, 2]);
+    expect(out.duplicates).toEqual([
+      { location: 'raw.github/0@2:1', duplicateOf: { id: 'github:kq-1', location: 'raw.github/0@0:1' } },
+      { location: 'raw.github/0@2:2', duplicateOf: { id: 'github:kq-2', location: 'raw.github/0@1:1' } },
+    ]);
+  });
+
   it('dead-letters a corrupt gzip value once, with its reason and location, and goes on', () => {
     const gz = gzipSync(ndjson);
     const out = processMessages(

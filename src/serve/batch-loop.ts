@@ -23,6 +23,9 @@ export interface BatchLoopSettings {
   groupId: string;
 }
 
+/** Skipped re-deliveries listed per {@link BatchInfo} (all are counted in the metrics). */
+export const MAX_DUPLICATES_REPORTED = 100;
+
 /** What one delivered chunk did (for tests, the bench and logs). */
 export interface BatchInfo {
   topic: string;
@@ -33,6 +36,10 @@ export interface BatchInfo {
   /** Messages skipped because the restored state already covers them. */
   alreadyCovered: number;
   records: number;
+  /** Records skipped (blank messages, re-deliveries). */
+  skipped: number;
+  /** The first {@link MAX_DUPLICATES_REPORTED} skipped re-deliveries: where read, the event each repeats. */
+  duplicates: ProcessedBatch['duplicates'];
   alerts: number;
   deadLetters: number;
   report: DeliveryReport | undefined;
@@ -169,6 +176,16 @@ export class BatchLoop {
       deliverMs = performance.now() - t1;
       if (!report) return false;
       this.count(processed);
+      if (processed.duplicates.length > 0)
+        this.log.info(
+          {
+            topic,
+            partition,
+            duplicates: processed.duplicates.length,
+            first: processed.duplicates.slice(0, 5),
+          },
+          'skipped re-delivered records (same event id and content as an event already processed)',
+        );
     }
     if (this.deps.positions.advance(topic, partition, (BigInt(last) + 1n).toString())) {
       this.dirty.add(tpKey(topic, partition));
@@ -188,6 +205,8 @@ export class BatchLoop {
       messages: chunk.length,
       alreadyCovered: chunk.length - fresh.length,
       records: processed?.records ?? 0,
+      skipped: processed?.skipped ?? 0,
+      duplicates: processed?.duplicates.slice(0, MAX_DUPLICATES_REPORTED) ?? [],
       alerts: processed?.alerts.length ?? 0,
       deadLetters: processed?.deadLetters.length ?? 0,
       report,
@@ -321,6 +340,7 @@ export class BatchLoop {
       deadLetters: [],
       records: 0,
       skipped: 0,
+      duplicates: [],
       bySource: {},
     };
     await this.deps.sinks.deliver(batch, this.deps.deliverySignal);

@@ -28,6 +28,8 @@ export interface ProcessedBatch {
   /** Records framed from the messages (= activities + dead letters + skipped). */
   records: number;
   skipped: number;
+  /** The skipped re-deliveries (same event id and content): where each was read, the event it repeats. */
+  duplicates: { location: string; duplicateOf: { id: string; location?: string } }[];
   /** Per source: records normalized / dead-lettered / skipped. */
   bySource: Record<string, { normalized: number; dead: number; skipped: number }>;
 }
@@ -53,6 +55,7 @@ export function processMessages(
     deadLetters: [],
     records: 0,
     skipped: 0,
+    duplicates: [],
     bySource: {},
   };
   const tally = (src: string) => {
@@ -104,6 +107,7 @@ export function processMessages(
       } else {
         tally(source).skipped += 1;
         out.skipped += 1;
+        if (item.duplicateOf) out.duplicates.push({ location: item.location, duplicateOf: item.duplicateOf });
       }
     }
   }
