@@ -173,115 +173,139 @@ function stage1(pipeline: Pipeline, source: Source, text: string, location: stri
 const activityIds = (items: Normalized[]): string[] =>
   items.flatMap((i) => (i.kind === 'activity' ? [i.activity.event.id] : []));
 
+/** Hundreds of generated records through stage 1 per property: seconds alone, minutes under load. */
+const PROPERTY_TIMEOUT_MS = 300_000;
+
 describe('event identity and dedup (properties over generated records of all three sources)', () => {
-  it('every generated record normalizes (the generators make valid records)', () => {
-    fc.assert(
-      fc.property(anyRecord, (g) => {
-        const items = stage1(
-          new Pipeline({ config: config.pipeline, logger }),
-          g.source,
-          JSON.stringify(g.value),
-          'g',
-        );
-        const events = g.source === 'google_workspace' ? (g.value.events as unknown[]).length : 1;
-        expect(items.map((i) => i.kind)).toEqual(Array(events).fill('activity'));
-      }),
-      { numRuns: 150 },
-    );
-  });
-
-  it('an id does not depend on key order or whitespace; the re-delivery is a duplicate naming the original', () => {
-    fc.assert(
-      fc.property(anyRecord, fc.integer(), (g, seed) => {
-        const first = stage1(
-          new Pipeline({ config: config.pipeline, logger }),
-          g.source,
-          JSON.stringify(g.value),
-          'a',
-        );
-        const other = stage1(
-          new Pipeline({ config: config.pipeline, logger }),
-          g.source,
-          reformatted(g.value, seed),
-          'b',
-        );
-        expect(activityIds(other)).toEqual(activityIds(first));
-        // the same pipeline, reading both: every activity of the second copy is a named duplicate
-        const p = new Pipeline({ config: config.pipeline, logger });
-        stage1(p, g.source, JSON.stringify(g.value), 'a');
-        const again = stage1(p, g.source, reformatted(g.value, seed), 'b');
-        expect(again.map((i) => i.kind)).toEqual(activityIds(first).map(() => 'skipped'));
-        expect(again.map((i) => (i.kind === 'skipped' ? i.duplicateOf?.id : undefined))).toEqual(
-          activityIds(first),
-        );
-      }),
-      { numRuns: 150 },
-    );
-  });
-
-  it('changing the name, time or actor gives another id (alone, and read after the original)', () => {
-    fc.assert(
-      fc.property(anyRecord, fc.constantFrom<Change>('name', 'time', 'actor'), (g, what) => {
-        const h = changed(g, what);
-        const p = new Pipeline({ config: config.pipeline, logger });
-        const a = activityIds(stage1(p, g.source, JSON.stringify(g.value), 'a'));
-        const b = activityIds(stage1(p, h.source, JSON.stringify(h.value), 'b'));
-        expect(b).toHaveLength(a.length);
-        for (const id of b) expect(a).not.toContain(id);
-        // Google ids carry no actor (IDS.md): alone, only name and time changes change the id; read
-        // after the original, the actor change is an id collision that gets its own suffixed id
-        if (g.source !== 'google_workspace' || what !== 'actor') {
-          const alone = activityIds(
-            stage1(new Pipeline({ config: config.pipeline, logger }), h.source, JSON.stringify(h.value), 'c'),
+  it(
+    'every generated record normalizes (the generators make valid records)',
+    () => {
+      fc.assert(
+        fc.property(anyRecord, (g) => {
+          const items = stage1(
+            new Pipeline({ config: config.pipeline, logger }),
+            g.source,
+            JSON.stringify(g.value),
+            'g',
           );
-          for (const id of alone) expect(a).not.toContain(id);
-        }
-      }),
-      { numRuns: 300 },
-    );
-  });
-
-  it('dedup never drops a record whose content differs: only exact re-deliveries are skipped', () => {
-    const stream = fc
-      .array(fc.tuple(anyRecord, fc.integer()), { minLength: 1, maxLength: 12 })
-      .chain((base) =>
-        fc
-          .array(fc.tuple(fc.nat({ max: base.length - 1 }), fc.boolean(), fc.integer()), { maxLength: 24 })
-          .map((picks) => ({ base, picks })),
-      );
-    fc.assert(
-      fc.property(stream, ({ base, picks }) => {
-        // a sequence of the base records and re-deliveries of them (some reformatted, some changed)
-        const sequence: Gen[] = base.map(([g]) => g);
-        for (const [i, change, seed] of picks) {
-          const g = (base[i] as [Gen, number])[0];
-          sequence.push(
-            change ? changed(g, (['name', 'time', 'actor'] as const)[Math.abs(seed) % 3] as Change) : g,
-          );
-        }
-        const p = new Pipeline({ config: config.pipeline, logger });
-        const seen = new Set<string>();
-        let expectedNew = 0;
-        let records = 0;
-        sequence.forEach((g, k) => {
-          const key = `${g.source}\u0000${JSON.stringify(canonical(g.value))}`;
           const events = g.source === 'google_workspace' ? (g.value.events as unknown[]).length : 1;
-          records += events;
-          if (!seen.has(key)) expectedNew += events;
-          seen.add(key);
-          const items = stage1(p, g.source, reformatted(g.value, k + 1), `r${k}`);
-          for (const item of items) {
-            if (item.kind === 'skipped') expect(item.reason).toMatch(/^duplicate of event /);
-            expect(item.kind).not.toBe('dead');
+          expect(items.map((i) => i.kind)).toEqual(Array(events).fill('activity'));
+        }),
+        { numRuns: 150 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    'an id does not depend on key order or whitespace; the re-delivery is a duplicate naming the original',
+    () => {
+      fc.assert(
+        fc.property(anyRecord, fc.integer(), (g, seed) => {
+          const first = stage1(
+            new Pipeline({ config: config.pipeline, logger }),
+            g.source,
+            JSON.stringify(g.value),
+            'a',
+          );
+          const other = stage1(
+            new Pipeline({ config: config.pipeline, logger }),
+            g.source,
+            reformatted(g.value, seed),
+            'b',
+          );
+          expect(activityIds(other)).toEqual(activityIds(first));
+          // the same pipeline, reading both: every activity of the second copy is a named duplicate
+          const p = new Pipeline({ config: config.pipeline, logger });
+          stage1(p, g.source, JSON.stringify(g.value), 'a');
+          const again = stage1(p, g.source, reformatted(g.value, seed), 'b');
+          expect(again.map((i) => i.kind)).toEqual(activityIds(first).map(() => 'skipped'));
+          expect(again.map((i) => (i.kind === 'skipped' ? i.duplicateOf?.id : undefined))).toEqual(
+            activityIds(first),
+          );
+        }),
+        { numRuns: 150 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    'changing the name, time or actor gives another id (alone, and read after the original)',
+    () => {
+      fc.assert(
+        fc.property(anyRecord, fc.constantFrom<Change>('name', 'time', 'actor'), (g, what) => {
+          const h = changed(g, what);
+          const p = new Pipeline({ config: config.pipeline, logger });
+          const a = activityIds(stage1(p, g.source, JSON.stringify(g.value), 'a'));
+          const b = activityIds(stage1(p, h.source, JSON.stringify(h.value), 'b'));
+          expect(b).toHaveLength(a.length);
+          for (const id of b) expect(a).not.toContain(id);
+          // Google ids carry no actor (IDS.md): alone, only name and time changes change the id; read
+          // after the original, the actor change is an id collision that gets its own suffixed id
+          if (g.source !== 'google_workspace' || what !== 'actor') {
+            const alone = activityIds(
+              stage1(
+                new Pipeline({ config: config.pipeline, logger }),
+                h.source,
+                JSON.stringify(h.value),
+                'c',
+              ),
+            );
+            for (const id of alone) expect(a).not.toContain(id);
           }
-        });
-        expect(p.counts.normalized).toBe(expectedNew);
-        expect(p.counts.skipped).toBe(records - expectedNew);
-        expect(p.counts.records).toBe(records);
-      }),
-      { numRuns: 120 },
-    );
-  });
+        }),
+        { numRuns: 300 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    'dedup never drops a record whose content differs: only exact re-deliveries are skipped',
+    () => {
+      const stream = fc
+        .array(fc.tuple(anyRecord, fc.integer()), { minLength: 1, maxLength: 12 })
+        .chain((base) =>
+          fc
+            .array(fc.tuple(fc.nat({ max: base.length - 1 }), fc.boolean(), fc.integer()), { maxLength: 24 })
+            .map((picks) => ({ base, picks })),
+        );
+      fc.assert(
+        fc.property(stream, ({ base, picks }) => {
+          // a sequence of the base records and re-deliveries of them (some reformatted, some changed)
+          const sequence: Gen[] = base.map(([g]) => g);
+          for (const [i, change, seed] of picks) {
+            const g = (base[i] as [Gen, number])[0];
+            sequence.push(
+              change ? changed(g, (['name', 'time', 'actor'] as const)[Math.abs(seed) % 3] as Change) : g,
+            );
+          }
+          const p = new Pipeline({ config: config.pipeline, logger });
+          const seen = new Set<string>();
+          let expectedNew = 0;
+          let records = 0;
+          sequence.forEach((g, k) => {
+            const key = `${g.source}\u0000${JSON.stringify(canonical(g.value))}`;
+            const events = g.source === 'google_workspace' ? (g.value.events as unknown[]).length : 1;
+            records += events;
+            if (!seen.has(key)) expectedNew += events;
+            seen.add(key);
+            const items = stage1(p, g.source, reformatted(g.value, k + 1), `r${k}`);
+            for (const item of items) {
+              if (item.kind === 'skipped') expect(item.reason).toMatch(/^duplicate of event /);
+              expect(item.kind).not.toBe('dead');
+            }
+          });
+          expect(p.counts.normalized).toBe(expectedNew);
+          expect(p.counts.skipped).toBe(records - expectedNew);
+          expect(p.counts.records).toBe(records);
+        }),
+        { numRuns: 120 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });
 
 /** Keys sorted recursively (content equality independent of key order). */
