@@ -158,8 +158,10 @@ function changed(g: Gen, what: Change): Gen {
   } else {
     const r = v as { Operation: string; UserId: string; EventDate: string };
     if (what === 'name') r.Operation = `${r.Operation}X`;
-    // another user: the last character of the 15-character id differs (the suffix is a checksum)
-    if (what === 'actor') r.UserId = `${r.UserId.slice(0, 14)}${r.UserId[14] === 'Z' ? 'Y' : 'Z'}AAA`;
+    // another user: the last character of the 15-character id differs, ignoring case (the 3-character
+    // suffix of an 18-character id encodes the case, so `…zAAA` and `…ZAAA` are the same user)
+    if (what === 'actor')
+      r.UserId = `${r.UserId.slice(0, 14)}${r.UserId[14]?.toLowerCase() === 'q' ? 'r' : 'q'}AAA`;
     if (what === 'time')
       r.EventDate = new Date(Date.parse(r.EventDate) + 1).toISOString().replace('Z', '+0000');
   }
