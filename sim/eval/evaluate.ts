@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../../src/config.js';
 import { InputError } from '../../src/errors.js';
+import { loadAppVetting } from '../../src/pipeline/apps-lookup.js';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { type RunResult, runFiles } from '../../src/run/run-files.js';
 import { labelsFileSchema as labelsSchema } from '../simulate/labels.js';
 import { type EvalReport, scoreAlerts } from './score.js';
@@ -22,7 +24,8 @@ export interface EvaluateOptions {
 }
 
 /**
- * Runs the pipeline over a labeled dataset and scores the alerts (see score.ts). Works on any
+ * Runs the pipeline over a labeled dataset (with its app registry `apps.json`, when present) and
+ * scores the alerts (see score.ts). Works on any
  * dataset whose labels file follows the labels format (sim/simulate/labels.ts).
  * @throws InputError when the labels file is missing or invalid.
  */
@@ -39,7 +42,11 @@ export async function evaluateDataset(
   const tokens = new Set<string>();
   let minTs = Number.POSITIVE_INFINITY;
   let maxTs = Number.NEGATIVE_INFINITY;
+  // the dataset's app vetting registry (`<dataset>/apps.json`, written by the simulator; absent: every app unknown)
+  const pipeline = new Pipeline({ config: options.config.pipeline, logger: options.logger });
+  pipeline.apps = await loadAppVetting(options.dataset);
   const run = await runFiles({
+    pipeline,
     inputs: [options.dataset],
     config: options.config,
     logger: options.logger,

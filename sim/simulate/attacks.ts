@@ -1,9 +1,10 @@
 /**
- * Plans incidents S1-S10 on a population (choosing victims, start times and intensity, and
+ * Plans incidents S1-S12 on a population (choosing victims, start times and intensity, and
  * preparing what the scenario needs: a dormant service token for S5, the test account for S7,
  * Travis tokens for S3) and generates their raw events with event-level labels.
  */
 
+import { attackS11, attackS12, planLeaver } from './app-scenarios.js';
 import { type AttackInput, INTENSITY_SCALE, type PlannedIncident } from './attack-types.js';
 import { attackS3, attackS5, attackS9, attackS10 } from './attacks-github.js';
 import { attackS4, attackS6, attackS7 } from './attacks-google.js';
@@ -204,6 +205,29 @@ export function planIncidents(pop: Population, options: SimulateOptions): Planne
           continue;
         }
         generate = (inp) => attackS10(inp, owner);
+        break;
+      }
+      case 'S11': {
+        const anyone = people.find((p) => !p.gwsAdmin) ?? people[0];
+        if (!anyone || people.length < 3) {
+          skip(pop, id, 'fewer than three people to phish');
+          continue;
+        }
+        start = inWorkHours(anyone, start);
+        generate = (inp) => attackS11(inp);
+        break;
+      }
+      case 'S12': {
+        const admin = people.find((p) => p.gwsAdmin);
+        const at = admin ? inWorkHours(admin, start) : start;
+        const planned = planLeaver(pop, tenant, at, rng, used);
+        if (!planned) {
+          skip(pop, id, 'no admin, or nobody with an always-on Workspace grant to leave');
+          continue;
+        }
+        used.add(planned.leaver.idx);
+        start = at;
+        generate = (inp) => attackS12(inp, planned.leaver, planned.admin, planned.grant);
         break;
       }
     }

@@ -6,14 +6,29 @@
 import { z } from 'zod';
 import { SOURCES } from '../../schemas/token-activity.js';
 
-export const ATTACK_KINDS = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S9', 'S10'] as const;
+/** S1-S10 (see README); S11 consent-phishing wave, S12 a leaver whose token keeps working (app-scenarios.ts). */
+export const ATTACK_KINDS = [
+  'S1',
+  'S2',
+  'S3',
+  'S4',
+  'S5',
+  'S6',
+  'S7',
+  'S8',
+  'S9',
+  'S10',
+  'S11',
+  'S12',
+] as const;
 export const attackKindSchema = z.enum(ATTACK_KINDS);
 export type AttackKind = z.infer<typeof attackKindSchema>;
 
 /**
  * N1-N7 (see README); with noise (noise.ts): N8 a dual-stack home whose IPv6 is known only to its
  * country, N9 a phone between Wi-Fi and its carrier's pool, N10 a home behind the person's own
- * VPS (cloud/hosting range), N11 an admin's first-time admin work, N12 an OAuth re-consent.
+ * VPS (cloud/hosting range), N11 an admin's first-time admin work, N12 an OAuth re-consent; N13
+ * an approved company-wide app rollout (app-scenarios.ts).
  */
 export const LOOKALIKE_KINDS = [
   'N1',
@@ -28,6 +43,7 @@ export const LOOKALIKE_KINDS = [
   'N10',
   'N11',
   'N12',
+  'N13',
 ] as const;
 export const lookalikeKindSchema = z.enum(LOOKALIKE_KINDS);
 export type LookalikeKind = z.infer<typeof lookalikeKindSchema>;

@@ -71,7 +71,11 @@ function computeDay(pop: Population, p: Person, day: number): PersonDay {
   const deviceIdx = p.devices.length > 1 && rng.chance(0.15) ? 1 : 0;
   const device = p.devices[deviceIdx] ?? p.devices[0];
   const weekend = isWeekend(dayStart);
-  let works = !p.testAccount && day >= p.hireDay && (weekend ? rng.chance(0.1) : !rng.chance(0.04));
+  let works =
+    !p.testAccount &&
+    day >= p.hireDay &&
+    (p.leaveDay === undefined || day < p.leaveDay) &&
+    (weekend ? rng.chance(0.1) : !rng.chance(0.04));
   if (trip && day === trip.ret) works = false; // flying home
   const midnight = localMidnight(city.tz, dayStart);
   let startH = weekend ? rng.float(10, 16) : p.workStart + rng.normal(0, 0.4);

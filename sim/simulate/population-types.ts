@@ -61,6 +61,8 @@ export interface Person {
   devices: Device[];
   /** Day index of joining (0 = already there when the span starts). */
   hireDay: number;
+  /** Day index of leaving (S12's leaver: no benign work from that day on); absent = stays. */
+  leaveDay?: number;
   trips: Trip[];
   /** Indices into the tenant's repos this person works on. */
   repos: number[];

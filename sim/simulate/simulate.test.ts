@@ -55,7 +55,7 @@ describe('simulate (small population)', () => {
     expect(labelsSchema).toBe(labelsFileSchema);
     expect(labels.dataset.tokens).toBe(summary.tokens);
     const kinds = labels.incidents.map((i) => i.kind).sort();
-    expect(kinds).toEqual(['S1', 'S10', 'S2', 'S3', 'S4', 'S6', 'S7', 'S8', 'S9']);
+    expect(kinds).toEqual(['S1', 'S10', 'S11', 'S12', 'S2', 'S3', 'S4', 'S6', 'S7', 'S8', 'S9']);
     expect(labels.dataset.notes?.some((n) => n.includes('S5 skipped'))).toBe(true);
     expect(new Set(labels.incidents.map((i) => i.source))).toEqual(
       new Set(['github', 'google_workspace', 'salesforce']),

@@ -6,6 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { approvedRollout } from './app-scenarios.js';
 import { finalizeIncident } from './attack-types.js';
 import { planIncidents } from './attacks.js';
 import { writeBadInputs } from './bad-inputs.js';
@@ -140,6 +141,12 @@ export async function simulate(input: SimulateOptionsInput): Promise<SimulationS
   }
   for (const e of lifecycleEvents(ctx)) enqueue(e);
   const lookalikes = [...lookalikeLabels(pop), ...scenarioLookalikes];
+  // N13: an approved company-wide rollout; its approval goes into the dataset's app registry
+  const rollout = options.lookalikes ? approvedRollout(pop, options.seed) : undefined;
+  if (rollout) {
+    for (const e of rollout.events) if (e.t >= pop.start && e.t < pop.end) enqueue(e);
+    lookalikes.push({ id: `la-${String(lookalikes.length + 1).padStart(3, '0')}-N13`, ...rollout.label });
+  }
   const write = (batch: Emitted[]): void => {
     batch.sort((a, b) => a.arrival - b.arrival);
     for (const e of batch) {
@@ -191,6 +198,13 @@ export async function simulate(input: SimulateOptionsInput): Promise<SimulationS
   });
   const labelsPath = join(options.outDir, 'labels.json');
   writeFileSync(labelsPath, `${JSON.stringify(labels, null, 1)}\n`);
+  // the app vetting registry of the simulated organizations (`tokenwatch eval` loads it)
+  if (rollout) {
+    writeFileSync(
+      join(options.outDir, 'apps.json'),
+      `${JSON.stringify({ version: 1, apps: [rollout.app] }, null, 1)}\n`,
+    );
+  }
   if (options.badInputs) writeBadInputs(join(options.outDir, 'bad'), options.seed);
   return {
     outDir: options.outDir,

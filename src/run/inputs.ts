@@ -59,6 +59,7 @@ export interface SkippedInputFile {
 function skipReason(path: string): string | undefined {
   if (/^labels.*\.json(?:\.gz)?$/i.test(basename(path)))
     return 'labels file (evaluation ground truth, not a log)';
+  if (/^apps\.json$/i.test(basename(path))) return 'app vetting registry (state, not a log)';
   const ext = extname(path).toLowerCase();
   if (!INPUT_EXTENSIONS.includes(ext))
     return `extension ${ext || '(none)'} is not read (${INPUT_EXTENSIONS.join(' ')}; name the file itself to read it)`;

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateDataset } from '../../sim/eval/evaluate.js';
 import type { EvalReport } from '../../sim/eval/score.js';
+import { type LabelsFile, labelsFileSchema } from '../../sim/simulate/labels.js';
 import { simulate } from '../../sim/simulate/simulate.js';
 import { SIMULATE_PRESETS } from '../../src/cli/simulate-command.js';
 import { loadConfig } from '../../src/config.js';
@@ -31,18 +32,35 @@ const BOUNDS = {
   maxMedianTimeToDetectMs: 5 * 60_000,
   maxFalseAlertsPer1000TokensPerDay: 1.0,
   minAlertPrecision: 0.5,
-  requiredKinds: ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S9', 'S10'],
+  requiredKinds: ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S9', 'S10', 'S11', 'S12'],
 };
+
+/**
+ * The app vetting, offboarding and cross-token detectors (issue 10), with the scenario each must
+ * catch (S11 consent-phishing wave, S12 a leaver whose token keeps working; null: no scenario of
+ * its own in the simulator yet) and the least precision it must keep on this seed.
+ */
+const ISSUE_10_DETECTORS: readonly { id: string; catches: string | null; minPrecision: number }[] = [
+  { id: 'app.first_seen_in_org', catches: 'S11', minPrecision: 0.3 },
+  { id: 'app.consent_wave', catches: null, minPrecision: 0.5 },
+  { id: 'app.scope_beyond_approved', catches: null, minPrecision: 0.5 },
+  { id: 'token.lifecycle.used_after_owner_offboarded', catches: 'S12', minPrecision: 0.5 },
+  { id: 'network.source_many_owners', catches: null, minPrecision: 0.5 },
+  { id: 'token.session.concurrent_networks', catches: null, minPrecision: 0.5 },
+];
 
 describe('detection quality gate (simulated dataset, fixed seed)', () => {
   let dir: string;
   let report: EvalReport;
+  let run: Awaited<ReturnType<typeof evaluateDataset>>['run'];
+  let labels: LabelsFile;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tokenwatch-gate-'));
     await simulate({ ...SIMULATE_PRESETS.realistic, outDir: dir, seed: GATE_SEED });
     const config = loadConfig({ env: {}, overrides: { logLevel: 'silent' } });
-    ({ report } = await evaluateDataset({ dataset: dir, config, logger: createLogger('silent') }));
+    ({ report, run } = await evaluateDataset({ dataset: dir, config, logger: createLogger('silent') }));
+    labels = labelsFileSchema.parse(JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8')));
   }, 900_000);
 
   afterAll(() => {
@@ -78,6 +96,43 @@ describe('detection quality gate (simulated dataset, fixed seed)', () => {
     expect(report.overall.alertPrecision as number, classes.join('\n')).toBeGreaterThanOrEqual(
       BOUNDS.minAlertPrecision,
     );
+  });
+
+  it('reports the issue-10 detectors (precision, recall of their scenarios) and keeps the approved rollout informational', () => {
+    const rows = ISSUE_10_DETECTORS.map(({ id, catches, minPrecision }) => {
+      const d = report.detectors.find((x) => x.detector === id);
+      const scenario = catches === null ? [] : report.incidents.filter((i) => i.kind === catches);
+      const caught = scenario.filter((i) => i.detectors.includes(id)).length;
+      return {
+        id,
+        alerts: d?.alerts ?? 0,
+        tp: d?.truePositives ?? 0,
+        fp: d?.falsePositives ?? 0,
+        precision: d?.precision ?? null,
+        catches,
+        caught,
+        of: scenario.length,
+        minPrecision,
+      };
+    });
+    // printed so the figures can be quoted (vitest shows stdout of the test)
+    console.log(
+      rows
+        .map(
+          (r) =>
+            `${r.id}: ${r.alerts} alerts, ${r.tp} TP / ${r.fp} FP, precision ${r.precision === null ? 'n/a' : `${Math.round(r.precision * 100)} %`}${r.catches ? `, ${r.catches} ${r.caught}/${r.of}` : ''}`,
+        )
+        .join('\n'),
+    );
+    for (const r of rows) {
+      if (r.catches !== null) expect(r.caught, `${r.id} on ${r.catches}`).toBe(r.of);
+      if (r.precision !== null) expect(r.precision, r.id).toBeGreaterThanOrEqual(r.minPrecision);
+    }
+    // N13: an app approved in the registry and rolled out to everyone is at most informational
+    const n13 = new Set(labels.lookalikes.filter((l) => l.kind === 'N13').flatMap((l) => l.entities));
+    expect(n13.size).toBeGreaterThan(0);
+    const loud = run.alerts.filter((a) => n13.has(a.tokenwatch.token.id) && a.event.risk_score > 46);
+    expect(loud.map((a) => `${a.rule.id}: ${a.message}`)).toEqual([]);
   });
 
   it('every alert explains itself against a baseline', () => {
