@@ -1,17 +1,24 @@
 import type { Client } from '@elastic/elasticsearch';
+import type { FastifyInstance } from 'fastify';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { BaselineStore } from '../../baselines/store.js';
 import { detectors as registeredDetectors } from '../../detectors/registry.js';
 import type { Detector } from '../../detectors/types.js';
+import { ApiKeys, checkAuthOptions } from '../api/auth.js';
+import { ElasticStore } from '../api/elastic-store.js';
+import { registerApi } from '../api/plugin.js';
 import { type Config, describeConfig } from '../config.js';
+import { registerConsole } from '../console/routes.js';
 import { createElasticsearch, type ElasticsearchClientOptions } from '../elasticsearch/client.js';
 import type { TokenFacts } from '../elasticsearch/inventory.js';
 import { installTemplates } from '../elasticsearch/templates.js';
 import { buildHttpServer, type HttpServer } from '../http/index.js';
+import { AppsRegistry } from '../inventory/apps-registry.js';
 import { createKafka, type KafkaClientOptions } from '../kafka/client.js';
 import { KafkaProducerSink } from '../kafka/producer-sink.js';
 import { allTopics, ensureTopics, rawTopics } from '../kafka/topics.js';
+import { appVettingOf } from '../pipeline/apps-lookup.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { type BackoffOptions, isRetriable, retryUntilDone } from './backoff.js';
 import { type BatchInfo, BatchLoop } from './batch-loop.js';
@@ -80,6 +87,51 @@ function factsFrom(store: BaselineStore, tokenId: string): TokenFacts | undefine
   };
 }
 
+/**
+ * Mounts the analyst HTTP API (src/api: alerts, triage, suppressions, tokens, apps, OpenAPI) and
+ * the console on the serve HTTP server (same port as `/healthz`), over Elasticsearch (the alert
+ * data stream, the inventory index, triage and suppression indices) and the state directory's app
+ * registry. Authentication is the API's own: the keys of `http.apiKeys` / `TOKENWATCH_API_KEYS`
+ * (Bearer or X-API-Key); the probes stay public. Not mounted (a warning says why) without keys
+ * (serve never runs an unauthenticated API) or without a state directory (nowhere to keep the
+ * app registry).
+ * @throws ConfigError when a configured key is too short.
+ */
+async function mountAnalystApi(
+  http: HttpServer,
+  deps: {
+    config: Readonly<Config>;
+    es: Client;
+    apps: AppsRegistry | undefined;
+    log: Logger;
+    now: () => Date;
+  },
+): Promise<void> {
+  const { config, apps, log } = deps;
+  if (config.http.apiKeys.length === 0) {
+    log.warn('analyst API not mounted: no API key (set TOKENWATCH_API_KEYS or http.apiKeys)');
+    return;
+  }
+  if (!apps) {
+    log.warn('analyst API not mounted: no stateDir for the app registry (apps.json)');
+    return;
+  }
+  const auth = { keys: config.http.apiKeys, noAuth: false };
+  checkAuthOptions(config.http.host, auth);
+  const keys = new ApiKeys(auth);
+  const store = new ElasticStore({
+    client: deps.es,
+    namespace: config.elasticsearch.namespace,
+    apps,
+    now: deps.now,
+  });
+  // the API routes take the plain FastifyInstance; serve's only differs in its (pino) logger type
+  const plain = http as unknown as FastifyInstance;
+  await registerApi(plain, { store, keys, now: deps.now });
+  registerConsole(plain, { store, keys });
+  log.info({ keys: auth.keys.length }, 'analyst API mounted at /api/v1 and /console');
+}
+
 function aborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) resolve();
@@ -122,6 +174,10 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
   const loaded = checkpoints
     ? await checkpoints.load(pipeline, options.fresh ? { fresh: true } : {})
     : undefined;
+  // The app vetting registry (`<stateDir>/apps.json`): detectors read it live, and the API's
+  // approvals and revocations change the same instance (so they apply to the next event).
+  const apps = config.stateDir ? await AppsRegistry.load(config.stateDir) : undefined;
+  if (apps) pipeline.apps = appVettingOf(apps);
   const positions = loaded?.positions ?? new OffsetPositions();
 
   const kafka: Kafka = createKafka(config.kafka, logger, options.kafkaClient);
@@ -233,6 +289,7 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
         readiness,
         detectors: options.detectors ?? registeredDetectors,
       });
+      await mountAnalystApi(http, { config, es, apps, log, now });
       httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
       log.info({ url: httpUrl }, 'http server listening');
     }
