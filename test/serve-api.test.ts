@@ -5,7 +5,7 @@
  * public. Without a key serve does not mount it at all.
  */
 import type { Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../src/config.js';
 import { createKafka } from './services.js';
 import { githubEvent, githubTokenId } from './support/github-events.js';
@@ -17,9 +17,11 @@ let kafka: Kafka;
 beforeAll(() => {
   kafka = createKafka();
 });
-afterAll(() => {});
 
-const withKeys = (config: Config, keys: string[]): Config => ({ ...config, http: { ...config.http, apiKeys: keys } });
+const withKeys = (config: Config, keys: string[]): Config => ({
+  ...config,
+  http: { ...config.http, apiKeys: keys },
+});
 
 describe('serve mounts the analyst API', () => {
   it('answers /api/v1 on the serve port with the API key, 401 without, probes public; tokens come from Elasticsearch', async () => {
@@ -28,7 +30,9 @@ describe('serve mounts the analyst API', () => {
     await produce(
       kafka,
       topic,
-      Array.from({ length: 5 }, (_, i) => JSON.stringify(githubEvent('git.clone', T0 + i * 60_000, { token: 'api-tok' }))),
+      Array.from({ length: 5 }, (_, i) =>
+        JSON.stringify(githubEvent('git.clone', T0 + i * 60_000, { token: 'api-tok' })),
+      ),
     );
     const run = startServe(config);
     try {
@@ -38,7 +42,8 @@ describe('serve mounts the analyst API', () => {
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       expect((await fetch(`${url}/api/v1/tokens`)).status).toBe(401);
       expect(
-        (await fetch(`${url}/api/v1/tokens`, { headers: { authorization: 'Bearer wrong-key-wrong-key-00' } })).status,
+        (await fetch(`${url}/api/v1/tokens`, { headers: { authorization: 'Bearer wrong-key-wrong-key-00' } }))
+          .status,
       ).toBe(401);
       const auth = { authorization: `Bearer ${KEY.slice(KEY.indexOf(':') + 1)}` };
       const id = githubTokenId('api-tok');
@@ -52,7 +57,9 @@ describe('serve mounts the analyst API', () => {
       expect(body).toMatchObject({ id });
       const openapi = await fetch(`${url}/api/v1/openapi.json`);
       expect(openapi.status).toBe(200);
-      expect(((await openapi.json()) as { paths: Record<string, unknown> }).paths).toHaveProperty('/api/v1/tokens');
+      expect(((await openapi.json()) as { paths: Record<string, unknown> }).paths).toHaveProperty(
+        '/api/v1/tokens',
+      );
       const apps = await fetch(`${url}/api/v1/apps`, { headers: auth });
       expect(apps.status).toBe(200);
     } finally {
