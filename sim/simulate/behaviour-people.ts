@@ -7,7 +7,7 @@ import { DAY_MS, HOUR_MS, MINUTE_MS } from './calendar.js';
 import { SF_COMMON_OBJECTS } from './catalog.js';
 import { type GenContext, githubLag, gwsLag, poissonTimes } from './context.js';
 import { cloudAddress, type NetAddress } from './geography.js';
-import { gwsAddr, noiseOn, phoneAddrAt } from './noise.js';
+import { gwsAddr, noiseOn, phoneAddrAt, sfSessionChurn } from './noise.js';
 import { type PersonDay, personDay } from './person-day.js';
 import type { Credential, Person, Tenant } from './population-types.js';
 import { type Rng, rngFor } from './prng.js';
@@ -506,6 +506,8 @@ function sfUi(
     }))
       ctx.sink.push(e);
   }
+  if (noiseOn(ctx.pop) && validAt(cred, loginT))
+    sfSessionChurn(ctx, tenant, pd, cred, win, session, ua, loginT);
   for (const t of poissonTimes(rng, per(0.3), Math.max(win[0], loginT), win[1])) {
     for (const e of salesforceEmit({
       t,

@@ -15,10 +15,16 @@ import {
   salesforceRtemTokenId,
 } from './ids.js';
 
-export const ELF_EVENT_TYPES = ['Login', 'API', 'RestApi', 'BulkApi', 'ReportExport'] as const;
+export const ELF_EVENT_TYPES = ['Login', 'Logout', 'API', 'RestApi', 'BulkApi', 'ReportExport'] as const;
 export type ElfEventType = (typeof ELF_EVENT_TYPES)[number];
 
-export const RTEM_OBJECTS = ['LoginEvent', 'ApiEvent', 'BulkApiResultEvent', 'ReportEvent'] as const;
+export const RTEM_OBJECTS = [
+  'LoginEvent',
+  'LogoutEvent',
+  'ApiEvent',
+  'BulkApiResultEvent',
+  'ReportEvent',
+] as const;
 export type RtemObject = (typeof RTEM_OBJECTS)[number];
 
 export const GWS_APPS = ['login', 'token', 'admin', 'drive'] as const;

@@ -55,6 +55,7 @@ describe('simulate with noise', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tokenwatch-noise-'));
   const names = new Map<string, number>();
   let ghDestroyWithoutToken = 0;
+  const sf = { logouts: 0, failedLogins: 0, logins: 0 };
 
   beforeAll(async () => {
     await simulate({
@@ -70,6 +71,15 @@ describe('simulate with noise', () => {
       if (r.source === 'google_workspace') {
         for (const e of (r.record as unknown as { events: { name: string }[] }).events)
           names.set(e.name, (names.get(e.name) ?? 0) + 1);
+      } else if (r.source === 'salesforce') {
+        const rec = r.record as Record<string, unknown>;
+        const type = String(rec['EVENT_TYPE'] ?? (rec['attributes'] as { type?: string } | undefined)?.type);
+        if (type === 'Logout' || type === 'LogoutEvent') sf.logouts++;
+        if (type === 'Login' || type === 'LoginEvent') {
+          sf.logins++;
+          const status = rec['LOGIN_STATUS'] ?? rec['Status'];
+          if (status !== 'LOGIN_NO_ERROR' && status !== 'Success') sf.failedLogins++;
+        }
       } else if (r.source === 'github') {
         if (r.record['action'] === 'personal_access_token.destroy' && r.record['hashed_token'] === undefined)
           ghDestroyWithoutToken++;
@@ -84,6 +94,12 @@ describe('simulate with noise', () => {
     expect(names.get('login_failure') ?? 0).toBeGreaterThan(0);
     expect(names.get('authorize') ?? 0).toBeGreaterThan(0);
     expect(ghDestroyWithoutToken).toBeGreaterThan(0);
+  });
+
+  it('emits Salesforce logouts (Logout / LogoutEvent) and failed password logins for browser sessions', () => {
+    expect(sf.logouts).toBeGreaterThan(20);
+    expect(sf.failedLogins, JSON.stringify(sf)).toBeGreaterThan(0);
+    expect(sf.failedLogins).toBeLessThan(sf.logins * 0.2);
   });
 
   it('labels the noise look-alikes', () => {

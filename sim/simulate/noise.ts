@@ -14,7 +14,9 @@
  * - **Homes in cloud or hosting ranges**: ~8 % of people route their laptop through their own VPS
  *   (WireGuard on DigitalOcean, Hetzner, Scaleway) on half of their home days.
  * - **Session churn**: Workspace `logout` at the end of half of the working days, `login_failure`
- *   (a typo) before ~4 % of logins, OAuth re-consents of grants with the scopes already held
+ *   (a typo) before ~4 % of logins; the same for Salesforce browser sessions (a `Logout` event
+ *   type row or `LogoutEvent` at the end of half of the days, a failed `Login` / `LoginEvent`
+ *   with an invalid password before ~5 % of the day's logins), OAuth re-consents of grants with the scopes already held
  *   (~1 per 25 working days per grant), GitHub `personal_access_token.destroy` naming no token
  *   (a developer deleting an unused fine-grained PAT, ~1 per 30 working days).
  * - **Admins doing first-time admin work**: each Workspace admin once performs admin actions they
@@ -31,6 +33,7 @@ import type { Credential, Person, Population, Tenant } from './population-types.
 import { type Rng, rngFor } from './prng.js';
 import { githubEmit } from './records-github.js';
 import { googleEmit, pMulti, pValue } from './records-google.js';
+import { type SfSession, salesforceEmit, sfSession } from './records-salesforce.js';
 import { browserUa } from './user-agents.js';
 
 /**
@@ -276,4 +279,59 @@ export function noisePersonHour(ctx: GenContext, p: Person, pd: PersonDay, hourS
       gws(t0 + dt * MINUTE_MS, 'admin', [{ type, name, parameters: [pValue('USER_EMAIL', target)] }]);
     }
   }
+}
+
+/**
+ * Salesforce session churn of a person's browser credential on one day (noise only), emitted in
+ * the hour window `win` it falls in: a failed password login (`LOGIN_ERROR_INVALID_PASSWORD`, RTEM
+ * `Invalid Password`) 20-120 s before ~5 % of the day's logins, and a user-initiated logout
+ * (ELF `Logout` event type / RTEM `LogoutEvent`) of the day's session at the end of half of the
+ * days. Neither ends the user's credentials (the ingestors mark a logout as one session's end).
+ */
+export function sfSessionChurn(
+  ctx: GenContext,
+  tenant: Tenant,
+  pd: PersonDay,
+  cred: Credential,
+  win: [number, number],
+  session: SfSession,
+  ua: string,
+  loginT: number,
+): void {
+  const user = cred.sfUser;
+  if (!user) return;
+  const rng = rngFor(ctx.seed, 'noise-sf-session', cred.idx, pd.day);
+  const fails = rng.chance(0.05);
+  const failT = loginT - rng.int(20, 120) * 1000;
+  // just before the end of the working window (the hour windows stop at pd.endT)
+  const logoutT = Math.max(pd.endT - rng.int(1, 20) * MINUTE_MS, loginT + MINUTE_MS);
+  const logs = rng.chance(0.5);
+  const emit = (
+    t: number,
+    kind: 'login' | 'logout',
+    extra: { loginStatus?: string; loginType?: string; session: SfSession },
+  ) => {
+    if (t < win[0] || t >= win[1]) return;
+    for (const e of salesforceEmit({
+      t,
+      tenant,
+      kind,
+      user,
+      app: null,
+      addr: pd.addr,
+      ua,
+      loginType: 'SAML Sfdc Initiated SSO',
+      rng,
+      ...extra,
+    }))
+      ctx.sink.push(e);
+  };
+  if (fails)
+    // a password typed on the login page (not SSO: the IdP would see that one)
+    emit(failT, 'login', {
+      loginStatus: 'LOGIN_ERROR_INVALID_PASSWORD',
+      loginType: 'Application',
+      session: sfSession(ctx.seed, cred.idx, `ui-failed:${pd.day}`),
+    });
+  if (logs && (cred.validTo === null || logoutT < cred.validTo)) emit(logoutT, 'logout', { session });
 }

@@ -25,7 +25,7 @@ export function sfSession(seed: number, credIdx: number, slot: number | string):
 }
 
 /** What kind of call. */
-export type SfCallKind = 'login' | 'soap' | 'rest' | 'bulk' | 'report_export';
+export type SfCallKind = 'login' | 'logout' | 'soap' | 'rest' | 'bulk' | 'report_export';
 
 /** One logical Salesforce call. */
 export interface SfCall {
@@ -46,6 +46,10 @@ export interface SfCall {
   uri?: string;
   /** Login: LoginType (`Remote Access 2.0`, `SAML Sfdc Initiated SSO`, `Application`, `Partner Product`). */
   loginType?: string;
+  /**
+   * Login: ELF `LOGIN_STATUS` code (`LOGIN_NO_ERROR` when absent; `LOGIN_ERROR_INVALID_PASSWORD`
+   * for a typo); RTEM LoginEvent `Status` gets the matching text ({@link RTEM_LOGIN_STATUS}).
+   */
   loginStatus?: string;
   /** SOAP client name (`CLIENT_NAME`). */
   clientName?: string;
@@ -103,6 +107,31 @@ export const ELF_COLUMNS: Record<ElfEventType, readonly string[]> = {
     'USER_ID_DERIVED',
     'CLIENT_IP',
     'URI_ID_DERIVED',
+  ],
+  // Logout event type (EventLogFile): the columns of Salesforce's own Logout sample as Elastic's
+  // salesforce integration tests it (ingestors/salesforce/fixtures/elf-logout.csv).
+  Logout: [
+    'EVENT_TYPE',
+    'TIMESTAMP',
+    'REQUEST_ID',
+    'ORGANIZATION_ID',
+    'USER_ID',
+    'USER_TYPE',
+    'SESSION_TYPE',
+    'SESSION_LEVEL',
+    'BROWSER_TYPE',
+    'PLATFORM_TYPE',
+    'RESOLUTION_TYPE',
+    'APP_TYPE',
+    'CLIENT_VERSION',
+    'API_TYPE',
+    'API_VERSION',
+    'USER_INITIATED_LOGOUT',
+    'SESSION_KEY',
+    'LOGIN_KEY',
+    'TIMESTAMP_DERIVED',
+    'USER_ID_DERIVED',
+    'CLIENT_IP',
   ],
   API: [
     'EVENT_TYPE',
@@ -241,6 +270,17 @@ function base(c: SfCall, type: ElfEventType, t: number, uri: string): Record<str
   };
 }
 
+/**
+ * RTEM LoginEvent `Status` text for an ELF `LOGIN_STATUS` code ("Status: the status of the
+ * attempted login; either Success or a reason for failure", Platform Events Developer Guide,
+ * LoginEvent; the reasons are the Login History statuses).
+ */
+export const RTEM_LOGIN_STATUS: Readonly<Record<string, string>> = {
+  LOGIN_NO_ERROR: 'Success',
+  LOGIN_ERROR_INVALID_PASSWORD: 'Invalid Password',
+  LOGIN_ERROR_PASSWORD_LOCKOUT: 'Password Lockout',
+};
+
 function elfRows(c: SfCall): Array<{ type: ElfEventType; row: Record<string, string>; t: number }> {
   const t = Math.floor(c.t);
   const appId = c.app?.id ?? '';
@@ -277,6 +317,34 @@ function elfRows(c: SfCall): Array<{ type: ElfEventType; row: Record<string, str
         URI_ID_DERIVED: '',
       });
       return [{ type: 'Login', row, t }];
+    }
+    case 'logout': {
+      // The Logout event type: a user-initiated logout (USER_INITIATED_LOGOUT 1) of a UI session.
+      const b = base(c, 'Logout', t, '');
+      const row: Record<string, string> = {
+        EVENT_TYPE: 'Logout',
+        TIMESTAMP: b.TIMESTAMP as string,
+        REQUEST_ID: b.REQUEST_ID as string,
+        ORGANIZATION_ID: b.ORGANIZATION_ID as string,
+        USER_ID: b.USER_ID as string,
+        USER_TYPE: 'S',
+        SESSION_TYPE: 'U',
+        SESSION_LEVEL: '1',
+        BROWSER_TYPE: c.ua,
+        PLATFORM_TYPE: /Windows/.test(c.ua) ? '1015' : '2003',
+        RESOLUTION_TYPE: '9999',
+        APP_TYPE: '1000',
+        CLIENT_VERSION: '9998',
+        API_TYPE: '',
+        API_VERSION: '9998.0',
+        USER_INITIATED_LOGOUT: '1',
+        SESSION_KEY: c.session.sessionKey,
+        LOGIN_KEY: c.session.loginKey,
+        TIMESTAMP_DERIVED: b.TIMESTAMP_DERIVED as string,
+        USER_ID_DERIVED: b.USER_ID_DERIVED as string,
+        CLIENT_IP: c.addr.ip,
+      };
+      return [{ type: 'Logout', row, t }];
     }
     case 'soap': {
       const row = base(c, 'API', t, `/services/Soap/u/${v}`);
@@ -396,13 +464,20 @@ function rtemRecords(c: SfCall): Array<{ object: RtemObject; rec: Record<string,
         UserAgent: c.ua,
         Browser: /Chrome|Firefox|Safari|Edg/.test(c.ua) ? 'Chrome' : 'Unknown',
         Platform: /Windows/.test(c.ua) ? 'Windows' : /Mac OS/.test(c.ua) ? 'Mac OSX' : 'Unknown',
-        Status: c.loginStatus === undefined || c.loginStatus === 'LOGIN_NO_ERROR' ? 'Success' : c.loginStatus,
+        Status: RTEM_LOGIN_STATUS[c.loginStatus ?? 'LOGIN_NO_ERROR'] ?? `Failed: ${c.loginStatus}`,
         CountryIso: c.addr.country,
         ApiType: oauth || c.loginType === 'Partner Product' ? 'SOAP Partner' : 'N/A',
         ApiVersion: oauth || c.loginType === 'Partner Product' ? v : 'N/A',
         TlsProtocol: 'TLS 1.3',
       });
       return [{ object: 'LoginEvent', rec, t }];
+    }
+    case 'logout': {
+      // LogoutEvent has no field of its own beyond the common ones (Platform Events Developer
+      // Guide, LogoutEvent): user, session and login keys, source IP, session level.
+      const rec = rtemBase(c, 'LogoutEvent', t);
+      rec['SessionLevel'] = 'STANDARD';
+      return [{ object: 'LogoutEvent', rec, t }];
     }
     case 'soap':
     case 'rest': {
