@@ -28,6 +28,7 @@ import { type Config, configSchema } from '../src/config.js';
 import { alertDataStream } from '../src/elasticsearch/names.js';
 import { chunkMessages } from '../src/kafka/chunk.js';
 import { runTopology, topologyNames } from '../src/topology/index.js';
+import { readToEnd } from '../src/topology/kafka-io.js';
 import { githubEvent, githubTokenId, revokedTokenSequence } from '../test/support/github-events.js';
 
 const env = (name: string, dflt: number): number => Number(process.env[name] ?? dflt);
@@ -157,10 +158,16 @@ async function bareDrain(topic: string, total: number): Promise<number> {
 async function detectRun(
   name: string,
   rawTopic: string,
-  activity: string,
+  source: Map<number, { key: string; value: Buffer | null }[]>,
   instances: number,
-  ends: Map<number, bigint>,
 ) {
+  // each run reads its own copy of the activity partitions, filled once every instance joined
+  // (else the first instance to join drains everything before the others get partitions)
+  const activity = `${RUN}.activity-${name}`;
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic: activity, numPartitions: PARTITIONS }],
+  });
   const cfg = config(name, rawTopic, activity);
   const children: ChildProcess[] = [];
   let first = 0;
@@ -188,6 +195,21 @@ async function detectRun(
     });
   }
   const group = topologyNames(cfg.kafka).group.detect;
+  for (;;) {
+    const d = await admin.describeGroups([group]);
+    if ((d.groups[0]?.members.length ?? 0) === instances && d.groups[0]?.state === 'Stable') break;
+    await sleep(200);
+  }
+  const producer = kafka.producer();
+  await producer.connect();
+  const ends = new Map<number, bigint>();
+  for (const [partition, records] of source) {
+    const messages = records.map((r) => ({ key: r.key, value: r.value, partition }));
+    for (const part of chunkMessages(messages))
+      await producer.send({ topic: activity, acks: -1, messages: part });
+    ends.set(partition, BigInt(records.length));
+  }
+  await producer.disconnect();
   while (!(await caughtUp(group, activity, ends))) await sleep(100);
   const ms = performance.now() - first;
   for (const c of children) c.kill('SIGTERM');
@@ -228,14 +250,15 @@ async function main(): Promise<void> {
   const normalizeMs = performance.now() - nFirst;
   ac.abort();
   await normalizing;
-  const { ends, count: total } = await dataEnds(activity);
+  const { count: total } = await dataEnds(activity);
+  const source = await readToEnd(kafka, admin, activity, [...Array(PARTITIONS).keys()]);
   process.stderr.write(`normalized into ${activity} (${PARTITIONS} partitions)\n`);
 
   const bareMs = await bareDrain(activity, total);
   process.stderr.write('detect with 1 instance\n');
-  const one = await detectRun('d1', rawTopic, activity, 1, ends);
+  const one = await detectRun('d1', rawTopic, source, 1);
   process.stderr.write('detect with 2 instances\n');
-  const two = await detectRun('d2', rawTopic, activity, 2, ends);
+  const two = await detectRun('d2', rawTopic, source, 2);
 
   // (d) produce-to-searchable with every stage in one process
   process.stderr.write(`latency: ${MARKERS} markers with ${BG_RATE} background events/s\n`);
