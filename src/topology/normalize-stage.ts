@@ -1,5 +1,6 @@
 import type { Consumer, EachBatchPayload, Message } from 'kafkajs';
 import type { Source, TokenActivity } from '../../schemas/token-activity.js';
+import { decodeMessageValue } from '../kafka/message-value.js';
 import { deadLetterMessage } from '../kafka/messages.js';
 import { rawTopics } from '../kafka/topics.js';
 import { Pipeline } from '../pipeline/pipeline.js';
@@ -96,9 +97,15 @@ export class NormalizeStage {
     const dead: Message[] = [];
     for (const m of batch.messages) {
       const origin = { topic: batch.topic, partition: batch.partition, offset: m.offset };
-      const text = m.value?.toString('utf8') ?? '';
       const location = `${batch.topic}/${batch.partition}@${m.offset}`;
-      for (const item of this.pipeline.normalize(text, { source, location })) {
+      // a gzip-compressed value is decompressed first, as in serve's processor; a corrupt one
+      // is one dead letter (kafka/message-value.ts)
+      const decoded = decodeMessageValue(m.value ?? Buffer.alloc(0));
+      const items =
+        decoded.kind === 'text'
+          ? this.pipeline.normalize(decoded.text, { source, location })
+          : [this.pipeline.inputError(source, location, decoded.reason, decoded.partial)];
+      for (const item of items) {
         if (item.kind === 'activity') activity.push(entityActivityMessage(item.activity));
         else if (item.kind === 'dead') dead.push(deadLetterMessage({ ...item.dead, origin }));
       }

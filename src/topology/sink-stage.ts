@@ -2,6 +2,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { type Consumer, type EachBatchPayload, Partitioners, type Producer } from 'kafkajs';
 import type { Alert } from '../../schemas/alert.js';
 import { type BulkAction, bulkOnce } from '../elasticsearch/bulk.js';
+import { DataStreamIdLookup } from '../elasticsearch/existing-ids.js';
 import { alertDataStream, DATASETS } from '../elasticsearch/names.js';
 import { SinkError } from '../errors.js';
 import { retryUntilDone } from '../serve/backoff.js';
@@ -13,18 +14,21 @@ import type { StageBatchInfo, StageDeps } from './stateful-stage.js';
  * The sink stage: a consumer group over the alert topic (`read_committed`: only alerts of
  * committed transactions) that writes each alert to the alert data stream with `op_type: create`
  * and `_id` = the alert id, so a re-delivered alert (a restart before the offset commit, two
- * detect runs over the same input) answers 409 and stays one document. Offsets are committed
+ * detect runs over the same input) answers 409 and stays one document; ids already in an older
+ * backing index (after a rollover) are found by {@link DataStreamIdLookup} and not sent. Offsets are committed
  * after Elasticsearch acknowledged every document of the batch; per-item 429/5xx are sent again
  * until they succeed; documents refused for good (mapping conflicts) go to the DLQ topic.
  */
 export class SinkStage {
   private consumer: Consumer | undefined;
   private readonly producer: Producer;
+  private readonly existingIds: DataStreamIdLookup;
 
   constructor(
     private readonly deps: StageDeps,
     private readonly es: Client,
   ) {
+    this.existingIds = new DataStreamIdLookup(es);
     this.producer = deps.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -67,9 +71,21 @@ export class SinkStage {
       actions.push(dataStreamAction(alertDataStream(ns), DATASETS.alert, ns, alert, ingested));
     }
     let pending = actions;
+    let replayChecked = false;
     const rejected: Parameters<typeof rejectionMessage>[0][] = [];
     await retryUntilDone(
       async () => {
+        if (!replayChecked) {
+          // ids already in an older backing index (written before a rollover) are not written
+          // again: create is idempotent only inside one backing index (issue 12 item 4)
+          const stream = alertDataStream(ns);
+          const found = await this.existingIds.existing(
+            stream,
+            pending.map((a) => a.id),
+          );
+          if (found.size > 0) pending = pending.filter((a) => !found.has(a.id));
+          replayChecked = true;
+        }
         const r = await bulkOnce(this.es, pending);
         rejected.push(...r.rejected);
         pending = r.retry;
