@@ -38,6 +38,8 @@ export const appConsentWave = defineDetector({
     'A company-wide rollout of a new tool announced by email, before it is approved in the app registry',
     'A training session where everyone connects the same app',
   ],
+  // N13, an approved company-wide rollout: one informational alert by design (issue 10)
+  goodlogSimulated: { N13: 1 },
   runbook: [
     'Identify the app (client id, name, publisher) and the scopes it was granted; look for a lure email sent to the consenting users shortly before.',
     'If not a sanctioned rollout: block the app (Workspace API controls, GitHub OAuth app restrictions, Salesforce connected-app policy) and revoke its grants for every user.',

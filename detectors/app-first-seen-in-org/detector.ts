@@ -51,6 +51,8 @@ export const appFirstSeenInOrg = defineDetector({
     'A vendor rotating its OAuth client id (the same app under a new id)',
   ],
   goodlog: { unlabeled: 2, N4: 1 },
+  // N13, an approved company-wide rollout: one informational (low) alert by design (issue 10)
+  goodlogSimulated: { N13: 1 },
   runbook: [
     'Identify the app (client id, name, publisher, website) and the scopes of its first grant; check who authorized it and from where.',
     'Unknown app with broad scopes: review it with its first user; if unsanctioned, revoke its grants (Workspace API controls, GitHub OAuth app restrictions, Salesforce connected-app policy).',
