@@ -32,6 +32,7 @@ import { alertDataStream } from '../src/elasticsearch/names.js';
 import { chunkMessages } from '../src/kafka/chunk.js';
 import { type BatchInfo, serve } from '../src/serve/index.js';
 import { githubEvent, githubTokenId, revokedTokenSequence } from '../test/support/github-events.js';
+import { pollSearchable } from './searchable.js';
 
 const env = (name: string, dflt: number): number => Number(process.env[name] ?? dflt);
 const N = env('BENCH_EVENTS', 50_000);
@@ -228,29 +229,7 @@ async function main(): Promise<void> {
     }
   })();
   const index = alertDataStream(RUN);
-  const poller = (async () => {
-    while (!stopBackground || pending.size > 0) {
-      if (pending.size > 0) {
-        const res = await es
-          .search({
-            index,
-            size: pending.size,
-            _source: false,
-            query: { ids: { values: [...pending.keys()] } },
-          })
-          .catch(() => undefined);
-        const now = performance.now();
-        for (const h of res?.hits.hits ?? []) {
-          const t = pending.get(h._id as string);
-          if (t !== undefined) {
-            latency.push(now - t);
-            pending.delete(h._id as string);
-          }
-        }
-      }
-      await sleep(50);
-    }
-  })();
+  const poller = pollSearchable(es, index, pending, latency, () => stopBackground);
   for (let k = 0; k < MARKERS; k++) {
     window = k + 1;
     const start = tBase + window * markerGapMs;

@@ -30,6 +30,7 @@ import { chunkMessages } from '../src/kafka/chunk.js';
 import { runTopology, topologyNames } from '../src/topology/index.js';
 import { readToEnd } from '../src/topology/kafka-io.js';
 import { githubEvent, githubTokenId, revokedTokenSequence } from '../test/support/github-events.js';
+import { pollSearchable } from './searchable.js';
 
 const env = (name: string, dflt: number): number => Number(process.env[name] ?? dflt);
 const N = env('BENCH_EVENTS', 20_000);
@@ -295,29 +296,7 @@ async function main(): Promise<void> {
     }
   })();
   const index = alertDataStream(allCfg.elasticsearch.namespace);
-  const poller = (async () => {
-    while (!stop || pending.size > 0) {
-      if (pending.size > 0) {
-        const res = await es
-          .search({
-            index,
-            size: pending.size,
-            _source: false,
-            query: { ids: { values: [...pending.keys()] } },
-          })
-          .catch(() => undefined);
-        const now = performance.now();
-        for (const h of res?.hits.hits ?? []) {
-          const t = pending.get(h._id as string);
-          if (t !== undefined) {
-            latency.push(now - t);
-            pending.delete(h._id as string);
-          }
-        }
-      }
-      await sleep(50);
-    }
-  })();
+  const poller = pollSearchable(es, index, pending, latency, () => stop);
   await sleep(5_000); // let every stage join its group
   for (let k = 0; k < MARKERS; k++) {
     window = k + 1;
