@@ -158,7 +158,12 @@ export function buildCli(): Command {
         const partitions = Number(opts.partitions);
         if (!Number.isInteger(partitions) || partitions < 1)
           throw new ConfigError(`--partitions must be a positive integer, got "${opts.partitions}"`);
-        await runTopology(config, logger, { signal: abort.signal, roles: parseRoles(opts.role), partitions });
+        await runTopology(config, logger, {
+          signal: abort.signal,
+          roles: parseRoles(opts.role),
+          partitions,
+          http: true,
+        });
         return;
       }
       const { serve } = await import('../serve/index.js');

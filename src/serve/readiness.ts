@@ -3,7 +3,7 @@ import type { Admin } from 'kafkajs';
 import type { ReadinessCheck } from '../http/index.js';
 
 /** Per-probe time limit, ms. */
-const PROBE_TIMEOUT_MS = 2_000;
+export const PROBE_TIMEOUT_MS = 2_000;
 
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -19,7 +19,11 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   }
 }
 
-async function probe(name: string, call: () => Promise<unknown>): Promise<ReadinessCheck> {
+/**
+ * Runs one readiness probe with the 2 s limit: `{name, ok: true}`, or `{name, ok: false, detail}`
+ * with the error (or timeout) message. Never throws.
+ */
+export async function probe(name: string, call: () => Promise<unknown>): Promise<ReadinessCheck> {
   try {
     await withTimeout(call(), PROBE_TIMEOUT_MS);
     return { name, ok: true };

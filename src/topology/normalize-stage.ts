@@ -5,6 +5,7 @@ import { deadLetterMessage } from '../kafka/messages.js';
 import { rawTopics } from '../kafka/topics.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { TaskProducer } from './kafka-io.js';
+import { GroupMembership } from './membership.js';
 import { entityKey } from './names.js';
 import type { StageDeps } from './stateful-stage.js';
 
@@ -28,6 +29,8 @@ export class NormalizeStage {
   private readonly producers = new Map<string, TaskProducer>();
   private readonly pipeline: Pipeline;
   private readonly sources: ReadonlyMap<string, Source>;
+  /** Group membership of this stage's consumer (readiness). */
+  readonly membership = new GroupMembership();
 
   constructor(private readonly deps: StageDeps) {
     this.pipeline = new Pipeline({ config: deps.config.pipeline, logger: deps.logger });
@@ -51,6 +54,7 @@ export class NormalizeStage {
       retry: { retries: 10 },
     });
     this.consumer = c;
+    this.membership.watch(c);
     c.on(c.events.GROUP_JOIN, (e) => {
       const assigned = new Set(
         Object.entries(e.payload.memberAssignment).flatMap(([t, ps]) => ps.map((p) => `${t}/${p}`)),

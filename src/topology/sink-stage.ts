@@ -8,6 +8,7 @@ import { SinkError } from '../errors.js';
 import { retryUntilDone } from '../serve/backoff.js';
 import { dataStreamAction, rejectionMessage } from '../serve/sinks.js';
 import { IDEMPOTENT_RETRY } from './kafka-io.js';
+import { GroupMembership } from './membership.js';
 import type { StageBatchInfo, StageDeps } from './stateful-stage.js';
 
 /**
@@ -23,6 +24,8 @@ export class SinkStage {
   private consumer: Consumer | undefined;
   private readonly producer: Producer;
   private readonly existingIds: DataStreamIdLookup;
+  /** Group membership of this stage's consumer (readiness). */
+  readonly membership = new GroupMembership();
 
   constructor(
     private readonly deps: StageDeps,
@@ -50,6 +53,7 @@ export class SinkStage {
       retry: { retries: 10 },
     });
     this.consumer = c;
+    this.membership.watch(c);
     c.on(c.events.CRASH, (e) => {
       if (!e.payload.restart) this.deps.onFatal(e.payload.error);
     });

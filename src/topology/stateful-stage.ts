@@ -4,6 +4,7 @@ import type { Detector } from '../../detectors/types.js';
 import type { Config } from '../config.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { changelogMessages, readToEnd, TaskProducer } from './kafka-io.js';
+import { GroupMembership } from './membership.js';
 import type { Stage, TopologyNames } from './names.js';
 import {
   type ChangelogRecord,
@@ -90,6 +91,8 @@ export abstract class StatefulStage<T extends Task> {
   protected readonly log: Logger;
   private consumer: Consumer | undefined;
   protected readonly tasks = new Map<number, T>();
+  /** Group membership of this stage's consumer (readiness). */
+  readonly membership = new GroupMembership();
 
   constructor(
     protected readonly deps: StageDeps,
@@ -121,6 +124,7 @@ export abstract class StatefulStage<T extends Task> {
       retry: { retries: 10 },
     });
     this.consumer = c;
+    this.membership.watch(c);
     c.on(c.events.GROUP_JOIN, (e) => {
       const assigned = new Set(e.payload.memberAssignment[this.input] ?? []);
       this.log.info({ partitions: [...assigned].sort((a, b) => a - b) }, 'partitions assigned');

@@ -4,14 +4,18 @@ import type { Detector } from '../../detectors/types.js';
 import { type Config, describeConfig } from '../config.js';
 import { createElasticsearch } from '../elasticsearch/client.js';
 import { installTemplates } from '../elasticsearch/templates.js';
+import { buildHttpServer, type HttpServer } from '../http/index.js';
 import { createKafka, type KafkaClientOptions } from '../kafka/client.js';
 import { retryUntilDone } from '../serve/backoff.js';
 import { DetectStage } from './detect-stage.js';
 import { splitDetectors } from './detector-split.js';
 import { ensureTopologyTopics, topologyTopics } from './kafka-io.js';
+import type { GroupMembership } from './membership.js';
+import { countStageBatch, createTopologyMetrics } from './metrics.js';
 import { STAGES, type Stage, topologyNames } from './names.js';
 import { NormalizeStage } from './normalize-stage.js';
 import { OrgStage } from './org-stage.js';
+import { type StageStatus, topologyReadiness } from './readiness.js';
 import { SinkStage } from './sink-stage.js';
 import type { StageBatchInfo, StageDeps } from './stateful-stage.js';
 
@@ -32,14 +36,21 @@ export interface TopologyOptions {
   /** Detector set (default: detectors/registry.ts), split into the detect and org stages. */
   detectors?: readonly Detector[];
   kafkaClient?: KafkaClientOptions;
-  /** Called once every stage of this process consumes. */
-  onStarted?: () => void;
+  /**
+   * Serve `/healthz`, `/readyz` (per-stage checks), `/metrics` and `/detectors` on `config.http`
+   * (default false here; the CLI's `serve --role` turns it on). The HTTP server starts before
+   * Kafka is reached, so `/readyz` answers 503 with the startup step while dependencies are down.
+   */
+  http?: boolean;
+  /** Called once every stage of this process consumes; `httpUrl` when the server runs. */
+  onStarted?: (info: { httpUrl?: string }) => void;
   onBatch?: (info: StageBatchInfo) => void;
 }
 
 /** A running stage. */
 interface Running {
   stop(): Promise<void>;
+  readonly membership: GroupMembership;
 }
 
 /**
@@ -61,6 +72,22 @@ export async function runTopology(
   const kafka = createKafka(config.kafka, logger, options.kafkaClient);
   const admin = kafka.admin();
   const es = roles.includes('sink') ? createElasticsearch(config.elasticsearch) : undefined;
+  let normalize: NormalizeStage | undefined;
+  const metrics = createTopologyMetrics(roles.includes('normalize') ? () => normalize?.counts : undefined);
+  const running: (Running & { role: Stage })[] = [];
+  const startup: { step: string | undefined; lastError: string | undefined } = {
+    step: 'starting',
+    lastError: undefined,
+  };
+  const step = (what: string | undefined) => {
+    startup.step = what;
+    startup.lastError = undefined;
+  };
+  const failed = (err: unknown) => {
+    startup.lastError = (err as Error).message;
+  };
+  let http: HttpServer | undefined;
+  let httpUrl: string | undefined;
   let onFatal: (err: unknown) => void = () => {};
   const fatal = new Promise<unknown>((resolve) => {
     onFatal = resolve;
@@ -79,11 +106,32 @@ export async function runTopology(
       log.error({ err }, 'stage failed');
       onFatal(err);
     },
-    ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+    onBatch: (info) => {
+      countStageBatch(metrics, info);
+      options.onBatch?.(info);
+    },
   };
-  const running: Running[] = [];
   let fatalError: unknown;
   try {
+    if (options.http) {
+      http = buildHttpServer({
+        logger,
+        registry: metrics.registry,
+        readiness: topologyReadiness(admin, es, {
+          stages: () =>
+            running.map((r): StageStatus => ({ stage: r.role, consuming: () => r.membership.consuming })),
+          starting: () =>
+            startup.step === undefined
+              ? undefined
+              : `${startup.step}${startup.lastError ? `; last attempt failed: ${startup.lastError}` : ''}`,
+          stopping: () => options.signal.aborted,
+        }),
+        detectors: options.detectors ?? registered,
+      });
+      httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
+      log.info({ url: httpUrl }, 'http server listening');
+    }
+    step('waiting for kafka topics');
     await retryUntilDone(
       async () => {
         await admin.connect();
@@ -95,15 +143,22 @@ export async function runTopology(
       },
       {
         signal: options.signal,
-        onFailure: (err) => log.warn({ err: (err as Error).message }, 'kafka not ready; retrying'),
+        onFailure: (err) => {
+          failed(err);
+          log.warn({ err: (err as Error).message }, 'kafka not ready; retrying');
+        },
       },
     ).then((partitions) => {
       deps.activityPartitions = partitions.get(names.activity) ?? options.partitions ?? 6;
     });
     if (es) {
+      step('waiting for elasticsearch templates');
       await retryUntilDone(() => installTemplates(es, config.elasticsearch, logger), {
         signal: options.signal,
-        onFailure: (err) => log.warn({ err: (err as Error).message }, 'elasticsearch not ready; retrying'),
+        onFailure: (err) => {
+          failed(err);
+          log.warn({ err: (err as Error).message }, 'elasticsearch not ready; retrying');
+        },
       });
     }
     const split = splitDetectors(options.detectors ?? registered);
@@ -111,15 +166,17 @@ export async function runTopology(
     const enabled = (list: Detector[]) => list.filter((d) => !disabled.has(d.id));
     for (const role of roles) {
       let stage: Running & { start(): Promise<void> };
-      if (role === 'normalize') stage = new NormalizeStage(deps);
+      step(`starting the ${role} stage`);
+      if (role === 'normalize') stage = normalize = new NormalizeStage(deps);
       else if (role === 'detect') stage = new DetectStage(deps, enabled(split.detect));
       else if (role === 'org') stage = new OrgStage(deps, enabled(split.org), deps.activityPartitions ?? 6);
       else stage = new SinkStage(deps, es as NonNullable<typeof es>);
       await stage.start();
-      running.push(stage);
+      running.push({ role, membership: stage.membership, stop: () => stage.stop() });
       log.info({ role }, 'stage consuming');
     }
-    options.onStarted?.();
+    step(undefined);
+    options.onStarted?.(httpUrl ? { httpUrl } : {});
     fatalError = await Promise.race([
       new Promise<undefined>((resolve) => {
         if (options.signal.aborted) resolve(undefined);
@@ -132,6 +189,7 @@ export async function runTopology(
   }
   log.info({ reason: fatalError ? 'fatal error' : 'signal' }, 'stopping');
   for (const stage of running) await stage.stop();
+  await http?.close().catch(() => {});
   await admin.disconnect().catch(() => {});
   await es?.close().catch(() => {});
   log.info('stopped');
