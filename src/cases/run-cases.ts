@@ -9,6 +9,8 @@ import { createLogger } from '../logger.js';
 import { appVettingOf } from '../pipeline/apps-lookup.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { type CaseInput, type DetectorCase, type ExpectedAlert, loadCases } from './case-file.js';
+import { CaseFileError } from './errors.js';
+import { inputText } from './input-text.js';
 
 /** Outcome of one case. */
 export interface CaseResult {
@@ -20,10 +22,6 @@ export interface CaseResult {
   /** Empty when the case passed; else one line per mismatch. */
   problems: string[];
 }
-
-/** The records of an input as the text the framing of its source reads. */
-const inputText = (input: CaseInput): string =>
-  input.text ?? (input.records ?? []).map((r) => JSON.stringify(r)).join('\n');
 
 /** Normalizes every input and returns its activities in event-time order (stable). */
 function activities(
@@ -37,7 +35,15 @@ function activities(
   const list: TokenActivity[] = [];
   const problems: string[] = [];
   inputs.forEach((input, i) => {
-    for (const n of pipeline.normalize(inputText(input), {
+    let text: string;
+    try {
+      text = inputText(input);
+    } catch (err) {
+      if (!(err instanceof CaseFileError)) throw err;
+      problems.push(`${label}[${i}]: ${err.message}`);
+      return;
+    }
+    for (const n of pipeline.normalize(text, {
       source: input.source,
       location: `${label}[${i}]`,
     })) {
