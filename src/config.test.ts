@@ -1,12 +1,17 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { detectors } from '../detectors/registry.js';
 import { loadConfig } from './config.js';
 
+/** One folder for this file's config files, removed after its tests. */
+const work = mkdtempSync(join(tmpdir(), 'tw-config-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+let files = 0;
 const withFile = (content: unknown): string => {
-  const file = join(mkdtempSync(join(tmpdir(), 'tw-config-')), 'config.json');
+  files += 1;
+  const file = join(work, `config-${files}.json`);
   writeFileSync(file, JSON.stringify(content));
   return file;
 };

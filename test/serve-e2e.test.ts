@@ -4,8 +4,7 @@
  * activity read back from the activity topic and the activity data stream, the token inventory,
  * HTTP readiness/metrics, and the checkpoint written at shutdown.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
 import type { Kafka } from 'kafkajs';
@@ -23,6 +22,7 @@ import {
   isolatedConfig,
   quietLogger,
   readTopic,
+  scratchDir,
   startServe,
   waitFor,
 } from './support/serve-harness.js';
@@ -44,7 +44,7 @@ describe('serve end to end', () => {
   it('turns raw GitHub events on the raw topic into alerts searchable in Elasticsearch', async () => {
     const config = isolatedConfig('e2e', { indexActivity: true });
     const ns = config.elasticsearch.namespace;
-    const dir = mkdtempSync(join(tmpdir(), 'tw-e2e-'));
+    const dir = scratchDir('e2e-input');
     const lines = [
       ...revokedTokenSequence('e2e-stolen', T0),
       ...revokedTokenSequence('e2e-other', T0 + 30 * 60_000, 2),

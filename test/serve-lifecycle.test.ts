@@ -4,8 +4,7 @@
  * directory seeds the baselines; a shutdown while Elasticsearch is still unreachable at startup
  * exits cleanly.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
 import type { Kafka } from 'kafkajs';
@@ -20,6 +19,7 @@ import {
   isolatedConfig,
   produce,
   quietLogger,
+  scratchDir,
   startServe,
   waitFor,
 } from './support/serve-harness.js';
@@ -68,7 +68,7 @@ describe('serve lifecycle', () => {
 
   it('seeds its baselines from a `tokenwatch run --state-dir` directory', async () => {
     const config = isolatedConfig('seed');
-    const dir = mkdtempSync(join(tmpdir(), 'tw-seed-'));
+    const dir = scratchDir('seed-input');
     writeFileSync(join(dir, 'github.ndjson'), `${uses('seed-tok', 0, 8).join('\n')}\n`);
     await runFiles({ inputs: [dir], config, logger: quietLogger(), stateDir: config.stateDir! });
 

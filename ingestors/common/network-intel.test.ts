@@ -1,12 +1,16 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadAsnDatabase } from './asn-db.js';
 import { parseIp } from './ip.js';
 import { ASN_CLASSES_FILE, NETWORK_DATA_DIR, readNetworkData } from './network-data.js';
 import { NetworkDataError } from './network-data-error.js';
 import { buildNetworkIntel, loadNetworkIntelData } from './network-intel.js';
+
+/** Copies of the network data that tests damage live here; removed after this file. */
+const work = mkdtempSync(join(tmpdir(), 'tw-netdata-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const intel = buildNetworkIntel();
 const classify = (ip: string, n = intel) =>
@@ -159,7 +163,7 @@ describe('data files', () => {
   });
 
   function copyData(): string {
-    const dir = mkdtempSync(join(tmpdir(), 'tw-netdata-'));
+    const dir = mkdtempSync(join(work, 'netdata-'));
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, ASN_CLASSES_FILE), readFileSync(join(NETWORK_DATA_DIR, ASN_CLASSES_FILE)));
     writeFileSync(join(dir, 'tor.json'), readFileSync(join(NETWORK_DATA_DIR, 'tor.json')));
@@ -170,7 +174,7 @@ describe('data files', () => {
     expect(() => readNetworkData('/nonexistent/tokenwatch-network')).toThrow(
       expect.objectContaining({ name: 'NetworkDataError', code: 'network_data_missing' }),
     );
-    const dir = mkdtempSync(join(tmpdir(), 'tw-netdata-empty-'));
+    const dir = mkdtempSync(join(work, 'netdata-empty-'));
     writeFileSync(join(dir, 'tor.json'), readFileSync(join(NETWORK_DATA_DIR, 'tor.json')));
     expect(() => readNetworkData(dir)).toThrow(expect.objectContaining({ code: 'network_data_missing' }));
   });

@@ -3,17 +3,34 @@
  * group, Elasticsearch namespace, state directory), producing raw messages, running serve
  * in-process, waiting for conditions, reading topics back, counting documents.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
 import type { Kafka } from 'kafkajs';
 import { pino } from 'pino';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import { type Config, configSchema } from '../../src/config.js';
 import { decodeHeaders } from '../../src/kafka/messages.js';
 import { type BatchInfo, type ServeOptions, type StartedInfo, serve } from '../../src/serve/index.js';
 import { kafkaBrokers, uniqueName } from '../services.js';
+
+let scratchRoot: string | undefined;
+
+/**
+ * A new empty folder for one test (state directories, input files), under one folder per test
+ * file that is removed after the file's tests (the `afterAll` below registers on the file that
+ * imports this module).
+ */
+export function scratchDir(prefix: string): string {
+  scratchRoot ??= mkdtempSync(join(tmpdir(), 'tokenwatch-it-'));
+  return mkdtempSync(join(scratchRoot, `${prefix}-`));
+}
+
+afterAll(() => {
+  if (scratchRoot) rmSync(scratchRoot, { recursive: true, force: true });
+  scratchRoot = undefined;
+});
 
 /** A config whose every name is unique to this test; `esUrl` defaults to the real node. */
 export function isolatedConfig(
@@ -26,7 +43,7 @@ export function isolatedConfig(
   const auth = inject('esAuth');
   return configSchema.parse({
     logLevel: 'warn',
-    stateDir: mkdtempSync(join(tmpdir(), `${prefix}-state-`)),
+    stateDir: scratchDir(`${prefix}-state`),
     kafka: {
       brokers: kafkaBrokers(),
       clientId: id,
