@@ -5,14 +5,13 @@
  * in a recording Proxy (field-access.ts).
  */
 import { describe, expect, it } from 'vitest';
-import type { TokenActivity } from '../schemas/token-activity.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { Pipeline } from '../src/pipeline/pipeline.js';
 import { runFiles } from '../src/run/run-files.js';
 import { HELPER_FIELDS, isDeclared, recordFieldAccess } from './field-access.js';
 import { detectors } from './registry.js';
-import type { Detector, StateContext } from './types.js';
+import type { Detector } from './types.js';
 
 describe('detectors read only declared fields', async () => {
   const reads = new Map<string, Set<string>>(detectors.map((d) => [d.id, new Set<string>()]));

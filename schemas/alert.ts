@@ -23,8 +23,6 @@ export const SEVERITY_SCORE: Readonly<Record<Severity, 21 | 47 | 73 | 99>> = {
   critical: 99,
 };
 
-const mitreRefSchema = z.object({ id: z.string(), name: z.string(), reference: z.string().url() });
-
 /** Why an alert fired: the observed value and what the baseline expected. */
 export const explanationSchema = z.object({
   /** The feature compared, e.g. `source.ip/24`, `rows_per_hour`, `country`. */

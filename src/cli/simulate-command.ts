@@ -77,7 +77,7 @@ export async function runSimulateCommand(opts: {
   const secs = (performance.now() - t0) / 1000;
   const r = summary.records;
   process.stdout.write(
-    [
+    `${[
       `simulated ${summary.start} .. ${summary.end} (seed ${summary.seed}): ${summary.orgs} org(s), ${summary.people} people, ${summary.tokens} tokens`,
       `records: github ${r.github}, google_workspace ${r.google_workspace}, salesforce ${r.salesforce} (${summary.events} events) in ${secs.toFixed(1)} s`,
       `incidents: ${summary.incidents} (${summary.maliciousEvents} malicious events), look-alikes: ${summary.lookalikes}`,
@@ -85,6 +85,6 @@ export async function runSimulateCommand(opts: {
       ...summary.notes.map((n) => `note: ${n}`),
       '',
       `next: tokenwatch eval ${summary.outDir}`,
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
 }
