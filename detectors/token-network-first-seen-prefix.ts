@@ -94,15 +94,19 @@ function enteredRecently(views: readonly BaselineView[], country: string, atMs: 
  *   with a new client family;
  * - a person's new /24 inside a /16 (IPv6: /32) they already use is ISP address churn: silent
  *   unless the client family is new;
- * - cloud egress after a cloud-egress last use with a familiar client family (N1 runner migration)
- *   is low severity (21);
+ * - a machine credential's move between hyperscaler egress addresses (cloud provider set, last use
+ *   cloud egress too) with a client family the token itself used is silent (N1 runner migration:
+ *   autoscaled runners draw addresses from pools of thousands of /24s); for other credentials
+ *   such a move with a familiar client family is low severity (21);
  * - a new client family raises it to medium;
  * - rented hosting (network-stance.ts: a hosting AS the credential never used, an attacker's VPS)
  *   is never explained by roaming, ISP churn, an SDP provider block or a trip: medium, high with
  *   a new client family.
  *
  * Known gaps: the baseline keeps only a cloud flag for the last location, not the provider, so a
- * move from AWS to GCP egress counts as "within cloud"; no ASN generalization beyond the /16; the
+ * move from AWS to GCP egress counts as "within cloud"; an attacker renting compute at a
+ * hyperscaler and replaying a machine credential there with its usual client family is silent
+ * here (client, volume, breadth and action detectors remain); no ASN generalization beyond the /16; the
  * first two people moving to a new corporate egress still fire (N3: the prefix is not shared yet);
  * an attacker reusing one address against three or more people's credentials within 30 days makes
  * it look like corporate egress for the next victims (their other findings remain: country,
@@ -133,16 +137,16 @@ export const tokenNetworkFirstSeenPrefix = defineDetector({
     'source.ip',
   ],
   summary:
-    "First use from an IP /24 or /64 never seen for the token, its owner's tokens, its app's tokens (peers) or (cold start) its reference baseline. Medium with a new client family; low 21 for a cloud-to-cloud move with the usual client (N1). Silent (unless the client family is new): a new country on the same event (the country detector owns it); the org's shared egress (`ctx.org`: 3+ other people on the prefix within 30 days, N3) and, for people, another prefix of a /16 where 8+ people share one (SDP nodes); a person's trip in progress (usual client, a non-home country entered within 30 days); a roaming baseline (8+ networks); a person's new /24 inside a /16 they already use (ISP churn); failed attempts; the org's own egress (class `corporate`); a new address of a mobile carrier (class `mobile`) whose AS the token or owner already uses. A Tor exit (class `tor`) is reported whatever else holds (medium; high with a new client family). Rented hosting (class hosting, an AS the credential never used: an attacker's VPS, S1/S10) is reported past the roaming, ISP-churn, SDP-block and trip silences (medium; high with a new client family).",
+    "First use from an IP /24 or /64 never seen for the token, its owner's tokens, its app's tokens (peers) or (cold start) its reference baseline. Medium with a new client family; a machine credential's cloud-to-cloud move with a client family it used itself is silent (N1: autoscaled runners), other credentials' such moves are low 21. Silent (unless the client family is new): a new country on the same event (the country detector owns it); the org's shared egress (`ctx.org`: 3+ other people on the prefix within 30 days, N3) and, for people, another prefix of a /16 where 8+ people share one (SDP nodes); a person's trip in progress (usual client, a non-home country entered within 30 days); a roaming baseline (8+ networks); a person's new /24 inside a /16 they already use (ISP churn); failed attempts; the org's own egress (class `corporate`); a new address of a mobile carrier (class `mobile`) whose AS the token or owner already uses. A Tor exit (class `tor`) is reported whatever else holds (medium; high with a new client family). Rented hosting (class hosting, an AS the credential never used: an attacker's VPS, S1/S10) is reported past the roaming, ISP-churn, SDP-block and trip silences (medium; high with a new client family).",
   knownGaps:
-    "ASN only for mobile carriers (else the /16 heuristic); the first two people on a new corporate egress still fire (N3); an attacker address reused against 3+ people's credentials within 30 days looks like corporate egress; an attacker IP reused across tokens of one app fires for the first token only; attacker on the victim's own network (S9).",
+    "ASN only for mobile carriers (else the /16 heuristic); an attacker replaying a machine credential from compute rented at the same kind of hyperscaler egress with its usual client family is silent here; the first two people on a new corporate egress still fire (N3); an attacker address reused against 3+ people's credentials within 30 days looks like corporate egress; an attacker IP reused across tokens of one app fires for the first token only; attacker on the victim's own network (S9).",
   falsePositives: [
     'Owner working from a new place in their home country (new ISP, coworking space, a friend’s Wi-Fi)',
     'CI provider or integration vendor moving to new egress ranges',
     'The first two people on a new corporate VPN / SDP egress (from the third person on it is known to the organization)',
   ],
-  goodlog: { N1: 4, N3: 3 },
-  goodlogSimulated: { N1: 1, N3: 6 },
+  goodlog: { N3: 3 },
+  goodlogSimulated: { N3: 6 },
   runbook: [
     'Check the network: cloud egress of a known vendor, corporate VPN, residential ISP, hosting/VPS or Tor.',
     'Compare the client (user_agent) and the actions with the token’s usual ones in the same hour.',
@@ -196,6 +200,12 @@ export const tokenNetworkFirstSeenPrefix = defineDetector({
     if (travelling && !newUa && personDriven(activity)) return [];
     // A move between workload cloud egress with the usual client: an infrastructure move (N1).
     const cloudMove = cloud !== undefined && ref.view.lastLocation?.cloud === true && !newUa;
+    // A machine credential that runs on hyperscaler egress, moving to another address of it with
+    // a client family it has used itself: autoscaled or re-provisioned runners draw public
+    // addresses from pools of thousands of /24s (GitHub-hosted runners, AWS/GCP/Azure NAT
+    // gateways), so a new /24 there says nothing (N1). A new client family, rented hosting, Tor,
+    // a person-driven credential or a first use from cloud after non-cloud egress still fire.
+    if (cloudMove && machine && ua !== undefined && ctx.token.seen('ua_family', ua) !== undefined) return [];
 
     const where = [country, rented ? undefined : cloud ? `${cloud} cloud egress` : undefined]
       .filter(Boolean)
