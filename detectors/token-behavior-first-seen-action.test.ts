@@ -103,6 +103,19 @@ describe(detector.id, () => {
     });
   });
 
+  it("stays quiet for a person's web session deleting a PAT or revoking an app (hygiene), not for creating one", () => {
+    // GitHub records a deletion that names no token on the actor's session, as a use of it.
+    const session = { token: { id: 'github:session:alice', key_kind: 'session' as const } };
+    for (const action of ['personal_access_token.destroy', 'oauth_authorization.destroy']) {
+      const probe = act(action, AT, session);
+      expect(probe.token.lifecycle).toBe('used');
+      expect(detector.evaluate(probe, trainedContext(history(session), probe)), action).toEqual([]);
+    }
+    const created = act('personal_access_token.create', AT, session);
+    const [f] = detector.evaluate(created, trainedContext(history(session), created));
+    expect(f?.reason).toContain('personal_access_token.create (credential or app management)');
+  });
+
   it('stays quiet for a single non-sensitive new action, known actions, and cold-start tokens', () => {
     const plain = act('issues.opened', AT);
     expect(detector.evaluate(plain, trainedContext(history(), plain))).toEqual([]);

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { githubLifecycle } from '../ingestors/github/action-map.js';
+import type { TokenActivity } from '../schemas/token-activity.js';
 import { defineDetector } from './define-detector.js';
 import {
   countOf,
@@ -36,6 +38,17 @@ export const SENSITIVE_ACTIONS: readonly { category: string; pattern: RegExp }[]
 /** This many never-seen actions within the breadth window are a burst (S9's new vocabulary). */
 export const NEW_ACTION_BURST = 5;
 
+/**
+ * True when the record removes a credential: GitHub's token categories with a revocation
+ * operation (`personal_access_token.destroy`, `oauth_authorization.destroy`,
+ * `oauth_access.destroy`, `.revoke`, `.access_revoked`; ingestors/github/action-map.ts). GitHub
+ * puts a deletion that names no token on the actor's web session (ingestors/github/normalize.ts),
+ * where it is the person deleting their own PAT or revoking an app: hygiene, like revoking the
+ * token itself, not an attacker's step (creating or authorizing a credential is, and stays sensitive).
+ */
+export const isCredentialRemoval = (activity: TokenActivity): boolean =>
+  activity.event.module === 'github' && githubLifecycle(activity.event.action) === 'revoked';
+
 /** The sensitive category of an action, if any. */
 export const sensitiveCategory = (action: string): string | undefined =>
   SENSITIVE_ACTIONS.find((s) => s.pattern.test(action))?.category;
@@ -67,7 +80,7 @@ export const tokenBehaviorFirstSeenAction = defineDetector({
   sources: ['github', 'google_workspace', 'salesforce'],
   requiredFields: ['event.action', 'tokenwatch.api_type'],
   summary:
-    "A mature token's first sensitive action (credential/app management, secrets, runners, visibility, org/admin, mail delegation, bulk export; first Bulk API call) or the 5th never-seen action within the window. High for sensitive + burst (S9); low when the owner does it with other credentials; revoking/deleting one's own token is ignored.",
+    "A mature token's first sensitive action (credential/app management, secrets, runners, visibility, org/admin, mail delegation, bulk export; first Bulk API call) or the 5th never-seen action within the window. High for sensitive + burst (S9); low when the owner does it with other credentials; revoking/deleting one's own token is ignored, and so is a GitHub credential removal recorded on the person's web session (deleting a PAT, revoking an app: hygiene).",
   knownGaps: 'Static sensitive vocabulary; a single non-sensitive new action is ignored by design.',
   falsePositives: [
     'Owner taking on admin duties or a new automation step added to a pipeline',
@@ -87,8 +100,10 @@ export const tokenBehaviorFirstSeenAction = defineDetector({
 
   evaluate(activity, ctx, { settings }) {
     const ref = ctx.reference;
-    // Revoking or deleting one's own token is hygiene, not an attack step.
+    // Revoking or deleting one's own token is hygiene, not an attack step; so is deleting a PAT or
+    // revoking an app from one's web session (the record lands on the session when it names no token).
     if (ref === undefined || ref.entity !== 'token' || isEndOfLife(activity)) return [];
+    if (isCredentialRemoval(activity)) return [];
     const view = ref.view;
     const action = activity.event.action;
     const apiType = activity.tokenwatch.api_type;
