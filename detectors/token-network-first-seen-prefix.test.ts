@@ -167,7 +167,10 @@ describe(detector.id, () => {
 
   it("stays quiet for a machine token's cloud-to-cloud move with a client it used itself (N1 runner migration)", () => {
     // Changed: this used to fire low (21). Autoscaled runners draw addresses from huge pools.
-    const probe = activityFixture({ at: PROBE_AT, ...cloudUse('machine', '44.242.255.0/24', '44.242.255.9') });
+    const probe = activityFixture({
+      at: PROBE_AT,
+      ...cloudUse('machine', '44.242.255.0/24', '44.242.255.9'),
+    });
     const ctx = trainedContext(history(cloudUse('machine', '52.21.16.0/24', '52.21.16.3')), probe);
     expect(detector.evaluate(probe, ctx)).toEqual([]);
   });
@@ -197,7 +200,10 @@ describe(detector.id, () => {
 
   it('reports a machine token first seen from cloud egress after non-cloud use', () => {
     const machine = { token: { principal: 'machine' as const } };
-    const probe = activityFixture({ at: PROBE_AT, ...cloudUse('machine', '44.242.255.0/24', '44.242.255.9') });
+    const probe = activityFixture({
+      at: PROBE_AT,
+      ...cloudUse('machine', '44.242.255.0/24', '44.242.255.9'),
+    });
     const [f] = detector.evaluate(probe, trainedContext(history(machine), probe));
     expect(f).toBeDefined();
     expect(f?.reason).not.toContain('infrastructure move');
