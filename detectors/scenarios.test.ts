@@ -232,7 +232,7 @@ describe('attack scenarios fire', () => {
 });
 
 describe('benign look-alikes stay quiet or low', () => {
-  it('N1 CI runners migrate to another cloud range overnight: at most a low finding', () => {
+  it('N1 CI runners migrate to another cloud range overnight: nothing (machine, same client)', () => {
     const ci = (prefix: string, ip: string): Overrides => ({
       token: { id: 'github:hash:deploy', principal: 'machine', client: undefined },
       user_agent: { original: 'git/2.44.0', name: 'git' },
@@ -248,9 +248,8 @@ describe('benign look-alikes stay quiet or low', () => {
     const moved = dailyTimes({ start: DAY30, days: 2, perDay: 24, hours: EVERY_HOUR }).map((at, i) =>
       activityFixture({ ...ci('3.91.12.0/24', '3.91.12.9'), at, event: { id: `m${i}` } }),
     );
-    const findings = replay(history, moved);
-    expect(ids(findings)).toEqual(['token.network.first_seen_prefix']);
-    expect(findings.map((f) => [f.severity, f.riskScore])).toEqual([['low', 21]]);
+    // Changed: a low (21) first_seen_prefix before; autoscaled runners draw from huge address pools.
+    expect(ids(replay(history, moved))).toEqual([]);
   });
 
   it('N2 developer travels (Paris hotel, then Lisbon mobile) with the same git and repos: nothing', () => {
