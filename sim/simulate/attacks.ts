@@ -1,17 +1,17 @@
 /**
- * Plans incidents S1-S12 on a population (choosing victims, start times and intensity, and
+ * Plans the built-in incidents S1-S10 on a population (choosing victims, start times and intensity, and
  * preparing what the scenario needs: a dormant service token for S5, the test account for S7,
- * Travis tokens for S3) and generates their raw events with event-level labels.
+ * Travis tokens for S3) and generates their raw events with event-level labels. S11 and S12 are
+ * scenario modules beside their detectors (detectors/<id>/scenarios/, loaded by scenarios.ts).
  */
 
-import { attackS11, attackS12, planLeaver } from './app-scenarios.js';
 import { type AttackInput, INTENSITY_SCALE, type PlannedIncident } from './attack-types.js';
 import { attackS3, attackS5, attackS9, attackS10 } from './attacks-github.js';
 import { attackS4, attackS6, attackS7 } from './attacks-google.js';
 import { attackS1, attackS2, attackS8 } from './attacks-salesforce.js';
 import { DAY_MS, HOUR_MS, localMidnight, MINUTE_MS } from './calendar.js';
 import { GITHUB_OAUTH_APPS } from './catalog.js';
-import { ATTACK_KINDS, type AttackKind } from './labels.js';
+import { PLANNED_ATTACK_KINDS, type PlannedAttackKind } from './labels.js';
 import type { IncidentSpec, Intensity, SimulateOptions } from './options.js';
 import { personDay } from './person-day.js';
 import { addGhOAuth, addTestAccount, makePat } from './population.js';
@@ -24,11 +24,11 @@ export const S5_MIN_DAYS = 100;
 function requestedSpecs(options: SimulateOptions, pop: Population): IncidentSpec[] {
   const inc = options.incidents;
   if (inc === 'none') return [];
-  if (inc === 'all') return ATTACK_KINDS.map((kind, i) => ({ kind, org: i % pop.tenants.length }));
+  if (inc === 'all') return PLANNED_ATTACK_KINDS.map((kind, i) => ({ kind, org: i % pop.tenants.length }));
   if (Array.isArray(inc)) return inc;
-  const kinds = inc.kinds ?? [...ATTACK_KINDS];
+  const kinds = inc.kinds ?? [...PLANNED_ATTACK_KINDS];
   return Array.from({ length: inc.count }, (_, i) => ({
-    kind: kinds[i % kinds.length] as AttackKind,
+    kind: kinds[i % kinds.length] as PlannedAttackKind,
     org: i % pop.tenants.length,
     ...(inc.intensity ? { intensity: inc.intensity } : {}),
   }));
@@ -38,14 +38,15 @@ function requestedSpecs(options: SimulateOptions, pop: Population): IncidentSpec
 export function planIncidents(pop: Population, options: SimulateOptions): PlannedIncident[] {
   const specs = requestedSpecs(options, pop);
   const used = new Set<number>();
+  pop.incidentPeople = used;
   const out: PlannedIncident[] = [];
   for (const [i, spec] of specs.entries()) {
     const tenant = pop.tenants[(spec.org ?? i) % pop.tenants.length] as Tenant;
     const id = `inc-${String(i + 1).padStart(3, '0')}-${spec.kind}`;
     const intensity: Intensity = spec.intensity ?? options.intensity;
     const rng = rngFor(pop.seed, 'incident', i, spec.kind);
-    const kindIdx = ATTACK_KINDS.indexOf(spec.kind);
-    const round = Math.floor(i / ATTACK_KINDS.length);
+    const kindIdx = PLANNED_ATTACK_KINDS.indexOf(spec.kind);
+    const round = Math.floor(i / PLANNED_ATTACK_KINDS.length);
     const frac = 0.62 + ((kindIdx * 0.027 + round * 0.013) % 0.3);
     let start = spec.start
       ? Date.parse(spec.start)
@@ -205,29 +206,6 @@ export function planIncidents(pop: Population, options: SimulateOptions): Planne
           continue;
         }
         generate = (inp) => attackS10(inp, owner);
-        break;
-      }
-      case 'S11': {
-        const anyone = people.find((p) => !p.gwsAdmin) ?? people[0];
-        if (!anyone || people.length < 3) {
-          skip(pop, id, 'fewer than three people to phish');
-          continue;
-        }
-        start = inWorkHours(anyone, start);
-        generate = (inp) => attackS11(inp);
-        break;
-      }
-      case 'S12': {
-        const admin = people.find((p) => p.gwsAdmin);
-        const at = admin ? inWorkHours(admin, start) : start;
-        const planned = planLeaver(pop, tenant, at, rng, used);
-        if (!planned) {
-          skip(pop, id, 'no admin, or nobody with an always-on Workspace grant to leave');
-          continue;
-        }
-        used.add(planned.leaver.idx);
-        start = at;
-        generate = (inp) => attackS12(inp, planned.leaver, planned.admin, planned.grant);
         break;
       }
     }

@@ -6,7 +6,12 @@
 import { z } from 'zod';
 import { SOURCES } from '../../schemas/token-activity.js';
 
-/** S1-S10 (see README); S11 consent-phishing wave, S12 a leaver whose token keeps working (app-scenarios.ts). */
+/**
+ * S1-S10 (see README), planned by attacks.ts; S11 consent-phishing wave and S12 a leaver whose
+ * token keeps working, scenario modules beside their detectors
+ * (detectors/app-consent-wave/scenarios/consent-phishing-mail-read.ts,
+ * detectors/token-lifecycle-used-after-owner-offboarded/scenarios/leaver-app-keeps-syncing.ts).
+ */
 export const ATTACK_KINDS = [
   'S1',
   'S2',
@@ -24,11 +29,16 @@ export const ATTACK_KINDS = [
 export const attackKindSchema = z.enum(ATTACK_KINDS);
 export type AttackKind = z.infer<typeof attackKindSchema>;
 
+/** The attack kinds attacks.ts plans itself (S11 and S12 are scenario modules). */
+export const PLANNED_ATTACK_KINDS = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S9', 'S10'] as const;
+export type PlannedAttackKind = (typeof PLANNED_ATTACK_KINDS)[number];
+
 /**
  * N1-N7 (see README); with noise (noise.ts): N8 a dual-stack home whose IPv6 is known only to its
  * country, N9 a phone between Wi-Fi and its carrier's pool, N10 a home behind the person's own
  * VPS (cloud/hosting range), N11 an admin's first-time admin work, N12 an OAuth re-consent; N13
- * an approved company-wide app rollout (app-scenarios.ts).
+ * an approved company-wide app rollout (a scenario module:
+ * detectors/app-first-seen-in-org/scenarios/approved-rollout.ts).
  */
 export const LOOKALIKE_KINDS = [
   'N1',

@@ -3,7 +3,18 @@
  * committed samples) to well over 100,000 tokens; spans up to 400 days.
  */
 import { z } from 'zod';
-import { ATTACK_KINDS } from './labels.js';
+import { PLANNED_ATTACK_KINDS } from './labels.js';
+
+/**
+ * The simulator's catalogued scenarios that are scenario modules (shared/scenarios.md): S11 a
+ * consent-phishing wave, S12 a leaver whose grant keeps working, N13 an approved company-wide
+ * rollout. Loaded by default (`scenarios: 'standard'`).
+ */
+export const STANDARD_SCENARIOS = [
+  'app.consent_wave/consent-phishing-mail-read',
+  'token.lifecycle.used_after_owner_offboarded/leaver-app-keeps-syncing',
+  'app.first_seen_in_org/approved-rollout',
+] as const;
 
 export const INTENSITIES = ['blatant', 'moderate', 'low_and_slow'] as const;
 export const intensitySchema = z.enum(INTENSITIES);
@@ -11,7 +22,7 @@ export type Intensity = z.infer<typeof intensitySchema>;
 
 /** One requested incident. */
 export const incidentSpecSchema = z.object({
-  kind: z.enum(ATTACK_KINDS),
+  kind: z.enum(PLANNED_ATTACK_KINDS),
   /** First malicious event time (ISO 8601 UTC); default: chosen in the last third of the span. */
   start: z.string().datetime({ offset: false }).optional(),
   intensity: intensitySchema.optional(),
@@ -54,7 +65,7 @@ export const simulateOptionsSchema = z
         z.array(incidentSpecSchema),
         z.object({
           count: z.number().int().min(0).max(10_000),
-          kinds: z.array(z.enum(ATTACK_KINDS)).min(1).optional(),
+          kinds: z.array(z.enum(PLANNED_ATTACK_KINDS)).min(1).optional(),
           intensity: intensitySchema.optional(),
         }),
       ])
@@ -62,12 +73,14 @@ export const simulateOptionsSchema = z
     /** Default intensity of incidents that do not set one. */
     intensity: intensitySchema.default('moderate'),
     /**
-     * Scenario modules to add (scenario.ts): `none`, `all` (every `detectors/<id>/scenarios/*.ts`
-     * and `sim/scenarios/*.ts`), or a list of scenario ids and/or module paths.
+     * Scenario modules to add (scenario.ts): `standard` (the catalogued ones, {@link STANDARD_SCENARIOS}:
+     * S11 and S12 when `incidents` is `all`, N13 with `lookalikes`), `none`, `all` (every
+     * `detectors/<id>/scenarios/*.ts` and `sim/scenarios/*.ts`), or a list of scenario ids and/or
+     * module paths.
      */
     scenarios: z
-      .union([z.literal('none'), z.literal('all'), z.array(z.string().min(1)).min(1)])
-      .default('none'),
+      .union([z.literal('standard'), z.literal('none'), z.literal('all'), z.array(z.string().min(1)).min(1)])
+      .default('standard'),
     /** Inject the benign look-alikes N1-N7. */
     lookalikes: z.boolean().default(true),
     /**

@@ -186,6 +186,8 @@ export interface Population {
   people: Person[];
   creds: Credential[];
   notes: string[];
+  /** People an incident already uses as victim or actor (set by planIncidents; scenarios leave them be). */
+  incidentPeople?: Set<number>;
   /** Simulate the world's noise (noise.ts; the `realistic` preset). */
   noise?: boolean;
 }

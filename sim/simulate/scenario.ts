@@ -5,10 +5,13 @@
  * alert on it (attack) or stay quiet (look-alike) and returns raw vendor records; the simulator
  * places it in an organization of the population, fills the envelope fields every record of that
  * vendor carries (ids, times, etag, customer id), writes the records with the rest of the traffic
- * and labels them in `labels.json` (kind = the scenario id) for the evaluation and quality gate.
+ * and labels them in `labels.json` (kind = the scenario id, or the catalogued number it keeps:
+ * `label`) for the evaluation and quality gate.
  */
 import type { Source } from '../../schemas/token-activity.js';
+import type { CloudProvider } from './cloud-ranges.js';
 import type { GwsApp, GwsParameter, RtemObject } from './emitted.js';
+import type { AttackKind, LookalikeKind } from './labels.js';
 import type { Rng } from './prng.js';
 
 /** A person the scenario acts with or on. */
@@ -25,6 +28,47 @@ export interface ScenarioPerson {
   homeIp: string;
   /** ISO country of {@link homeIp} */
   homeCountry: string;
+  /** a Google Workspace administrator (can suspend users, approve apps) */
+  workspaceAdmin: boolean;
+  /** already a victim or actor of one of the dataset's built-in incidents (leave them be) */
+  inIncident: boolean;
+}
+
+/** An address of the simulator's geography: the pipeline classifies it as it would a real one. */
+export interface ScenarioAddress {
+  ip: string;
+  /** ISO country */
+  country: string;
+}
+
+/**
+ * One Workspace OAuth grant of a person (an app that works for them), as the population's traffic
+ * uses it: the scenario can keep using it after the population stops (a leaver's app).
+ */
+export interface ScenarioGrant {
+  /** `token.id` of the grant (`google_workspace:grant:<email>:<client id>`) */
+  tokenId: string;
+  clientId: string;
+  appName: string;
+  /** `always`: the app's servers call Google around the clock; `workday`: with the person */
+  pattern: 'always' | 'workday';
+  /** APIs the app calls (token `activity` api_name / method_name / product_bucket) */
+  apis: ReadonlyArray<{ api: string; method: string; bucket: string }>;
+  /** the app's server egress (`key` picks one address of the provider's region), or none (the person's own device) */
+  server?: (key: number) => ScenarioAddress;
+}
+
+/** An entry of the dataset's app vetting registry (`apps.json`, src/inventory/apps-registry.ts). */
+export interface ScenarioAppEntry {
+  source: 'google_workspace';
+  client_id: string;
+  name: string;
+  status: 'approved';
+  approved_by: string;
+  /** ISO time */
+  approved_at: string;
+  scopes: string[];
+  note: string;
 }
 
 /** The organization a scenario is placed in. */
@@ -56,6 +100,24 @@ export interface ScenarioWorld {
   newPerson(key: string): ScenarioPerson;
   /** Seeded per scenario and simulation seed. */
   rng: Rng;
+  /** Addresses of the simulator's geography (hosting, proxies, clouds), `key` picks one. */
+  net: {
+    /** hostile infrastructure (rented VPS, consumer VPN, Tor exit), preferably outside `avoidCountries` */
+    hostile(
+      kind: 'vps' | 'consumer_vpn' | 'tor',
+      key: number,
+      avoidCountries?: readonly string[],
+    ): ScenarioAddress;
+    /** a cloud provider's region (an app vendor's servers) */
+    cloud(provider: CloudProvider, region: string, key: number): ScenarioAddress;
+  };
+  /** The person's Workspace OAuth grants valid at {@link start} (population people only; none for a {@link newPerson}). */
+  grants(person: ScenarioPerson): readonly ScenarioGrant[];
+  /**
+   * The person leaves at `at` (epoch ms): no benign work of theirs from that day on, and every
+   * credential of theirs ends then (the population's lifecycle records it). Population people only.
+   */
+  offboard(person: ScenarioPerson, at: number): void;
 }
 
 /** Fields of one raw record; the simulator fills the envelope. */
@@ -91,6 +153,10 @@ export interface ScenarioOutput {
   /** `token.id` the scenario is about (the incident's entity); default: the first malicious record's token */
   entity?: string;
   records: ScenarioRecord[];
+  /** Entries the dataset's app vetting registry (`apps.json`) gets (an approval the scenario relies on). */
+  apps?: ScenarioAppEntry[];
+  /** Why the scenario cannot be placed in this organization (no admin, nobody fits): skipped, with this note. */
+  skip?: string;
 }
 
 /** A scenario module's export. */
@@ -103,6 +169,11 @@ export interface ScenarioDefinition {
   source: Source;
   /** attack: the detectors that must alert on it; look-alike: the detectors that must stay quiet */
   detectors: readonly string[];
+  /**
+   * The kind written to `labels.json` (default: the id). Only for the simulator's catalogued
+   * scenarios (S11, S12, N13 in shared/scenarios.md), which keep their numbers in reports and gates.
+   */
+  label?: AttackKind | LookalikeKind;
   /** where the scenario starts, as a fraction of the span (default 0.75: the baselines are mature) */
   at?: number;
   /** established people it needs from the organization (default 0); skipped, with a note, where fewer */

@@ -8,14 +8,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { glob } from 'tinyglobby';
 import { DAY_MS, HOUR_MS, isoMs, MINUTE_MS } from './calendar.js';
 import { type Emitted, eventIdsOf, tokenIdsOf } from './emitted.js';
+import { cloudAddress, hostileAddress } from './geography.js';
 import type { IncidentLabel, LookalikeLabel } from './labels.js';
 import { homeAddress } from './person-day.js';
-import type { Person, Population, Tenant } from './population-types.js';
+import type { Credential, Person, Population, Tenant } from './population-types.js';
 import { rngFor } from './prng.js';
 import { int64String } from './records-google.js';
 import {
+  type ScenarioAppEntry,
   type ScenarioDefinition,
   ScenarioError,
+  type ScenarioGrant,
   type ScenarioPerson,
   type ScenarioRecord,
   type ScenarioWorld,
@@ -96,6 +99,8 @@ export interface PlacedScenario {
   events: Emitted[];
   incident?: IncidentLabel;
   lookalike?: LookalikeLabel;
+  /** app vetting registry entries the scenario adds (`apps.json`) */
+  apps: ScenarioAppEntry[];
 }
 
 /**
@@ -132,11 +137,35 @@ export function placeScenario(
       githubOrgId: tenant.github.orgId,
       gwsCustomerId: tenant.gws.customerId,
     },
-    people: people.map((p) => scenarioPerson(p, day)),
+    people: people.map((p) => scenarioPerson(pop, p, day)),
     newPerson: (key) => newPerson(pop, tenant, key),
     rng,
+    net: {
+      hostile: (kind, key, avoid = []) => {
+        const a = hostileAddress(kind, key, avoid);
+        return { ip: a.ip, country: a.country };
+      },
+      cloud: (provider, region, key) => {
+        const a = cloudAddress(provider, region, key);
+        return { ip: a.ip, country: a.country };
+      },
+    },
+    grants: (person) => {
+      const p = populationPerson(tenant, pop, person);
+      return p === undefined ? [] : grantsOf(pop, p, start);
+    },
+    offboard: (person, at) => {
+      const p = populationPerson(tenant, pop, person);
+      if (p === undefined)
+        throw new ScenarioError('bad_scenario', `scenario ${s.id}: ${person.email} is not in the population`);
+      offboard(pop, p, at);
+    },
   };
   const out = s.generate(world);
+  if (out.skip !== undefined) {
+    pop.notes.push(`scenario ${s.id}: ${out.skip}; skipped`);
+    return undefined;
+  }
   const records = out.records.filter((r) => r.at >= pop.start && r.at < pop.end).sort((a, b) => a.at - b.at);
   if (records.length === 0) {
     pop.notes.push(`scenario ${s.id}: no record falls inside the span; skipped`);
@@ -151,12 +180,14 @@ export function placeScenario(
   }
   const first = events[0] as Emitted;
   const last = events[events.length - 1] as Emitted;
+  const apps = out.apps ?? [];
   if (s.kind === 'lookalike') {
     return {
       events,
+      apps,
       lookalike: {
         id: `sc-${s.id}`,
-        kind: s.id,
+        kind: s.label ?? s.id,
         title: s.title,
         source: s.source,
         entities: tokens,
@@ -172,9 +203,10 @@ export function placeScenario(
   for (const e of malicious) for (const t of tokenIdsOf(e)) if (!entities.includes(t)) entities.push(t);
   return {
     events,
+    apps,
     incident: {
       id: `sc-${s.id}`,
-      kind: s.id,
+      kind: s.label ?? s.id,
       source: s.source,
       title: s.title,
       entity,
@@ -187,7 +219,7 @@ export function placeScenario(
   };
 }
 
-function scenarioPerson(p: Person, day: number): ScenarioPerson {
+function scenarioPerson(pop: Population, p: Person, day: number): ScenarioPerson {
   const home = homeAddress(p, day);
   return {
     name: p.name,
@@ -197,7 +229,51 @@ function scenarioPerson(p: Person, day: number): ScenarioPerson {
     profileId: p.profileId,
     homeIp: home.ip,
     homeCountry: home.country,
+    workspaceAdmin: p.gwsAdmin,
+    inIncident: pop.incidentPeople?.has(p.idx) ?? false,
   };
+}
+
+/** The population person behind a scenario person (undefined for a {@link newPerson}). */
+function populationPerson(tenant: Tenant, pop: Population, person: ScenarioPerson): Person | undefined {
+  return tenant.people.map((k) => pop.people[k] as Person).find((p) => p.email === person.email);
+}
+
+/** A person's Workspace OAuth grants valid at `at`, as {@link ScenarioGrant}s. */
+function grantsOf(pop: Population, p: Person, at: number): ScenarioGrant[] {
+  const out: ScenarioGrant[] = [];
+  for (const k of p.creds) {
+    const c = pop.creds[k] as Credential;
+    const client = c.client;
+    if (c.kind !== 'gws_grant' || client === undefined) continue;
+    if (c.validFrom > at || (c.validTo !== null && c.validTo <= at)) continue;
+    const egress = client.egress;
+    out.push({
+      tokenId: c.tokenId,
+      clientId: client.clientId,
+      appName: client.name,
+      pattern: client.pattern,
+      apis: client.apis,
+      ...(typeof egress === 'object'
+        ? {
+            server: (key: number) => {
+              const a = cloudAddress(egress.provider, egress.region, key);
+              return { ip: a.ip, country: a.country };
+            },
+          }
+        : {}),
+    });
+  }
+  return out;
+}
+
+/** The person leaves at `at`: no benign work from that day on, and their credentials end then. */
+function offboard(pop: Population, p: Person, at: number): void {
+  p.leaveDay = Math.floor((at - pop.start) / DAY_MS);
+  for (const k of p.creds) {
+    const c = pop.creds[k] as Credential;
+    if (c.validTo === null || c.validTo > at) c.validTo = at;
+  }
 }
 
 function newPerson(pop: Population, tenant: Tenant, key: string): ScenarioPerson {
@@ -212,6 +288,8 @@ function newPerson(pop: Population, tenant: Tenant, key: string): ScenarioPerson
     // documentation range (RFC 5737): no population traffic uses it
     homeIp: `198.51.100.${r.int(1, 254)}`,
     homeCountry: tenant.hq.country,
+    workspaceAdmin: false,
+    inIncident: false,
   };
 }
 

@@ -6,7 +6,6 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { approvedRollout } from './app-scenarios.js';
 import { finalizeIncident } from './attack-types.js';
 import { planIncidents } from './attacks.js';
 import { writeBadInputs } from './bad-inputs.js';
@@ -19,11 +18,12 @@ import { type IncidentLabel, type LabelsFile, type LookalikeLabel, labelsFileSch
 import { lifecycleEvents } from './lifecycle.js';
 import { lookalikeLabels } from './lookalikes.js';
 import { noisePersonHour } from './noise.js';
-import { parseSimulateOptions, type SimulateOptionsInput } from './options.js';
+import { parseSimulateOptions, type SimulateOptionsInput, STANDARD_SCENARIOS } from './options.js';
 import { forgetDaysBefore, personDay } from './person-day.js';
 import { buildPopulation, CREDS_PER_PERSON } from './population.js';
 import { rngFor } from './prng.js';
-import { loadScenarios, placeScenario } from './scenarios.js';
+import type { ScenarioAppEntry } from './scenario.js';
+import { type LoadedScenario, loadScenarios, placeScenario } from './scenarios.js';
 import { type FileStat, OutputWriter } from './writer.js';
 
 /** What {@link simulate} wrote. */
@@ -127,26 +127,20 @@ export async function simulate(input: SimulateOptionsInput): Promise<SimulationS
   }
   // scenario modules (detectors/<id>/scenarios/*.ts): placed after the built-in incidents
   const scenarioLookalikes: LookalikeLabel[] = [];
-  if (options.scenarios !== 'none') {
-    for (const [i, loaded] of (await loadScenarios(options.scenarios)).entries()) {
-      const placed = placeScenario(pop, loaded, i);
-      if (placed === undefined) continue;
-      for (const e of placed.events) enqueue(e);
-      if (placed.incident) {
-        incidents.push(placed.incident);
-        maliciousEvents += placed.incident.event_ids.length;
-      }
-      if (placed.lookalike) scenarioLookalikes.push(placed.lookalike);
+  const apps: ScenarioAppEntry[] = [];
+  for (const [i, loaded] of (await scenariosToPlace(options)).entries()) {
+    const placed = placeScenario(pop, loaded, i);
+    if (placed === undefined) continue;
+    for (const e of placed.events) enqueue(e);
+    if (placed.incident) {
+      incidents.push(placed.incident);
+      maliciousEvents += placed.incident.event_ids.length;
     }
+    if (placed.lookalike) scenarioLookalikes.push(placed.lookalike);
+    apps.push(...placed.apps);
   }
   for (const e of lifecycleEvents(ctx)) enqueue(e);
   const lookalikes = [...lookalikeLabels(pop), ...scenarioLookalikes];
-  // N13: an approved company-wide rollout; its approval goes into the dataset's app registry
-  const rollout = options.lookalikes ? approvedRollout(pop, options.seed) : undefined;
-  if (rollout) {
-    for (const e of rollout.events) if (e.t >= pop.start && e.t < pop.end) enqueue(e);
-    lookalikes.push({ id: `la-${String(lookalikes.length + 1).padStart(3, '0')}-N13`, ...rollout.label });
-  }
   const write = (batch: Emitted[]): void => {
     batch.sort((a, b) => a.arrival - b.arrival);
     for (const e of batch) {
@@ -199,11 +193,8 @@ export async function simulate(input: SimulateOptionsInput): Promise<SimulationS
   const labelsPath = join(options.outDir, 'labels.json');
   writeFileSync(labelsPath, `${JSON.stringify(labels, null, 1)}\n`);
   // the app vetting registry of the simulated organizations (`tokenwatch eval` loads it)
-  if (rollout) {
-    writeFileSync(
-      join(options.outDir, 'apps.json'),
-      `${JSON.stringify({ version: 1, apps: [rollout.app] }, null, 1)}\n`,
-    );
+  if (apps.length > 0) {
+    writeFileSync(join(options.outDir, 'apps.json'), `${JSON.stringify({ version: 1, apps }, null, 1)}\n`);
   }
   if (options.badInputs) writeBadInputs(join(options.outDir, 'bad'), options.seed);
   return {
@@ -223,4 +214,17 @@ export async function simulate(input: SimulateOptionsInput): Promise<SimulationS
     labelsPath,
     notes: [...pop.notes],
   };
+}
+
+/**
+ * The scenario modules to place: `standard` is {@link STANDARD_SCENARIOS}, its attacks only when
+ * every built-in incident is asked for (`incidents: 'all'`) and its look-alikes only with
+ * `lookalikes`; `none`, `all` or a list as given.
+ */
+async function scenariosToPlace(options: ReturnType<typeof parseSimulateOptions>): Promise<LoadedScenario[]> {
+  if (options.scenarios === 'none') return [];
+  if (options.scenarios !== 'standard') return loadScenarios(options.scenarios);
+  return (await loadScenarios(STANDARD_SCENARIOS)).filter(({ scenario }) =>
+    scenario.kind === 'attack' ? options.incidents === 'all' : options.lookalikes,
+  );
 }

@@ -9,7 +9,7 @@ import { simulate } from '../../sim/simulate/simulate.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 
-/** The benign population: fixed seed, small (seconds of CPU), no incidents, look-alikes N1..N7. */
+/** The benign population: fixed seed, small (seconds of CPU), no incidents, look-alikes N1..N7 and the standard scenario look-alike N13. */
 const GOODLOG_POPULATION = {
   seed: 1009,
   days: 45,
@@ -18,7 +18,7 @@ const GOODLOG_POPULATION = {
   volume: 0.5,
   incidents: 'none',
   lookalikes: true,
-  scenarios: 'none',
+  scenarios: 'standard',
 } as const;
 
 /**

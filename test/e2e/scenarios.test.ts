@@ -44,17 +44,20 @@ describe('scenarios: each attack caught by its detectors, each look-alike quiet'
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  /** The kind a scenario's label carries: its catalogued number (S11, N13) or its id. */
+  const kindOf = (s: LoadedScenario['scenario']): string => s.label ?? s.id;
+
   it('placed every scenario', () => {
     const placed = new Set([
       ...report.incidents.map((i) => i.kind),
-      ...scenarios.filter((s) => s.scenario.kind === 'lookalike').map((s) => s.scenario.id),
+      ...scenarios.filter((s) => s.scenario.kind === 'lookalike').map((s) => kindOf(s.scenario)),
     ]);
-    expect(scenarios.map((s) => s.scenario.id).filter((id) => !placed.has(id))).toEqual([]);
+    expect(scenarios.map((s) => kindOf(s.scenario)).filter((kind) => !placed.has(kind))).toEqual([]);
   });
 
   it('detects each attack scenario with the detectors it names', () => {
     for (const { scenario } of scenarios.filter((s) => s.scenario.kind === 'attack')) {
-      const result = report.incidents.find((i) => i.kind === scenario.id);
+      const result = report.incidents.find((i) => i.kind === kindOf(scenario));
       expect(result?.detected, scenario.id).toBe(true);
       expect(result?.detectors, scenario.id).toEqual(expect.arrayContaining([...scenario.detectors]));
     }
@@ -63,7 +66,7 @@ describe('scenarios: each attack caught by its detectors, each look-alike quiet'
   it('draws no alert from the named detectors on a look-alike scenario', () => {
     for (const { scenario } of scenarios.filter((s) => s.scenario.kind === 'lookalike')) {
       const noisy = report.falseAlerts.filter(
-        (a) => a.lookalike === scenario.id && scenario.detectors.includes(a.rule),
+        (a) => a.lookalike === kindOf(scenario) && scenario.detectors.includes(a.rule),
       );
       expect(
         noisy.map((a) => a.message),
