@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { detectorsById } from '../../detectors/registry.js';
 import { eventIdsOf } from './emitted.js';
 import { labelsFileSchema } from './labels.js';
+import { STANDARD_SCENARIOS } from './options.js';
 import { buildPopulation } from './population.js';
+import type { Credential, Person } from './population-types.js';
 import { defineScenario, ScenarioError } from './scenario.js';
 import { discoverScenarioFiles, loadScenarios, placeScenario } from './scenarios.js';
 
@@ -32,6 +34,45 @@ describe('scenario modules', () => {
       expect(file.startsWith(`detectors/`) || file.startsWith('sim/scenarios/')).toBe(true);
       for (const d of scenario.detectors) expect(detectorsById.has(d), `${scenario.id}: ${d}`).toBe(true);
     }
+  });
+
+  it('the standard scenarios are the catalogued S11, S12 and N13', async () => {
+    const std = await loadScenarios(STANDARD_SCENARIOS);
+    expect(std.map((s) => [s.scenario.id, s.scenario.label, s.scenario.kind]).sort()).toEqual([
+      ['app.consent_wave/consent-phishing-mail-read', 'S11', 'attack'],
+      ['app.first_seen_in_org/approved-rollout', 'N13', 'lookalike'],
+      ['token.lifecycle.used_after_owner_offboarded/leaver-app-keeps-syncing', 'S12', 'attack'],
+    ]);
+  });
+
+  it('S12 offboards a population person: their credentials end at the suspension, the grant stays in use', async () => {
+    const pop = population(16);
+    const [s12] = await loadScenarios([
+      'token.lifecycle.used_after_owner_offboarded/leaver-app-keeps-syncing',
+    ]);
+    if (s12 === undefined) throw new Error('no S12');
+    const placed = placeScenario(pop, s12, 0);
+    expect(placed?.incident?.kind).toBe('S12');
+    const leaver = pop.people.find((p) => p.leaveDay !== undefined) as Person;
+    expect(leaver).toBeDefined();
+    const suspendAt = Date.parse(placed?.incident?.first_malicious ?? '');
+    for (const k of leaver.creds) {
+      const c = pop.creds[k] as Credential;
+      expect(c.validTo, c.label).not.toBeNull();
+      expect(c.validTo as number).toBeLessThanOrEqual(suspendAt);
+    }
+    expect(placed?.incident?.entity).toMatch(new RegExp(`^google_workspace:grant:${leaver.email}:`));
+    expect(leaver.leaveDay).toBe(Math.floor((suspendAt - pop.start) / 86_400_000));
+  });
+
+  it('N13 adds its approval to the app registry', async () => {
+    const pop = population(16);
+    const [n13] = await loadScenarios(['app.first_seen_in_org/approved-rollout']);
+    if (n13 === undefined) throw new Error('no N13');
+    const placed = placeScenario(pop, n13, 0);
+    expect(placed?.lookalike?.kind).toBe('N13');
+    expect(placed?.apps.map((a) => [a.name, a.status])).toEqual([['Acme Expense', 'approved']]);
+    expect(placed?.apps[0]?.client_id).toBe(placed?.lookalike?.entities[0]?.split(':').slice(3).join(':'));
   });
 
   it('loads by id, and names the known ids for an unknown one', async () => {

@@ -109,7 +109,7 @@ export function buildCli(): Command {
     .option('--preset <name>', 'population preset: demo | ci | large')
     .option(
       '--scenarios <ids>',
-      'scenario modules to add (detectors/<id>/scenarios/*.ts): all, none, or comma-separated ids/paths',
+      'scenario modules to add (detectors/<id>/scenarios/*.ts): standard (default: S11, S12, N13), all, none, or comma-separated ids/paths',
     )
     .action(async (opts) => {
       const { runSimulateCommand } = await import('./simulate-command.js');

@@ -26,14 +26,14 @@ function num(name: string, v: string | undefined): number | undefined {
   return n;
 }
 
-/** `--scenarios`: `all`, `none`, or a comma-separated list of scenario ids / module paths. */
-function scenarioOption(v: string): 'all' | 'none' | string[] {
-  if (v === 'all' || v === 'none') return v;
+/** `--scenarios`: `standard`, `all`, `none`, or a comma-separated list of scenario ids / module paths. */
+function scenarioOption(v: string): 'standard' | 'all' | 'none' | string[] {
+  if (v === 'standard' || v === 'all' || v === 'none') return v;
   const list = v
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  if (list.length === 0) throw new InputError('--scenarios: give all, none or scenario ids');
+  if (list.length === 0) throw new InputError('--scenarios: give standard, all, none or scenario ids');
   return list;
 }
 
