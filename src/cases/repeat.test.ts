@@ -123,7 +123,12 @@ describe('repeat: times and ids of each repetition', () => {
     expect(last.TIMESTAMP_DERIVED).toBe('2025-06-04T08:00:00.130Z');
     expect(shape(last.REQUEST_ID)).toBe(shape(elfLogin.REQUEST_ID)); // 9aAA9A9AAAAAaAa9aAAAA-
     expect(last.REQUEST_ID).not.toBe(elfLogin.REQUEST_ID);
-    expect(last.LOGIN_KEY).toBe(elfLogin.LOGIN_KEY);
+    // a new login session per repetition, the same for every row of the template that shared it
+    expect(last.LOGIN_KEY).not.toBe(elfLogin.LOGIN_KEY);
+    expect(shape(last.LOGIN_KEY)).toBe(shape(elfLogin.LOGIN_KEY));
+    const api = { ...elfLogin, EVENT_TYPE: 'RestApi', REQUEST_ID: '4nQgAiSs9WefFl1cJKx6Hh' };
+    const [, , apiLast] = expandRepeat('salesforce_elf', [api], { every: 'P1D', times: 3 });
+    expect(apiLast?.LOGIN_KEY).toBe(last.LOGIN_KEY);
   });
 
   it('Salesforce RTEM: EventDate shifts, EventIdentifier is new', () => {

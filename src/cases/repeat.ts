@@ -11,7 +11,7 @@ import { CaseFileError } from './errors.js';
  * every template record shifted `k * every` later, with the record's vendor dedup identity made
  * unique for `k > 0`, so the ingestors read `times` distinct events per template record. The first
  * repetition (`k = 0`) is the template unchanged. Everything else (actor, IP, user agent, session
- * keys) is copied verbatim.
+ * keys other than Salesforce's, below) is copied verbatim.
  *
  * Fields rewritten, per source (the fields each ingestor reads time and `event.id` from, see
  * ingestors/IDS.md):
@@ -20,9 +20,12 @@ import { CaseFileError } from './errors.js';
  * - `google_workspace` (Reports API activity): time `id.time` (and an event parameter
  *   `login_timestamp`, epoch µs, when present); id `id.uniqueQualifier`;
  * - `salesforce` EventLogFile row (`rows`): time `TIMESTAMP` (`yyyyMMddHHmmss.SSS`) and
- *   `TIMESTAMP_DERIVED` (ISO 8601); id `REQUEST_ID`;
+ *   `TIMESTAMP_DERIVED` (ISO 8601); id `REQUEST_ID`; session `LOGIN_KEY`, `SESSION_KEY`;
  * - `salesforce` Real-Time Event Monitoring object (`records`, bare objects only): time `EventDate`,
- *   `CreatedDate`; id `EventIdentifier`.
+ *   `CreatedDate`; id `EventIdentifier`; session `LoginKey`, `SessionKey`.
+ * Salesforce session keys are renamed like ids, so each repetition is a new login session, and the
+ * template's rows that shared a key (a Login and its API calls) share the new one (the new value is a
+ * function of the key and `k` only).
  * A time keeps its form: epoch numbers (or digit strings) keep their unit, ELF compact times stay
  * compact, ISO text is written back in UTC (`Z`) with milliseconds only when the template had a
  * fraction. A new id keeps the template id's shape (same length; digits stay digits, hex stays hex,
@@ -228,6 +231,7 @@ export function repeatRecord(kind: RepeatKind, template: Rec, k: number, everyMs
         'TIMESTAMP or TIMESTAMP_DERIVED',
       );
       renameId(rec, 'REQUEST_ID', k);
+      for (const key of ['LOGIN_KEY', 'SESSION_KEY']) renameId(rec, key, k);
       break;
     case 'salesforce_rtem':
       requireTime(
@@ -236,6 +240,7 @@ export function repeatRecord(kind: RepeatKind, template: Rec, k: number, everyMs
         'EventDate or CreatedDate (bare event objects only)',
       );
       renameId(rec, 'EventIdentifier', k);
+      for (const key of ['LoginKey', 'SessionKey']) renameId(rec, key, k);
       break;
   }
   return rec;
