@@ -6,7 +6,7 @@ import { clientLabel, DAY_MS, eventTimeMs, fmtList, fmtNumber, ownerLabel } from
 import { isEndOfLife, isFailure } from '../lookup.js';
 import { type AppVettingFact, UNKNOWN_VETTING } from '../lookups.js';
 import { firstSeenSet } from '../state.js';
-import { isBroadScope } from '../token-scope-broad-or-escalated.js';
+import { isBroadScope } from '../token-scope-broad-or-escalated/detector.js';
 
 /**
  * `app.first_seen_in_org`: the first time the organization sees an OAuth app / GitHub App /

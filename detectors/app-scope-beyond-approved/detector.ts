@@ -3,7 +3,7 @@ import { defineDetector } from '../define-detector.js';
 import { clientLabel, DAY_MS, eventTimeMs, fmtList, ownerLabel } from '../explain.js';
 import { isEndOfLife, isFailure } from '../lookup.js';
 import { firstSeenSet } from '../state.js';
-import { isBroadScope } from '../token-scope-broad-or-escalated.js';
+import { isBroadScope } from '../token-scope-broad-or-escalated/detector.js';
 
 /**
  * `app.scope_beyond_approved`: a grant of an app the app registry approved for a list of scopes

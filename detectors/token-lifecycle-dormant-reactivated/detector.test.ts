@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { activityFixture } from '../baselines/testing.js';
-import type { TokenActivity } from '../schemas/token-activity.js';
-import { DAY, dailyTimes, HOUR, trainedContext } from './testing.js';
-import { tokenLifecycleDormantReactivated as detector } from './token-lifecycle-dormant-reactivated.js';
+import { activityFixture } from '../../baselines/testing.js';
+import type { TokenActivity } from '../../schemas/token-activity.js';
+import { DAY, dailyTimes, HOUR, trainedContext } from '../testing.js';
+import { tokenLifecycleDormantReactivated as detector } from './detector.js';
 
 const START = Date.UTC(2025, 0, 6);
 /** Daily use for 30 days; the last use is on day 29 at 17:xx. */

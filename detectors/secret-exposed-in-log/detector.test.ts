@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { activityFixture } from '../baselines/testing.js';
-import { secretExposedInLog as detector } from './secret-exposed-in-log.js';
-import { trainedContext } from './testing.js';
+import { activityFixture } from '../../baselines/testing.js';
+import { trainedContext } from '../testing.js';
+import { secretExposedInLog as detector } from './detector.js';
 
 describe(detector.id, () => {
   it('fires high for each exposed secret, naming kind, field and fingerprint only', () => {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { TokenActivity } from '../schemas/token-activity.js';
-import { defineDetector } from './define-detector.js';
-import { baselineFacts, eventTimeMs, fmtDuration, tokenLabel } from './explain.js';
-import { isUse } from './lookup.js';
+import type { TokenActivity } from '../../schemas/token-activity.js';
+import { defineDetector } from '../define-detector.js';
+import { baselineFacts, eventTimeMs, fmtDuration, tokenLabel } from '../explain.js';
+import { isUse } from '../lookup.js';
 
 /**
  * `token.lifecycle.rapid_first_use_new_network`: within `settings.rapidFirstUseMs` (default 1 h)

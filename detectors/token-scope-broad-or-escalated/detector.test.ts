@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { activityFixture } from '../baselines/testing.js';
-import type { TokenActivity } from '../schemas/token-activity.js';
-import { DAY, dailyTimes, dwdActivity, HOUR, salesforceActivity, trainedContext } from './testing.js';
-import { tokenScopeBroadOrEscalated as detector, isBroadScope } from './token-scope-broad-or-escalated.js';
+import { activityFixture } from '../../baselines/testing.js';
+import type { TokenActivity } from '../../schemas/token-activity.js';
+import { DAY, dailyTimes, dwdActivity, HOUR, salesforceActivity, trainedContext } from '../testing.js';
+import { tokenScopeBroadOrEscalated as detector, isBroadScope } from './detector.js';
 
 const START = Date.UTC(2025, 6, 1);
 const AT = START + 30 * DAY + 10 * HOUR;

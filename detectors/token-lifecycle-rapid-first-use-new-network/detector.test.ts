@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { activityFixture } from '../baselines/testing.js';
-import { DAY, dailyTimes, HOUR, trainedContext } from './testing.js';
-import { tokenLifecycleRapidFirstUseNewNetwork as detector } from './token-lifecycle-rapid-first-use-new-network.js';
+import { activityFixture } from '../../baselines/testing.js';
+import { DAY, dailyTimes, HOUR, trainedContext } from '../testing.js';
+import { tokenLifecycleRapidFirstUseNewNetwork as detector } from './detector.js';
 
 const T = Date.UTC(2025, 7, 4, 10, 0, 0);
 const NEW = { token: { id: 'github:hash:minted', client: undefined } };

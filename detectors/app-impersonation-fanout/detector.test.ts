@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { trainStore } from '../baselines/testing.js';
-import { appImpersonationFanout as detector } from './app-impersonation-fanout.js';
-import { DAY, dailyTimes, dwdActivity, HOUR, trainedContext } from './testing.js';
+import { trainStore } from '../../baselines/testing.js';
+import { DAY, dailyTimes, dwdActivity, HOUR, trainedContext } from '../testing.js';
+import { appImpersonationFanout as detector } from './detector.js';
 
 const START = Date.UTC(2025, 6, 1);
 const AT = START + 30 * DAY + 10 * HOUR;

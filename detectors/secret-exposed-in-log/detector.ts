@@ -1,5 +1,5 @@
-import { defineDetector } from './define-detector.js';
-import { baselineFacts, tokenLabel } from './explain.js';
+import { defineDetector } from '../define-detector.js';
+import { baselineFacts, tokenLabel } from '../explain.js';
 
 /**
  * `secret.exposed_in_log`: a raw credential (token, API key, password, Authorization header) was

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { BaselineView, EntityKind } from '../baselines/types.js';
-import type { TokenActivity } from '../schemas/token-activity.js';
-import { defineDetector, type FindingDraft } from './define-detector.js';
+import type { BaselineView, EntityKind } from '../../baselines/types.js';
+import type { TokenActivity } from '../../schemas/token-activity.js';
+import { defineDetector, type FindingDraft } from '../define-detector.js';
 import {
   baselineFacts,
   clientLabel,
@@ -10,8 +10,8 @@ import {
   fmtDuration,
   fmtNumber,
   tokenLabel,
-} from './explain.js';
-import { isEndOfLife } from './lookup.js';
+} from '../explain.js';
+import { isEndOfLife } from '../lookup.js';
 
 /** The idle gap must also be this multiple of the entity's own p99 gap between uses. */
 export const GAP_P99_MULTIPLE = 3;

@@ -1,6 +1,6 @@
-import { defineDetector } from './define-detector.js';
-import { baselineFacts, eventTimeMs, fmtDuration, tokenLabel } from './explain.js';
-import { isUse } from './lookup.js';
+import { defineDetector } from '../define-detector.js';
+import { baselineFacts, eventTimeMs, fmtDuration, tokenLabel } from '../explain.js';
+import { isUse } from '../lookup.js';
 
 /** Uses within this long after the revocation are clock skew / in-flight requests. */
 export const REVOCATION_GRACE_MS = 60_000;

@@ -1,6 +1,6 @@
-import type { TokenActivity } from '../schemas/token-activity.js';
-import type { FindingDraft } from './define-detector.js';
-import { defineDetector } from './define-detector.js';
+import type { TokenActivity } from '../../schemas/token-activity.js';
+import type { FindingDraft } from '../define-detector.js';
+import { defineDetector } from '../define-detector.js';
 import {
   baselineFacts,
   DAY_MS,
@@ -9,8 +9,8 @@ import {
   ownerLabel,
   referenceFacts,
   tokenLabel,
-} from './explain.js';
-import type { DetectorContext } from './types.js';
+} from '../explain.js';
+import type { DetectorContext } from '../types.js';
 
 /** Admin / full-access scopes (GitHub, Google, Salesforce). */
 export const BROAD_SCOPE_PATTERNS: readonly RegExp[] = [

@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { activityFixture } from '../baselines/fixture.js';
-import { type FeatureContribution, type PeerContext, PeerModels } from '../baselines/peer-models.js';
-import { SeededRandom } from '../baselines/seeded-random.js';
-import { trainStore } from '../baselines/testing.js';
-import type { TokenActivity } from '../schemas/token-activity.js';
-import { contextOf } from './testing.js';
+import { activityFixture } from '../../baselines/fixture.js';
+import { type FeatureContribution, type PeerContext, PeerModels } from '../../baselines/peer-models.js';
+import { SeededRandom } from '../../baselines/seeded-random.js';
+import { trainStore } from '../../baselines/testing.js';
+import type { TokenActivity } from '../../schemas/token-activity.js';
+import { contextOf } from '../testing.js';
+import type { Finding } from '../types.js';
 import {
   tokenMultivariateOutlier as detector,
   fmtBytes,
@@ -12,8 +13,7 @@ import {
   MULTIVARIATE_SCORE_THRESHOLD,
   reasonsOf,
   withinOwnHistory,
-} from './token-multivariate-outlier.js';
-import type { Finding } from './types.js';
+} from './detector.js';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;

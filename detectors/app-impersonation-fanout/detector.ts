@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { FirstSeenReader } from '../baselines/keyed-state.js';
-import type { TokenActivity } from '../schemas/token-activity.js';
-import { defineDetector } from './define-detector.js';
+import type { FirstSeenReader } from '../../baselines/keyed-state.js';
+import type { TokenActivity } from '../../schemas/token-activity.js';
+import { defineDetector } from '../define-detector.js';
 import {
   baselineFacts,
   clientLabel,
@@ -10,10 +10,10 @@ import {
   fmtDuration,
   fmtList,
   historySpan,
-} from './explain.js';
-import { breadthWindowSetting, firstSeenInWindow } from './novelty.js';
-import { firstSeenSet } from './state.js';
-import type { DetectorContext } from './types.js';
+} from '../explain.js';
+import { breadthWindowSetting, firstSeenInWindow } from '../novelty.js';
+import { firstSeenSet } from '../state.js';
+import type { DetectorContext } from '../types.js';
 
 /** Never-seen impersonated users within the window that are a fan-out, at least. */
 export const FANOUT_MIN_USERS = 10;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { activityFixture } from '../baselines/testing.js';
-import { HOUR, trainedContext } from './testing.js';
-import { tokenLifecycleUsedAfterRevocation as detector } from './token-lifecycle-used-after-revocation.js';
+import { activityFixture } from '../../baselines/testing.js';
+import { HOUR, trainedContext } from '../testing.js';
+import { tokenLifecycleUsedAfterRevocation as detector } from './detector.js';
 
 const T = Date.UTC(2025, 7, 4, 10, 0, 0);
 const uses = [T - 3 * HOUR, T - 2 * HOUR].map((at, i) => activityFixture({ at, event: { id: `u${i}` } }));

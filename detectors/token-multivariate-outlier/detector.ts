@@ -1,9 +1,9 @@
-import type { FeatureContribution, PeerContext } from '../baselines/peer-models.js';
-import { EXACT_DISTINCT_CAP } from '../baselines/token-hour-features.js';
-import type { BaselineView } from '../baselines/types.js';
-import { defineDetector } from './define-detector.js';
-import { fmtList, fmtNumber, tokenLabel } from './explain.js';
-import { isEndOfLife } from './lookup.js';
+import type { FeatureContribution, PeerContext } from '../../baselines/peer-models.js';
+import { EXACT_DISTINCT_CAP } from '../../baselines/token-hour-features.js';
+import type { BaselineView } from '../../baselines/types.js';
+import { defineDetector } from '../define-detector.js';
+import { fmtList, fmtNumber, tokenLabel } from '../explain.js';
+import { isEndOfLife } from '../lookup.js';
 
 /** Isolation score at or above which an hour is unlike its peers (calibrated in the sibling test). */
 export const MULTIVARIATE_SCORE_THRESHOLD = 0.7;
