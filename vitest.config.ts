@@ -24,6 +24,9 @@ export const config = defineConfig({
           // unit test mocks modules (vi.mock) or leaves globals changed; one that needs a fresh
           // module graph belongs in a project of its own.
           isolate: false,
+          // Both cores (vitest's default leaves one to itself: 1 worker on these 2-core machines,
+          // while the main process mostly waits). Unit and e2e must say the same (one group).
+          maxWorkers: '100%',
         },
       },
       {
@@ -34,6 +37,9 @@ export const config = defineConfig({
           // Whole-pipeline runs: minutes on a busy shared machine. Limits catch hangs, not slowness.
           testTimeout: 900_000,
           hookTimeout: 900_000,
+          // as in unit: whole-pipeline runs in process, no module mocks
+          isolate: false,
+          maxWorkers: '100%',
         },
       },
       {
