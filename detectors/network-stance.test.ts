@@ -8,8 +8,8 @@ import { activityFixture } from '../baselines/testing.js';
 import type { NetworkClass, TokenActivity } from '../schemas/token-activity.js';
 import { cloudStance, hostingLabel } from './network-stance.js';
 import { DAY, dailyTimes, HOUR, trainedContext } from './testing.js';
-import { tokenGeoFirstSeenCountry as country } from './token-geo-first-seen-country.js';
-import { tokenGeoImpossibleTravel as travel } from './token-geo-impossible-travel.js';
+import { tokenGeoFirstSeenCountry as country } from './token-geo-first-seen-country/detector.js';
+import { tokenGeoImpossibleTravel as travel } from './token-geo-impossible-travel/detector.js';
 import { tokenNetworkFirstSeenPrefix as prefixDetector } from './token-network-first-seen-prefix.js';
 
 const START = Date.UTC(2025, 6, 1);

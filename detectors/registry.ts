@@ -8,10 +8,10 @@ import { networkSourceManyOwners } from './network-source-many-owners/detector.j
 import { secretExposedInLog } from './secret-exposed-in-log/detector.js';
 import type { SettingsById } from './settings.js';
 import { tokenBehaviorFirstSeenAction } from './token-behavior-first-seen-action.js';
-import { tokenBehaviorResourceBreadth } from './token-behavior-resource-breadth.js';
-import { tokenClientNewUaFamily } from './token-client-new-ua-family.js';
-import { tokenGeoFirstSeenCountry } from './token-geo-first-seen-country.js';
-import { tokenGeoImpossibleTravel } from './token-geo-impossible-travel.js';
+import { tokenBehaviorResourceBreadth } from './token-behavior-resource-breadth/detector.js';
+import { tokenClientNewUaFamily } from './token-client-new-ua-family/detector.js';
+import { tokenGeoFirstSeenCountry } from './token-geo-first-seen-country/detector.js';
+import { tokenGeoImpossibleTravel } from './token-geo-impossible-travel/detector.js';
 import { tokenLifecycleDormantReactivated } from './token-lifecycle-dormant-reactivated/detector.js';
 import { tokenLifecycleRapidFirstUseNewNetwork } from './token-lifecycle-rapid-first-use-new-network/detector.js';
 import { tokenLifecycleUsedAfterOwnerOffboarded } from './token-lifecycle-used-after-owner-offboarded/detector.js';
@@ -20,8 +20,8 @@ import { tokenMultivariateOutlier } from './token-multivariate-outlier/detector.
 import { tokenNetworkFirstSeenPrefix } from './token-network-first-seen-prefix.js';
 import { tokenScopeBroadOrEscalated } from './token-scope-broad-or-escalated/detector.js';
 import { tokenSessionConcurrentNetworks } from './token-session-concurrent-networks/detector.js';
-import { tokenTimeUnusualHour } from './token-time-unusual-hour.js';
-import { tokenVolumeActivitySpike } from './token-volume-activity-spike.js';
+import { tokenTimeUnusualHour } from './token-time-unusual-hour/detector.js';
+import { tokenVolumeActivitySpike } from './token-volume-activity-spike/detector.js';
 import { tokenVolumeDataSpike } from './token-volume-data-spike.js';
 import type { Detector } from './types.js';
 

@@ -4,7 +4,7 @@ import { defineDetector } from '../define-detector.js';
 import { DAY_MS, eventTimeMs, fmtDuration, fmtList, fmtNumber, tokenLabel } from '../explain.js';
 import { isEndOfLife, isFailure, knownNetwork } from '../lookup.js';
 import { firstSeenSet } from '../state.js';
-import { SCRIPTING_UA } from '../token-client-new-ua-family.js';
+import { SCRIPTING_UA } from '../token-client-new-ua-family/detector.js';
 
 /**
  * A network counts as its OAuth app's own (the app's servers acting for its users) only after the

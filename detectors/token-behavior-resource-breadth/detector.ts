@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineDetector } from './define-detector.js';
+import { defineDetector } from '../define-detector.js';
 import {
   baselineName,
   eventTimeMs,
@@ -9,9 +9,9 @@ import {
   historySpan,
   referenceFacts,
   tokenLabel,
-} from './explain.js';
-import { evictedCount, noveltyReliable, seenByAny } from './lookup.js';
-import { breadthWindowSetting, firstSeenInWindow } from './novelty.js';
+} from '../explain.js';
+import { evictedCount, noveltyReliable, seenByAny } from '../lookup.js';
+import { breadthWindowSetting, firstSeenInWindow } from '../novelty.js';
 
 /** The threshold also scales to this multiple of the entity's usual new resources per active hour. */
 export const BREADTH_RATE_MULTIPLE = 5;

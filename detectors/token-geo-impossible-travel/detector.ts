@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineDetector } from './define-detector.js';
-import { baselineFacts, eventTimeMs, fmtDuration, fmtNumber, tokenLabel } from './explain.js';
+import { defineDetector } from '../define-detector.js';
+import { baselineFacts, eventTimeMs, fmtDuration, fmtNumber, tokenLabel } from '../explain.js';
 import {
   judgeTravel,
   NON_ADJACENT_COUNTRY_MIN_MS,
@@ -9,7 +9,7 @@ import {
   regionOfActivity,
   regionOfLocation,
   tooFast,
-} from './geo.js';
+} from '../geo.js';
 import {
   isEndOfLife,
   isFailure,
@@ -19,8 +19,8 @@ import {
   prefixOfIp,
   providerBlock,
   seenByAny,
-} from './lookup.js';
-import { hasNoPlace, hostingLabel, isRentedHosting, lastHasNoPlace } from './network-stance.js';
+} from '../lookup.js';
+import { hasNoPlace, hostingLabel, isRentedHosting, lastHasNoPlace } from '../network-stance.js';
 
 /**
  * `token.geo.impossible_travel`: the same token was used from two places farther apart than anyone

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { activityFixture } from '../baselines/testing.js';
-import type { TokenActivity } from '../schemas/token-activity.js';
-import { contextOf, DAY, dailyTimes, HOUR, plainView, trainedContext } from './testing.js';
-import { tokenBehaviorResourceBreadth as detector } from './token-behavior-resource-breadth.js';
+import { activityFixture } from '../../baselines/testing.js';
+import type { TokenActivity } from '../../schemas/token-activity.js';
+import { contextOf, DAY, dailyTimes, HOUR, plainView, trainedContext } from '../testing.js';
+import { tokenBehaviorResourceBreadth as detector } from './detector.js';
 
 const START = Date.UTC(2025, 6, 1);
 const BURST_AT = START + 30 * DAY + 10 * HOUR;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineDetector } from './define-detector.js';
+import { defineDetector } from '../define-detector.js';
 import {
   baselineName,
   baselineWas,
@@ -10,8 +10,8 @@ import {
   historySpan,
   referenceFacts,
   tokenLabel,
-} from './explain.js';
-import { placeLabel, plausibleTravel, travelFrom } from './geo.js';
+} from '../explain.js';
+import { placeLabel, plausibleTravel, travelFrom } from '../geo.js';
 import {
   familiarViews,
   isOrgEgress,
@@ -20,8 +20,8 @@ import {
   orgPeopleOn,
   personDriven,
   seenByAny,
-} from './lookup.js';
-import { hostingLabel, isRentedHosting } from './network-stance.js';
+} from '../lookup.js';
+import { hostingLabel, isRentedHosting } from '../network-stance.js';
 
 /**
  * `token.geo.first_seen_country`: `source.geo.country_iso_code` was never seen for this token, its

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { activityFixture } from '../baselines/testing.js';
-import { DAY, dailyTimes, HOUR, salesforceActivity, trainedContext } from './testing.js';
-import { tokenClientNewUaFamily as detector } from './token-client-new-ua-family.js';
+import { activityFixture } from '../../baselines/testing.js';
+import { DAY, dailyTimes, HOUR, salesforceActivity, trainedContext } from '../testing.js';
+import { tokenClientNewUaFamily as detector } from './detector.js';
 
 const START = Date.UTC(2025, 6, 1);
 const AT = START + 30 * DAY + 10 * HOUR;

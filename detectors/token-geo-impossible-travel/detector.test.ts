@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { activityFixture } from '../baselines/testing.js';
-import { greatCircleKm } from '../ingestors/common/geo-distance.js';
-import { HOUR, trainedContext } from './testing.js';
-import { tokenGeoImpossibleTravel as detector } from './token-geo-impossible-travel.js';
+import { activityFixture } from '../../baselines/testing.js';
+import { greatCircleKm } from '../../ingestors/common/geo-distance.js';
+import { HOUR, trainedContext } from '../testing.js';
+import { tokenGeoImpossibleTravel as detector } from './detector.js';
 
 const T = Date.UTC(2025, 7, 4, 10, 0, 0);
 /** Three uses from Berlin (the fixture's location), the last at T. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { BaselineView } from '../baselines/types.js';
-import type { TokenActivity } from '../schemas/token-activity.js';
-import { defineDetector } from './define-detector.js';
+import type { BaselineView } from '../../baselines/types.js';
+import type { TokenActivity } from '../../schemas/token-activity.js';
+import { defineDetector } from '../define-detector.js';
 import {
   baselineName,
   baselineWas,
@@ -11,9 +11,9 @@ import {
   hourStartOf,
   referenceFacts,
   tokenLabel,
-} from './explain.js';
-import { cloudProvider, isEndOfLife, isFailure, personDriven, seenByAny } from './lookup.js';
-import type { DetectorContext } from './types.js';
+} from '../explain.js';
+import { cloudProvider, isEndOfLife, isFailure, personDriven, seenByAny } from '../lookup.js';
+import type { DetectorContext } from '../types.js';
 
 /** A profile is concentrated when this few UTC hours hold 90% of its events (24x7 bots never are). */
 export const MAX_ACTIVE_HOURS = 16;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { activityFixture } from '../baselines/testing.js';
-import type { TokenActivity } from '../schemas/token-activity.js';
-import { contextOf, DAY, dailyTimes, HOUR, plainView, trainedContext } from './testing.js';
-import { tokenVolumeActivitySpike as detector } from './token-volume-activity-spike.js';
+import { activityFixture } from '../../baselines/testing.js';
+import type { TokenActivity } from '../../schemas/token-activity.js';
+import { contextOf, DAY, dailyTimes, HOUR, plainView, trainedContext } from '../testing.js';
+import { tokenVolumeActivitySpike as detector } from './detector.js';
 
 const START = Date.UTC(2025, 6, 1);
 const PROBE_HOUR = START + 30 * DAY + 10 * HOUR;

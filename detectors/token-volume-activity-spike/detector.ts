@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineDetector } from './define-detector.js';
+import { defineDetector } from '../define-detector.js';
 import {
   baselineName,
   eventTimeMs,
@@ -8,8 +8,8 @@ import {
   hourStartOf,
   referenceFacts,
   tokenLabel,
-} from './explain.js';
-import { NO_STATS, SPIKE_SETTINGS, spikeCrossing } from './spike.js';
+} from '../explain.js';
+import { NO_STATS, SPIKE_SETTINGS, spikeCrossing } from '../spike.js';
 
 /** Events in one hour below this are never a spike. */
 export const ACTIVITY_FLOOR = 20;

@@ -1,6 +1,6 @@
-import { defineDetector } from './define-detector.js';
-import { baselineName, fmtTop, historySpan, referenceFacts, tokenLabel } from './explain.js';
-import { isEndOfLife, seenByAny } from './lookup.js';
+import { defineDetector } from '../define-detector.js';
+import { baselineName, fmtTop, historySpan, referenceFacts, tokenLabel } from '../explain.js';
+import { isEndOfLife, seenByAny } from '../lookup.js';
 
 /**
  * Scripting and HTTP-library client families (npm/yarn/pip style, requests, axios, curl...). A

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { activityFixture } from '../baselines/testing.js';
-import type { TokenActivity } from '../schemas/token-activity.js';
-import { DAY, dailyTimes, HOUR, trainedContext } from './testing.js';
-import { tokenGeoFirstSeenCountry as detector } from './token-geo-first-seen-country.js';
+import { activityFixture } from '../../baselines/testing.js';
+import type { TokenActivity } from '../../schemas/token-activity.js';
+import { DAY, dailyTimes, HOUR, trainedContext } from '../testing.js';
+import { tokenGeoFirstSeenCountry as detector } from './detector.js';
 
 const START = Date.UTC(2025, 6, 1);
 const LAST_DAY = START + 29 * DAY;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { activityFixture } from '../baselines/testing.js';
-import type { TokenActivity } from '../schemas/token-activity.js';
-import { DAY, dailyTimes, HOUR, trainedContext } from './testing.js';
-import { activeHours, tokenTimeUnusualHour as detector, fmtHours } from './token-time-unusual-hour.js';
+import { activityFixture } from '../../baselines/testing.js';
+import type { TokenActivity } from '../../schemas/token-activity.js';
+import { DAY, dailyTimes, HOUR, trainedContext } from '../testing.js';
+import { activeHours, tokenTimeUnusualHour as detector, fmtHours } from './detector.js';
 
 const START = Date.UTC(2025, 6, 1);
 const NEXT_DAY = START + 30 * DAY;
