@@ -6,7 +6,12 @@
 import type { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bulkOnce } from '../src/elasticsearch/bulk.js';
-import { alertDataStream, TEMPLATE_NAMES, tokenInventoryIndex } from '../src/elasticsearch/names.js';
+import {
+  alertDataStream,
+  identitiesIndex,
+  TEMPLATE_NAMES,
+  tokenInventoryIndex,
+} from '../src/elasticsearch/names.js';
 import { installTemplates } from '../src/elasticsearch/templates.js';
 import { createEsClient } from './services.js';
 import { isolatedConfig, quietLogger } from './support/serve-harness.js';
@@ -51,6 +56,42 @@ describe('installTemplates', () => {
     expect(await es.indices.exists({ index: tokenInventoryIndex(config.elasticsearch.namespace) })).toBe(
       true,
     );
+  });
+
+  it("adds a changed template's new fields to the existing inventory index (scopes_used on an index from before)", async () => {
+    const config = isolatedConfig('tpl-upgrade');
+    const ns = config.elasticsearch.namespace;
+    await installTemplates(es, config.elasticsearch, quietLogger());
+    // the inventory template and index as an older tokenwatch left them: no used-scope fields
+    const index = tokenInventoryIndex(ns);
+    const current = (await templates())[TEMPLATE_NAMES.tokens] as {
+      template: { mappings: { properties: Record<string, unknown> } };
+    };
+    const oldMappings = { dynamic: false, properties: { '@timestamp': { type: 'date' } } };
+    await es.indices.putIndexTemplate({
+      name: TEMPLATE_NAMES.tokens,
+      index_patterns: ['tokenwatch-tokens-*'],
+      priority: 500,
+      template: { mappings: oldMappings as never },
+      _meta: { managed_by: 'tokenwatch', tokenwatch_hash: 'older' },
+    });
+    await es.indices.delete({ index });
+    await es.indices.create({ index });
+    const before = await es.indices.getMapping({ index });
+    expect(JSON.stringify(before)).not.toContain('scopes_used');
+
+    const res = await installTemplates(es, config.elasticsearch, quietLogger());
+    expect(res.changed).toEqual([TEMPLATE_NAMES.tokens]);
+    const after = (await es.indices.getMapping({ index }))[index]!.mappings.properties!;
+    const inv = (
+      after['tokenwatch'] as { properties: Record<string, { properties: Record<string, unknown> }> }
+    ).properties['inventory']!.properties;
+    expect(inv['scopes_used']).toEqual({
+      properties: { last_used: { type: 'date' }, scope: { type: 'keyword', ignore_above: 1024 } },
+    });
+    expect(inv['last_used']).toEqual({ type: 'date' });
+    expect(current.template.mappings.properties).toHaveProperty('tokenwatch');
+    expect(await es.indices.exists({ index: identitiesIndex(ns) })).toBe(true);
   });
 
   it('creates a data stream (not a plain index) with the explicit mappings and lifecycle retention', async () => {

@@ -2,11 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { type Client, errors } from '@elastic/elasticsearch';
 import { type Alert, alertSchema } from '../../schemas/alert.js';
 import type { Source } from '../../schemas/token-activity.js';
+import { identityLedger, readIdentities } from '../elasticsearch/identities.js';
 import type { TokenInventoryDoc } from '../elasticsearch/inventory.js';
-import { activityDataStream, alertDataStream, tokenInventoryIndex } from '../elasticsearch/names.js';
+import {
+  activityDataStream,
+  alertDataStream,
+  identitiesIndex,
+  tokenInventoryIndex,
+} from '../elasticsearch/names.js';
 import type { AppsRegistry } from '../inventory/apps-registry.js';
 import { DEFAULT_POLICY, type HygienePolicy, inventoryRow, matchesFilter } from '../inventory/hygiene.js';
-import type { TokenRecord } from '../inventory/ledger.js';
+import type { TokenLedger, TokenRecord } from '../inventory/ledger.js';
 import { alertView, byNewest } from './triage-logic.js';
 import {
   type AlertPage,
@@ -63,14 +69,19 @@ const ms = (iso: string | undefined): number | undefined => (iso ? Date.parse(is
 
 /**
  * The inventory record an Elasticsearch inventory document (src/elasticsearch/inventory.ts)
- * stands for. The document has no used scopes, creation time or offboarding, so those flags are
- * not judged in serve mode; idle days come from `last_seen` and the reader's clock, so they stay
- * true while a token is quiet (the stored `days_idle` is as of the last write).
+ * stands for, so serve mode judges hygiene with the embedded rules (src/inventory/hygiene.ts).
+ * Idle days and the 30 / 90-day scope windows come from the stored event times and the reader's
+ * clock, so they stay true while a token is quiet (the stored `days_idle` is as of the last
+ * write). A document written before serve tracked used scopes (no `scopes_used`) has used scopes
+ * unknown (no `unused_scopes` flag) and counts its last event as its last use.
  */
 export function recordFromInventoryDoc(doc: TokenInventoryDoc): TokenRecord {
   const inv = doc.tokenwatch.inventory;
   const t = doc.token;
   const revokedAt = ms(inv.revoked_at);
+  const tracked = inv.scopes_used !== undefined;
+  const lastUsed = tracked ? ms(inv.last_used) : Date.parse(inv.last_seen);
+  const opt = (k: keyof TokenRecord, v: number | undefined) => (v !== undefined ? { [k]: v } : {});
   return {
     id: t.id,
     source: t.source as Source,
@@ -79,20 +90,27 @@ export function recordFromInventoryDoc(doc: TokenInventoryDoc): TokenRecord {
     principal: t.principal === 'machine' ? 'machine' : 'human',
     owner: { ...t.owner },
     ...(t.client ? { client: { ...t.client } } : {}),
+    ...(inv.org ? { org: inv.org } : {}),
+    ...opt('createdAt', ms(inv.created_at)),
+    ...opt('authorizedAt', ms(inv.authorized_at)),
     firstSeen: Date.parse(inv.first_seen),
     lastSeen: Date.parse(inv.last_seen),
-    lastUsed: Date.parse(inv.last_seen),
-    ...(revokedAt !== undefined ? { revokedAt } : {}),
+    ...opt('lastUsed', lastUsed),
+    ...opt('revokedAt', revokedAt),
+    ...opt('expiredAt', ms(inv.expired_at)),
     events: inv.event_count,
     failures: 0,
     last: {
       action: '',
       ...(inv.last_ip ? { ip: inv.last_ip } : {}),
       ...(inv.last_country ? { country: inv.last_country } : {}),
+      ...(inv.last_city ? { city: inv.last_city } : {}),
+      ...(inv.last_network ? { asOrg: inv.last_network } : {}),
+      ...(inv.last_user_agent ? { userAgent: inv.last_user_agent } : {}),
     },
     granted: [...t.scopes],
-    used: {},
-    usedUnknown: true,
+    used: Object.fromEntries((inv.scopes_used ?? []).map((u) => [u.scope, Date.parse(u.last_used)])),
+    ...(tracked ? {} : { usedUnknown: true }),
     recent: [],
     alertIds: [...inv.alert_ids],
     alertCount: inv.open_alert_count,
@@ -101,7 +119,8 @@ export function recordFromInventoryDoc(doc: TokenInventoryDoc): TokenRecord {
 }
 
 /**
- * The console store over Elasticsearch (serve mode): tokens from the inventory index, alerts from
+ * The console store over Elasticsearch (serve mode): tokens from the inventory index (offboarded
+ * owners from the identities index, joined at read time), alerts from
  * the alert data stream, recent activity from the activity data stream when serve indexes it,
  * triage decisions and suppressions in their own indices (created on first use, strict
  * mappings), apps from the serve state directory's registry.
@@ -141,13 +160,19 @@ export class ElasticStore implements ConsoleStore {
     this.ensured = true;
   }
 
-  private row(doc: TokenInventoryDoc) {
+  /** Offboardings and identity links from the identities index, read once per request. */
+  private async identities(): Promise<TokenLedger> {
+    return identityLedger(await readIdentities(this.es, identitiesIndex(this.ns)));
+  }
+
+  private row(doc: TokenInventoryDoc, identities: TokenLedger) {
     const asOf = this.now().getTime();
+    const record = recordFromInventoryDoc(doc);
     return inventoryRow(
-      recordFromInventoryDoc(doc),
+      record,
       asOf,
       this.options.policy ?? DEFAULT_POLICY,
-      undefined,
+      identities.offboardingFor(record),
       this.options.apps,
     );
   }
@@ -165,8 +190,9 @@ export class ElasticStore implements ConsoleStore {
       },
       { ignore: [404] },
     );
+    const identities = await this.identities();
     const rows = (res.hits?.hits ?? [])
-      .flatMap((h) => (h._source ? [this.row(h._source)] : []))
+      .flatMap((h) => (h._source ? [this.row(h._source, identities)] : []))
       .filter((r) => matchesFilter(r, filter))
       .sort(
         (a, b) =>
@@ -189,7 +215,12 @@ export class ElasticStore implements ConsoleStore {
     }
     if (!doc) return undefined;
     const alerts = (await this.alerts({ limit: 200, token: id })).items;
-    return { token: this.row(doc), baseline: null, recent: await this.recent(id), alerts };
+    return {
+      token: this.row(doc, await this.identities()),
+      baseline: null,
+      recent: await this.recent(id),
+      alerts,
+    };
   }
 
   private async recent(id: string): Promise<RecentActivity[]> {

@@ -2,6 +2,7 @@ import { type Client, errors } from '@elastic/elasticsearch';
 import type { Alert } from '../../schemas/alert.js';
 import type { TokenActivity } from '../../schemas/token-activity.js';
 import { SinkError } from '../errors.js';
+import type { TokenRecord } from '../inventory/ledger.js';
 import type { BulkAction } from './bulk.js';
 
 const DAY_MS = 86_400_000;
@@ -18,6 +19,52 @@ export interface TokenFacts {
   gapMaxMs: number;
   revokedAtMs: number | undefined;
   scopes: readonly string[];
+  /**
+   * From the token ledger (src/inventory/ledger.ts) of the pipeline, when it knows the token:
+   * lifecycle times (epoch ms, event time) and the latest use of each granted scope, so serve
+   * mode judges the same hygiene flags as `tokenwatch inventory --state`.
+   */
+  ledger?: LedgerFacts;
+}
+
+/** What the token ledger knows beyond the baseline (see {@link TokenFacts.ledger}). */
+export interface LedgerFacts {
+  createdAtMs?: number;
+  authorizedAtMs?: number;
+  /** latest successful use */
+  lastUsedMs?: number;
+  expiredAtMs?: number;
+  /** scope -> epoch ms of its latest use (src/inventory/scopes.ts says how use is derived) */
+  scopesUsed: Readonly<Record<string, number>>;
+  /** granted scopes as the ledger knows them (union over the token's life) */
+  granted: readonly string[];
+  org?: string;
+  lastCity?: string;
+  lastNetwork?: string;
+  lastUserAgent?: string;
+}
+
+/** The inventory facts of a token ledger record (what {@link TokenFacts.ledger} carries). */
+export function ledgerFacts(r: TokenRecord): LedgerFacts {
+  return {
+    ...(r.createdAt !== undefined ? { createdAtMs: r.createdAt } : {}),
+    ...(r.authorizedAt !== undefined ? { authorizedAtMs: r.authorizedAt } : {}),
+    ...(r.lastUsed !== undefined ? { lastUsedMs: r.lastUsed } : {}),
+    ...(r.expiredAt !== undefined ? { expiredAtMs: r.expiredAt } : {}),
+    scopesUsed: { ...r.used },
+    granted: [...r.granted],
+    ...(r.org ? { org: r.org } : {}),
+    ...(r.last.city ? { lastCity: r.last.city } : {}),
+    ...(r.last.asOrg ? { lastNetwork: r.last.asOrg } : {}),
+    ...(r.last.userAgent ? { lastUserAgent: r.last.userAgent } : {}),
+  };
+}
+
+/** One scope a token used and when it last did (`tokenwatch.inventory.scopes_used[]`). */
+export interface ScopeUse {
+  scope: string;
+  /** ISO 8601 event time of the latest use */
+  last_used: string;
 }
 
 /**
@@ -51,8 +98,29 @@ export interface TokenInventoryDoc {
       event_count: number;
       maturity: 'learning' | 'mature';
       revoked_at?: string;
+      /** earliest creation / authorization event seen */
+      created_at?: string;
+      /** latest creation / authorization (a re-authorization after a revocation makes it live again) */
+      authorized_at?: string;
+      expired_at?: string;
+      /** latest successful use (`used` / `refreshed`, outcome success) */
+      last_used?: string;
+      /**
+       * Every granted scope the token was seen using, with its latest use. Readers derive the
+       * 30 / 90-day windows against their own clock; `scopes_used_30d` / `_90d` are the same
+       * windows as of `updated_at`, for Kibana filters. Absent on documents written before
+       * tokenwatch tracked used scopes (their `unused_scopes` flag is not judged).
+       */
+      scopes_used?: ScopeUse[];
+      scopes_used_30d?: string[];
+      scopes_used_90d?: string[];
+      org?: string;
       last_ip?: string;
       last_country?: string;
+      last_city?: string;
+      /** AS organization of the last use */
+      last_network?: string;
+      last_user_agent?: string;
       /**
        * Alerts raised for this token. tokenwatch does not see Kibana's workflow status, so every
        * alert counts as open here; close them in Kibana's Alerts page.
@@ -113,7 +181,7 @@ export function inventoryDocs(
       id,
       key_kind: a.token.key_kind,
       type: a.token.type,
-      scopes: union(a.token.scopes, facts?.scopes ?? []),
+      scopes: union(union(a.token.scopes, facts?.scopes ?? []), facts?.ledger?.granted ?? []),
       principal: a.token.principal,
       source: a.event.module,
       owner: { ...a.token.owner },
@@ -158,6 +226,7 @@ function inventoryDoc(
     .map((x) => x['@timestamp'])
     .sort()
     .at(-1);
+  const l = facts?.ledger;
   return {
     '@timestamp': iso(last),
     token,
@@ -171,6 +240,7 @@ function inventoryDoc(
         event_count: facts?.eventCount ?? seen?.count ?? 0,
         maturity: facts?.maturity ?? 'learning',
         ...(facts?.revokedAtMs !== undefined ? { revoked_at: iso(facts.revokedAtMs) } : {}),
+        ...(l ? ledgerFields(l, now) : {}),
         ...(lastSource?.ip ? { last_ip: lastSource.ip } : {}),
         ...(lastSource?.geo?.country_iso_code ? { last_country: lastSource.geo.country_iso_code } : {}),
         open_alert_count: alerts.length,
@@ -183,11 +253,55 @@ function inventoryDoc(
   };
 }
 
+/** Scopes among `uses` used at or after `sinceMs`. */
+export function scopesUsedSince(uses: readonly ScopeUse[], sinceMs: number): string[] {
+  return uses.filter((u) => Date.parse(u.last_used) >= sinceMs).map((u) => u.scope);
+}
+
+/** The inventory fields the token ledger supplies (lifecycle times, used scopes, where last used). */
+function ledgerFields(l: LedgerFacts, now: Date): Partial<TokenInventoryDoc['tokenwatch']['inventory']> {
+  const uses: ScopeUse[] = Object.entries(l.scopesUsed)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([scope, t]) => ({ scope, last_used: iso(t) }));
+  return {
+    ...(l.createdAtMs !== undefined ? { created_at: iso(l.createdAtMs) } : {}),
+    ...(l.authorizedAtMs !== undefined ? { authorized_at: iso(l.authorizedAtMs) } : {}),
+    ...(l.expiredAtMs !== undefined ? { expired_at: iso(l.expiredAtMs) } : {}),
+    ...(l.lastUsedMs !== undefined ? { last_used: iso(l.lastUsedMs) } : {}),
+    scopes_used: uses,
+    scopes_used_30d: scopesUsedSince(uses, now.getTime() - 30 * DAY_MS),
+    scopes_used_90d: scopesUsedSince(uses, now.getTime() - 90 * DAY_MS),
+    ...(l.org ? { org: l.org } : {}),
+    ...(l.lastCity ? { last_city: l.lastCity } : {}),
+    ...(l.lastNetwork ? { last_network: l.lastNetwork } : {}),
+    ...(l.lastUserAgent ? { last_user_agent: l.lastUserAgent } : {}),
+  };
+}
+
+/** Latest use per scope of both sides (idempotent, order-free). */
+function mergeScopeUses(
+  a: readonly ScopeUse[] | undefined,
+  b: readonly ScopeUse[] | undefined,
+): ScopeUse[] | undefined {
+  if (!a && !b) return undefined;
+  const latest = new Map<string, string>();
+  for (const u of [...(a ?? []), ...(b ?? [])])
+    latest.set(u.scope, maxIso(latest.get(u.scope) ?? u.last_used, u.last_used));
+  return [...latest]
+    .sort(([x], [y]) => x.localeCompare(y))
+    .map(([scope, last_used]) => ({ scope, last_used }));
+}
+
+const pick = (f: (a: string, b: string) => string, a: string | undefined, b: string | undefined) =>
+  a && b ? f(a, b) : (a ?? b);
+
 /**
  * Merges a new inventory document into the stored one. Idempotent (merging the same update twice
  * gives the same document), so a replayed batch changes nothing: first seen = min, last seen =
  * max, counts = max, alert ids = union (the open-alert count grows only by ids not seen before),
- * descriptive fields from whichever side saw the token last. `principal` of an alert-only update
+ * creation = min, authorization / expiry / last use = max, the latest use
+ * per scope (windows recomputed as of the merged `updated_at`), descriptive fields from whichever
+ * side saw the token last. `principal` of an alert-only update
  * never overrides a stored one.
  */
 export function mergeInventory(
@@ -207,6 +321,13 @@ export function mergeInventory(
     .sort()
     .at(-1);
   const revoked_at = newer ? (n.revoked_at ?? s.revoked_at) : (s.revoked_at ?? n.revoked_at);
+  const created_at = pick(minIso, s.created_at, n.created_at);
+  const authorized_at = pick(maxIso, s.authorized_at, n.authorized_at);
+  const expired_at = pick(maxIso, s.expired_at, n.expired_at);
+  const last_used = pick(maxIso, s.last_used, n.last_used);
+  const scopes_used = mergeScopeUses(s.scopes_used, n.scopes_used);
+  const updated_at = maxIso(n.updated_at, s.updated_at);
+  const asOf = Date.parse(updated_at);
   return {
     '@timestamp': last_seen,
     token: {
@@ -219,11 +340,22 @@ export function mergeInventory(
         ...(newer ? { ...s, ...n } : { ...n, ...s }),
         first_seen: minIso(n.first_seen, s.first_seen),
         last_seen,
-        updated_at: maxIso(n.updated_at, s.updated_at),
+        updated_at,
         days_idle: n.updated_at >= s.updated_at ? n.days_idle : s.days_idle,
         max_idle_days: Math.max(s.max_idle_days, n.max_idle_days),
         event_count: Math.max(s.event_count, n.event_count),
         ...(revoked_at ? { revoked_at } : {}),
+        ...(created_at ? { created_at } : {}),
+        ...(authorized_at ? { authorized_at } : {}),
+        ...(expired_at ? { expired_at } : {}),
+        ...(last_used ? { last_used } : {}),
+        ...(scopes_used
+          ? {
+              scopes_used,
+              scopes_used_30d: scopesUsedSince(scopes_used, asOf - 30 * DAY_MS),
+              scopes_used_90d: scopesUsedSince(scopes_used, asOf - 90 * DAY_MS),
+            }
+          : {}),
         open_alert_count: s.open_alert_count + freshIds.length,
         alert_ids: [...s.alert_ids, ...freshIds].slice(-MAX_ALERT_IDS),
         ...(last_alert_at ? { last_alert_at } : {}),

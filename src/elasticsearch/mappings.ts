@@ -163,6 +163,13 @@ export function tokenInventoryMappings(): Mapping {
           event_count: long,
           maturity: keyword,
           revoked_at: date,
+          created_at: date,
+          authorized_at: date,
+          expired_at: date,
+          last_used: date,
+          scopes_used: obj({ scope: keyword, last_used: date }),
+          ...keywords('scopes_used_30d', 'scopes_used_90d', 'org', 'last_city', 'last_network'),
+          last_user_agent: { type: 'keyword', ignore_above: 1024 },
           last_ip: ip,
           last_country: keyword,
           open_alert_count: long,
@@ -172,6 +179,18 @@ export function tokenInventoryMappings(): Mapping {
           max_severity: long,
         }),
       }),
+    },
+  };
+}
+
+/** Mappings of the identities index `tokenwatch-identities-*` (offboardings, email links; see identities.ts). */
+export function identitiesMappings(): Mapping {
+  return {
+    dynamic: false,
+    properties: {
+      '@timestamp': date,
+      identity: obj(keywords('doc_id', 'kind', 'key', 'email')),
+      offboarding: obj(keywords('action', 'source', 'by', 'subject')),
     },
   };
 }

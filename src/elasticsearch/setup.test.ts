@@ -99,6 +99,7 @@ describe('writerRole', () => {
     expect(role.indices.flatMap((i) => i.names).sort()).toEqual([
       'logs-tokenwatch.activity-*',
       'logs-tokenwatch.alert-*',
+      'tokenwatch-identities-*',
       'tokenwatch-tokens-*',
     ]);
   });

@@ -3,7 +3,7 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Logger } from 'pino';
 import type { ElasticsearchConfig } from '../config.js';
 import { TokenwatchError } from '../errors.js';
-import { activityDataStream, alertDataStream, tokenInventoryIndex } from './names.js';
+import { activityDataStream, alertDataStream, identitiesIndex, tokenInventoryIndex } from './names.js';
 import { type InstallResult, installTemplates } from './templates.js';
 
 /** The role serve's Elasticsearch user gets: its own data streams, index and templates only. */
@@ -13,7 +13,7 @@ export const TOKENWATCH_WRITER_ROLE = 'tokenwatch_writer';
  * Role `tokenwatch_writer` (Elasticsearch "Create or update roles" API,
  * https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-put-role):
  * `manage_index_templates` to install its templates at startup, `monitor` for `/readyz`
- * (`_cluster/health`); on `logs-tokenwatch.*` and `tokenwatch-tokens-*` the index privileges to
+ * (`_cluster/health`); on `logs-tokenwatch.*`, `tokenwatch-tokens-*` and `tokenwatch-identities-*` the index privileges to
  * create the data streams / index, write and read documents, and roll a data stream over after a
  * template change (`manage`).
  */
@@ -22,7 +22,12 @@ export function writerRole(): Record<string, unknown> {
     cluster: ['manage_index_templates', 'monitor'],
     indices: [
       {
-        names: [alertDataStream('*'), activityDataStream('*'), tokenInventoryIndex('*')],
+        names: [
+          alertDataStream('*'),
+          activityDataStream('*'),
+          tokenInventoryIndex('*'),
+          identitiesIndex('*'),
+        ],
         privileges: [
           'create_index',
           'auto_configure',

@@ -4,8 +4,14 @@ import { type Client, errors } from '@elastic/elasticsearch';
 import type { Logger } from 'pino';
 import type { ElasticsearchConfig } from '../config.js';
 import { SinkError } from '../errors.js';
-import { activityMappings, alertMappings, tokenInventoryMappings } from './mappings.js';
-import { activityDataStream, alertDataStream, TEMPLATE_NAMES, tokenInventoryIndex } from './names.js';
+import { activityMappings, alertMappings, identitiesMappings, tokenInventoryMappings } from './mappings.js';
+import {
+  activityDataStream,
+  alertDataStream,
+  identitiesIndex,
+  TEMPLATE_NAMES,
+  tokenInventoryIndex,
+} from './names.js';
 
 /**
  * Bumped when a template body changes shape on purpose (mappings, settings). The content hash in
@@ -42,9 +48,9 @@ function withHash(t: Omit<IndexTemplate, '_meta'> & { _meta: Record<string, unkn
 }
 
 /**
- * The three templates for a config: alert and activity data streams (composable template with
- * `data_stream: {}`, data stream lifecycle retention from `elasticsearch.retention`, not ILM) and
- * the token inventory plain index. `constantType` is `constant_keyword` on a full Elasticsearch
+ * The four templates for a config: alert and activity data streams (composable template with
+ * `data_stream: {}`, data stream lifecycle retention from `elasticsearch.retention`, not ILM), the
+ * token inventory plain index and the identities plain index. `constantType` is `constant_keyword` on a full Elasticsearch
  * and `keyword` where the x-pack mapper is missing.
  */
 export function buildTemplates(config: ElasticsearchConfig, constantType: ConstantType): IndexTemplate[] {
@@ -84,6 +90,14 @@ export function buildTemplates(config: ElasticsearchConfig, constantType: Consta
       version: TEMPLATE_VERSION,
       template: { settings: { ...settings, number_of_shards: 1 }, mappings: tokenInventoryMappings() },
       _meta: { ...meta, description: 'tokenwatch token inventory, one document per token.id' },
+    }),
+    withHash({
+      name: TEMPLATE_NAMES.identities,
+      index_patterns: [identitiesIndex('*')],
+      priority: TEMPLATE_PRIORITY,
+      version: TEMPLATE_VERSION,
+      template: { settings: { ...settings, number_of_shards: 1 }, mappings: identitiesMappings() },
+      _meta: { ...meta, description: 'tokenwatch identity facts: offboarding events, login-to-email links' },
     }),
   ];
 }
@@ -170,8 +184,10 @@ export async function installTemplates(
       changed.push(template.name);
       if (existing.has(template.name) && template.data_stream)
         await rolloverIfExists(client, template, config, log);
+      else if (existing.has(template.name)) await updatePlainIndexMapping(client, template, config, log);
     }
     const createdTokenIndex = await ensureTokenIndex(client, tokenInventoryIndex(config.namespace));
+    await ensureTokenIndex(client, identitiesIndex(config.namespace));
     log.info({ changed, unchanged, constantType, createdTokenIndex }, 'index templates installed');
     return { changed, unchanged, constantType, createdTokenIndex };
   } catch (cause) {
@@ -197,6 +213,27 @@ async function rolloverIfExists(client: Client, t: IndexTemplate, config: Elasti
     await client.indices.rollover({ alias: stream });
   }
   log.info({ dataStream: stream }, 'template changed: data stream rolled over');
+}
+
+/**
+ * A changed template of a plain index (inventory, identities) applies only to indices created
+ * later: the existing index of this namespace gets the template's mappings through "Update
+ * mapping" (additions only, which is all tokenwatch's template changes are; a conflicting change
+ * is rejected by Elasticsearch and reported).
+ */
+async function updatePlainIndexMapping(
+  client: Client,
+  t: IndexTemplate,
+  config: ElasticsearchConfig,
+  log: Logger,
+) {
+  const index =
+    t.name === TEMPLATE_NAMES.tokens
+      ? tokenInventoryIndex(config.namespace)
+      : identitiesIndex(config.namespace);
+  if (!(await client.indices.exists({ index }))) return;
+  await client.indices.putMapping({ index, ...(t.template.mappings as Record<string, never>) });
+  log.info({ index }, 'template changed: mappings of the existing index updated');
 }
 
 async function ensureTokenIndex(client: Client, index: string): Promise<boolean> {

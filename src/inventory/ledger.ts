@@ -120,6 +120,19 @@ export function offboardingOf(a: TokenActivity): Offboarding | undefined {
 }
 
 /**
+ * The identity link an activity carries, if any: `[login, email]` (both lower-cased) from the
+ * token owner when it has both, else from the acting user when its name differs from its email.
+ * This is the only way identities are linked across sources (see {@link TokenLedger.offboardingFor}).
+ */
+export function emailLinkOf(a: TokenActivity): [string, string] | undefined {
+  const o = a.token.owner;
+  if (o.email && o.name) return [o.name.toLowerCase(), o.email.toLowerCase()];
+  if (a.user.email && a.user.name && a.user.email !== a.user.name)
+    return [a.user.name.toLowerCase(), a.user.email.toLowerCase()];
+  return undefined;
+}
+
+/**
  * The token ledger: one {@link TokenRecord} per credential plus the offboarding events seen,
  * updated from every activity the pipeline processes (`observe`) and every alert it raises
  * (`recordAlerts`). It is what `tokenwatch inventory`, `rotation check` and the API read, and it
@@ -144,10 +157,8 @@ export class TokenLedger {
       if (!prev || prev.at < off.at) this.offboarded.set(key, off);
     }
     const tok = a.token;
-    if (tok.owner.email && tok.owner.name)
-      this.emails.set(tok.owner.name.toLowerCase(), tok.owner.email.toLowerCase());
-    else if (a.user.email && a.user.name && a.user.email !== a.user.name)
-      this.emails.set(a.user.name.toLowerCase(), a.user.email.toLowerCase());
+    const link = emailLinkOf(a);
+    if (link) this.emails.set(link[0], link[1]);
     let r = this.tokens.get(tok.id);
     const newer = !r || t >= r.lastSeen;
     if (!r) {

@@ -11,10 +11,11 @@ import { registerApi } from '../api/plugin.js';
 import { type Config, describeConfig } from '../config.js';
 import { registerConsole } from '../console/routes.js';
 import { createElasticsearch, type ElasticsearchClientOptions } from '../elasticsearch/client.js';
-import type { TokenFacts } from '../elasticsearch/inventory.js';
+import { ledgerFacts, type TokenFacts } from '../elasticsearch/inventory.js';
 import { installTemplates } from '../elasticsearch/templates.js';
 import { buildHttpServer, type HttpServer } from '../http/index.js';
 import { AppsRegistry } from '../inventory/apps-registry.js';
+import type { TokenLedger } from '../inventory/ledger.js';
 import { createKafka, type KafkaClientOptions } from '../kafka/client.js';
 import { KafkaProducerSink } from '../kafka/producer-sink.js';
 import { allTopics, ensureTopics, rawTopics } from '../kafka/topics.js';
@@ -72,11 +73,16 @@ export interface StartedInfo {
   metrics: ServeMetrics;
 }
 
-/** Token facts for the inventory, read from the live baseline store. */
-function factsFrom(store: BaselineStore, tokenId: string): TokenFacts | undefined {
+/**
+ * Token facts for the inventory, read from the live baseline store and the pipeline's token
+ * ledger (lifecycle times, used scopes: what `tokenwatch inventory --state` judges flags from).
+ */
+function factsFrom(store: BaselineStore, ledger: TokenLedger, tokenId: string): TokenFacts | undefined {
   const b = store.get('token', tokenId);
   if (!b || b.eventCount === 0) return undefined;
+  const r = ledger.tokens.get(tokenId);
   return {
+    ...(r ? { ledger: ledgerFacts(r) } : {}),
     firstSeenMs: b.firstSeen,
     lastSeenMs: b.lastSeen,
     eventCount: b.eventCount,
@@ -210,7 +216,7 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
         config,
         logger,
         metrics,
-        factsOf: (id) => factsFrom(pipeline.store, id),
+        factsOf: (id) => factsFrom(pipeline.store, pipeline.inventory, id),
         now,
         inventorySignal: grace.signal,
         ...(options.backoff ? { backoff: options.backoff } : {}),

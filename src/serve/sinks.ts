@@ -6,6 +6,7 @@ import type { TokenActivity } from '../../schemas/token-activity.js';
 import type { Config } from '../config.js';
 import { type BulkAction, type BulkRejection, bulkOnce } from '../elasticsearch/bulk.js';
 import { DataStreamIdLookup } from '../elasticsearch/existing-ids.js';
+import { identityActions } from '../elasticsearch/identities.js';
 import {
   fetchInventory,
   inventoryActions,
@@ -18,6 +19,7 @@ import {
   activityDataStream,
   alertDataStream,
   DATASETS,
+  identitiesIndex,
   tokenInventoryIndex,
 } from '../elasticsearch/names.js';
 import { SinkError } from '../errors.js';
@@ -76,7 +78,8 @@ export interface DeliveryReport {
  * alerts (and optionally activity) to their Elasticsearch data streams with `op_type: create`
  * and `_id` = `event.id` (409 = already there = success), normalized activity to the activity
  * topic (key `token.id`), dead letters to the DLQ
- * topic, and documents Elasticsearch rejects for good (mapping conflicts) to the DLQ as
+ * topic, offboarding events and login-to-email links to the identities index (`index` with
+ * deterministic ids), and documents Elasticsearch rejects for good (mapping conflicts) to the DLQ as
  * `sink_rejected`. Every sink retries with exponential backoff until it succeeds; only the
  * abort signal stops it (DeliveryAbortedError), so nothing is ever dropped. The token inventory
  * (read, merge, compare-and-set write) goes through a background {@link InventoryWriter} that
@@ -87,6 +90,8 @@ export class ServeSinks {
   private readonly now: () => Date;
   private readonly inventory: InventoryWriter;
   private readonly existingIds: DataStreamIdLookup;
+  /** login -> email links already written to the identities index by this process */
+  private readonly linksWritten = new Map<string, string>();
 
   constructor(private readonly deps: SinkDeps) {
     this.log = deps.logger.child({ component: 'serve.sinks' });
@@ -131,13 +136,15 @@ export class ServeSinks {
     const activityActions = es.indexActivity
       ? batch.activities.map((a) => this.activityAction(a, ingested))
       : [];
+    // Offboarding events and identity links, for the console's owner_offboarded flag.
+    const identities = identityActions(identitiesIndex(es.namespace), batch.activities, this.linksWritten);
     const kafkaMessages = new Map<string, Message[]>([
       [this.deps.config.kafka.topics.activity, batch.activities.map(activityMessage)],
       [this.deps.config.kafka.topics.deadLetter, batch.deadLetters.map(deadLetterMessage)],
     ]);
 
     const esTask = timed('elasticsearch', async () => {
-      const r = await this.writeDocuments([...alertActions, ...activityActions], signal);
+      const r = await this.writeDocuments([...alertActions, ...activityActions, ...identities], signal);
       const alertIndex = alertDataStream(es.namespace);
       report.alertsWritten = r.writtenByIndex.get(alertIndex) ?? 0;
       report.alertDuplicates = r.duplicatesByIndex.get(alertIndex) ?? 0;
