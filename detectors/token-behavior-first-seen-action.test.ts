@@ -91,7 +91,12 @@ describe(detector.id, () => {
       perDay: 24,
       hours: Array.from({ length: 24 }, (_, h) => h),
     }).map((at, i) => salesforceActivity({ at, event: { id: `r${i}` } }));
-    const probe = salesforceActivity({ at: AT, tokenwatch: { api_type: 'Bulk2' } });
+    // S1: the integration's token replayed from a rented server (not the connector's egress).
+    const hetzner = {
+      source: { ip: '5.75.128.20', geo: { country_iso_code: 'DE' } },
+      tokenwatch: { api_type: 'Bulk2', network: { ip_prefix: '5.75.128.0/24', class: 'hosting' as const } },
+    };
+    const probe = salesforceActivity({ at: AT, ...hetzner });
     const [f] = detector.evaluate(probe, trainedContext(rest, probe));
     expect(f?.reason).toContain(
       'performed its first Bulk2 API call (ApiEvent) (bulk API) for the first time',
@@ -101,6 +106,26 @@ describe(detector.id, () => {
       observed: 'Bulk2',
       expected: 'API types seen: REST',
     });
+  });
+
+  it("leaves a connector's first Bulk API call from its own egress with its own client to data_spike (N5 re-sync)", () => {
+    const rest = dailyTimes({
+      start: START,
+      days: 30,
+      perDay: 24,
+      hours: Array.from({ length: 24 }, (_, h) => h),
+    }).map((at, i) => salesforceActivity({ at, event: { id: `r${i}` } }));
+    const bulk = salesforceActivity({ at: AT, tokenwatch: { api_type: 'Bulk2' } });
+    expect(detector.evaluate(bulk, trainedContext(rest, bulk))).toEqual([]);
+    const bulkAction = salesforceActivity({ at: AT, event: { action: 'salesforce.bulkapi.query' } });
+    expect(detector.evaluate(bulkAction, trainedContext(rest, bulkAction))).toEqual([]);
+    // the same connector with a new client family is not its own software
+    const other = salesforceActivity({
+      at: AT,
+      tokenwatch: { api_type: 'Bulk2' },
+      user_agent: { original: 'python-requests/2.32.4', name: 'python-requests', version: '2.32.4' },
+    });
+    expect(detector.evaluate(other, trainedContext(rest, other))).toHaveLength(1);
   });
 
   it("stays quiet for a person's web session deleting a PAT or revoking an app (hygiene), not for creating one", () => {

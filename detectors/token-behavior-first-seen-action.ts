@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { BaselineView } from '../baselines/types.js';
 import { githubLifecycle } from '../ingestors/github/action-map.js';
 import type { TokenActivity } from '../schemas/token-activity.js';
 import { defineDetector } from './define-detector.js';
@@ -11,7 +12,7 @@ import {
   referenceFacts,
   tokenLabel,
 } from './explain.js';
-import { isEndOfLife, noveltyReliable } from './lookup.js';
+import { isEndOfLife, noveltyReliable, personDriven } from './lookup.js';
 import { breadthWindowSetting, firstSeenInWindow } from './novelty.js';
 
 /** Sensitive action families (GitHub, Google Workspace, Salesforce), matched on `event.action`. */
@@ -49,6 +50,21 @@ export const NEW_ACTION_BURST = 5;
 export const isCredentialRemoval = (activity: TokenActivity): boolean =>
   activity.event.module === 'github' && githubLifecycle(activity.event.action) === 'revoked';
 
+/**
+ * True when this use comes from a network (/24, /64) and with a client family the token itself
+ * already used (its own egress and its own client).
+ */
+function fromOwnEgress(activity: TokenActivity, view: BaselineView): boolean {
+  const prefix = activity.tokenwatch.network?.ip_prefix;
+  const ua = activity.user_agent?.name;
+  return (
+    prefix !== undefined &&
+    ua !== undefined &&
+    view.seen('ip_prefix', prefix) !== undefined &&
+    view.seen('ua_family', ua) !== undefined
+  );
+}
+
 /** The sensitive category of an action, if any. */
 export const sensitiveCategory = (action: string): string | undefined =>
   SENSITIVE_ACTIONS.find((s) => s.pattern.test(action))?.category;
@@ -80,14 +96,13 @@ export const tokenBehaviorFirstSeenAction = defineDetector({
   sources: ['github', 'google_workspace', 'salesforce'],
   requiredFields: ['event.action', 'tokenwatch.api_type'],
   summary:
-    "A mature token's first sensitive action (credential/app management, secrets, runners, visibility, org/admin, mail delegation, bulk export; first Bulk API call) or the 5th never-seen action within the window. High for sensitive + burst (S9); low when the owner does it with other credentials; revoking/deleting one's own token is ignored, and so is a GitHub credential removal recorded on the person's web session (deleting a PAT, revoking an app: hygiene).",
-  knownGaps: 'Static sensitive vocabulary; a single non-sensitive new action is ignored by design.',
+    "A mature token's first sensitive action (credential/app management, secrets, runners, visibility, org/admin, mail delegation, bulk export; first Bulk API call) or the 5th never-seen action within the window. High for sensitive + burst (S9); low when the owner does it with other credentials; revoking/deleting one's own token is ignored, and so is a GitHub credential removal recorded on the person's web session (deleting a PAT, revoking an app: hygiene); a machine connector's first bulk query from its own egress with its own client is left to data_spike (connectors switch to the Bulk API for re-syncs, N5).",
+  knownGaps:
+    "Static sensitive vocabulary; a single non-sensitive new action is ignored by design; a connector's token abused from the connector's own egress with its own client for a bulk export is left to data_spike.",
   falsePositives: [
     'Owner taking on admin duties or a new automation step added to a pipeline',
     'Vendor renaming an audit action (looks new once)',
   ],
-  goodlog: { N5: 2 },
-  goodlogSimulated: { N5: 1 },
   runbook: [
     'Read the action and its target: what changed (visibility, secret, runner, credential, role)?',
     'Ask the owner whether they did it; check the network and client of the event.',
@@ -119,6 +134,13 @@ export const tokenBehaviorFirstSeenAction = defineDetector({
     const category = newBulkApi ? 'bulk API' : newAction ? sensitiveCategory(action) : undefined;
     if (category === undefined && !burst) return [];
 
+    // A connector's first bulk query from its own egress with its own client: connectors switch to
+    // the Bulk API by themselves for historical re-syncs and high-volume syncs (Fivetran: "We use
+    // the Bulk API for historical syncs and high-volume incremental syncs"; N5), so the API alone says
+    // nothing there; the volume is data_spike's to judge. A replayed integration token's first bulk
+    // export from a new network or client (S1) still fires, and so does a person's.
+    const bulkOnly = !burst && (category === 'bulk API' || category === 'bulk export');
+    if (bulkOnly && !personDriven(activity) && fromOwnEgress(activity, view)) return [];
     const ownerDoesIt = newAction && ctx.owner?.seen('action', action) !== undefined;
     // A token with more distinct actions than the baseline keeps may have done this long ago.
     const forgetful = newAction && !noveltyReliable(view, 'action');

@@ -69,7 +69,7 @@ export const tokenVolumeDataSpike = defineDetector({
     'First run of a new backfill or data-warehouse sync (later runs are absorbed by the history)',
     'A migration exporting everything once',
   ],
-  goodlog: { N5: 2, unlabeled: 1 },
+  goodlog: { N5: 2 },
   goodlogSimulated: { N5: 1 },
   runbook: [
     'Identify the objects / repositories / files read this hour and their sensitivity.',

@@ -50,7 +50,7 @@ export const appFirstSeenInOrg = defineDetector({
     'A team trying a new SaaS tool before anyone asked for its approval',
     'A vendor rotating its OAuth client id (the same app under a new id)',
   ],
-  goodlog: { unlabeled: 2, N4: 1 },
+  goodlog: { unlabeled: 2, N4: 1, N13: 1 },
   // N13, an approved company-wide rollout: one informational (low) alert by design (issue 10)
   goodlogSimulated: { N13: 1 },
   runbook: [

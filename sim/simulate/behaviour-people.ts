@@ -43,7 +43,9 @@ export function personHour(ctx: GenContext, p: Person, hourStart: number): void 
   const rng = rngFor(ctx.seed, 'ph', p.idx, Math.floor(hourStart / HOUR_MS));
   for (const ci of p.creds) {
     const cred = pop.creds[ci];
-    if (!cred) continue;
+    // A credential an attacker created in the victim's name (S2's connected-app grant, S10's
+    // minted PAT) is the attacker's: the victim never uses it (as in lifecycle.ts, lookalikes.ts).
+    if (!cred || cred.createdBy === 'attack') continue;
     if (win) credHour(ctx, rng, tenant, p, pd, cred, win, hourStart);
     if (winPrev && prev) credHour(ctx, rng, tenant, p, prev, cred, winPrev, hourStart);
     if (cred.client?.pattern === 'always' && cred.kind === 'gws_grant' && day >= p.hireDay) {
@@ -553,7 +555,7 @@ function sfUserApp(
   const bulkDay =
     app.key === 'dataloader' && [2, 4].includes(new Date(pd.startT).getUTCDay()) && rng.chance(0.5);
   const bulkT = pd.startT + 2 * HOUR_MS + rng.int(0, 120) * MINUTE_MS;
-  const bulkNow = bulkDay && bulkT >= win[0] && bulkT < win[1];
+  const bulkNow = bulkDay && bulkT >= win[0] && bulkT < win[1] && validAt(cred, bulkT);
   const needLogin = (loginT >= win[0] && loginT < win[1] && daily > 0) || bulkNow;
   if (needLogin && validAt(cred, loginT)) {
     for (const e of salesforceEmit({

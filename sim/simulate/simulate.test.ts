@@ -89,6 +89,23 @@ describe('simulate (small population)', () => {
     expect(dupes).toBeLessThan(raw.length * 0.01);
   });
 
+  it("never has the victim use a credential the attacker created (S2's connected app, S10's minted PAT)", () => {
+    // Before: the victim's benign behaviour drove the attacker's grant like their own Data Loader,
+    // even weeks before it was authorized (unlabeled benign records on the incident's entity).
+    const raw = readRaw(dirA);
+    const labels = labelsFileSchema.parse(JSON.parse(readFileSync(summary.labelsPath, 'utf8')));
+    const created = labels.incidents.filter((i) => i.kind === 'S2' || i.kind === 'S10');
+    expect(created.map((i) => i.kind).sort()).toEqual(['S10', 'S2']);
+    for (const inc of created) {
+      const malicious = new Set(inc.event_ids);
+      const benign = raw.filter((r) => r.tokenId === inc.entity && !malicious.has(r.eventId));
+      expect(
+        benign.map((r) => new Date(r.t).toISOString()),
+        inc.id,
+      ).toEqual([]);
+    }
+  });
+
   it('writes GitHub events with epoch-ms timestamps and token fields', () => {
     const gh = readRaw(dirA).filter((r) => r.source === 'github');
     let withToken = 0;
