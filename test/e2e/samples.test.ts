@@ -8,7 +8,6 @@ import type { EvalReport } from '../../sim/eval/score.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import type { RunResult } from '../../src/run/run-files.js';
-import { runFiles } from '../../src/run/run-files.js';
 
 /**
  * End to end over the committed demo data (`samples/`, what `npm run demo` reads): every injected
@@ -87,7 +86,11 @@ describe('samples/ end to end', () => {
   });
 
   it('gives the same alerts on a replay of the same input', async () => {
-    const again = await runFiles({ inputs: ['samples'], config, logger });
+    // The same way as the first run: evaluateDataset also loads samples/apps.json (the N13 rollout's
+    // approval, written by the generator), which a bare runFiles does not.
+    const replayOut = mkdtempSync(join(tmpdir(), 'tokenwatch-samples-replay-'));
+    const { run: again } = await evaluateDataset({ dataset: 'samples', config, logger, outDir: replayOut });
+    rmSync(replayOut, { recursive: true, force: true });
     const ids = (r: RunResult): string[] => r.alerts.map((a) => `${a.event.id} ${a.message}`).sort();
     expect(ids(again)).toEqual(ids(run));
   }, 600_000);
