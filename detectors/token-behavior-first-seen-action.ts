@@ -94,7 +94,15 @@ export const tokenBehaviorFirstSeenAction = defineDetector({
   category: 'configuration',
   mitre: ['TA0003:T1098.001', 'TA0010:T1567.001', 'TA0005:T1550.001'],
   sources: ['github', 'google_workspace', 'salesforce'],
-  requiredFields: ['event.action', 'tokenwatch.api_type'],
+  requiredFields: [
+    'event.action',
+    'tokenwatch.api_type',
+    'tokenwatch.network.ip_prefix',
+    'tokenwatch.network.class',
+    'tokenwatch.network.cloud_provider',
+    'source.ip',
+    'user_agent.name',
+  ],
   summary:
     "A mature token's first sensitive action (credential/app management, secrets, runners, visibility, org/admin, mail delegation, bulk export; first Bulk API call) or the 5th never-seen action within the window. High for sensitive + burst (S9); low when the owner does it with other credentials; revoking/deleting one's own token is ignored, and so is a GitHub credential removal recorded on the person's web session (deleting a PAT, revoking an app: hygiene); a machine connector's first bulk query from its own egress with its own client is left to data_spike (connectors switch to the Bulk API for re-syncs, N5).",
   knownGaps:
