@@ -132,6 +132,11 @@ const serveSchema = z
     checkpointIntervalMs: z.number().int().nonnegative().default(5_000),
     /** How long a shutdown waits for the in-flight batch and the final alert flush (ms). */
     shutdownGraceMs: z.number().int().positive().default(30_000),
+    /**
+     * Activities the event-time release buffer (src/serve/reorder.ts) holds before it lets the
+     * oldest out early (order across partitions then no longer guaranteed; logged).
+     */
+    maxBufferedActivities: z.number().int().positive().default(100_000),
   })
   .strict();
 
@@ -256,6 +261,10 @@ export function configFromEnv(env: Env): unknown {
       latenessMs: int('TOKENWATCH_ALERT_LATENESS_MS', env.TOKENWATCH_ALERT_LATENESS_MS),
       checkpointIntervalMs: int('TOKENWATCH_CHECKPOINT_INTERVAL_MS', env.TOKENWATCH_CHECKPOINT_INTERVAL_MS),
       shutdownGraceMs: int('TOKENWATCH_SHUTDOWN_GRACE_MS', env.TOKENWATCH_SHUTDOWN_GRACE_MS),
+      maxBufferedActivities: int(
+        'TOKENWATCH_MAX_BUFFERED_ACTIVITIES',
+        env.TOKENWATCH_MAX_BUFFERED_ACTIVITIES,
+      ),
     },
   });
 }

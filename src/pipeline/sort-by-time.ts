@@ -2,14 +2,15 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TokenActivity } from '../../schemas/token-activity.js';
+import { compareEventOrder, type EventOrderKey, eventOrderKey } from './event-order.js';
 import type { Normalized } from './pipeline.js';
 
 /**
  * Event-time order inside one input (a file, an API page): vendors export newest-first (GitHub's
  * audit-log export, Google Reports API pages) or in delivery order, while stage 2 learns baselines
  * and judges each event against the history before it. {@link sortByEventTime} re-orders one
- * input's activities by `@timestamp` (ties by `event.id`, so the order does not depend on the
- * input's own order), in bounded memory: activities are buffered up to a shared budget
+ * input's activities by the shared stage-2 order (event-order.ts: `@timestamp`, then source,
+ * `event.id` and content, so the order does not depend on the input's own order), in bounded memory: activities are buffered up to a shared budget
  * ({@link SortBudget}); past it, sorted runs are spilled to temporary NDJSON files and merged.
  * Dead letters and skips pass through as soon as they are read.
  */
@@ -29,19 +30,11 @@ export class SortBudget {
   ) {}
 }
 
-interface Keyed {
-  ts: number;
-  id: string;
-  activity: TokenActivity;
-}
+type Keyed = EventOrderKey;
 
-const byTime = (a: Keyed, b: Keyed): number => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byTime = compareEventOrder;
 
-const keyed = (activity: TokenActivity): Keyed => ({
-  ts: Date.parse(activity['@timestamp']),
-  id: activity.event.id,
-  activity,
-});
+const keyed = (activity: TokenActivity): Keyed => eventOrderKey(activity);
 
 /** Reads one spilled run back, one activity at a time, through a small buffer. */
 class RunReader {

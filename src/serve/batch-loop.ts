@@ -9,14 +9,18 @@ import { DeliveryAbortedError } from './errors.js';
 import { FlowControl } from './flow-control.js';
 import type { ServeMetrics } from './metrics.js';
 import type { OffsetPositions } from './positions.js';
-import { type ProcessedBatch, processMessages } from './processor.js';
+import { detectActivities, emptyBatch, normalizeMessages, type ProcessedBatch } from './processor.js';
+import type { ReorderBuffer } from './reorder.js';
 import type { DeliveryReport, ServeSinks } from './sinks.js';
 
 /** Settings of {@link BatchLoop}. */
 export interface BatchLoopSettings {
   /** Messages per processing chunk (`kafka.batchSize`). */
   batchSize: number;
-  /** Event-time lateness before alert groups close, ms. */
+  /**
+   * Event-time lateness, ms: alert groups close this long after their window, and the release
+   * buffer (reorder.ts) lets a record trail its partition's newest event time by this much.
+   */
   latenessMs: number;
   /** Minimum wall-clock time between checkpoints, ms (0: after every chunk). */
   checkpointIntervalMs: number;
@@ -35,6 +39,14 @@ export interface BatchInfo {
   messages: number;
   /** Messages skipped because the restored state already covers them. */
   alreadyCovered: number;
+  /** Activities of this chunk later than the lateness allows (ordered at their partition's watermark). */
+  late: number;
+  /** Activities handed to stage 2 after this chunk (from any partition), in stage-2 order. */
+  released: number;
+  /** Of `released`, those let out early because the release buffer was over its cap. */
+  forced: number;
+  /** Activities waiting in the release buffer after this chunk. */
+  buffered: number;
   records: number;
   /** Records skipped (blank messages, re-deliveries). */
   skipped: number;
@@ -64,6 +76,16 @@ export interface BatchLoopDeps {
   /** Aborted when the shutdown grace period runs out: in-flight deliveries give up. */
   deliverySignal: AbortSignal;
   consumer: () => Consumer | undefined;
+  /** The event-time release buffer between stage 1 and stage 2 (restored from the checkpoint). */
+  reorder: ReorderBuffer;
+  /**
+   * Where reading starts and ends (high watermark) for assigned partitions not delivered yet, so
+   * that an empty or fully read partition does not hold the release buffer back (serve.ts asks
+   * the Kafka admin client). May throw (retried with the next chunk or idle tick).
+   */
+  partitionExtents: (
+    partitions: { topic: string; partition: number }[],
+  ) => Promise<{ topic: string; partition: number; start: string; end: string }[]>;
   onBatch?: (info: BatchInfo) => void;
   /** An unexpected error: the in-memory state can no longer be trusted; serve must stop. */
   onFatal: (err: unknown) => void;
@@ -79,17 +101,24 @@ const tpKey = (topic: string, partition: number): string => `${partition}:${topi
  * checkpoint never sees a half-processed chunk):
  *
  * 1. skip messages below the partition's position (already in the restored state);
- * 2. run both pipeline stages ({@link processMessages}) and close due alert groups;
- * 3. deliver to every sink and wait for all acknowledgements (retrying with backoff; while a sink
+ * 2. stage 1 ({@link normalizeMessages}); its activities go into the event-time release buffer
+ *    (reorder.ts), which then releases what the low watermark over all assigned partitions has
+ *    passed, in the shared stage-2 order (the order `tokenwatch run` uses), so the alerts do not
+ *    depend on how Kafka interleaves partitions and batches;
+ * 3. stage 2 over the released activities ({@link detectActivities}) and close due alert groups;
+ * 4. deliver to every sink and wait for all acknowledgements (retrying with backoff; while a sink
  *    fails, the raw topics are paused and the heartbeat keeps the group membership);
- * 4. advance the position and `resolveOffset`;
- * 5. when a checkpoint is due (`checkpointIntervalMs`, also checked on an idle timer): wait for
- *    the queued token inventory updates, save pipeline state + positions (with a state
- *    directory), then commit exactly those positions.
+ * 5. advance the position and `resolveOffset`;
+ * 6. when a checkpoint is due (`checkpointIntervalMs`, also checked on an idle timer, which also
+ *    releases what the watermark passed meanwhile): wait for the queued token inventory updates,
+ *    save pipeline state + release buffer + positions (with a state directory), then commit.
  *
  * Invariants: a committed offset is never ahead of the live checkpoint (so a restart from the
  * committed offsets with the checkpointed baselines forgets nothing), and both only cover
- * acknowledged writes. After a crash, restart replays from the checkpoint: alerts and activity
+ * acknowledged writes. The committed offset of a partition is also never past its oldest message
+ * whose activity is still buffered (without a state directory the buffer is lost with the
+ * process, so those messages are read again); the checkpoint holds the buffer itself and the
+ * position past it, so a restart from a checkpoint reads nothing twice. After a crash, restart replays from the checkpoint: alerts and activity
  * documents come back with the same ids (409, deduplicated); the Kafka activity/DLQ topics may
  * get those records again (at-least-once).
  *
@@ -107,6 +136,10 @@ export class BatchLoop {
   private readonly dirty = new Set<string>();
   private lock: Promise<unknown> = Promise.resolve();
   private readonly log: Logger;
+  /** Assigned partitions whose extent the release buffer does not know yet. */
+  private unknownExtents: { topic: string; partition: number }[] = [];
+  /** Activities released early because the release buffer was full (warned every 10 000). */
+  private forcedTotal = 0;
 
   constructor(
     private readonly deps: BatchLoopDeps,
@@ -139,6 +172,51 @@ export class BatchLoop {
     }
   };
 
+  /**
+   * The consumer's assignment after a group join (serve.ts): the release buffer waits only for
+   * these partitions; the extents of those not delivered yet are looked up before the next release.
+   */
+  onAssignment(assignment: Record<string, number[]>): void {
+    this.unknownExtents = this.deps.reorder.assign(
+      Object.entries(assignment).map(([topic, partitions]) => ({ topic, partitions })),
+    );
+  }
+
+  /** Looks up the extents of assigned partitions not delivered yet; on failure, retried later. */
+  private async lookupExtents(): Promise<void> {
+    if (this.unknownExtents.length === 0) return;
+    try {
+      const found = await this.deps.partitionExtents(this.unknownExtents);
+      for (const e of found) this.deps.reorder.setExtent(e.topic, e.partition, e.start, e.end);
+      this.unknownExtents = [];
+    } catch (err) {
+      this.log.warn(
+        { partitions: this.unknownExtents.length, err: (err as Error).message },
+        'partition extents not known yet (retried): the release buffer waits for those partitions',
+      );
+    }
+  }
+
+  /**
+   * Takes what the release buffer lets out, runs stage 2 over it into `out`, and marks the
+   * partitions it came from for the next commit (their oldest buffered offset moved).
+   */
+  private release(out: ProcessedBatch): { released: number; forced: number } {
+    const { released, forced } = this.deps.reorder.release();
+    for (const b of released) this.dirty.add(tpKey(b.origin.topic, b.origin.partition));
+    detectActivities(this.deps.pipeline(), released, this.settings.latenessMs, out);
+    if (forced > 0) {
+      const before = this.forcedTotal;
+      this.forcedTotal += forced;
+      if (before === 0 || Math.floor(before / 10_000) !== Math.floor(this.forcedTotal / 10_000))
+        this.log.warn(
+          { forced: this.forcedTotal, max: this.deps.reorder.maxBuffered },
+          'release buffer full: oldest activities released before the watermark passed them (their order across partitions is no longer guaranteed; raise serve.maxBufferedActivities)',
+        );
+    }
+    return { released: released.length, forced };
+  }
+
   private async processChunk(
     payload: EachBatchPayload,
     source: Source,
@@ -151,26 +229,34 @@ export class BatchLoop {
     this.forgetStalePosition(topic, partition, batch.highWatermark);
     const fresh = chunk.filter((m) => !this.deps.positions.isBehind(topic, partition, m.offset));
     const started = performance.now();
-    let processed: ProcessedBatch | undefined;
+    await this.lookupExtents();
+    let processed: ProcessedBatch = emptyBatch();
     let report: DeliveryReport | undefined;
     let processMs = 0;
     let deliverMs = 0;
-    if (fresh.length > 0) {
-      this.deps.metrics.messages.inc({ topic }, fresh.length);
-      const t0 = performance.now();
-      try {
-        processed = processMessages(
+    let late = 0;
+    let released = { released: 0, forced: 0 };
+    const t0 = performance.now();
+    try {
+      if (fresh.length > 0) {
+        this.deps.metrics.messages.inc({ topic }, fresh.length);
+        const { pending, ...rest } = normalizeMessages(
           this.deps.pipeline(),
           source,
           fresh.map((m) => ({ topic, partition, offset: m.offset, value: m.value })),
-          this.settings.latenessMs,
         );
-      } catch (err) {
-        this.tainted = true;
-        this.deps.onFatal(err);
-        return false;
+        processed = { ...rest, activities: [], alerts: [] };
+        for (const p of pending) if (this.deps.reorder.add(p.origin, p.activity)) late += 1;
       }
-      processMs = performance.now() - t0;
+      this.deps.reorder.read(topic, partition, (BigInt(last) + 1n).toString(), batch.highWatermark);
+      released = this.release(processed);
+    } catch (err) {
+      this.tainted = true;
+      this.deps.onFatal(err);
+      return false;
+    }
+    processMs = performance.now() - t0;
+    if (fresh.length > 0 || released.released > 0) {
       const t1 = performance.now();
       report = await this.deliver(processed, heartbeat);
       deliverMs = performance.now() - t1;
@@ -204,11 +290,15 @@ export class BatchLoop {
       lastOffset: last,
       messages: chunk.length,
       alreadyCovered: chunk.length - fresh.length,
-      records: processed?.records ?? 0,
-      skipped: processed?.skipped ?? 0,
-      duplicates: processed?.duplicates.slice(0, MAX_DUPLICATES_REPORTED) ?? [],
-      alerts: processed?.alerts.length ?? 0,
-      deadLetters: processed?.deadLetters.length ?? 0,
+      late,
+      released: released.released,
+      forced: released.forced,
+      buffered: this.deps.reorder.size,
+      records: processed.records,
+      skipped: processed.skipped,
+      duplicates: processed.duplicates.slice(0, MAX_DUPLICATES_REPORTED),
+      alerts: processed.alerts.length,
+      deadLetters: processed.deadLetters.length,
       report,
       durationMs,
       processMs,
@@ -257,7 +347,12 @@ export class BatchLoop {
     if (store) {
       const end = this.deps.metrics.checkpointDuration.startTimer();
       try {
-        await store.save(this.deps.pipeline(), this.deps.positions, this.settings.groupId);
+        await store.save(
+          this.deps.pipeline(),
+          this.deps.positions,
+          this.settings.groupId,
+          this.deps.reorder.toJSON(),
+        );
         saved = true;
       } catch (err) {
         this.log.error({ err }, 'checkpoint failed; the previous one stays live (offsets not committed)');
@@ -274,10 +369,15 @@ export class BatchLoop {
   private async commit(): Promise<void> {
     const consumer = this.deps.consumer();
     if (!consumer || this.dirty.size === 0) return;
+    // never past a message whose activity is still buffered (see the class comment)
     const offsets = this.deps.positions
       .entries()
       .filter((e) => this.dirty.has(tpKey(e.topic, e.partition)))
-      .map(({ topic, partition, offset }) => ({ topic, partition, offset }));
+      .map(({ topic, partition, offset }) => {
+        const buffered = this.deps.reorder.minOffset(topic, partition);
+        const at = buffered !== undefined && BigInt(buffered) < BigInt(offset) ? buffered : offset;
+        return { topic, partition, offset: at };
+      });
     try {
       await consumer.commitOffsets(offsets);
       this.dirty.clear();
@@ -290,10 +390,34 @@ export class BatchLoop {
     }
   }
 
-  /** Checkpoints and commits if due, between batches (called on a timer while idle). */
+  /**
+   * Between batches (called on a timer while idle): releases what the release buffer lets out
+   * now (after a restart with nothing new to read, or once a partition extent is known), then
+   * checkpoints and commits if due.
+   */
   async tick(): Promise<void> {
     if (this.stopping) return;
-    await this.exclusive(() => this.checkpointAndCommit(false));
+    await this.exclusive(async () => {
+      if (this.tainted || this.stopping) return false;
+      await this.lookupExtents();
+      if (this.deps.reorder.size > 0) {
+        const out = emptyBatch();
+        let released: { released: number; forced: number };
+        try {
+          released = this.release(out);
+        } catch (err) {
+          this.tainted = true;
+          this.deps.onFatal(err);
+          return false;
+        }
+        if (released.released > 0) {
+          const report = await this.deliver(out, async () => {});
+          if (!report) return false;
+          this.count(out);
+        }
+      }
+      return this.checkpointAndCommit(false);
+    });
   }
 
   /**
@@ -334,16 +458,7 @@ export class BatchLoop {
   }
 
   private async deliverFlush(alerts: Alert[]): Promise<void> {
-    const batch: ProcessedBatch = {
-      activities: [],
-      alerts,
-      deadLetters: [],
-      records: 0,
-      skipped: 0,
-      duplicates: [],
-      bySource: {},
-    };
-    await this.deps.sinks.deliver(batch, this.deps.deliverySignal);
+    await this.deps.sinks.deliver({ ...emptyBatch(), alerts }, this.deps.deliverySignal);
   }
 
   /** Delivers, keeping the group membership alive; undefined when the delivery was abandoned. */

@@ -6,6 +6,7 @@ import { StateError } from '../errors.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { loadPipelineState, MANIFEST, savePipelineState } from '../pipeline/state.js';
 import { OffsetPositions } from './positions.js';
+import type { ReorderSnapshot } from './reorder.js';
 
 /** What serve stores in the pipeline state's `extra`. */
 export interface ServeCheckpointExtra {
@@ -15,6 +16,11 @@ export interface ServeCheckpointExtra {
   groupId: string;
   /** `{topic: {partition: nextOffset}}`: the offsets this state covers. */
   positions: Record<string, Record<string, string>>;
+  /**
+   * The event-time release buffer (reorder.ts): activities read (covered by `positions`) but not
+   * detected yet, and each partition's highest event time. Absent in older checkpoints (empty).
+   */
+  reorder?: ReorderSnapshot;
 }
 
 /** What {@link CheckpointStore.load} found. */
@@ -22,6 +28,8 @@ export interface LoadedCheckpoint {
   /** `checkpoint` (serve), `seed` (a `tokenwatch run --state-dir` directory: baselines only) or `none`. */
   kind: 'checkpoint' | 'seed' | 'none';
   positions: OffsetPositions;
+  /** The release buffer saved with a serve checkpoint (see {@link ServeCheckpointExtra.reorder}). */
+  reorder?: ReorderSnapshot;
   dir?: string;
 }
 
@@ -101,7 +109,7 @@ export class CheckpointStore {
         throw new StateError(`checkpoint ${dir} holds no serve offsets`);
       const positions = OffsetPositions.fromJSON(extra.positions);
       this.log.info({ dir, savedAt: extra.savedAt, positions: extra.positions }, 'checkpoint restored');
-      return { kind: 'checkpoint', positions, dir };
+      return { kind: 'checkpoint', positions, ...(extra.reorder ? { reorder: extra.reorder } : {}), dir };
     }
     // a complete checkpoint without CURRENT is lost state (an interrupted first save leaves an
     // incomplete one, which is ignored and overwritten)
@@ -124,8 +132,13 @@ export class CheckpointStore {
     return { kind: 'none', positions: new OffsetPositions() };
   }
 
-  /** Saves the pipeline state and the offsets it covers as the new live checkpoint. */
-  async save(pipeline: Pipeline, positions: OffsetPositions, groupId: string): Promise<string> {
+  /** Saves the pipeline state, the release buffer and the offsets they cover as the new live checkpoint. */
+  async save(
+    pipeline: Pipeline,
+    positions: OffsetPositions,
+    groupId: string,
+    reorder?: ReorderSnapshot,
+  ): Promise<string> {
     this.seq += 1;
     const name = `${PREFIX}${String(this.seq).padStart(10, '0')}`;
     const dir = join(this.dir, name);
@@ -136,6 +149,7 @@ export class CheckpointStore {
       savedAt: new Date().toISOString(),
       groupId,
       positions: positions.toJSON(),
+      ...(reorder && reorder.buffered.length + reorder.partitions.length > 0 ? { reorder } : {}),
     };
     await savePipelineState(pipeline, dir, extra);
     await fsyncTree(dir);

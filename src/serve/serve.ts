@@ -28,6 +28,7 @@ import { DeliveryAbortedError, StartupError } from './errors.js';
 import { createServeMetrics, type ServeMetrics } from './metrics.js';
 import { OffsetPositions } from './positions.js';
 import { readinessChecks } from './readiness.js';
+import { ReorderBuffer } from './reorder.js';
 import { ServeSinks } from './sinks.js';
 
 /** Options of {@link serve}; only `signal` is required. */
@@ -138,6 +139,36 @@ async function mountAnalystApi(
   log.info({ keys: auth.keys.length }, 'analyst API mounted at /api/v1 and /console');
 }
 
+/**
+ * Where reading starts (the checkpointed position, else the group's committed offset, else the
+ * partition's first offset: serve subscribes from the beginning) and ends (high watermark) for
+ * each of `partitions`, from the Kafka admin client: the release buffer (reorder.ts) must not
+ * wait for an assigned partition that holds nothing to read.
+ */
+async function partitionExtents(
+  admin: Admin,
+  groupId: string,
+  positions: OffsetPositions,
+  partitions: { topic: string; partition: number }[],
+): Promise<{ topic: string; partition: number; start: string; end: string }[]> {
+  const topics = [...new Set(partitions.map((p) => p.topic))];
+  const committed = new Map<string, string>();
+  for (const t of await admin.fetchOffsets({ groupId, topics }))
+    for (const p of t.partitions) committed.set(`${p.partition}:${t.topic}`, p.offset);
+  const out: { topic: string; partition: number; start: string; end: string }[] = [];
+  for (const topic of topics) {
+    const ends = await admin.fetchTopicOffsets(topic);
+    for (const { partition } of partitions.filter((p) => p.topic === topic)) {
+      const o = ends.find((e) => e.partition === partition);
+      if (!o) continue;
+      const c = committed.get(`${partition}:${topic}`);
+      const start = positions.get(topic, partition) ?? (c !== undefined && BigInt(c) >= 0n ? c : o.low);
+      out.push({ topic, partition, start, end: o.high });
+    }
+  }
+  return out;
+}
+
 function aborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) resolve();
@@ -185,6 +216,9 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
   const apps = config.stateDir ? await AppsRegistry.load(config.stateDir) : undefined;
   if (apps) pipeline.apps = appVettingOf(apps);
   const positions = loaded?.positions ?? new OffsetPositions();
+  const latenessMs = options.latenessMs ?? config.serve.latenessMs;
+  const reorder = ReorderBuffer.fromJSON(loaded?.reorder, latenessMs, config.serve.maxBufferedActivities);
+  if (reorder.size > 0) log.info({ buffered: reorder.size }, 'release buffer restored from the checkpoint');
 
   const kafka: Kafka = createKafka(config.kafka, logger, options.kafkaClient);
   const es: Client = createElasticsearch(config.elasticsearch, options.esClient);
@@ -228,6 +262,8 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
       logger,
       deliverySignal: grace.signal,
       consumer: () => consumer,
+      reorder,
+      partitionExtents: (partitions) => partitionExtents(admin, config.kafka.groupId, positions, partitions),
       ...(options.onBatch ? { onBatch: options.onBatch } : {}),
       onFatal: (err) => {
         log.error({ err }, 'fatal error: stopping without checkpointing this state');
@@ -236,7 +272,7 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
     },
     {
       batchSize: config.kafka.batchSize,
-      latenessMs: options.latenessMs ?? config.serve.latenessMs,
+      latenessMs,
       checkpointIntervalMs: options.checkpointIntervalMs ?? config.serve.checkpointIntervalMs,
       groupId: config.kafka.groupId,
     },
@@ -316,6 +352,7 @@ export async function serve(config: Readonly<Config>, logger: Logger, options: S
     consumer = c;
     c.on(c.events.GROUP_JOIN, (e) => {
       joined = true;
+      loop.onAssignment(e.payload.memberAssignment);
       for (const [topic, partitions] of Object.entries(e.payload.memberAssignment)) {
         for (const partition of partitions) {
           const offset = positions.get(topic, partition);
