@@ -10,7 +10,7 @@ import { cloudStance, hostingLabel } from './network-stance.js';
 import { DAY, dailyTimes, HOUR, trainedContext } from './testing.js';
 import { tokenGeoFirstSeenCountry as country } from './token-geo-first-seen-country/detector.js';
 import { tokenGeoImpossibleTravel as travel } from './token-geo-impossible-travel/detector.js';
-import { tokenNetworkFirstSeenPrefix as prefixDetector } from './token-network-first-seen-prefix.js';
+import { tokenNetworkFirstSeenPrefix as prefixDetector } from './token-network-first-seen-prefix/detector.js';
 
 const START = Date.UTC(2025, 6, 1);
 const LAST = START + 29 * DAY + 17 * HOUR;

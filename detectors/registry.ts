@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { accountPasswordSpray } from './account-password-spray.js';
+import { accountPasswordSpray } from './account-password-spray/detector.js';
 import { appConsentWave } from './app-consent-wave/detector.js';
 import { appFirstSeenInOrg } from './app-first-seen-in-org/detector.js';
 import { appImpersonationFanout } from './app-impersonation-fanout/detector.js';
@@ -7,7 +7,7 @@ import { appScopeBeyondApproved } from './app-scope-beyond-approved/detector.js'
 import { networkSourceManyOwners } from './network-source-many-owners/detector.js';
 import { secretExposedInLog } from './secret-exposed-in-log/detector.js';
 import type { SettingsById } from './settings.js';
-import { tokenBehaviorFirstSeenAction } from './token-behavior-first-seen-action.js';
+import { tokenBehaviorFirstSeenAction } from './token-behavior-first-seen-action/detector.js';
 import { tokenBehaviorResourceBreadth } from './token-behavior-resource-breadth/detector.js';
 import { tokenClientNewUaFamily } from './token-client-new-ua-family/detector.js';
 import { tokenGeoFirstSeenCountry } from './token-geo-first-seen-country/detector.js';
@@ -17,12 +17,12 @@ import { tokenLifecycleRapidFirstUseNewNetwork } from './token-lifecycle-rapid-f
 import { tokenLifecycleUsedAfterOwnerOffboarded } from './token-lifecycle-used-after-owner-offboarded/detector.js';
 import { tokenLifecycleUsedAfterRevocation } from './token-lifecycle-used-after-revocation/detector.js';
 import { tokenMultivariateOutlier } from './token-multivariate-outlier/detector.js';
-import { tokenNetworkFirstSeenPrefix } from './token-network-first-seen-prefix.js';
+import { tokenNetworkFirstSeenPrefix } from './token-network-first-seen-prefix/detector.js';
 import { tokenScopeBroadOrEscalated } from './token-scope-broad-or-escalated/detector.js';
 import { tokenSessionConcurrentNetworks } from './token-session-concurrent-networks/detector.js';
 import { tokenTimeUnusualHour } from './token-time-unusual-hour/detector.js';
 import { tokenVolumeActivitySpike } from './token-volume-activity-spike/detector.js';
-import { tokenVolumeDataSpike } from './token-volume-data-spike.js';
+import { tokenVolumeDataSpike } from './token-volume-data-spike/detector.js';
 import type { Detector } from './types.js';
 
 /**

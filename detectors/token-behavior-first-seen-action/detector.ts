@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { BaselineView } from '../baselines/types.js';
-import { githubLifecycle } from '../ingestors/github/action-map.js';
-import type { TokenActivity } from '../schemas/token-activity.js';
-import { defineDetector } from './define-detector.js';
+import type { BaselineView } from '../../baselines/types.js';
+import { githubLifecycle } from '../../ingestors/github/action-map.js';
+import type { TokenActivity } from '../../schemas/token-activity.js';
+import { defineDetector } from '../define-detector.js';
 import {
   countOf,
   eventTimeMs,
@@ -11,9 +11,9 @@ import {
   historySpan,
   referenceFacts,
   tokenLabel,
-} from './explain.js';
-import { isEndOfLife, noveltyReliable, personDriven } from './lookup.js';
-import { breadthWindowSetting, firstSeenInWindow } from './novelty.js';
+} from '../explain.js';
+import { isEndOfLife, noveltyReliable, personDriven } from '../lookup.js';
+import { breadthWindowSetting, firstSeenInWindow } from '../novelty.js';
 
 /** Sensitive action families (GitHub, Google Workspace, Salesforce), matched on `event.action`. */
 export const SENSITIVE_ACTIONS: readonly { category: string; pattern: RegExp }[] = [

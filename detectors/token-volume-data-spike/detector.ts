@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { VolumeMetric } from '../baselines/types.js';
-import { defineDetector, type FindingDraft } from './define-detector.js';
+import type { VolumeMetric } from '../../baselines/types.js';
+import { defineDetector, type FindingDraft } from '../define-detector.js';
 import {
   baselineName,
   eventTimeMs,
@@ -9,8 +9,8 @@ import {
   hourStartOf,
   referenceFacts,
   tokenLabel,
-} from './explain.js';
-import { NO_STATS, SPIKE_SETTINGS, type SpikeFloors, spikeCrossing } from './spike.js';
+} from '../explain.js';
+import { NO_STATS, SPIKE_SETTINGS, type SpikeFloors, spikeCrossing } from '../spike.js';
 
 /** Per-metric floors: below `floor` an hour is never a spike; without history, `noHistoryFloor`. */
 export const DATA_FLOORS: Readonly<Record<VolumeMetric, SpikeFloors>> = {

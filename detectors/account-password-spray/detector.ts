@@ -1,10 +1,10 @@
-import { ownerEntityId } from '../baselines/entity-ids.js';
-import type { TokenActivity } from '../schemas/token-activity.js';
-import { defineDetector, type FindingDraft } from './define-detector.js';
-import { baselineFacts, DAY_MS, eventTimeMs, fmtDuration, fmtList } from './explain.js';
-import { familiarViews, isFailure, providerBlock, seenByAny } from './lookup.js';
-import { slidingWindow } from './state.js';
-import type { DetectorContext } from './types.js';
+import { ownerEntityId } from '../../baselines/entity-ids.js';
+import type { TokenActivity } from '../../schemas/token-activity.js';
+import { defineDetector, type FindingDraft } from '../define-detector.js';
+import { baselineFacts, DAY_MS, eventTimeMs, fmtDuration, fmtList } from '../explain.js';
+import { familiarViews, isFailure, providerBlock, seenByAny } from '../lookup.js';
+import { slidingWindow } from '../state.js';
+import type { DetectorContext } from '../types.js';
 
 /** Failed attempts within {@link SPRAY_WINDOW_MS} that make a spray, at least. */
 export const SPRAY_MIN_ATTEMPTS = 5;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { activityFixture } from '../baselines/testing.js';
-import type { TokenActivity } from '../schemas/token-activity.js';
-import { accountPasswordSpray as detector, SPRAY_MIN_ATTEMPTS } from './account-password-spray.js';
-import { DAY, dailyTimes, HOUR, trainedContext } from './testing.js';
+import { activityFixture } from '../../baselines/testing.js';
+import type { TokenActivity } from '../../schemas/token-activity.js';
+import { DAY, dailyTimes, HOUR, trainedContext } from '../testing.js';
+import { accountPasswordSpray as detector, SPRAY_MIN_ATTEMPTS } from './detector.js';
 
 const START = Date.UTC(2025, 6, 1);
 const SPRAY = START + 30 * DAY;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { activityFixture } from '../baselines/testing.js';
-import type { TokenActivity } from '../schemas/token-activity.js';
-import { DAY, dailyTimes, HOUR, salesforceActivity, trainedContext } from './testing.js';
-import { tokenVolumeDataSpike as detector } from './token-volume-data-spike.js';
+import { activityFixture } from '../../baselines/testing.js';
+import type { TokenActivity } from '../../schemas/token-activity.js';
+import { DAY, dailyTimes, HOUR, salesforceActivity, trainedContext } from '../testing.js';
+import { tokenVolumeDataSpike as detector } from './detector.js';
 
 const START = Date.UTC(2025, 4, 1);
 const EVERY_HOUR = Array.from({ length: 24 }, (_, h) => h);

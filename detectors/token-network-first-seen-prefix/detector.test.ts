@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { activityFixture } from '../baselines/testing.js';
-import type { TokenActivity } from '../schemas/token-activity.js';
-import { DAY, dailyTimes, HOUR, trainedContext } from './testing.js';
-import { tokenNetworkFirstSeenPrefix as detector } from './token-network-first-seen-prefix.js';
+import { activityFixture } from '../../baselines/testing.js';
+import type { TokenActivity } from '../../schemas/token-activity.js';
+import { DAY, dailyTimes, HOUR, trainedContext } from '../testing.js';
+import { tokenNetworkFirstSeenPrefix as detector } from './detector.js';
 
 const START = Date.UTC(2025, 6, 1);
 const PROBE_AT = START + 30 * DAY + 10 * HOUR;

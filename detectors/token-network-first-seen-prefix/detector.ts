@@ -1,7 +1,7 @@
-import type { BaselineView } from '../baselines/types.js';
-import type { TokenActivity } from '../schemas/token-activity.js';
-import type { FindingDraft } from './define-detector.js';
-import { defineDetector } from './define-detector.js';
+import type { BaselineView } from '../../baselines/types.js';
+import type { TokenActivity } from '../../schemas/token-activity.js';
+import type { FindingDraft } from '../define-detector.js';
+import { defineDetector } from '../define-detector.js';
 import {
   baselineName,
   countOf,
@@ -11,7 +11,7 @@ import {
   historySpan,
   referenceFacts,
   tokenLabel,
-} from './explain.js';
+} from '../explain.js';
 import {
   cloudProvider,
   familiarViews,
@@ -25,9 +25,9 @@ import {
   orgPeopleOn,
   personDriven,
   seenByAny,
-} from './lookup.js';
-import { hostingLabel, isDataCentre, isRentedHosting } from './network-stance.js';
-import type { ReferenceBaseline } from './types.js';
+} from '../lookup.js';
+import { hostingLabel, isDataCentre, isRentedHosting } from '../network-stance.js';
+import type { ReferenceBaseline } from '../types.js';
 
 /** A baseline with at least this many distinct prefixes is a roaming person or a runner pool. */
 export const ROAMING_MIN_PREFIXES = 8;

@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { activityFixture } from '../baselines/testing.js';
-import type { TokenActivity } from '../schemas/token-activity.js';
-import { DAY, dailyTimes, HOUR, salesforceActivity, trainedContext } from './testing.js';
-import {
-  tokenBehaviorFirstSeenAction as detector,
-  sensitiveCategory,
-} from './token-behavior-first-seen-action.js';
+import { activityFixture } from '../../baselines/testing.js';
+import type { TokenActivity } from '../../schemas/token-activity.js';
+import { DAY, dailyTimes, HOUR, salesforceActivity, trainedContext } from '../testing.js';
+import { tokenBehaviorFirstSeenAction as detector, sensitiveCategory } from './detector.js';
 
 const START = Date.UTC(2025, 6, 1);
 const AT = START + 30 * DAY + 10 * HOUR;
