@@ -10,11 +10,6 @@
  * gets everything at once; the scaled run gets it in three slices, so the moves happen between
  * and during slices whatever the machine's speed. No wall-clock assertion: every step waits on a
  * condition (committed offsets), with generous limits for a loaded 2-core machine.
- *
- * The two runs share nothing but the broker and the cluster (own topics, groups, namespaces), so
- * they run side by side, and the scaled run's detect processes start (and join their group) while
- * the samples are replayed and normalized: the test mostly waits on consumer groups, and waiting
- * once instead of three times in a row keeps it short without changing what it checks.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -167,34 +162,20 @@ async function copy(topic: string, slices: ReadonlyMap<number, readonly ReadReco
 }
 
 /** Waits until the org and sink stages of a run consumed everything detect (and org) wrote. */
-async function drained(config: Config, failIf: () => string | undefined): Promise<void> {
+async function drained(config: Config): Promise<void> {
   const n = topologyNames(config.kafka);
   await waitFor(
     'org stage caught up',
     async () => caughtUp(n.group.org, n.byOrg, await dataEnds(n.byOrg, 1)),
     LIMIT,
     1_000,
-    failIf,
   );
   await waitFor(
     'sink stage caught up',
     async () => caughtUp(n.group.sink, n.alerts, await dataEnds(n.alerts, PARTITIONS)),
     LIMIT,
     1_000,
-    failIf,
   );
-}
-
-/** Seconds from the start of the test to the end of each step (printed, to see where time goes). */
-class Steps {
-  private readonly started = Date.now();
-  private readonly done: string[] = [];
-  mark(step: string): void {
-    this.done.push(`${step} at ${((Date.now() - this.started) / 1000).toFixed(1)} s`);
-  }
-  toString(): string {
-    return this.done.join(', ');
-  }
 }
 
 /** Token baselines of a run, rebuilt from its changelogs (detect tasks and the org task). */
@@ -223,45 +204,20 @@ async function alertIds(config: Config): Promise<string[]> {
 describe('partitioned topology under movement', () => {
   it('3 detect instances, one killed with SIGKILL mid-stream, one added: the alerts and baselines of one instance', async () => {
     const base = isolatedConfig('topo');
-    const single = runConfig(base, 'single');
-    const scaled = runConfig(base, 'scaled');
-    const steps = new Steps();
-    // a failure on one side stops the waits of the other at once
-    let failed: string | undefined;
-    const guard = <T>(run: Promise<T>): Promise<T> =>
-      run.catch((err: unknown) => {
-        failed ??= `the other run failed: ${(err as Error).message}`;
-        throw err;
-      });
-    const createActivity = (topic: string) =>
-      admin.createTopics({
-        waitForLeaders: true,
-        topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }],
-      });
-
-    // 0. the scaled run's stages start first: its three detect processes load and join their group
-    // while the samples go through the normalize stage (its activity topic stays empty until step 3)
-    const scaledNames = topologyNames(scaled.kafka);
-    const topic = scaled.kafka.topics.activity;
-    await createActivity(topic);
-    const downstream = inProcess(scaled, ['org', 'sink']);
-    const detect = [spawnDetect(scaled), spawnDetect(scaled), spawnDetect(scaled)];
-    const anyDead = () => failed ?? detect.map((c) => c.dead()).find((d) => d !== undefined);
-
     // 1. the samples, normalized once into the activity topic (keyed by entity)
     const replayed = await replayFiles(INPUT, base, { logger: quietLogger(), kafka });
     expect(replayed.messages).toBeGreaterThan(100);
     const names = topologyNames(base.kafka);
     const normalize = inProcess(base, ['normalize']);
     const rawEnds = new Map<string, Map<number, bigint>>();
-    for (const raw of new Set(replayed.files.flatMap((f) => (f.topic ? [f.topic] : [])))) {
-      const o = await admin.fetchTopicOffsets(raw);
-      rawEnds.set(raw, new Map(o.map((x) => [x.partition, BigInt(x.high)])));
+    for (const topic of new Set(replayed.files.flatMap((f) => (f.topic ? [f.topic] : [])))) {
+      const o = await admin.fetchTopicOffsets(topic);
+      rawEnds.set(topic, new Map(o.map((x) => [x.partition, BigInt(x.high)])));
     }
-    for (const [raw, ends] of rawEnds)
+    for (const [topic, ends] of rawEnds)
       await waitFor(
-        `normalize consumed ${raw}`,
-        () => caughtUp(names.group.normalize, raw, ends),
+        `normalize consumed ${topic}`,
+        () => caughtUp(names.group.normalize, topic, ends),
         LIMIT,
         500,
       );
@@ -271,7 +227,6 @@ describe('partitioned topology under movement', () => {
     expect(total).toBeGreaterThan(1_000);
     for (const [p, records] of activity)
       expect(records.length, `activity partition ${p}`).toBeGreaterThan(10);
-    steps.mark('replay + normalize');
 
     const slice = (from: number, to: number) =>
       new Map(
@@ -279,83 +234,80 @@ describe('partitioned topology under movement', () => {
       );
     const endsAt = (to: number) =>
       new Map([...activity].map(([p, r]) => [p, BigInt(Math.floor(r.length * to))]));
+    const createActivity = (topic: string) =>
+      admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }],
+      });
 
-    // 2. one instance of every stage over all of it (beside step 3)
-    const singleRun = guard(
-      (async () => {
-        await createActivity(single.kafka.topics.activity);
-        await copy(single.kafka.topics.activity, slice(0, 1));
-        const one = inProcess(single, ['detect', 'org', 'sink']);
-        const singleNames = topologyNames(single.kafka);
-        try {
-          await waitFor(
-            'single detect caught up',
-            () => caughtUp(singleNames.group.detect, single.kafka.topics.activity, endsAt(1)),
-            LIMIT,
-            1_000,
-            () => failed,
-          );
-          await drained(single, () => failed);
-        } finally {
-          await one.stop();
-        }
-        steps.mark('single run');
-      })(),
+    // 2. one instance of every stage over all of it
+    const single = runConfig(base, 'single');
+    await createActivity(single.kafka.topics.activity);
+    await copy(single.kafka.topics.activity, slice(0, 1));
+    const one = inProcess(single, ['detect', 'org', 'sink']);
+    const singleNames = topologyNames(single.kafka);
+    await waitFor(
+      'single detect caught up',
+      () => caughtUp(singleNames.group.detect, single.kafka.topics.activity, endsAt(1)),
+      LIMIT,
+      1_000,
     );
+    await drained(single);
+    await one.stop();
 
     // 3. three detect instances; partitions move twice
-    const scaledRun = guard(
-      (async () => {
-        const members = (n: number) => async () => {
-          const d = await admin.describeGroups([scaledNames.group.detect]);
-          return (d.groups[0]?.members.length ?? 0) === n && d.groups[0]?.state === 'Stable';
-        };
-        // every instance owns partitions before the first slice exists (2 of the 6 each)
-        await waitFor('3 detect instances joined', members(3), LIMIT, 1_000, anyDead);
-        await copy(topic, slice(0, 0.4));
-        await waitFor(
-          'slice 1 detected by 3 instances',
-          () => caughtUp(scaledNames.group.detect, topic, endsAt(0.4)),
-          LIMIT,
-          1_000,
-          anyDead,
-        );
-        const victim = detect[0] as Child;
-        expect(victim.batches, 'the instance to kill owned partitions').toBeGreaterThan(0);
-        await copy(topic, slice(0.4, 0.7));
-        victim.proc.kill('SIGKILL'); // mid-stream: its partitions hold unconsumed messages
-        const survivors = detect.slice(1);
-        const survivorsDead = () => failed ?? survivors.map((c) => c.dead()).find((d) => d !== undefined);
-        await waitFor(
-          'slice 2 detected after the kill',
-          () => caughtUp(scaledNames.group.detect, topic, endsAt(0.7)),
-          LIMIT,
-          1_000,
-          survivorsDead,
-        );
-        const added = spawnDetect(scaled);
-        // the added instance joins (second move) before the last slice exists
-        await waitFor('added instance joined', members(3), LIMIT, 1_000, () => failed ?? added.dead());
-        await copy(topic, slice(0.7, 1));
-        await waitFor(
-          'slice 3 detected after the addition',
-          () => caughtUp(scaledNames.group.detect, topic, endsAt(1)),
-          LIMIT,
-          1_000,
-          () => survivorsDead() ?? added.dead(),
-        );
-        expect(added.batches, 'the added instance took partitions over').toBeGreaterThan(0);
-        await drained(scaled, () => failed);
-        for (const c of [...survivors, added]) c.proc.kill('SIGTERM');
-        await Promise.all(
-          [...survivors, added].map((c) => waitFor('detect child stopped', () => c.dead(), LIMIT, 200)),
-        );
-        await downstream.stop();
-        steps.mark('scaled run');
-        return { victim, added };
-      })(),
+    const scaled = runConfig(base, 'scaled');
+    const scaledNames = topologyNames(scaled.kafka);
+    const topic = scaled.kafka.topics.activity;
+    await createActivity(topic);
+    const downstream = inProcess(scaled, ['org', 'sink']);
+    const detect = [spawnDetect(scaled), spawnDetect(scaled), spawnDetect(scaled)];
+    const anyDead = () => detect.map((c) => c.dead()).find((d) => d !== undefined);
+    const members = (n: number) => async () => {
+      const d = await admin.describeGroups([scaledNames.group.detect]);
+      return (d.groups[0]?.members.length ?? 0) === n && d.groups[0]?.state === 'Stable';
+    };
+    // every instance owns partitions before the first slice exists (2 of the 6 each)
+    await waitFor('3 detect instances joined', members(3), LIMIT, 1_000, anyDead);
+    await copy(topic, slice(0, 0.4));
+    await waitFor(
+      'slice 1 detected by 3 instances',
+      () => caughtUp(scaledNames.group.detect, topic, endsAt(0.4)),
+      LIMIT,
+      1_000,
+      anyDead,
     );
-    const [, { victim, added }] = await Promise.all([singleRun, scaledRun]);
+    const victim = detect[0] as Child;
+    expect(victim.batches, 'the instance to kill owned partitions').toBeGreaterThan(0);
+    await copy(topic, slice(0.4, 0.7));
+    victim.proc.kill('SIGKILL'); // mid-stream: its partitions hold unconsumed messages
+    const survivors = detect.slice(1);
+    const survivorsDead = () => survivors.map((c) => c.dead()).find((d) => d !== undefined);
+    await waitFor(
+      'slice 2 detected after the kill',
+      () => caughtUp(scaledNames.group.detect, topic, endsAt(0.7)),
+      LIMIT,
+      1_000,
+      survivorsDead,
+    );
+    const added = spawnDetect(scaled);
+    // the added instance joins (second move) before the last slice exists
+    await waitFor('added instance joined', members(3), LIMIT, 1_000, added.dead);
+    await copy(topic, slice(0.7, 1));
+    await waitFor(
+      'slice 3 detected after the addition',
+      () => caughtUp(scaledNames.group.detect, topic, endsAt(1)),
+      LIMIT,
+      1_000,
+      () => survivorsDead() ?? added.dead(),
+    );
+    expect(added.batches, 'the added instance took partitions over').toBeGreaterThan(0);
+    await drained(scaled);
+    for (const c of [...survivors, added]) c.proc.kill('SIGTERM');
+    await Promise.all(
+      [...survivors, added].map((c) => waitFor('detect child stopped', () => c.dead(), LIMIT, 200)),
+    );
+    await downstream.stop();
 
     // 4. same alerts (one document per id), same baselines
     const want = await alertIds(single);
@@ -368,11 +320,10 @@ describe('partitioned topology under movement', () => {
     expect(wantBaselines.size).toBeGreaterThan(20);
     expect([...gotBaselines.keys()].sort()).toEqual([...wantBaselines.keys()].sort());
     for (const [k, v] of wantBaselines) expect(gotBaselines.get(k), k).toEqual(v);
-    steps.mark('compare');
     process.stdout.write(
       `[topology-movement] ${total} activities over ${PARTITIONS} partitions, ${want.length} alerts, ` +
         `${wantBaselines.size} token baselines equal; killed instance committed ${victim.batches} batches, ` +
-        `added instance ${added.batches}; ${steps}\n`,
+        `added instance ${added.batches}\n`,
     );
-  }, 900_000); // four child processes and two runs over the samples on a loaded 2-core machine
+  }, 900_000); // four child processes and three runs over the samples on a loaded 2-core machine
 });

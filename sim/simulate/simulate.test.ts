@@ -240,7 +240,10 @@ describe('simulate (spans)', () => {
 describe('simulate (memory)', () => {
   it('streams a medium population in bounded memory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tokenwatch-mem-'));
-    let peak = 0;
+    // The unit project shares modules across test files (isolate: false): the heap already holds
+    // what earlier files in this worker loaded, so the bound is on the growth during this run.
+    const before = process.memoryUsage().heapUsed;
+    let peak = before;
     const timer = setInterval(() => {
       peak = Math.max(peak, process.memoryUsage().heapUsed);
     }, 25);
@@ -250,7 +253,7 @@ describe('simulate (memory)', () => {
       expect(s.tokens).toBeGreaterThan(4000);
       expect(s.records.github + s.records.google_workspace + s.records.salesforce).toBeGreaterThan(50_000);
       // one hour of traffic plus the population, not the dataset
-      expect(peak).toBeLessThan(350 * 1024 * 1024);
+      expect(peak - before).toBeLessThan(300 * 1024 * 1024);
     } finally {
       clearInterval(timer);
       rmSync(dir, { recursive: true, force: true });
