@@ -37,6 +37,12 @@ describe('splitDetectors', () => {
         expect(isOrgStageDetector(d), d.id).toBe(true);
     }
     expect(detectors.filter(isOrgStageDetector).length).toBeGreaterThan(ORG_STAGE_DETECTOR_IDS.size - 1);
+    // routed by their declared state alone (not listed in ORG_STAGE_DETECTOR_IDS)
+    const org = splitDetectors().org.map((d) => d.id);
+    for (const id of ['app.consent_wave', 'token.lifecycle.used_after_owner_offboarded']) {
+      expect(ORG_STAGE_DETECTOR_IDS.has(id), id).toBe(false);
+      expect(org, id).toContain(id);
+    }
   });
 
   it('runs every detector whose module reads ctx.org, org egress or peer models in the org stage', () => {

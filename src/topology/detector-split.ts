@@ -8,10 +8,11 @@ import type { Detector } from '../../detectors/types.js';
  * - organization baseline (`ctx.org`: shared egress networks, failed attempts, impersonation):
  *   account-password-spray, app-impersonation-fanout, token-network-first-seen-prefix,
  *   token-geo-first-seen-country, token-geo-impossible-travel (shared-egress suppression);
- * - declared state keyed by `org` or `identity` (a person across sources): app-consent-wave,
- *   token-lifecycle-used-after-owner-offboarded;
  * - peer-group models over many tokens: token-multivariate-outlier.
- * `detector-split.test.ts` checks the list against each detector's declared state and source.
+ * A detector whose declared state is keyed by the organization, a person across sources or a
+ * source address (app-consent-wave, token-lifecycle-used-after-owner-offboarded,
+ * network-source-many-owners) goes to the org stage from that declaration alone, without a line
+ * here. `detector-split.test.ts` checks the list against each detector's declared state and source.
  */
 export const ORG_STAGE_DETECTOR_IDS: ReadonlySet<string> = new Set([
   'account.password_spray',
@@ -19,8 +20,6 @@ export const ORG_STAGE_DETECTOR_IDS: ReadonlySet<string> = new Set([
   'token.network.first_seen_prefix',
   'token.geo.first_seen_country',
   'token.geo.impossible_travel',
-  'app.consent_wave',
-  'token.lifecycle.used_after_owner_offboarded',
   'token.multivariate.outlier',
 ]);
 
