@@ -15,11 +15,12 @@ import { appEntityId, ownerEntityId } from './entity-ids.js';
 
 /**
  * What a state table is keyed by (derived from the activity by the framework): the token, its
- * app, its owner entity (per source), the organization, the source address, or the person
+ * app, its owner entity (per source), the organization, the source address, its autonomous system
+ * (`source_as`: `AS<number>`), or the person
  * (`identity`: lower-cased email, else login, of the admin action's target when the activity is
  * one, else of the credential's owner; links a person across sources by email).
  */
-export type StateKeyKind = 'token' | 'app' | 'owner' | 'org' | 'source_ip' | 'identity';
+export type StateKeyKind = 'token' | 'app' | 'owner' | 'org' | 'source_ip' | 'source_as' | 'identity';
 
 interface Bounds {
   key: StateKeyKind;
@@ -167,6 +168,10 @@ export function stateKeyOf(kind: StateKeyKind, a: TokenActivity): string | undef
       return 'org';
     case 'source_ip':
       return a.source?.ip;
+    case 'source_as': {
+      const n = a.source?.as?.number;
+      return n === undefined ? undefined : `AS${n}`;
+    }
     case 'identity': {
       const t = a.user.target;
       const who =

@@ -111,6 +111,76 @@ describe(detector.id, () => {
     ).toEqual([]);
   });
 
+  describe('ASN level', () => {
+    /** a use from `ip` in autonomous system `asn` of class `cls` */
+    const onAs = (asn: number, org: string, cls: string, ip: string) =>
+      ({
+        source: { ip, as: { number: asn, organization: { name: org } }, geo: { country_iso_code: 'US' } },
+        tokenwatch: { network: { ip_prefix: ip.replace(/\.\d+$/, '.0/24'), class: cls } },
+      }) as never;
+    const DO = (i: number) =>
+      onAs(14061, 'DigitalOcean, LLC', 'hosting', `${[159, 167, 134, 64][i]}.${90 + i}.20.7`);
+
+    it('fires once, on the third person new to one hosting ASN, when each used a different address of it', () => {
+      const spread = [0, 1, 2, 3].map((i) =>
+        use(i, AT + i * 10 * 60_000, `${[159, 167, 134, 64][i]}.${90 + i}.20.7`, DO(i)),
+      );
+      const found = mine(replay(history(), spread));
+      expect(found).toHaveLength(1);
+      expect(found[0]?.entity).toBe('source_as:AS14061');
+      expect(found[0]?.reason).toContain(
+        'Autonomous system AS14061 DigitalOcean, LLC (hosting, US; latest from 134.92.20.7) used the github credentials of 3 people new to it within 6 h (dev0@acme.example, dev1@acme.example and dev2@acme.example;',
+      );
+      expect(found[0]?.explanation).toMatchObject({ feature: 'new_owners_per_source_asn', observed: 3 });
+    });
+
+    it('a replay from one address of a hosting ASN is one alert, on the address (no second one for its ASN)', () => {
+      const one = [0, 1, 2, 3].map((i) =>
+        use(i, AT + i * 10 * 60_000, ATTACKER, onAs(14061, 'DigitalOcean, LLC', 'hosting', ATTACKER)),
+      );
+      const found = mine(replay(history(), one));
+      expect(found.map((f) => f.entity)).toEqual([`source:${ATTACKER}`]);
+    });
+
+    it('must not fire: colleagues at home on one residential or mobile ASN, each from their own address', () => {
+      for (const [asn, org, cls] of [
+        [7922, 'Comcast Cable Communications, LLC', 'residential'],
+        [21928, 'T-Mobile USA, Inc.', 'mobile'],
+      ] as const) {
+        const homes = [0, 1, 2, 3, 4].map((i) =>
+          use(i, AT + i * 10 * 60_000, `73.${10 + i}.34.86`, onAs(asn, org, cls, `73.${10 + i}.34.86`)),
+        );
+        expect(mine(replay(history(), homes)), org).toEqual([]);
+      }
+    });
+
+    it('must not fire: a hosting ASN the org has long brought many newcomers to (base rate), or with asnLevel off', () => {
+      // 20 days in which five people a day start using some address of the ASN (cloud desktops)
+      const busy = Array.from({ length: 100 }, (_, k) => {
+        const i = 10 + k;
+        const d = Math.floor(k / 5);
+        return activityFixture({
+          at: START + d * DAY + (8 + (k % 5)) * HOUR,
+          event: { id: `busy-${k}` },
+          user: { name: `p${i}`, email: `p${i}@acme.example` },
+          token: { id: `github:hash:p${i}`, owner: { name: `p${i}`, email: `p${i}@acme.example` } },
+          ...(onAs(16509, 'Amazon.com, Inc.', 'cloud', `52.${k}.1.9`) as object),
+        } as never);
+      });
+      const spread = [0, 1, 2].map((i) =>
+        use(i, AT + i * 10 * 60_000, `54.${i}.2.9`, onAs(16509, 'Amazon.com, Inc.', 'cloud', `54.${i}.2.9`)),
+      );
+      expect(mine(replay([...history(), ...busy], spread))).toEqual([]);
+      const spreadDo = [0, 1, 2].map((i) =>
+        use(i, AT + i * 10 * 60_000, `${[159, 167, 134][i]}.${90 + i}.20.7`, DO(i)),
+      );
+      expect(mine(replay(history(), spreadDo, { settings: { [detector.id]: { asnLevel: false } } }))).toEqual(
+        [],
+      );
+      expect(mine(replay(history(), spreadDo))).toHaveLength(1);
+    });
+  });
+
   it('raw-log cases', () => {
     for (const r of runDetectorCases([detector.id])) expect(r.problems, r.name).toEqual([]);
   });

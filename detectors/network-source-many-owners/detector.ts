@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import type { FirstSeenReader } from '../../baselines/keyed-state.js';
 import type { TokenActivity } from '../../schemas/token-activity.js';
 import { defineDetector } from '../define-detector.js';
 import { DAY_MS, eventTimeMs, fmtDuration, fmtList, fmtNumber, tokenLabel } from '../explain.js';
 import { isEndOfLife, isFailure, knownNetwork } from '../lookup.js';
 import { firstSeenSet } from '../state.js';
 import { SCRIPTING_UA } from '../token-client-new-ua-family/detector.js';
+import type { Finding } from '../types.js';
 
 /**
  * A network counts as its OAuth app's own (the app's servers acting for its users) only after the
@@ -35,20 +37,28 @@ const BASE_RATE_MS = 30 * DAY_MS;
  * cloud/hosting egress when the app itself is still learning (a new app's servers); the crossing
  * use when the address is a known network of that person; failed attempts.
  *
- * Known gaps: an attacker spreading victims over many addresses of one ASN (keyed by address
- * only); a team offsite on a hotel network (three colleagues new to one address within hours);
- * stolen machine credentials.
+ * ASN level (issue 10 item 5, "one source address (or ASN)"): an attacker spreading victims over
+ * the addresses of one rented-machine operator (a VPS provider's pool, cloud instances) is counted
+ * per autonomous system too, with the same newcomer rule and the ASN's own base rate, for
+ * `hosting` and `cloud` classes only: residential and mobile ASNs are shared by millions of
+ * unrelated people (a carrier's CGNAT, a cable ISP), so colleagues at home on one ISP never count
+ * as one source. It fires only when the address alone does not reach its own bar (a one-address
+ * replay is one alert, on the address), once, on the crossing use; finding on `source_as:AS<n>`.
+ *
+ * Known gaps: a team offsite on a hotel network (three colleagues new to one address within
+ * hours); a team moving onto a cloud dev environment (Codespaces, cloud workstations) on one
+ * morning (several people new to one cloud ASN); stolen machine credentials.
  */
 export const networkSourceManyOwners = defineDetector({
   id: 'network.source_many_owners',
-  name: "One source address suddenly using many people's credentials",
+  name: "One source address (or hosting ASN) suddenly using many people's credentials",
   description:
-    "A source address carried the credentials of several people who never used it before, within a short window and far above the address's own history (stolen tokens of many owners replayed from one machine).",
+    "A source address, or the addresses of one hosting / cloud ASN, carried the credentials of several people who never used it before, within a short window and far above its own history (stolen tokens of many owners replayed from the attacker's machines).",
   summary:
-    "At least `minOwners` people (per source, by email else login), and `baseRateMultiple` x the address's usual newcomers per window over its previous 30 days, use credentials from one address for the first time within `windowMs` (S3; issue 10's one-IP-many-tokens replay). Fires once, on the crossing use, after `learningDays` of org history; finding on the address (`source:<ip>`); high at twice the bar or from Tor. Victims never make the address look corporate: only past newcomers raise its bar. Silent: class `corporate`/`private`; class `vpn` (SDP rollout, N3) unless the client is a scripting library; machine credentials; a grant from a network its OAuth app's tokens have used for 7+ days (its servers) (or cloud egress of a learning app); the crossing use from the person's own known network; failures. Newcomers live in declared state (first-seen set per address, 30 days).",
+    "At least `minOwners` people (per source, by email else login), and `baseRateMultiple` x the address's usual newcomers per window over its previous 30 days, use credentials from one address for the first time within `windowMs` (S3; issue 10's one-IP-many-tokens replay). Fires once, on the crossing use, after `learningDays` of org history; finding on the address (`source:<ip>`); high at twice the bar or from Tor. ASN level (`asnLevel`): the same rule per autonomous system for `hosting` / `cloud` ASNs only (never residential or mobile carriers, shared by millions), when the address alone stays under its bar (victims spread over a VPS pool); finding on `source_as:AS<n>`. Victims never make the address look corporate: only past newcomers raise its bar. Silent: class `corporate`/`private`; class `vpn` (SDP rollout, N3) unless the client is a scripting library; machine credentials; a grant from a network its OAuth app's tokens have used for 7+ days (its servers) (or cloud egress of a learning app); the crossing use from the person's own known network; failures. Newcomers live in declared state (first-seen set per address, 30 days).",
   knownGaps:
-    "Keyed by address, not ASN: victims spread over an attacker's address pool; a team offsite on one hotel network; stolen machine credentials; consumer VPN exits with browser clients.",
-  version: 1,
+    'Victims spread over residential / mobile addresses (the ASN level covers hosting and cloud ASNs only); a team offsite on one hotel network; stolen machine credentials; consumer VPN exits with browser clients.',
+  version: 2,
   severity: 'medium',
   riskScore: 65,
   category: 'authentication',
@@ -71,6 +81,7 @@ export const networkSourceManyOwners = defineDetector({
   falsePositives: [
     'A team offsite or conference network (several colleagues new to one hotel address within hours)',
     'A new office or VPN egress not yet configured in `corporateCidrs`',
+    'A team moving onto a cloud development environment (Codespaces, cloud workstations) the same morning: several people new to one cloud ASN',
   ],
   runbook: [
     'List the credentials used from the address in the window (the alert names the people); check whether each person was working from elsewhere at the same time.',
@@ -99,6 +110,12 @@ export const networkSourceManyOwners = defineDetector({
       .max(1000)
       .default(5)
       .describe("And this multiple of the address's usual newcomers per window (previous 30 days)"),
+    asnLevel: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Also count newcomers per autonomous system for hosting / cloud ASNs (victims spread over one operator's addresses)",
+      ),
     learningDays: z
       .number()
       .min(0)
@@ -109,6 +126,8 @@ export const networkSourceManyOwners = defineDetector({
   state: {
     /** people (`<source>|<email or login>`) per source address: first and last use */
     owners: firstSeenSet({ key: 'source_ip', cap: 1024, maxKeys: 65_536, ttlMs: BASE_RATE_MS }),
+    /** the same per autonomous system, for hosting / cloud ASNs only (`AS<number>`) */
+    asOwners: firstSeenSet({ key: 'source_as', cap: 4096, maxKeys: 16_384, ttlMs: BASE_RATE_MS }),
     /** when the organization's history starts (value `history`) */
     history: firstSeenSet({ key: 'org', cap: 1, maxKeys: 1, ttlMs: 400 * DAY_MS }),
   },
@@ -116,7 +135,9 @@ export const networkSourceManyOwners = defineDetector({
   observe(activity, { state }) {
     state.history.add('history', eventTimeMs(activity));
     const who = personOf(activity);
-    if (who !== undefined) state.owners.add(who, eventTimeMs(activity));
+    if (who === undefined) return;
+    state.owners.add(who, eventTimeMs(activity));
+    if (asnLevelClass(activity.tokenwatch.network?.class)) state.asOwners.add(who, eventTimeMs(activity));
   },
 
   evaluate(activity, ctx, { settings, state }) {
@@ -138,23 +159,10 @@ export const networkSourceManyOwners = defineDetector({
       if (ctx.app.maturity !== 'mature' && (net?.class === 'cloud' || net?.class === 'hosting')) return [];
     }
 
-    const since = atMs - settings.windowMs;
     const source = `${activity.event.module}|`;
-    const mine = state.owners.firstSeenSince(atMs - BASE_RATE_MS).filter(([p]) => p.startsWith(source));
-    const newcomers = mine.filter(([, s]) => s.first >= since && s.first <= atMs).map(([p]) => p);
-    const earlier = mine.filter(([, s]) => s.first < since).length;
-    const known = state.owners.get(who);
-    if (known !== undefined && known.first < since) return [];
-    const before = newcomers.length;
-    const after = newcomers.includes(who) ? before : before + 1;
-    if (!newcomers.includes(who)) newcomers.push(who);
-
-    const baseRate = earlier / (BASE_RATE_MS / settings.windowMs);
-    const threshold = Math.max(settings.minOwners, Math.ceil(settings.baseRateMultiple * baseRate));
-    if (!(before < threshold && after >= threshold)) return [];
-
-    const firstOnAddress = Math.min(...mine.map(([, s]) => s.first), atMs);
-    const people = newcomers.map((p) => p.slice(source.length));
+    const address = fanOut(state.owners, who, source, atMs, settings);
+    // The person used this very address before the window: neither level counts them.
+    if (address === undefined) return [];
     const as = activity.source?.as;
     const where = [
       as?.number !== undefined
@@ -163,31 +171,143 @@ export const networkSourceManyOwners = defineDetector({
       net?.class,
       activity.source?.geo?.country_iso_code,
     ].filter((x): x is string => x !== undefined);
-    const high = after >= 2 * threshold || net?.class === 'tor';
-    return [
-      {
-        entity: `source:${ip}`,
-        reason:
-          `Address ${ip}${where.length > 0 ? ` (${where.join(', ')})` : ''} used the ${activity.event.module} credentials of ` +
-          `${fmtNumber(after, 0)} people new to it within ${fmtDuration(settings.windowMs)} (${fmtList(people, 5)}; latest ` +
-          `${tokenLabel(activity)}${ua ? ` by ${ua}` : ''}); expected fewer than ${threshold}: the address brought ` +
-          `${fmtNumber(baseRate, 2)} new people per ${fmtDuration(settings.windowMs)} over its previous 30 days ` +
-          `(${fmtNumber(earlier, 0)} people before this window).`,
-        explanation: {
+    const latest = `${tokenLabel(activity)}${ua ? ` by ${ua}` : ''}`;
+    if (address.crossed) {
+      return [
+        finding(address, {
+          entity: `source:${ip}`,
+          subject: `Address ${ip}${where.length > 0 ? ` (${where.join(', ')})` : ''}`,
+          unit: 'address',
           feature: 'new_owners_per_source_address',
-          observed: after,
-          expected: `fewer than ${threshold} (max of ${settings.minOwners} and ${settings.baseRateMultiple}x the address's base rate ${fmtNumber(baseRate, 2)})`,
-          window: fmtDuration(settings.windowMs),
-          baseline_entity: 'none',
-          history_days: Math.round((atMs - firstOnAddress) / DAY_MS),
-          history_events: earlier,
-          maturity: earlier > 0 ? 'mature' : 'learning',
-        },
-        ...(high ? { severity: 'high' as const, riskScore: 78 } : {}),
-      },
+          module: activity.event.module,
+          latest,
+          windowMs: settings.windowMs,
+          minOwners: settings.minOwners,
+          baseRateMultiple: settings.baseRateMultiple,
+          tor: net?.class === 'tor',
+        }),
+      ];
+    }
+    // ASN level: victims spread over the addresses of one hosting / cloud operator. Only when the
+    // address alone does not explain the fan-out (no second alert for a one-address replay).
+    if (!settings.asnLevel || as?.number === undefined || !asnLevelClass(net?.class)) return [];
+    if (address.after >= address.threshold) return [];
+    const asn = fanOut(state.asOwners, who, source, atMs, settings);
+    if (asn === undefined || !asn.crossed) return [];
+    return [
+      finding(asn, {
+        entity: `source_as:AS${as.number}`,
+        subject: `Autonomous system AS${as.number}${as.organization?.name ? ` ${as.organization.name}` : ''} (${[net?.class, activity.source?.geo?.country_iso_code].filter((x) => x !== undefined).join(', ')}; latest from ${ip})`,
+        unit: 'network (ASN)',
+        feature: 'new_owners_per_source_asn',
+        module: activity.event.module,
+        latest,
+        windowMs: settings.windowMs,
+        minOwners: settings.minOwners,
+        baseRateMultiple: settings.baseRateMultiple,
+        tor: false,
+      }),
     ];
   },
 });
+
+/** Classes whose ASN is one operator's rentable machines: a pool an attacker spreads victims over. */
+function asnLevelClass(cls: string | undefined): boolean {
+  return cls === 'hosting' || cls === 'cloud';
+}
+
+/** Newcomers to one source (an address or an ASN) as of a use. */
+interface FanOut {
+  /** this use takes the newcomers from below the bar to it */
+  crossed: boolean;
+  /** newcomers within the window, this person included */
+  after: number;
+  threshold: number;
+  /** newcomers per window over the previous 30 days */
+  baseRate: number;
+  /** people new to the source before the window (30 days) */
+  earlier: number;
+  /** the newcomers' identities (without the source prefix) */
+  people: string[];
+  /** first use of the source by anyone kept, ms */
+  firstOnSource: number;
+  /** the use's event time, ms */
+  atMs: number;
+}
+
+/**
+ * The newcomers to the source a first-seen table is keyed by (people of `source`, the log
+ * source, as `<source>|<who>`), as of this use of `who`; undefined when `who` used the source
+ * before the window (not a newcomer).
+ */
+function fanOut(
+  table: FirstSeenReader,
+  who: string,
+  source: string,
+  atMs: number,
+  settings: { windowMs: number; minOwners: number; baseRateMultiple: number },
+): FanOut | undefined {
+  const since = atMs - settings.windowMs;
+  const mine = table.firstSeenSince(atMs - BASE_RATE_MS).filter(([p]) => p.startsWith(source));
+  const newcomers = mine.filter(([, s]) => s.first >= since && s.first <= atMs).map(([p]) => p);
+  const earlier = mine.filter(([, s]) => s.first < since).length;
+  const known = table.get(who);
+  if (known !== undefined && known.first < since) return undefined;
+  const before = newcomers.length;
+  const after = newcomers.includes(who) ? before : before + 1;
+  if (!newcomers.includes(who)) newcomers.push(who);
+  const baseRate = earlier / (BASE_RATE_MS / settings.windowMs);
+  const threshold = Math.max(settings.minOwners, Math.ceil(settings.baseRateMultiple * baseRate));
+  return {
+    crossed: before < threshold && after >= threshold,
+    after,
+    threshold,
+    baseRate,
+    earlier,
+    people: newcomers.map((p) => p.slice(source.length)),
+    firstOnSource: Math.min(...mine.map(([, s]) => s.first), atMs),
+    atMs,
+  };
+}
+
+/** The finding for a fan-out that crossed its bar (high at twice the bar, or from Tor). */
+function finding(
+  f: FanOut,
+  o: {
+    entity: string;
+    subject: string;
+    unit: string;
+    feature: string;
+    module: string;
+    latest: string;
+    windowMs: number;
+    minOwners: number;
+    baseRateMultiple: number;
+    tor: boolean;
+  },
+): Omit<Finding, 'detectorId'> {
+  const high = f.after >= 2 * f.threshold || o.tor;
+  return {
+    entity: o.entity,
+    reason:
+      `${o.subject} used the ${o.module} credentials of ` +
+      `${fmtNumber(f.after, 0)} people new to it within ${fmtDuration(o.windowMs)} (${fmtList(f.people, 5)}; latest ` +
+      `${o.latest}); expected fewer than ${f.threshold}: the ${o.unit} brought ` +
+      `${fmtNumber(f.baseRate, 2)} new people per ${fmtDuration(o.windowMs)} over its previous 30 days ` +
+      `(${fmtNumber(f.earlier, 0)} people before this window).`,
+    explanation: {
+      feature: o.feature,
+      observed: f.after,
+      expected: `fewer than ${f.threshold} (max of ${o.minOwners} and ${o.baseRateMultiple}x the ${o.unit}'s base rate ${fmtNumber(f.baseRate, 2)})`,
+      window: fmtDuration(o.windowMs),
+      baseline_entity: 'none',
+      history_days: Math.round((f.atMs - f.firstOnSource) / DAY_MS),
+      history_events: f.earlier,
+      maturity: f.earlier > 0 ? 'mature' : 'learning',
+    },
+    ...(high ? { severity: 'high' as const, riskScore: 78 } : {}),
+  };
+}
 
 /**
  * `<source>|<email or login>` of the person behind a successful use of a human credential from an

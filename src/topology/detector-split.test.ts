@@ -33,7 +33,7 @@ describe('splitDetectors', () => {
   it('runs every detector with org- or identity-keyed declared state in the org stage', () => {
     for (const d of detectors) {
       const keys = Object.values(d.state).map((decl) => decl.key);
-      if (keys.some((k) => k === 'org' || k === 'identity' || k === 'source_ip'))
+      if (keys.some((k) => k === 'org' || k === 'identity' || k === 'source_ip' || k === 'source_as'))
         expect(isOrgStageDetector(d), d.id).toBe(true);
     }
     expect(detectors.filter(isOrgStageDetector).length).toBeGreaterThan(ORG_STAGE_DETECTOR_IDS.size - 1);

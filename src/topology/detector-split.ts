@@ -23,8 +23,8 @@ export const ORG_STAGE_DETECTOR_IDS: ReadonlySet<string> = new Set([
   'token.multivariate.outlier',
 ]);
 
-/** Declared-state keys that span entities (the organization, a person across sources, an address). */
-const CROSS_ENTITY_KEYS: ReadonlySet<string> = new Set(['org', 'identity', 'source_ip']);
+/** Declared-state keys that span entities (the organization, a person across sources, an address, an ASN). */
+const CROSS_ENTITY_KEYS: ReadonlySet<string> = new Set(['org', 'identity', 'source_ip', 'source_as']);
 
 /**
  * True when a detector runs in the org stage: it is listed in {@link ORG_STAGE_DETECTOR_IDS}
