@@ -211,3 +211,43 @@ export function defineScenario(def: ScenarioDefinition): ScenarioDefinition {
   }
   return def;
 }
+
+/** A scenario's Workspace Reports `token` activity: `actor` authorizes OAuth client `clientId`. */
+export interface WorkspaceAuthorize {
+  /** event time, epoch ms */
+  at: number;
+  actor: { email: string; profileId: string };
+  ipAddress: string;
+  clientId: string;
+  appName: string;
+  scopes: readonly string[];
+  malicious?: boolean;
+}
+
+/**
+ * The Reports API `token` application's `authorize` event (type `auth`; parameters `client_id`,
+ * `app_name`, `client_type` WEB, `scope` multi-value), as
+ * https://developers.google.com/workspace/admin/reports/v1/appendix/activity/token documents it.
+ */
+export function workspaceAuthorize(a: WorkspaceAuthorize): ScenarioRecord {
+  return {
+    at: a.at,
+    ...(a.malicious === undefined ? {} : { malicious: a.malicious }),
+    source: 'google_workspace',
+    app: 'token',
+    actor: a.actor,
+    ipAddress: a.ipAddress,
+    events: [
+      {
+        type: 'auth',
+        name: 'authorize',
+        parameters: [
+          { name: 'client_id', value: a.clientId },
+          { name: 'app_name', value: a.appName },
+          { name: 'client_type', value: 'WEB' },
+          { name: 'scope', multiValue: [...a.scopes] },
+        ],
+      },
+    ],
+  };
+}

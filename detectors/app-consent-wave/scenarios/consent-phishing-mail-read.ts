@@ -1,4 +1,9 @@
-import { defineScenario, type ScenarioPerson, type ScenarioRecord } from '../../../sim/simulate/scenario.js';
+import {
+  defineScenario,
+  type ScenarioPerson,
+  type ScenarioRecord,
+  workspaceAuthorize,
+} from '../../../sim/simulate/scenario.js';
 
 const MINUTE = 60_000;
 const G = 'https://www.googleapis.com/auth/';
@@ -44,25 +49,7 @@ export const consentPhishingMailRead = defineScenario({
     let t = start;
     for (const p of victims) {
       const actor = { email: p.email, profileId: p.profileId };
-      records.push({
-        at: t,
-        source: 'google_workspace',
-        app: 'token',
-        actor,
-        ipAddress: p.homeIp,
-        events: [
-          {
-            type: 'auth',
-            name: 'authorize',
-            parameters: [
-              { name: 'client_id', value: clientId },
-              { name: 'app_name', value: appName },
-              { name: 'client_type', value: 'WEB' },
-              { name: 'scope', multiValue: scopes },
-            ],
-          },
-        ],
-      });
+      records.push(workspaceAuthorize({ at: t, actor, ipAddress: p.homeIp, clientId, appName, scopes }));
       for (let k = 0; k < 2; k++) {
         const read = rng.pick(MAIL_READS);
         records.push({

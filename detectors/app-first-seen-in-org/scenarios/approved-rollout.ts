@@ -1,4 +1,4 @@
-import { defineScenario, type ScenarioRecord } from '../../../sim/simulate/scenario.js';
+import { defineScenario, type ScenarioRecord, workspaceAuthorize } from '../../../sim/simulate/scenario.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -36,25 +36,7 @@ export const approvedRollout = defineScenario({
     let t = start;
     for (const p of people) {
       const actor = { email: p.email, profileId: p.profileId };
-      records.push({
-        at: t,
-        source: 'google_workspace',
-        app: 'token',
-        actor,
-        ipAddress: p.homeIp,
-        events: [
-          {
-            type: 'auth',
-            name: 'authorize',
-            parameters: [
-              { name: 'client_id', value: clientId },
-              { name: 'app_name', value: appName },
-              { name: 'client_type', value: 'WEB' },
-              { name: 'scope', multiValue: scopes },
-            ],
-          },
-        ],
-      });
+      records.push(workspaceAuthorize({ at: t, actor, ipAddress: p.homeIp, clientId, appName, scopes }));
       const server = net.cloud('aws', 'us-east-1', rng.int(0, 3));
       for (let k = 0; k < 2; k++) {
         records.push({
