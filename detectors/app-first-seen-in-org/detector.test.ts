@@ -109,6 +109,16 @@ describe(detector.id, () => {
     expect(detector.evaluate(refused, trainedContext(history(), refused))).toEqual([]);
   });
 
+  it('stays quiet on the first record after a silence of the source (an older export, then live logs)', () => {
+    // the very first record back is evaluated before observe() marks the resumption: it carries
+    // a new app (the samples' first Workspace record after the hygiene export of March)
+    const first = consent(START + 80 * DAY);
+    expect(detector.evaluate(first, trainedContext(history(), first))).toEqual([]);
+    // a silence just under 30 days is still one history: the new app is reported
+    const soon = consent(START + 19 * DAY + 11 * HOUR + 29 * DAY);
+    expect(detector.evaluate(soon, trainedContext(history(), soon))).toHaveLength(1);
+  });
+
   it('raw-log cases', () => {
     for (const r of runDetectorCases([detector.id])) expect(r.problems, r.name).toEqual([]);
   });

@@ -29,7 +29,7 @@ export const appFirstSeenInOrg = defineDetector({
   summary:
     'The first successful record of an app (`token.client.id`, per source) the organization never saw, once the organization has `learningDays` of history of that source (per `organization.name`; a source silent for 30+ days learns again); finding on the app (`app:<source>:<client id>`), naming the first user and the scopes granted. Approved in the app registry: low 21 (informational); revoked: high; approval expired: medium; unknown: high with admin/full-access scopes or Salesforce `api`+`refresh_token` (S2), medium with other scopes, low when no scopes were logged. Known apps live in declared state (org-wide first-seen set, 400 days).',
   knownGaps:
-    'Apps first seen during the learning period; apps idle for more than 400 days look new again; GitHub classic PATs and browser sessions carry no client id.',
+    'Apps first seen during the learning period (and on the first record of a source after 30 days of silence); apps idle for more than 400 days look new again; GitHub classic PATs and browser sessions carry no client id.',
   version: 1,
   severity: 'medium',
   riskScore: 50,
@@ -50,7 +50,7 @@ export const appFirstSeenInOrg = defineDetector({
     'A team trying a new SaaS tool before anyone asked for its approval',
     'A vendor rotating its OAuth client id (the same app under a new id)',
   ],
-  goodlog: { unlabeled: 2, N4: 1, N13: 1 },
+  goodlog: { unlabeled: 1, N13: 1 },
   // N13, an approved company-wide rollout: one informational (low) alert by design (issue 10)
   goodlogSimulated: { N13: 1 },
   runbook: [
@@ -89,7 +89,7 @@ export const appFirstSeenInOrg = defineDetector({
     const app = appOf(activity);
     if (app === undefined || state.apps.get(`${orgOf(activity)}|${app}`) !== undefined) return [];
     const atMs = eventTimeMs(activity);
-    const since = historyStart(state.history, historyOf(activity));
+    const since = historyStart(state.history, historyOf(activity), atMs);
     if (since === undefined || atMs - since < settings.learningDays * DAY_MS) return [];
 
     const clientId = activity.token.client?.id as string;
@@ -128,10 +128,18 @@ export const appFirstSeenInOrg = defineDetector({
 /** A silence of a source longer than this restarts its history (logs onboarded, lost, re-enabled). */
 const GAP_MS = 30 * DAY_MS;
 
-/** When the current continuous history of `key` started (its latest resumption, else its first record). */
-function historyStart(history: FirstSeenReader, key: string): number | undefined {
-  let start = history.get(key)?.first;
-  if (start === undefined) return undefined;
+/**
+ * When the current continuous history of `key` started, as of a record at `atMs`: its latest
+ * resumption, else its first record; `atMs` itself when this record ends a silence of more than
+ * {@link GAP_MS} (the first record after a gap starts the new history: `observe` only marks the
+ * resumption after every detector evaluated the record, and the first record back often carries
+ * an app the old history never saw, such as the first Workspace record after an older export).
+ */
+function historyStart(history: FirstSeenReader, key: string, atMs: number): number | undefined {
+  const seen = history.get(key);
+  if (seen === undefined) return undefined;
+  if (atMs - seen.last > GAP_MS) return atMs;
+  let start = seen.first;
   for (const [value, seen] of history.firstSeenSince(start)) {
     if (value.startsWith(`${key}|resumed:`) && seen.first > start) start = seen.first;
   }
