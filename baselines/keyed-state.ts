@@ -139,6 +139,11 @@ export interface KeyedStateJSON {
 interface Slot {
   last: number;
   data: unknown;
+  /**
+   * Set once the slot's `(table, key)` is in the store's change set, cleared when the changes are
+   * drained: later writes to the same slot skip building the change key (hot path).
+   */
+  noted?: boolean;
 }
 
 type FirstSeenData = Map<string, SeenValue> & { evicted?: number };
@@ -154,6 +159,20 @@ interface DistinctData {
 }
 
 const EMPTY: readonly WindowEntry[] = Object.freeze([]);
+
+/** A new, empty primitive for a declaration. */
+function initialData(decl: StateDecl): unknown {
+  switch (decl.kind) {
+    case 'first_seen':
+      return new Map() as FirstSeenData;
+    case 'window':
+      return { list: [] } satisfies WindowData;
+    case 'counter':
+      return { n: 0 } satisfies CounterData;
+    case 'distinct':
+      return { set: new Set<string>(), saturated: false } satisfies DistinctData;
+  }
+}
 
 /** The key of `kind` for an activity, or undefined when the activity has none. */
 export function stateKeyOf(kind: StateKeyKind, a: TokenActivity): string | undefined {
@@ -208,6 +227,10 @@ export class KeyedStateStore {
   drainChanges(): [string, string][] {
     const out = [...this.changes].map((c) => c.split('\u0000') as [string, string]);
     this.changes.clear();
+    for (const [name, key] of out) {
+      const slot = this.tables.get(name)?.keys.get(key);
+      if (slot !== undefined) slot.noted = false;
+    }
     return out;
   }
 
@@ -246,11 +269,15 @@ export class KeyedStateStore {
   touched(name: string, keys: Map<string, Slot>, key: string, slot: Slot, decl: StateDecl): void {
     keys.delete(key);
     keys.set(key, slot);
-    this.changes.add(`${name}\u0000${key}`);
+    if (slot.noted !== true) {
+      this.changes.add(`${name}\u0000${key}`);
+      slot.noted = true;
+    }
     while (keys.size > decl.maxKeys) keys.delete(keys.keys().next().value as string);
     // keys are in update order: drop the expired ones from the old end
-    for (const [k, s] of keys) {
-      if (s.last >= slot.last - decl.ttlMs) break;
+    const horizon = slot.last - decl.ttlMs;
+    for (const k of keys.keys()) {
+      if ((keys.get(k) as Slot).last >= horizon) break;
       keys.delete(k);
     }
   }
@@ -349,13 +376,21 @@ export class BoundHandle
     return this.key === undefined ? undefined : this.keys.get(this.key);
   }
 
-  private write(atMs: number, init: () => unknown, apply: (data: unknown) => void): void {
-    if (this.key === undefined) return;
-    let slot = this.keys.get(this.key);
-    if (slot === undefined || slot.last < atMs - this.decl.ttlMs) slot = { last: atMs, data: init() };
-    apply(slot.data);
+  /**
+   * The slot to write at `atMs` for the bound key (a new one when absent or idle past the TTL),
+   * or undefined when no key is bound. Follow with {@link wrote}.
+   */
+  private slotToWrite(atMs: number): Slot | undefined {
+    if (this.key === undefined) return undefined;
+    const slot = this.keys.get(this.key);
+    if (slot !== undefined && slot.last >= atMs - this.decl.ttlMs) return slot;
+    return { last: atMs, data: initialData(this.decl) };
+  }
+
+  /** Records a write of `slot` at `atMs` (last update, LRU order, change set, bounds). */
+  private wrote(slot: Slot, atMs: number): void {
     slot.last = Math.max(slot.last, atMs);
-    this.store.touched(this.name, this.keys, this.key, slot, this.decl);
+    this.store.touched(this.name, this.keys, this.key as string, slot, this.decl);
   }
 
   // first_seen + distinct
@@ -417,68 +452,62 @@ export class BoundHandle
       case 'first_seen': {
         const value = first as string;
         const at = second as number;
-        this.write(
-          at,
-          () => new Map() as FirstSeenData,
-          (d) => {
-            const m = d as FirstSeenData;
-            const seen = m.get(value);
-            m.delete(value);
-            m.set(
-              value,
-              seen
-                ? { first: Math.min(seen.first, at), last: Math.max(seen.last, at), count: seen.count + 1 }
-                : { first: at, last: at, count: 1 },
-            );
-            while (m.size > decl.cap) {
-              m.delete(m.keys().next().value as string);
-              m.evicted = (m.evicted ?? 0) + 1;
-            }
-          },
+        const slot = this.slotToWrite(at);
+        if (slot === undefined) return;
+        const m = slot.data as FirstSeenData;
+        const seen = m.get(value);
+        m.delete(value);
+        m.set(
+          value,
+          seen
+            ? { first: Math.min(seen.first, at), last: Math.max(seen.last, at), count: seen.count + 1 }
+            : { first: at, last: at, count: 1 },
         );
+        while (m.size > decl.cap) {
+          m.delete(m.keys().next().value as string);
+          m.evicted = (m.evicted ?? 0) + 1;
+        }
+        this.wrote(slot, at);
         return;
       }
       case 'window': {
         const at = first as number;
+        const slot = this.slotToWrite(at);
+        if (slot === undefined) return;
         const data = (second as EntryData | undefined) ?? {};
-        this.write(
-          at,
-          () => ({ list: [] }),
-          (d) => {
-            const list = (d as WindowData).list;
-            let i = list.length;
-            while (i > 0 && (list[i - 1] as WindowEntry).at > at) i--;
-            list.splice(i, 0, { at, data });
-            const latest = (list.at(-1) as WindowEntry).at;
-            let k = 0;
-            while (k < list.length && (list[k] as WindowEntry).at < latest - decl.windowMs) k++;
-            if (list.length - k > decl.cap) k = list.length - decl.cap;
-            if (k > 0) list.splice(0, k);
-          },
-        );
+        const list = (slot.data as WindowData).list;
+        let i = list.length;
+        while (i > 0 && (list[i - 1] as WindowEntry).at > at) i--;
+        if (i === list.length) list.push({ at, data });
+        else list.splice(i, 0, { at, data });
+        const latest = (list[list.length - 1] as WindowEntry).at;
+        let k = 0;
+        while (k < list.length && (list[k] as WindowEntry).at < latest - decl.windowMs) k++;
+        if (list.length - k > decl.cap) k = list.length - decl.cap;
+        if (k > 0) list.splice(0, k);
+        this.wrote(slot, at);
         return;
       }
-      case 'counter':
-        this.write(
-          second as number,
-          () => ({ n: 0 }),
-          (d) => {
-            (d as CounterData).n += first as number;
-          },
-        );
+      case 'counter': {
+        const at = second as number;
+        const slot = this.slotToWrite(at);
+        if (slot === undefined) return;
+        (slot.data as CounterData).n += first as number;
+        this.wrote(slot, at);
         return;
-      case 'distinct':
-        this.write(
-          second as number,
-          () => ({ set: new Set<string>(), saturated: false }),
-          (d) => {
-            const s = d as DistinctData;
-            if (s.set.has(first as string)) return;
-            if (s.set.size >= decl.cap) s.saturated = true;
-            else s.set.add(first as string);
-          },
-        );
+      }
+      case 'distinct': {
+        const at = second as number;
+        const slot = this.slotToWrite(at);
+        if (slot === undefined) return;
+        const d = slot.data as DistinctData;
+        if (!d.set.has(first as string)) {
+          if (d.set.size >= decl.cap) d.saturated = true;
+          else d.set.add(first as string);
+        }
+        this.wrote(slot, at);
         return;
+      }
     }
   }
 }

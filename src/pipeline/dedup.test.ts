@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { contentHash, EventMemory, hash64, hex64 } from './dedup.js';
+import { contentHash, EventMemory, hash64, hex64, LOCATIONS_KEPT } from './dedup.js';
 
 const rec = (over: Record<string, unknown> = {}) => ({ action: 'git.clone', actor: 'alice', ...over });
 
@@ -55,6 +55,30 @@ describe('EventMemory', () => {
     expect(m.check('id-1599', contentHash({ i: 1599 }), 'f').kind).toBe('duplicate');
     expect(m.check('id-1100', contentHash({ i: 1100 }), 'f').kind).toBe('duplicate');
     expect(m.check('id-0', contentHash({ i: 0 }), 'f').kind).toBe('new');
+  });
+
+  it('names the first location of the last LOCATIONS_KEPT ids, older ones as read earlier', () => {
+    const m = new EventMemory();
+    const total = LOCATIONS_KEPT + 1000;
+    for (let i = 0; i < total; i++) m.check(`id-${i}`, { hi: 7, lo: i + 1 }, `f:${i}`);
+    const first = (i: number) => {
+      const v = m.check(`id-${i}`, { hi: 7, lo: i + 1 }, 'again');
+      return v.kind === 'duplicate' ? v.firstLocation : `not a duplicate: ${v.kind}`;
+    };
+    expect(first(0)).toBeUndefined();
+    expect(first(999)).toBeUndefined();
+    expect(first(1000)).toBe('f:1000');
+    expect(first(total - 1)).toBe(`f:${total - 1}`);
+    // a collision's suffixed id is one more id: it pushes out the oldest location kept
+    const other = { hi: 9, lo: 9 };
+    expect(m.check('id-5', other, 'g:1').kind).toBe('collision');
+    expect(first(1000)).toBeUndefined();
+    expect(first(1001)).toBe('f:1001');
+    expect(m.check('id-5', other, 'g:2')).toEqual({
+      kind: 'duplicate',
+      id: `id-5~${hex64(other)}`,
+      firstLocation: 'g:1',
+    });
   });
 
   it('rejects a corrupt snapshot', () => {

@@ -147,6 +147,13 @@ export class EventMemory {
   private current = new Table();
   private previous = new Table(4);
   private readonly locations = new Map<string, string>();
+  /**
+   * The ids of {@link locations} in insertion order, from {@link locationsHead} on (a queue: taking
+   * the oldest from a `Map` with `keys().next()` walks over every deleted entry before it, which
+   * made each insertion cost a scan of ~100,000 holes once the map was full).
+   */
+  private locationOrder: string[] = [];
+  private locationsHead = 0;
 
   /** @param capacity ids remembered at least: `capacity / 2` (default 1,000,000). */
   constructor(private readonly capacity = 1_000_000) {}
@@ -193,9 +200,19 @@ export class EventMemory {
     }
     this.current.set(id, content);
     if (this.locations.size >= LOCATIONS_KEPT) {
-      const oldest = this.locations.keys().next().value;
-      if (oldest !== undefined) this.locations.delete(oldest);
+      // the oldest id kept (ids only leave the map from this end)
+      const oldest = this.locationOrder[this.locationsHead];
+      if (oldest !== undefined) {
+        this.locationOrder[this.locationsHead] = '';
+        this.locationsHead += 1;
+        this.locations.delete(oldest);
+      }
+      if (this.locationsHead >= LOCATIONS_KEPT) {
+        this.locationOrder = this.locationOrder.slice(this.locationsHead);
+        this.locationsHead = 0;
+      }
     }
+    if (!this.locations.has(eventId)) this.locationOrder.push(eventId);
     this.locations.set(eventId, location);
   }
 
