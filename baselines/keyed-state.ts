@@ -135,10 +135,14 @@ export interface KeyedStateJSON {
   entries: [string, string, number, unknown][];
 }
 
-/** One key's primitive and its last update time. */
+/** One key's primitive and its last update time, linked into its table's update order. */
 interface Slot {
+  key: string;
   last: number;
   data: unknown;
+  /** neighbours in the table's update order (older, newer) */
+  prev: Slot | undefined;
+  next: Slot | undefined;
   /**
    * Set once the slot's `(table, key)` is in the store's change set, cleared when the changes are
    * drained: later writes to the same slot skip building the change key (hot path).
@@ -159,6 +163,78 @@ interface DistinctData {
 }
 
 const EMPTY: readonly WindowEntry[] = Object.freeze([]);
+
+const newSlot = (key: string, last: number, data: unknown): Slot => ({
+  key,
+  last,
+  data,
+  prev: undefined,
+  next: undefined,
+});
+
+/**
+ * One declared table: its slots by key, and the same slots in update order (least recently
+ * updated first) as a linked list. The order is kept outside the `Map` because moving a key to
+ * the end of a `Map` (delete + set) leaves a deleted entry behind, and finding the oldest key with
+ * `keys().next()` then walks every deleted entry before it, on every write.
+ */
+class Table {
+  readonly keys = new Map<string, Slot>();
+  oldest: Slot | undefined;
+  newest: Slot | undefined;
+
+  constructor(readonly decl: StateDecl) {}
+
+  /** Makes `slot` the newest slot of `key` (replacing any other slot of that key). */
+  moveToNewest(slot: Slot): void {
+    const held = this.keys.get(slot.key);
+    if (held !== undefined) this.unlink(held);
+    if (held !== slot) this.keys.set(slot.key, slot);
+    slot.prev = this.newest;
+    slot.next = undefined;
+    if (this.newest !== undefined) this.newest.next = slot;
+    else this.oldest = slot;
+    this.newest = slot;
+  }
+
+  /** Sets `key` as `Map.set` would order it: in place when held, else as the newest. */
+  put(slot: Slot): void {
+    const held = this.keys.get(slot.key);
+    if (held === undefined) {
+      this.moveToNewest(slot);
+      return;
+    }
+    slot.prev = held.prev;
+    slot.next = held.next;
+    if (held.prev !== undefined) held.prev.next = slot;
+    else this.oldest = slot;
+    if (held.next !== undefined) held.next.prev = slot;
+    else this.newest = slot;
+    this.keys.set(slot.key, slot);
+  }
+
+  /** Removes `key` (no-op when not held). */
+  remove(key: string): void {
+    const held = this.keys.get(key);
+    if (held === undefined) return;
+    this.unlink(held);
+    this.keys.delete(key);
+  }
+
+  /** Slots, least recently updated first. */
+  *slots(): Generator<Slot> {
+    for (let s = this.oldest; s !== undefined; s = s.next) yield s;
+  }
+
+  private unlink(slot: Slot): void {
+    if (slot.prev !== undefined) slot.prev.next = slot.next;
+    else if (this.oldest === slot) this.oldest = slot.next;
+    if (slot.next !== undefined) slot.next.prev = slot.prev;
+    else if (this.newest === slot) this.newest = slot.prev;
+    slot.prev = undefined;
+    slot.next = undefined;
+  }
+}
 
 /** A new, empty primitive for a declaration. */
 function initialData(decl: StateDecl): unknown {
@@ -205,12 +281,12 @@ export function stateKeyOf(kind: StateKeyKind, a: TokenActivity): string | undef
  * at a time (the activity being evaluated), so evaluation allocates nothing per event.
  */
 export class KeyedStateStore {
-  private readonly tables = new Map<string, { decl: StateDecl; keys: Map<string, Slot> }>();
+  private readonly tables = new Map<string, Table>();
   private readonly changes = new Set<string>();
 
   /** Declares table `name` (`<detector id>/<state name>`); idempotent for the same declaration. */
   declare(name: string, decl: StateDecl): void {
-    if (!this.tables.has(name)) this.tables.set(name, { decl, keys: new Map() });
+    if (!this.tables.has(name)) this.tables.set(name, new Table(decl));
   }
 
   /** Table names with their declaration. */
@@ -252,41 +328,38 @@ export class KeyedStateStore {
   importEntry(name: string, key: string, entry: [number, unknown] | undefined): void {
     const t = this.tables.get(name);
     if (!t) return;
-    t.keys.delete(key);
+    t.remove(key);
     if (entry === undefined) return;
     const decoded = decode(t.decl, entry[1]);
-    if (decoded !== undefined) t.keys.set(key, { last: entry[0], data: decoded });
+    if (decoded !== undefined) t.moveToNewest(newSlot(key, entry[0], decoded));
   }
 
   /** A handle on table `name` whose key is set with `bind` before each use. */
   handle(name: string): BoundHandle {
     const table = this.tables.get(name);
     if (!table) throw new Error(`undeclared state table ${name}`);
-    return new BoundHandle(this, name, table.decl, table.keys);
+    return new BoundHandle(this, name, table);
   }
 
-  /** @internal records a change and enforces the table's key bounds. */
-  touched(name: string, keys: Map<string, Slot>, key: string, slot: Slot, decl: StateDecl): void {
-    keys.delete(key);
-    keys.set(key, slot);
+  /** @internal records a change of `slot` (now its key's slot) and enforces the table's key bounds. */
+  touched(name: string, table: Table, slot: Slot): void {
+    table.moveToNewest(slot);
     if (slot.noted !== true) {
-      this.changes.add(`${name}\u0000${key}`);
+      this.changes.add(`${name}\u0000${slot.key}`);
       slot.noted = true;
     }
-    while (keys.size > decl.maxKeys) keys.delete(keys.keys().next().value as string);
-    // keys are in update order: drop the expired ones from the old end
+    const decl = table.decl;
+    while (table.keys.size > decl.maxKeys) table.remove((table.oldest as Slot).key);
+    // slots are in update order: drop the expired ones from the old end
     const horizon = slot.last - decl.ttlMs;
-    for (const k of keys.keys()) {
-      if ((keys.get(k) as Slot).last >= horizon) break;
-      keys.delete(k);
-    }
+    for (let s = table.oldest; s !== undefined && s.last < horizon; s = table.oldest) table.remove(s.key);
   }
 
   /** Serializable state. */
   toJSON(): KeyedStateJSON {
     const entries: KeyedStateJSON['entries'] = [];
     for (const [name, t] of this.tables) {
-      for (const [key, slot] of t.keys) entries.push([name, key, slot.last, encode(t.decl, slot.data)]);
+      for (const slot of t.slots()) entries.push([name, slot.key, slot.last, encode(t.decl, slot.data)]);
     }
     return { v: 1, entries };
   }
@@ -303,7 +376,7 @@ export class KeyedStateStore {
       if (!t) continue;
       const decoded = decode(t.decl, data);
       if (decoded === undefined) continue;
-      t.keys.set(key, { last, data: decoded });
+      t.put(newSlot(key, last, decoded));
       n++;
     }
     return n;
@@ -363,9 +436,14 @@ export class BoundHandle
   constructor(
     private readonly store: KeyedStateStore,
     private readonly name: string,
-    private readonly decl: StateDecl,
-    private readonly keys: Map<string, Slot>,
-  ) {}
+    private readonly table: Table,
+  ) {
+    this.decl = table.decl;
+    this.keys = table.keys;
+  }
+
+  private readonly decl: StateDecl;
+  private readonly keys: Map<string, Slot>;
 
   /** Binds the handle to `key` (undefined: nothing to read, writes ignored). */
   bind(key: string | undefined): void {
@@ -384,13 +462,13 @@ export class BoundHandle
     if (this.key === undefined) return undefined;
     const slot = this.keys.get(this.key);
     if (slot !== undefined && slot.last >= atMs - this.decl.ttlMs) return slot;
-    return { last: atMs, data: initialData(this.decl) };
+    return newSlot(this.key, atMs, initialData(this.decl));
   }
 
   /** Records a write of `slot` at `atMs` (last update, LRU order, change set, bounds). */
   private wrote(slot: Slot, atMs: number): void {
     slot.last = Math.max(slot.last, atMs);
-    this.store.touched(this.name, this.keys, this.key as string, slot, this.decl);
+    this.store.touched(this.name, this.table, slot);
   }
 
   // first_seen + distinct
@@ -437,7 +515,17 @@ export class BoundHandle
   entries(sinceMs?: number): readonly WindowEntry[] {
     const list = (this.slot()?.data as WindowData | undefined)?.list;
     if (list === undefined) return EMPTY;
-    return sinceMs === undefined ? list : list.filter((e) => e.at >= sinceMs);
+    if (sinceMs === undefined) return list;
+    if (Number.isNaN(sinceMs)) return [];
+    // the list is in time order (add inserts in place): the first entry at or after sinceMs
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((list[mid] as WindowEntry).at < sinceMs) lo = mid + 1;
+      else hi = mid;
+    }
+    return list.slice(lo);
   }
 
   // counter
