@@ -159,7 +159,7 @@ async function bareDrain(topic: string, total: number): Promise<number> {
 async function detectRun(
   name: string,
   rawTopic: string,
-  source: Map<number, { key: string; value: Buffer | null }[]>,
+  source: Map<number, { key: string; value: Buffer | null; headers: Record<string, string> }[]>,
   instances: number,
 ) {
   // each run reads its own copy of the activity partitions, filled once every instance joined
@@ -205,7 +205,7 @@ async function detectRun(
   await producer.connect();
   const ends = new Map<number, bigint>();
   for (const [partition, records] of source) {
-    const messages = records.map((r) => ({ key: r.key, value: r.value, partition }));
+    const messages = records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, partition }));
     for (const part of chunkMessages(messages))
       await producer.send({ topic: activity, acks: -1, messages: part });
     ends.set(partition, BigInt(records.length));

@@ -5,12 +5,14 @@ import {
   type Kafka,
   type Message,
   Partitioners,
+  type PartitionOffset,
   type Producer,
   type TopicMessages,
 } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaConfig } from '../config.js';
 import { chunkMessages } from '../kafka/chunk.js';
+import { decodeHeaders } from '../kafka/messages.js';
 import { rawTopics } from '../kafka/topics.js';
 import type { TopologyNames } from './names.js';
 import type { ChangelogRecord } from './task-state.js';
@@ -22,9 +24,10 @@ export const IDEMPOTENT_RETRY = {
   maxRetryTime: 10_000,
 };
 
-/** A record read by {@link readToEnd}: key, value and its offset. */
+/** A record read by {@link readToEnd}: key, value, its offset and headers. */
 export interface ReadRecord extends ChangelogRecord {
   offset: string;
+  headers: Record<string, string>;
 }
 
 /** A topic the topology needs, with its partition count and whether it is compacted. */
@@ -152,7 +155,12 @@ export async function readToEnd(
         }
         for (const m of batch.messages) {
           if (BigInt(m.offset) > (ends.get(batch.partition) ?? -1n)) break;
-          list.push({ key: m.key?.toString('utf8') ?? '', value: m.value ?? null, offset: m.offset });
+          list.push({
+            key: m.key?.toString('utf8') ?? '',
+            value: m.value ?? null,
+            offset: m.offset,
+            headers: decodeHeaders(m.headers),
+          });
         }
       },
     });
@@ -200,12 +208,13 @@ export class TaskProducer {
 
   /**
    * One transaction: every message (gzip-compressed batches), then the consumed offsets of
-   * `groupId` (`offset` = next offset to read), then commit. On any failure the transaction is
+   * `groupId` (`offset` = next offset to read; `metadata`: the commit's metadata string, at most
+   * the broker's `offset.metadata.max.bytes`, 4 KiB by default), then commit. On any failure the transaction is
    * aborted (if it can be) and the error rethrown: the caller must drop its in-memory state.
    */
   async commit(
     messages: readonly TopicMessages[],
-    offsets: { groupId: string; topic: string; partition: number; offset: string },
+    offsets: { groupId: string; topic: string; partition: number; offset: string; metadata?: string },
   ): Promise<void> {
     const txn = await this.producer.transaction();
     try {
@@ -219,11 +228,15 @@ export class TaskProducer {
           });
         }
       }
+      // kafkajs sends `metadata` in TxnOffsetCommit (its types omit the field)
+      const committed: PartitionOffset & { metadata?: string } = {
+        partition: offsets.partition,
+        offset: offsets.offset,
+      };
+      if (offsets.metadata !== undefined) committed.metadata = offsets.metadata;
       await txn.sendOffsets({
         consumerGroupId: offsets.groupId,
-        topics: [
-          { topic: offsets.topic, partitions: [{ partition: offsets.partition, offset: offsets.offset }] },
-        ],
+        topics: [{ topic: offsets.topic, partitions: [committed] }],
       });
       await txn.commit();
     } catch (err) {

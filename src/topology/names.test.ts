@@ -12,8 +12,14 @@ const activity = (over: { user?: Record<string, string>; client?: string }): Tok
   }) as unknown as TokenActivity;
 
 describe('topology names', () => {
-  it('keys an activity by its owner, else its app, else its token', () => {
-    expect(entityKey(activity({ user: { name: 'octocat' }, client: 'Iv1' }))).toBe('owner:github:octocat');
+  it('keys an activity by its person (user id first), else its app, else its token', () => {
+    expect(entityKey(activity({ user: { name: 'octocat' }, client: 'Iv1' }))).toBe('person:github:octocat');
+    // one person named by id only or by id and name: one key (the owner entity ids differ)
+    expect(entityKey(activity({ user: { id: '005A', name: 'ana@x.example' } }))).toBe('person:github:005A');
+    expect(entityKey(activity({ user: { id: '005A' } }))).toBe('person:github:005A');
+    expect(entityKey(activity({ user: { email: 'ana@x.example', name: 'ana' } }))).toBe(
+      'person:github:ana@x.example',
+    );
     expect(entityKey(activity({ client: 'Iv1' }))).toBe('app:github:Iv1');
     expect(entityKey(activity({}))).toBe('token:github:pat:1');
   });

@@ -1,4 +1,4 @@
-import { appEntityId, ownerEntityId } from '../../baselines/entity-ids.js';
+import { appEntityId } from '../../baselines/entity-ids.js';
 import type { TokenActivity } from '../../schemas/token-activity.js';
 import type { KafkaConfig } from '../config.js';
 
@@ -50,13 +50,23 @@ export function topologyNames(config: KafkaConfig): TopologyNames {
 }
 
 /**
- * The partition key of an activity: its owner entity (`owner:<module>:<user>`) when it names a
- * user, else its app entity, else the token. Every event of one person's credentials (and of a
- * Salesforce session family, which belongs to one user) lands on one partition, so the token's
- * and its owner's baselines live in one task.
+ * The partition key of an activity: the person it acts as, by their most stable identifier
+ * (`person:<module>:<user.id>`, else `user.email`, else `user.name`); without a user its app
+ * entity, else its token. The vendor's user id comes first because the same person's records
+ * name them in several ways (Salesforce rows with the user id only or with the username too, so
+ * `owner:` entity ids differ between the records of one grant): keyed by the id, every record of
+ * one person's credentials, of each of their owner entities and of a Salesforce session family
+ * lands on one partition, so the token's and its owner's baselines live in one task.
+ *
+ * Known gap (src/topology/partitioned-model.ts measures it on the samples): an app entity used
+ * by several people (one OAuth app, many users) and a delegated token acting as many people
+ * (Workspace domain-wide delegation) span partitions, so a detect task sees only its people's
+ * part of those baselines.
  */
 export function entityKey(a: TokenActivity): string {
-  return ownerEntityId(a) ?? appEntityId(a) ?? `token:${a.token.id}`;
+  const person = a.user.id || a.user.email || a.user.name;
+  if (person) return `person:${a.event.module}:${person}`;
+  return appEntityId(a) ?? `token:${a.token.id}`;
 }
 
 /**
@@ -68,17 +78,26 @@ export const ORG_KEY = 'org';
 
 /** Header names of the topology's internal messages. */
 export const HEADERS = {
-  /** `activity` or `watermark` on the by-org topic. */
+  /** `watermark` on a watermark message (activity and by-org topics); absent or `activity` otherwise. */
   kind: 'tokenwatch.kind',
-  /** The activity partition a by-org message comes from. */
+  /**
+   * The source of a watermark message (activity topic: the raw partition as `<topic>/<partition>`)
+   * or of a by-org message (the activity partition).
+   */
   src: 'tokenwatch.src',
   /** The activity-partition offset a by-org activity comes from. */
   offset: 'tokenwatch.offset',
-  /** The ordering time (epoch ms) of a by-org activity (detect-stage.ts). */
+  /**
+   * The ordering time (epoch ms) of an activity, set once by the normalize stage per raw
+   * partition (its event time, or the partition's watermark when it is later than the lateness
+   * allows: the rule of serve's release buffer) and carried unchanged to the by-org topic.
+   */
   order: 'tokenwatch.order',
   /**
-   * On a `watermark` message: no later activity from this partition has an ordering time below
-   * it (the detect task's highest event time minus the lateness, epoch ms).
+   * On a `watermark` message: no later activity from its source has an ordering time below it
+   * (epoch ms; `Infinity`: the source was read to its end, it holds nothing back).
    */
   watermark: 'tokenwatch.watermark',
+  /** On a normalize watermark message: `1` when the raw partition was read to its end (high watermark). */
+  end: 'tokenwatch.end',
 } as const;

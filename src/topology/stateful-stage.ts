@@ -25,6 +25,12 @@ export interface StageBatchInfo {
   alerts: number;
   /** Changelog records written (changed state pieces only). */
   changelog: number;
+  /** Normalize: activities later than the lateness allows (ordered at their partition's watermark). */
+  late?: number;
+  /** Detect, org: activities released before the watermark passed them (buffer over its cap). */
+  forced?: number;
+  /** Detect, org: activities waiting in the task's release buffer after the batch. */
+  buffered?: number;
   /** Wall-clock ms: processing, and the transaction (produce + offsets + commit). */
   processMs: number;
   commitMs: number;
@@ -37,8 +43,10 @@ export interface StageDeps {
   config: Readonly<Config>;
   names: TopologyNames;
   logger: Logger;
-  /** Event-time lateness: alert groups close, the org stage orders events, ms. */
+  /** Event-time lateness: alert groups close, the normalize stage's ordering time (late records), ms. */
   latenessMs: number;
+  /** Activities a detect or org task's release buffer holds before the oldest go early. */
+  maxBufferedActivities: number;
   /** Consumer group session timeout, ms. */
   sessionTimeoutMs: number;
   /** Longest a fetch waits on an idle partition, ms. */
@@ -69,6 +77,10 @@ export interface Processed {
   /** Stage-specific changelog records (beyond the TaskState's). */
   changelog: ChangelogRecord[];
   alerts: number;
+  /** Activities released early (buffer over its cap). */
+  forced?: number;
+  /** Activities left in the task's release buffer. */
+  buffered?: number;
 }
 
 /**
@@ -110,6 +122,9 @@ export abstract class StatefulStage<T extends Task> {
 
   /** Processes one batch (messages at or after the task's position, offset order). */
   protected abstract process(task: T, messages: KafkaMessage[]): Processed;
+
+  /** Asynchronous work before a task's batch is processed (lookups); default none. */
+  protected async prepare(_task: T): Promise<void> {}
 
   /** Joins the group and starts consuming; resolves once `run` started. */
   async start(): Promise<void> {
@@ -163,6 +178,7 @@ export abstract class StatefulStage<T extends Task> {
   private async processBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const task = await this.taskFor(batch.partition);
+    await this.prepare(task);
     const messages = batch.messages.filter(
       (m) => task.nextOffset < 0n || BigInt(m.offset) >= task.nextOffset,
     );
@@ -208,6 +224,8 @@ export abstract class StatefulStage<T extends Task> {
       nextOffset: next.toString(),
       alerts: processed.alerts,
       changelog: changelog.length,
+      ...(processed.forced === undefined ? {} : { forced: processed.forced }),
+      ...(processed.buffered === undefined ? {} : { buffered: processed.buffered }),
       processMs: t1 - t0,
       commitMs: performance.now() - t1,
     });

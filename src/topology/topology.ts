@@ -29,6 +29,8 @@ export interface TopologyOptions {
   partitions?: number;
   /** Event-time lateness, ms (default `config.serve.latenessMs`). */
   latenessMs?: number;
+  /** Cap of each detect and org task's release buffer (default `config.serve.maxBufferedActivities`). */
+  maxBufferedActivities?: number;
   /** Consumer group session timeout, ms (default 30000). */
   sessionTimeoutMs?: number;
   /** Longest a fetch waits on an idle partition, ms (default 500). */
@@ -99,6 +101,7 @@ export async function runTopology(
     names,
     logger,
     latenessMs: options.latenessMs ?? config.serve.latenessMs,
+    maxBufferedActivities: options.maxBufferedActivities ?? config.serve.maxBufferedActivities,
     sessionTimeoutMs: options.sessionTimeoutMs ?? 30_000,
     maxWaitTimeMs: options.maxWaitTimeMs ?? 500,
     signal: options.signal,
