@@ -51,6 +51,43 @@ describe('OrgBaseline', () => {
     expect(copy.sharedBlockPrincipals('165.225.16.0/24', t0 + 5 * HOUR)).toBe(4);
   });
 
+  it('counts the people on an enterprise gateway per operator, whichever node, /16 or AS they use', () => {
+    /** `email`'s use of a Zscaler node, or of a consumer VPN. */
+    const gw = (
+      email: string,
+      at: number,
+      prefix: string,
+      kind: 'enterprise_gateway' | 'consumer' = 'enterprise_gateway',
+    ) =>
+      activityFixture({
+        at,
+        user: { email },
+        token: { id: `github:hash:${email}` },
+        source: { ip: prefix.replace('0/24', '10'), as: { number: 53813 } },
+        tokenwatch: {
+          network: {
+            ip_prefix: prefix,
+            class: 'vpn',
+            vpn_kind: kind,
+            vpn_provider: kind === 'consumer' ? 'mullvad' : 'zscaler',
+          },
+        },
+      });
+    const org = trainStore([
+      gw('ann@x.com', t0, '165.225.0.0/24'),
+      gw('ben@x.com', t0 + HOUR, '136.226.158.0/24'),
+      gw('cat@x.com', t0 + HOUR, '147.161.140.0/24', 'consumer'),
+      use('dan@x.com', t0, '165.225.2.0/24'),
+    ]).org;
+    expect(org.sharedGatewayPrincipals('zscaler', t0 + 2 * HOUR)).toBe(2);
+    expect(org.sharedGatewayPrincipals('zscaler', t0 + 2 * HOUR, 'owner:github:ann@x.com')).toBe(1);
+    expect(org.sharedGatewayPrincipals('zscaler', t0 + HOUR + ORG_PREFIX_WINDOW_MS + 1)).toBe(0);
+    expect(org.sharedGatewayPrincipals('mullvad', t0 + 2 * HOUR)).toBe(0);
+    expect(org.sharedGatewayPrincipals('AS53813', t0 + 2 * HOUR)).toBe(0);
+    const copy = OrgBaseline.fromJSON(orgStateSchema.parse(JSON.parse(JSON.stringify(org.toJSON()))));
+    expect(copy.sharedGatewayPrincipals('zscaler', t0 + 2 * HOUR)).toBe(2);
+  });
+
   it('counts neither machine tokens nor failed attempts as people using a network', () => {
     const org = trainStore([
       use('etl@x.com', t0, SDP, 'machine'),

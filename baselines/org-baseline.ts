@@ -10,6 +10,8 @@ export const ORG_PREFIX_WINDOW_MS = 30 * DAY_MS;
 export const ORG_PREFIX_PRINCIPALS_CAP = 16;
 /** Networks remembered org-wide (least recently used dropped). */
 export const ORG_PREFIX_CAP = 16_384;
+/** Enterprise-gateway operators remembered org-wide (least recently used dropped). */
+export const ORG_GATEWAY_CAP = 64;
 /**
  * The provider block of a network prefix: the /16 of an IPv4 /24 (`203.0`), the /32 of an IPv6
  * /64 (`2001:db8`). A person's new address inside a block they already use is usually the same
@@ -53,6 +55,8 @@ export const orgStateSchema = z.object({
   v: z.literal(1),
   /** [prefix, [[owner, lastSeen]...]] least recently used first */
   prefixes: z.array(z.tuple([z.string(), z.array(z.tuple([z.string(), z.number()]))])),
+  /** [gateway operator, [[owner, lastSeen]...]] of enterprise gateways, least recently used first (absent in older state) */
+  gateways: z.array(z.tuple([z.string(), z.array(z.tuple([z.string(), z.number()]))])).optional(),
   // State saved before failed attempts and impersonations moved to the spray and fan-out detectors'
   // declared state (detectors/state.ts) may still carry `failures` / `impersonations`: zod drops them.
 });
@@ -69,6 +73,12 @@ export type OrgStateJSON = z.infer<typeof orgStateSchema>;
  *   a person's first use of it is not a new place. Machine tokens do not count (an attacker VPS
  *   replaying several stolen integration tokens must not become "known"). Indexed by provider block
  *   (/16, IPv6 /32) too: an SDP provider's other nodes share the block of its busiest one.
+ * - **Enterprise gateways**: per operator of an enterprise security gateway
+ *   (`tokenwatch.network.vpn_kind` `enterprise_gateway`, operator `vpn_provider`, else the AS:
+ *   Zscaler, Netskope, Cloudflare Zero Trust...), the people who used it and when, with the same
+ *   bounds: a gateway spreads one organization over many nodes, /24s, /16s and even ASNs (a
+ *   person on the Frankfurt node when colleagues use Chicago's), so its people are counted per
+ *   operator, not per prefix.
 
  * (Failed attempts per account and the users a delegation client impersonated are the declared
  * state of `account.password_spray` and `app.impersonation_fanout`, not kept here.)
@@ -82,24 +92,21 @@ export class OrgBaseline implements OrgView {
   private readonly prefixes = new Map<string, Map<string, number>>();
   /** provider block -> prefixes of it in {@link prefixes} (kept in step, not saved: rebuilt on load) */
   private readonly blocks = new Map<string, Set<string>>();
+  /** enterprise-gateway operator ({@link gatewayOf}) -> owner -> last use */
+  private readonly gateways = new Map<string, Map<string, number>>();
 
   /** Folds one activity in (`owner` is its owner entity id, if any). */
   observe(a: TokenActivity, t: number, owner: string | undefined): void {
     const prefix = a.tokenwatch.network?.ip_prefix;
     if (a.event.outcome === 'failure') return;
     if (prefix !== undefined && owner !== undefined && a.token.principal === 'human') {
-      const people = this.prefixes.get(prefix) ?? new Map<string, number>();
-      const last = people.get(owner);
-      if (last === undefined && people.size >= ORG_PREFIX_PRINCIPALS_CAP) {
-        // keep the most recent people: drop the stalest
-        let stalest: string | undefined;
-        let min = Number.POSITIVE_INFINITY;
-        for (const [p, s] of people) if (s < min) [stalest, min] = [p, s];
-        if (stalest !== undefined) people.delete(stalest);
-      }
-      people.set(owner, Math.max(last ?? t, t));
+      const people = addPerson(this.prefixes.get(prefix), owner, t);
       if (!this.prefixes.has(prefix)) this.indexBlock(prefix);
       touch(this.prefixes, prefix, people, ORG_PREFIX_CAP, (dropped) => this.unindexBlock(dropped));
+      const gateway = gatewayOf(a);
+      if (gateway !== undefined) {
+        touch(this.gateways, gateway, addPerson(this.gateways.get(gateway), owner, t), ORG_GATEWAY_CAP);
+      }
     }
   }
 
@@ -118,11 +125,7 @@ export class OrgBaseline implements OrgView {
   }
 
   sharedPrefixPrincipals(prefix: string, atMs: number, except?: string): number {
-    const people = this.prefixes.get(prefix);
-    if (people === undefined) return 0;
-    let n = 0;
-    for (const [p, last] of people) if (p !== except && last >= atMs - ORG_PREFIX_WINDOW_MS) n++;
-    return n;
+    return countRecent(this.prefixes.get(prefix), atMs, except);
   }
 
   sharedBlockPrincipals(prefix: string, atMs: number, except?: string): number {
@@ -133,11 +136,22 @@ export class OrgBaseline implements OrgView {
     return max;
   }
 
+  sharedGatewayPrincipals(gateway: string, atMs: number, except?: string): number {
+    return countRecent(this.gateways.get(gateway), atMs, except);
+  }
+
   /** Serializable state ({@link orgStateSchema}). */
   toJSON(): OrgStateJSON {
     return {
       v: 1,
       prefixes: [...this.prefixes].map(([p, people]) => [p, [...people]]),
+      ...(this.gateways.size > 0
+        ? {
+            gateways: [...this.gateways].map(
+              ([g, people]) => [g, [...people]] as [string, [string, number][]],
+            ),
+          }
+        : {}),
     };
   }
 
@@ -148,6 +162,45 @@ export class OrgBaseline implements OrgView {
       org.prefixes.set(p, new Map(people));
       org.indexBlock(p);
     }
+    for (const [g, people] of state.gateways ?? []) org.gateways.set(g, new Map(people));
     return org;
   }
+}
+
+/**
+ * The enterprise security gateway an activity came through (`tokenwatch.network.class` `vpn` with
+ * `vpn_kind` `enterprise_gateway`): its operator (`vpn_provider`, `zscaler`), else `AS<number>`;
+ * undefined for any other network.
+ */
+export function gatewayOf(a: TokenActivity): string | undefined {
+  const net = a.tokenwatch.network;
+  if (net?.class !== 'vpn' || net.vpn_kind !== 'enterprise_gateway') return undefined;
+  if (net.vpn_provider !== undefined) return net.vpn_provider;
+  const asn = a.source?.as?.number;
+  return asn === undefined ? undefined : `AS${asn}`;
+}
+
+/**
+ * Records `owner`'s use at `t` in a people map (created when absent), keeping at most
+ * {@link ORG_PREFIX_PRINCIPALS_CAP} people: the stalest is dropped for a newcomer.
+ */
+function addPerson(people: Map<string, number> | undefined, owner: string, t: number): Map<string, number> {
+  const map = people ?? new Map<string, number>();
+  const last = map.get(owner);
+  if (last === undefined && map.size >= ORG_PREFIX_PRINCIPALS_CAP) {
+    let stalest: string | undefined;
+    let min = Number.POSITIVE_INFINITY;
+    for (const [p, s] of map) if (s < min) [stalest, min] = [p, s];
+    if (stalest !== undefined) map.delete(stalest);
+  }
+  map.set(owner, Math.max(last ?? t, t));
+  return map;
+}
+
+/** People of a people map other than `except` seen within {@link ORG_PREFIX_WINDOW_MS} before `atMs`. */
+function countRecent(people: Map<string, number> | undefined, atMs: number, except?: string): number {
+  if (people === undefined) return 0;
+  let n = 0;
+  for (const [p, last] of people) if (p !== except && last >= atMs - ORG_PREFIX_WINDOW_MS) n++;
+  return n;
 }

@@ -152,4 +152,11 @@ export interface OrgView {
    * provider block (/16, IPv6 /32) of `prefix`: another node of a corporate VPN/SDP provider.
    */
   sharedBlockPrincipals(prefix: string, atMs: number, except?: string): number;
+  /**
+   * People (owner entities of human tokens) other than `except` who used the enterprise security
+   * gateway `gateway` (org-baseline.ts `gatewayOf`: the operator, `zscaler`, else `AS<n>`)
+   * successfully within the last 30 days before `atMs`: the organization's SDP / secure web
+   * gateway egress when several do, whichever node they use.
+   */
+  sharedGatewayPrincipals(gateway: string, atMs: number, except?: string): number;
 }

@@ -1,4 +1,4 @@
-import { providerBlock } from '../baselines/org-baseline.js';
+import { gatewayOf, providerBlock } from '../baselines/org-baseline.js';
 import type { BaselineView, Dimension, SeenStat } from '../baselines/types.js';
 import { ipPrefix, parseIp } from '../ingestors/common/ip.js';
 import type { TokenActivity } from '../schemas/token-activity.js';
@@ -116,6 +116,28 @@ export const isOrgEgressBlock = (ctx: DetectorContext, prefix: string | undefine
   prefix !== undefined &&
   ctx.org !== undefined &&
   ctx.org.sharedBlockPrincipals(prefix, atMs, ctx.owner?.entity) >= ORG_EGRESS_BLOCK_MIN_PEOPLE;
+
+/**
+ * Other people of the organization who must have used an enterprise security gateway's AS within
+ * 30 days for it to be the organization's gateway: two. A gateway node is no colleague's home
+ * network, but Cloudflare's consumer WARP app shares its AS with Zero Trust, so one colleague's
+ * WARP at home must not vouch for a stranger's.
+ */
+export const ORG_GATEWAY_MIN_PEOPLE = 2;
+
+/**
+ * True when this use comes from an enterprise security gateway (`tokenwatch.network.class` `vpn`,
+ * `vpn_kind` `enterprise_gateway`: Zscaler, Netskope, Cisco Umbrella, Cloudflare Zero Trust...)
+ * whose operator (`vpn_provider`, else the AS) at least {@link ORG_GATEWAY_MIN_PEOPLE} other
+ * people of the organization used within 30 days: the organization's SDP / web-gateway egress,
+ * whichever node, /24 or /16 of it the person lands on (N3: a rollout, a node failover). Consumer
+ * VPNs and relays never count.
+ */
+export function isOrgGateway(activity: TokenActivity, ctx: DetectorContext, atMs: number): boolean {
+  const gateway = gatewayOf(activity);
+  if (gateway === undefined || ctx.org === undefined) return false;
+  return ctx.org.sharedGatewayPrincipals(gateway, atMs, ctx.owner?.entity) >= ORG_GATEWAY_MIN_PEOPLE;
+}
 
 /**
  * True when a person drives the credential from their own device: a human principal, or a

@@ -89,6 +89,15 @@ export const NETWORK_CLASSES = [
   'residential',
 ] as const;
 export type NetworkClass = (typeof NETWORK_CLASSES)[number];
+/**
+ * Kinds of `vpn` egress ({@link tokenActivitySchema} `tokenwatch.network.vpn_kind`):
+ * `enterprise_gateway` (a secure web gateway, SDP or SASE egress an organization routes its
+ * managed devices through: Zscaler, Netskope, Cisco Umbrella, Cloudflare Zero Trust, Prisma
+ * Access...), `consumer` (a VPN service anyone can buy: NordVPN, Mullvad, Proton VPN...), `relay`
+ * (a privacy relay built into an OS or browser: iCloud Private Relay).
+ */
+export const VPN_KINDS = ['enterprise_gateway', 'consumer', 'relay'] as const;
+export type VpnKind = (typeof VPN_KINDS)[number];
 /** Precision of a geolocation: see `tokenwatch.network.geo_precision`. */
 export const GEO_PRECISIONS = ['city', 'region', 'country', 'none'] as const;
 export type GeoPrecision = (typeof GEO_PRECISIONS)[number];
@@ -291,6 +300,16 @@ export const tokenActivitySchema = z.object({
          * CGNAT pool), `private` (RFC 1918 / ULA / loopback), `residential` (anything else known).
          */
         class: z.enum(NETWORK_CLASSES).optional(),
+        /**
+         * For class `vpn`: which kind of VPN egress (`enterprise_gateway`, `consumer`, `relay`, see
+         * {@link VPN_KINDS}), from the provider range file or the AS entry that classified it.
+         */
+        vpn_kind: z.enum(VPN_KINDS).optional(),
+        /**
+         * For class `vpn`: the operator (`zscaler`, `netskope`, `mullvad`...), the provider id of
+         * the range file or AS entry that classified it; one operator may announce several ASNs.
+         */
+        vpn_provider: z.string().optional(),
         /**
          * How precise `source.geo` is: `city` (a city with `geo_accuracy_km`), `region`, `country`
          * (country only: never use its centroid as a point), `none` (no geo).

@@ -23,6 +23,7 @@
  * - Proton VPN: https://api.protonvpn.ch/vpn/logicals (server list; `ExitIP`)
  * - Apple iCloud Private Relay: https://mask-api.icloud.com/egress-ip-ranges.csv (RFC 8805 geofeed)
  */
+import type { VpnKind } from '../schemas/token-activity.js';
 
 /** How refresh reads a provider's official feed. */
 export type FeedFormat =
@@ -43,6 +44,8 @@ export interface ProviderSpec {
   id: string;
   name: string;
   class: 'cloud' | 'hosting' | 'vpn' | 'tor';
+  /** For class `vpn`: which kind of VPN egress (written as the file's `vpn_kind`). */
+  vpnKind?: VpnKind;
   /** Official feed URLs (empty for ASN-derived providers). */
   urls: string[];
   format: FeedFormat;
@@ -200,6 +203,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     id: 'zscaler',
     name: 'Zscaler (Internet Access cloud enforcement nodes)',
     class: 'vpn',
+    vpnKind: 'enterprise_gateway',
     urls: ['https://config.zscaler.com/api/zscaler.net/cenr/json'],
     format: 'zscaler',
     seed: { kind: 'asn', asns: [22616, 53813, 62044] },
@@ -208,6 +212,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     id: 'mullvad',
     name: 'Mullvad VPN exits',
     class: 'vpn',
+    vpnKind: 'consumer',
     urls: ['https://api.mullvad.net/www/relays/all/'],
     format: 'mullvad',
     seed: iporigin(['Mullvad'], 'the Mullvad relay list (via lord-alfred/ipranges, CC0)'),
@@ -216,6 +221,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     id: 'protonvpn',
     name: 'Proton VPN exits',
     class: 'vpn',
+    vpnKind: 'consumer',
     urls: ['https://api.protonvpn.ch/vpn/logicals'],
     format: 'proton',
     seed: iporigin(['ProtonVPN'], 'the Proton VPN server list (via lord-alfred/ipranges, CC0)'),
@@ -224,6 +230,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     id: 'apple-private-relay',
     name: 'Apple iCloud Private Relay egress',
     class: 'vpn',
+    vpnKind: 'relay',
     urls: ['https://mask-api.icloud.com/egress-ip-ranges.csv'],
     format: 'geofeed',
     seed: iporigin(['Apple Private Relay'], 'mask-api.icloud.com/egress-ip-ranges.csv'),

@@ -158,6 +158,7 @@ async function main(): Promise<void> {
       provider: p.id,
       name: p.name,
       class: p.class,
+      ...(p.vpnKind !== undefined ? { vpn_kind: p.vpnKind } : {}),
       source,
       urls: p.urls,
       fetched_at: fetched,

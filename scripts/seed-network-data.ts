@@ -120,6 +120,7 @@ function main(): void {
       provider: p.id,
       name: p.name,
       class: p.class,
+      ...(p.vpnKind !== undefined ? { vpn_kind: p.vpnKind } : {}),
       source,
       urls: p.urls,
       fetched_at: fetchedAt,

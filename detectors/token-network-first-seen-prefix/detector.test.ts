@@ -94,6 +94,60 @@ describe(detector.id, () => {
     expect(f?.reason).toContain('3 other people use this network');
   });
 
+  it("stays quiet for a person first onto a node of the enterprise gateway the org's people use (N3), not on a consumer VPN", () => {
+    /** Egress of `provider` (`enterprise_gateway` Zscaler, or a `consumer` VPN) at `ip` in `prefix`. */
+    const egress = (
+      ip: string,
+      prefix: string,
+      kind: 'enterprise_gateway' | 'consumer',
+      provider: string,
+    ) => ({
+      source: { ip, as: { number: 22616 } },
+      tokenwatch: {
+        network: { ip_prefix: prefix, class: 'vpn' as const, vpn_kind: kind, vpn_provider: provider },
+      },
+    });
+    // colleagues work through the org's Zscaler in Chicago (165.225.2.0/24)...
+    const colleagues = (n: number, kind: 'enterprise_gateway' | 'consumer' = 'enterprise_gateway') =>
+      Array.from({ length: n }, (_, i) =>
+        activityFixture({
+          ...egress('165.225.2.9', '165.225.2.0/24', kind, kind === 'consumer' ? 'nordvpn' : 'zscaler'),
+          at: PROBE_AT - 2 * HOUR + i * 60_000,
+          event: { id: `gw${i}` },
+          user: { email: `colleague${i}@example.com` },
+          token: { id: `github:hash:colleague${i}`, client: undefined },
+        }),
+      );
+    // ...alice's laptop lands on its Frankfurt node: another /24, /16 and AS of the same operator
+    const node = egress('136.226.158.10', '136.226.158.0/24', 'enterprise_gateway', 'zscaler');
+    const probe = activityFixture({ at: PROBE_AT, ...node });
+    expect(detector.evaluate(probe, trainedContext([...history(), ...colleagues(2)], probe))).toEqual([]);
+    // one colleague does not make it the org's gateway (Cloudflare's consumer WARP shares Zero Trust's AS)
+    expect(detector.evaluate(probe, trainedContext([...history(), ...colleagues(1)], probe))).toHaveLength(1);
+    // colleagues on a consumer VPN never vouch for it, nor does the kind alone
+    const vpn = activityFixture({
+      at: PROBE_AT,
+      ...egress('136.226.158.10', '136.226.158.0/24', 'consumer', 'nordvpn'),
+    });
+    expect(
+      detector.evaluate(vpn, trainedContext([...history(), ...colleagues(2, 'consumer')], vpn)),
+    ).toHaveLength(1);
+    // a new client family through the gateway is still reported (medium), and so is a machine
+    const script = activityFixture({
+      at: PROBE_AT,
+      ...node,
+      user_agent: { original: 'python-requests/2.32.4', name: 'python-requests', version: '2.32.4' },
+    });
+    expect(
+      detector.evaluate(script, trainedContext([...history(), ...colleagues(2)], script))[0]?.severity,
+    ).toBe('medium');
+    const machine = { token: { principal: 'machine' as const } };
+    const bot = activityFixture({ at: PROBE_AT, ...node, ...machine });
+    expect(detector.evaluate(bot, trainedContext([...history(machine), ...colleagues(2)], bot))).toHaveLength(
+      1,
+    );
+  });
+
   it('stays quiet for a person on another address pool of an SDP provider eight people use, not for a machine', () => {
     const people = Array.from({ length: 8 }, (_, i) =>
       activityFixture({

@@ -18,6 +18,7 @@ import {
   isEndOfLife,
   isFailure,
   isOrgEgressBlock,
+  isOrgGateway,
   knownCarrier,
   knowsProviderBlock,
   newCountryOf,
@@ -87,6 +88,11 @@ function enteredRecently(views: readonly BaselineView[], country: string, atMs: 
  *   VPN/SDP; N3 moves everyone in a day) is silent unless the client family is new too, and so is
  *   another prefix of the provider block (/16) of an egress 8+ people use, for a person-driven credential (the SDP's other
  *   nodes and address pools);
+ * - a person's first use of an enterprise security gateway (class `vpn`, `vpn_kind`
+ *   `enterprise_gateway`: Zscaler, Netskope, Cloudflare Zero Trust...) that 2+ other people of the
+ *   organization used within 30 days through any node of the same operator (`vpn_provider`) is
+ *   the org's egress: silent unless the client family is new (N3 rollout, node failover; a
+ *   consumer VPN or relay never counts, nor the kind alone);
  * - a person-driven credential (human, or a per-user grant from a non-cloud address) with its
  *   usual client in a country it entered within {@link TRIP_DAYS} days that is not its main one is
  *   a trip in progress (hotel, mobile carrier, next city): silent;
@@ -106,8 +112,10 @@ function enteredRecently(views: readonly BaselineView[], country: string, atMs: 
  * Known gaps: the baseline keeps only a cloud flag for the last location, not the provider, so a
  * move from AWS to GCP egress counts as "within cloud"; an attacker renting compute at a
  * hyperscaler and replaying a machine credential there with its usual client family is silent
- * here (client, volume, breadth and action detectors remain); no ASN generalization beyond the /16; the
- * first two people moving to a new corporate egress still fire (N3: the prefix is not shared yet);
+ * here (client, volume, breadth and action detectors remain); no ASN generalization beyond the /16
+ * except for enterprise gateways; the first two people moving to a new corporate egress that is
+ * no listed enterprise gateway (an office, a self-hosted VPN) still fire (the prefix is not shared
+ * yet), and so do the first two onto a gateway;
  * an attacker reusing one address against three or more people's credentials within 30 days makes
  * it look like corporate egress for the next victims (their other findings remain: country,
  * client, breadth); one attacker IP reused across tokens of the same app fires only for the first
@@ -137,15 +145,15 @@ export const tokenNetworkFirstSeenPrefix = defineDetector({
     'source.ip',
   ],
   summary:
-    "First use from an IP /24 or /64 never seen for the token, its owner's tokens, its app's tokens (peers) or (cold start) its reference baseline. Medium with a new client family; a machine credential's cloud-to-cloud move with a client family it used itself is silent (N1: autoscaled runners), other credentials' such moves are low 21. Silent (unless the client family is new): a new country on the same event (the country detector owns it); the org's shared egress (`ctx.org`: 3+ other people on the prefix within 30 days, N3) and, for people, another prefix of a /16 where 8+ people share one (SDP nodes); a person's trip in progress (usual client, a non-home country entered within 30 days); a roaming baseline (8+ networks); a person's new /24 inside a /16 they already use (ISP churn); failed attempts; the org's own egress (class `corporate`); a new address of a mobile carrier (class `mobile`) whose AS the token or owner already uses. A Tor exit (class `tor`) is reported whatever else holds (medium; high with a new client family). Rented hosting (class hosting, an AS the credential never used: an attacker's VPS, S1/S10) is reported past the roaming, ISP-churn, SDP-block and trip silences (medium; high with a new client family).",
+    "First use from an IP /24 or /64 never seen for the token, its owner's tokens, its app's tokens (peers) or (cold start) its reference baseline. Medium with a new client family; a machine credential's cloud-to-cloud move with a client family it used itself is silent (N1: autoscaled runners), other credentials' such moves are low 21. Silent (unless the client family is new): a new country on the same event (the country detector owns it); the org's shared egress (`ctx.org`: 3+ other people on the prefix within 30 days, N3) and, for people, another prefix of a /16 where 8+ people share one (SDP nodes), or any node of an enterprise security gateway (`vpn_kind` `enterprise_gateway`, same operator) 2+ other people used within 30 days; a person's trip in progress (usual client, a non-home country entered within 30 days); a roaming baseline (8+ networks); a person's new /24 inside a /16 they already use (ISP churn); failed attempts; the org's own egress (class `corporate`); a new address of a mobile carrier (class `mobile`) whose AS the token or owner already uses. A Tor exit (class `tor`) is reported whatever else holds (medium; high with a new client family). Rented hosting (class hosting, an AS the credential never used: an attacker's VPS, S1/S10) is reported past the roaming, ISP-churn, SDP-block and trip silences (medium; high with a new client family).",
   knownGaps:
-    "ASN only for mobile carriers (else the /16 heuristic); an attacker replaying a machine credential from compute rented at the same kind of hyperscaler egress with its usual client family is silent here; the first two people on a new corporate egress still fire (N3); an attacker address reused against 3+ people's credentials within 30 days looks like corporate egress; an attacker IP reused across tokens of one app fires for the first token only; attacker on the victim's own network (S9).",
+    "ASN only for mobile carriers (else the /16 heuristic); an attacker replaying a machine credential from compute rented at the same kind of hyperscaler egress with its usual client family is silent here; the first two people on a new corporate egress still fire (N3: the first two onto an enterprise gateway, anyone onto an office or self-hosted VPN until three share its /24); an attacker address reused against 3+ people's credentials within 30 days looks like corporate egress; an attacker IP reused across tokens of one app fires for the first token only; attacker on the victim's own network (S9).",
   falsePositives: [
     'Owner working from a new place in their home country (new ISP, coworking space, a friend’s Wi-Fi)',
     'CI provider or integration vendor moving to new egress ranges',
-    'The first two people on a new corporate VPN / SDP egress (from the third person on it is known to the organization)',
+    'The first two people on a new corporate VPN / SDP egress (from the third person on a prefix, or on any node of a listed enterprise gateway, it is known to the organization)',
   ],
-  goodlog: { N3: 3 },
+  goodlog: {},
   goodlogSimulated: { N3: 6 },
   runbook: [
     'Check the network: cloud egress of a known vendor, corporate VPN, residential ISP, hosting/VPS or Tor.',
@@ -181,6 +189,10 @@ export const tokenNetworkFirstSeenPrefix = defineDetector({
     // The organization's own egress (config `corporateCidrs`) and a known carrier's pool are known.
     if (!newUa && (netClass === 'corporate' || knownCarrier(activity, ctx))) return [];
     if (people >= ORG_EGRESS_MIN_PEOPLE && !newUa) return [];
+    // The organization's enterprise security gateway (Zscaler, Netskope, Zero Trust...), which
+    // other people of the org already use through any of its nodes: a person's first use of a
+    // node of it is the org's egress, not a new place (N3 rollout, node failover).
+    if (!newUa && personDriven(activity) && isOrgGateway(activity, ctx, atMs)) return [];
     // Rented hosting (a cloud/hosting AS the credential never used) raises suspicion: roaming, ISP
     // churn, SDP nodes and trips do not explain it (network-stance.ts).
     const rented = isRentedHosting(activity, ctx);

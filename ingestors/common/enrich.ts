@@ -240,6 +240,8 @@ export function enrich(activity: TokenActivity, opts: EnrichOptions = {}): Token
       ip_prefix: facts.prefix,
       class: net.class,
       ...(net.cloudProvider !== undefined ? { cloud_provider: net.cloudProvider } : {}),
+      ...(net.vpnKind !== undefined ? { vpn_kind: net.vpnKind } : {}),
+      ...(net.vpnProvider !== undefined ? { vpn_provider: net.vpnProvider } : {}),
       ...geoNet,
     };
   } else if (fix) {

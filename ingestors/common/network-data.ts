@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { VPN_KINDS } from '../../schemas/token-activity.js';
 import { NetworkDataError } from './network-data-error.js';
 
 /**
@@ -30,6 +31,8 @@ export const providerRangesFileSchema = z
     /** Human name (`Amazon Web Services`). */
     name: z.string().min(1),
     class: z.enum(RANGE_CLASSES),
+    /** For class `vpn` (required there, absent elsewhere): which kind of VPN egress (`enterprise_gateway`, `consumer`, `relay`). */
+    vpn_kind: z.enum(VPN_KINDS).optional(),
     /** Where the prefixes came from, in words (package, file, official feed it was compiled from). */
     source: z.string().min(1),
     /** The provider's own published range file(s) that `refresh:network` downloads. */
@@ -39,7 +42,11 @@ export const providerRangesFileSchema = z
     /** CIDRs (IPv4 and IPv6). May be empty only when `source` says why. */
     prefixes: z.array(z.string().min(3)),
   })
-  .strict();
+  .strict()
+  .refine((f) => (f.class === 'vpn') === (f.vpn_kind !== undefined), {
+    message: 'vpn_kind is required for class vpn and only there',
+    path: ['vpn_kind'],
+  });
 export type ProviderRangesFile = z.infer<typeof providerRangesFileSchema>;
 
 const asnEntrySchema = z
@@ -52,13 +59,22 @@ const asnEntrySchema = z
   })
   .strict();
 
+/** A `vpn` entry of `asn-classes.json`: also says which operator and kind of VPN egress the AS carries. */
+const vpnAsnEntrySchema = asnEntrySchema
+  .extend({
+    kind: z.enum(VPN_KINDS),
+    /** The operator's id (`zscaler`), the same as its range file's `provider` where one exists. */
+    provider: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+  })
+  .strict();
+
 /** Schema of `data/network/asn-classes.json`. */
 export const asnClassesFileSchema = z
   .object({
     source: z.string().min(1),
     /** When the table was last reviewed against its sources (ISO 8601). */
     reviewed_at: isoDate,
-    vpn: z.array(asnEntrySchema),
+    vpn: z.array(vpnAsnEntrySchema),
     mobile: z.array(asnEntrySchema),
     hosting: z.array(asnEntrySchema),
   })

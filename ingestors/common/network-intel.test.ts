@@ -59,6 +59,35 @@ describe('cloud egress, VPN and Tor from the published lists', () => {
     expect(classify('104.16.1.1')).toMatchObject({ class: 'cloud', cloudProvider: 'cloudflare' });
   });
 
+  // Enterprise security gateways / SDP egress are told apart from consumer VPNs (issue 8: the
+  // first people onto an organization's new SDP egress are not anonymizing themselves).
+  it.each([
+    ['165.225.0.1', 'enterprise_gateway', 'Zscaler, provider file'],
+    ['136.226.158.10', 'enterprise_gateway', 'Zscaler Frankfurt, provider file'],
+    ['104.28.1.1', 'enterprise_gateway', 'Cloudflare WARP / Zero Trust, by AS13335'],
+    ['64.224.160.10', 'enterprise_gateway', 'iboss, by AS396253'],
+    ['57.140.0.10', 'enterprise_gateway', 'Menlo Security, by AS62654'],
+    ['45.62.176.10', 'enterprise_gateway', 'Cato Networks, by AS13150'],
+    ['172.225.46.2', 'relay', 'iCloud Private Relay, provider file'],
+    ['103.102.246.3', 'consumer', 'Mullvad exit, provider file'],
+    ['103.108.229.18', 'consumer', 'Proton VPN exit, provider file'],
+  ])('%s is a %s (%s)', (ip, kind) => {
+    expect(classify(ip)).toMatchObject({ class: 'vpn', vpnKind: kind });
+  });
+
+  it('names one operator for all of its ASNs', () => {
+    // Zscaler announces its ranges from AS22616, AS53813 and AS62044 (Switzerland)
+    expect(classify('165.225.2.122')).toMatchObject({ vpnProvider: 'zscaler', as: { number: 22616 } });
+    expect(classify('136.226.160.10')).toMatchObject({ vpnProvider: 'zscaler', as: { number: 62044 } });
+    expect(classify('64.224.160.10')).toMatchObject({ vpnProvider: 'iboss' });
+    expect(classify('103.108.229.18')).toMatchObject({ vpnProvider: 'protonvpn', vpnKind: 'consumer' });
+  });
+
+  it('gives no vpn kind outside class vpn', () => {
+    expect(classify('54.161.10.20').vpnKind).toBeUndefined();
+    expect(classify('185.220.101.5').vpnKind).toBeUndefined();
+  });
+
   it('classifies hosting by ASN where no range list covers the address', () => {
     // ALEXHOST (AS200019, MD) publishes no range file
     expect(classify('176.123.0.5')).toEqual({

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { NetworkClass } from '../../schemas/token-activity.js';
+import type { NetworkClass, VpnKind } from '../../schemas/token-activity.js';
 import { type AsnDatabase, type AsnInfo, loadAsnDatabase } from './asn-db.js';
 import { buildCloudMatcher, type CloudMatcher } from './cloud-ranges.js';
 import type { ParsedIp } from './ip.js';
@@ -20,6 +20,9 @@ import { type NetworkData, readNetworkData } from './network-data.js';
  *    range files of `data/network/` (longest prefix wins across files);
  * 4. `mobile`: CGNAT 100.64.0.0/10 (RFC 6598, carriers' shared address pools);
  * 5. by autonomous system (`data/network/asn-classes.json`): `vpn`, `mobile`, then `hosting`;
+ *    a `vpn` address also gets its kind (`vpnKind`: `enterprise_gateway`, `consumer`, `relay`)
+ *    and operator (`vpnProvider`) from its provider file (`vpn_kind`, `provider`) or AS entry
+ *    (`kind`, `provider`);
  * 6. `residential`: any other public address.
  * The AS is the vendor's (`source.as.number` set by a normalizer) when given, else the one the
  * `@ip-location-db/asn` database gives.
@@ -37,6 +40,10 @@ export interface NetworkFacts {
   provider?: string;
   /** Autonomous system, when known. */
   as?: AsnInfo;
+  /** For class `vpn`: the kind of VPN egress, from the provider file or the AS entry. */
+  vpnKind?: VpnKind;
+  /** For class `vpn`: the operator's id (range file `provider`, or the AS entry's `provider`). */
+  vpnProvider?: string;
 }
 
 /** The classifier built from the bundled data plus configuration. */
@@ -64,6 +71,10 @@ export interface NetworkIntelData {
   classOf: ReadonlyMap<string, 'cloud' | 'hosting' | 'vpn' | 'tor'>;
   /** AS number -> class from asn-classes.json. */
   asnClass: ReadonlyMap<number, 'vpn' | 'mobile' | 'hosting'>;
+  /** Provider id or AS number of a `vpn` provider file / AS entry -> its kind. */
+  vpnKindOf: ReadonlyMap<string | number, VpnKind>;
+  /** AS number of a `vpn` AS entry -> its operator's id. */
+  vpnProviderOf: ReadonlyMap<number, string>;
 }
 
 /**
@@ -113,9 +124,16 @@ export function loadNetworkIntelData(logger?: Logger, dir?: string): NetworkInte
   const data = readNetworkData(dir);
   const asnDb = loadAsnDatabase();
   const classOf = new Map<string, 'cloud' | 'hosting' | 'vpn' | 'tor'>();
+  const vpnKindOf = new Map<string | number, VpnKind>();
+  const vpnProviderOf = new Map<number, string>();
+  for (const e of data.asnClasses.vpn) {
+    vpnKindOf.set(e.asn, e.kind);
+    vpnProviderOf.set(e.asn, e.provider);
+  }
   const ranges = buildCloudMatcher(
     data.providers.flatMap((p) => {
       classOf.set(p.provider, p.class);
+      if (p.vpn_kind !== undefined) vpnKindOf.set(p.provider, p.vpn_kind);
       return p.prefixes.map((cidr) => ({ cidr, provider: p.provider }));
     }),
   );
@@ -124,7 +142,7 @@ export function loadNetworkIntelData(logger?: Logger, dir?: string): NetworkInte
   for (const cls of ['hosting', 'mobile', 'vpn'] as const) {
     for (const e of data.asnClasses[cls]) asnClass.set(e.asn, cls);
   }
-  const loaded: NetworkIntelData = { data, asnDb, ranges, classOf, asnClass };
+  const loaded: NetworkIntelData = { data, asnDb, ranges, classOf, asnClass, vpnKindOf, vpnProviderOf };
   const log = logger?.child({ component: 'network-intel' });
   log?.info(
     {
@@ -191,12 +209,24 @@ export function buildNetworkIntel(
         const cls = d.classOf.get(provider) ?? 'hosting';
         const facts: NetworkFacts =
           cls === 'cloud' ? { class: 'cloud', cloudProvider: provider } : { class: cls, provider };
+        const kind = cls === 'vpn' ? d.vpnKindOf.get(provider) : undefined;
+        if (kind !== undefined) {
+          facts.vpnKind = kind;
+          facts.vpnProvider = provider;
+        }
         return withAs(facts, ip, vendorAsn, d);
       }
       if (sp === 'cgnat') return { class: 'mobile' };
       const facts = withAs({ class: 'residential' }, ip, vendorAsn, d);
       const byAsn = facts.as ? d.asnClass.get(facts.as.number) : undefined;
       if (byAsn) facts.class = byAsn;
+      const asn = facts.as?.number;
+      if (byAsn === 'vpn' && asn !== undefined) {
+        const kind = d.vpnKindOf.get(asn);
+        const operator = d.vpnProviderOf.get(asn);
+        if (kind !== undefined) facts.vpnKind = kind;
+        if (operator !== undefined) facts.vpnProvider = operator;
+      }
       return facts;
     },
   };

@@ -5,8 +5,8 @@ import { buildNetworkIntel } from '../../ingestors/common/network-intel.js';
 import { CLOUD_RANGES } from './cloud-ranges.js';
 import { verifyBlock } from './geo-probe.js';
 import { GEO_CITIES, MOBILE_CARRIERS } from './geo-table.js';
-import { cloudAddress, hostileAddress, residentialAddress } from './geography.js';
-import { HOSTILE_RANGES, SDP_RANGES } from './hostile-infra.js';
+import { cloudAddress, hostileAddress, residentialAddress, sdpAddress } from './geography.js';
+import { HOSTILE_RANGES, SDP_RANGES, SDP_SECONDARY_RANGES } from './hostile-infra.js';
 import { hostInBlock, parseCidr } from './net.js';
 
 describe('geography table (verified with geoip-lite 1.4)', () => {
@@ -27,9 +27,21 @@ describe('geography table (verified with geoip-lite 1.4)', () => {
       ...MOBILE_CARRIERS.flatMap((m) => m.blocks.map((b) => verifyBlock(b, m.country))),
       ...CLOUD_RANGES.map((r) => verifyBlock(r.cidr, r.country)),
       ...HOSTILE_RANGES.map((r) => verifyBlock(r.cidr, r.country)),
-      ...SDP_RANGES.map((r) => verifyBlock(r.cidr, r.country)),
+      ...[...SDP_RANGES, ...SDP_SECONDARY_RANGES].map((r) => verifyBlock(r.cidr, r.country)),
     ].filter(Boolean);
     expect(bad).toEqual([]);
+  });
+
+  it('SDP failover nodes are the same operator in another /16, classified as its enterprise gateway', () => {
+    const intel = buildNetworkIntel();
+    for (const r of SDP_SECONDARY_RANGES) {
+      const addr = sdpAddress(r.country, 3, SDP_SECONDARY_RANGES);
+      const primary = sdpAddress(r.country, 3);
+      expect(addr.ip.split('.').slice(0, 2)).not.toEqual(primary.ip.split('.').slice(0, 2));
+      const facts = intel.classify(parseIp(addr.ip) as NonNullable<ReturnType<typeof parseIp>>);
+      expect(facts).toMatchObject({ class: 'vpn', vpnKind: 'enterprise_gateway', vpnProvider: 'zscaler' });
+      expect(facts.as?.number).toBe(r.asn);
+    }
   });
 
   it('addresses drawn from the table stay inside their blocks', () => {

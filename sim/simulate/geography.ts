@@ -6,7 +6,7 @@
  */
 import { CLOUD_RANGES, type CloudProvider } from './cloud-ranges.js';
 import { GEO_CITIES, type GeoCity, MOBILE_CARRIERS } from './geo-table.js';
-import { HOSTILE_RANGES, type HostileKind, SDP_RANGES } from './hostile-infra.js';
+import { HOSTILE_RANGES, type HostileKind, SDP_RANGES, type SdpRange } from './hostile-infra.js';
 import { hostInBlock, parseCidr } from './net.js';
 
 export type AddressKind = 'residential' | 'mobile' | 'office' | 'cloud' | 'sdp' | HostileKind;
@@ -132,10 +132,17 @@ const SDP_FALLBACK: Record<string, string> = {
   NZ: 'JP',
 };
 
-/** A corporate SDP egress address serving users in `country`. */
-export function sdpAddress(country: string, key: number): NetAddress {
-  const target = SDP_RANGES.some((s) => s.country === country) ? country : (SDP_FALLBACK[country] ?? 'US');
-  const pool = SDP_RANGES.filter((s) => s.country === target);
+/**
+ * A corporate SDP egress address serving users in `country`: a node of `ranges` (default the
+ * primary data centres, {@link SDP_RANGES}; {@link SDP_SECONDARY_RANGES} for a failover).
+ */
+export function sdpAddress(
+  country: string,
+  key: number,
+  ranges: readonly SdpRange[] = SDP_RANGES,
+): NetAddress {
+  const target = ranges.some((s) => s.country === country) ? country : (SDP_FALLBACK[country] ?? 'US');
+  const pool = ranges.filter((s) => s.country === target);
   const r = pool[Math.abs(key) % pool.length];
   if (!r) throw new Error(`no SDP range for ${country}`);
   return { ip: host(r.cidr, key), kind: 'sdp', country: r.country, asn: r.asn, network: r.provider };

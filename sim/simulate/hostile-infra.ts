@@ -93,3 +93,16 @@ export const SDP_RANGES: readonly SdpRange[] = [
   { provider: 'Zscaler', asn: 53813, country: 'IN', cidr: '165.225.104.0/24' },
   { provider: 'Zscaler', asn: 53813, country: 'JP', cidr: '165.225.96.0/24' },
 ];
+
+/**
+ * The secondary Zscaler data centre of each region (another /16 and often another AS than
+ * {@link SDP_RANGES}): Zscaler Client Connector moves a person there when the primary node is in
+ * maintenance or slow (noise.ts, node failover; ASNs as @ip-location-db/asn gives them).
+ */
+export const SDP_SECONDARY_RANGES: readonly SdpRange[] = [
+  { provider: 'Zscaler', asn: 22616, country: 'US', cidr: '136.226.10.0/24' },
+  { provider: 'Zscaler', asn: 62044, country: 'GB', cidr: '147.161.140.0/24' },
+  { provider: 'Zscaler', asn: 62044, country: 'DE', cidr: '136.226.158.0/24' },
+  { provider: 'Zscaler', asn: 53813, country: 'IN', cidr: '136.226.224.0/24' },
+  { provider: 'Zscaler', asn: 53813, country: 'JP', cidr: '147.161.200.0/24' },
+];

@@ -21,6 +21,10 @@
  *   (a developer deleting an unused fine-grained PAT, ~1 per 30 working days).
  * - **Admins doing first-time admin work**: each Workspace admin once performs admin actions they
  *   never did before (create a user, reset a password, assign a role).
+ * - **SDP node failover**: behind the corporate SDP (after the N3 rollout), a person's client
+ *   egresses from the region's secondary data centre ({@link SDP_FAILOVER_SHARE} of days): another
+ *   /24, /16 and often AS of the same operator (Zscaler's Frankfurt node for a Berlin user who
+ *   usually lands on 165.225.24.0/24), which no colleague may have used from that prefix yet.
  *
  * Everything is deterministic in (seed, person, day/hour) and consumes no random numbers when
  * noise is off, so the other presets are unchanged.
@@ -35,6 +39,9 @@ import { githubEmit } from './records-github.js';
 import { googleEmit, pMulti, pValue } from './records-google.js';
 import { type SfSession, salesforceEmit, sfSession } from './records-salesforce.js';
 import { browserUa } from './user-agents.js';
+
+/** Share of a person's days behind the corporate SDP spent on its secondary data centre (failover). */
+export const SDP_FAILOVER_SHARE = 0.1;
 
 /**
  * Residential IPv6 blocks geoip-lite 1.4 places in the country only (checked host by host in

@@ -7,7 +7,8 @@
 import { DAY_MS, HOUR_MS, isWeekend, localMidnight } from './calendar.js';
 import type { GeoCity } from './geo-table.js';
 import { mobileAddress, type NetAddress, residentialAddress, sdpAddress } from './geography.js';
-import { ipv6HomeAddress, noiseOn, noiseTraits, vpsAddress } from './noise.js';
+import { SDP_SECONDARY_RANGES } from './hostile-infra.js';
+import { ipv6HomeAddress, noiseOn, noiseTraits, SDP_FAILOVER_SHARE, vpsAddress } from './noise.js';
 import type { Person, Population, Tenant } from './population-types.js';
 import { rngFor } from './prng.js';
 import type { Device } from './user-agents.js';
@@ -112,7 +113,12 @@ function computeDay(pop: Population, p: Person, day: number): PersonDay {
     if (traits.vpsHome && noiseRng.chance(0.5)) addr = vpsAddress(p);
     else if (traits.ipv6Home) addr6 = ipv6HomeAddress(p) ?? addr;
   }
-  if (vpnOn) addr = sdpAddress(city.country, p.idx + tenant.idx);
+  if (vpnOn) {
+    // With noise, the SDP client fails over to the region's secondary data centre (another /16,
+    // often another AS of the same operator) on some days (noise.ts).
+    const failover = noiseOn(pop) && rngFor(pop.seed, 'pday-sdp-node', p.idx, day).chance(SDP_FAILOVER_SHARE);
+    addr = sdpAddress(city.country, p.idx + tenant.idx, failover ? SDP_SECONDARY_RANGES : undefined);
+  }
   if (vpnOn) addr6 = addr;
   const phoneAddr = mobileAddress(city.country, p.idx * 13 + Math.floor(day / 3), city);
   return {
