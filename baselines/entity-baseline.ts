@@ -7,7 +7,7 @@ import {
   encodeCreated,
   encodeLocation,
 } from './entity-state.js';
-import { HourOfWeekProfile } from './hour-of-week.js';
+import { ActiveHourProfile, HourOfWeekProfile } from './hour-of-week.js';
 import { type CurrentHour, HOUR_MS, HourlySeries } from './hourly-series.js';
 import {
   ACTION_DIM,
@@ -78,6 +78,7 @@ export class EntityBaseline implements BaselineView {
   private last = 0;
   private readonly series: HourlySeries;
   private readonly week: HourOfWeekProfile;
+  private readonly active: ActiveHourProfile;
   private readonly sets: SeenSets;
   private readonly scopeList: string[];
   private location: LastLocation | undefined;
@@ -94,6 +95,7 @@ export class EntityBaseline implements BaselineView {
     this.config = config;
     this.series = new HourlySeries(state?.hs);
     this.week = state ? HourOfWeekProfile.fromJSON(state.hw) : new HourOfWeekProfile();
+    this.active = ActiveHourProfile.fromJSON(state?.ah);
     this.sets = state ? SeenSets.fromJSON(state.s, state.f, state.l) : new SeenSets();
     this.scopeList = state ? [...state.sc] : [];
     this.newResources = new RecentTimes();
@@ -139,7 +141,11 @@ export class EntityBaseline implements BaselineView {
     this.n++;
     const latest = this.last;
     this.week.add(o.how);
-    this.series.add(t, o.rows, o.bytes, o.items, cfg.lateToleranceHours);
+    const hour = Math.floor(t / HOUR_MS);
+    const newHour = !this.series.hasBucket(hour);
+    // an event older than the kept buckets cannot tell whether its hour was active already: not counted
+    if (this.series.add(t, o.rows, o.bytes, o.items, cfg.lateToleranceHours) && newHour)
+      this.active.add(o.how % 24);
 
     const keys = o.keys;
     const sets = this.sets;
@@ -240,6 +246,14 @@ export class EntityBaseline implements BaselineView {
     return this.week.dayShare(hour);
   }
 
+  get activeHours(): number {
+    return this.active.total;
+  }
+
+  activeHourOfDayShare(hour: number): number {
+    return this.active.dayShare(hour);
+  }
+
   get gapP99(): number {
     return this.series.gapStats().p99;
   }
@@ -279,6 +293,7 @@ export class EntityBaseline implements BaselineView {
       f: this.first,
       l: this.last,
       hw: this.week.toJSON(),
+      ...(this.active.total > 0 ? { ah: this.active.toJSON() } : {}),
       hs: this.series.toJSON(),
       s,
       sc: [...this.scopeList],

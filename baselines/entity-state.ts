@@ -49,6 +49,7 @@ const createdSchema = z.tuple([finite, z.string().nullable(), z.string().nullabl
  * Times are epoch ms. Layout and typical share of a ~1.3 KiB mature token:
  * - `id`, `k` (kind), `n` (events), `f`/`l` (first/last seen)
  * - `hw`: 168 hour-of-week counters, zero runs of length k written as -k (~100 B)
+ * - `ah`: 24 active-hour counters per UTC hour of day, same encoding (~30-70 B)
  * - `hs`: hourly series (hourly-series.ts): `rb` kept hour buckets, 7 columns (~25 B per
  *   active hour of the last 48 h), `hs` 5 histograms as [first bin, counts..., -k for k empty bins], `mx` folded
  *   maxima, `ph` last folded use, `lt` late events
@@ -63,6 +64,8 @@ export const entityStateSchema = z.object({
   f: finite,
   l: finite,
   hw: z.array(z.number().int().min(-168)).max(168),
+  /** active hours per UTC hour of day (hour-of-week.ts ActiveHourProfile); absent when none or in state saved before it */
+  ah: z.array(z.number().int().min(-24)).max(24).optional(),
   hs: hourlySeriesSchema,
   s: z.partialRecord(z.enum(DIMENSIONS), cappedSetSchema),
   sc: z.array(z.string()),

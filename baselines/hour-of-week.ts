@@ -79,3 +79,70 @@ export class HourOfWeekProfile {
     return p;
   }
 }
+
+/**
+ * Active hours per UTC hour of day: how many distinct UTC hours (hour buckets with at least one
+ * event) fell on each hour of day (24 x uint32, ~150 bytes). Unlike {@link HourOfWeekProfile} it
+ * does not weigh an hour by its events: a weekly sweep of 240 clones in one hour counts once, like
+ * a single webhook-driven call, so a machine that runs at many hours is not mistaken for one on a
+ * schedule because one of its jobs is large.
+ */
+export class ActiveHourProfile {
+  readonly counts = new Uint32Array(24);
+  private n = 0;
+
+  /** Counts one more active hour at UTC hour of day `hour` (0..23). */
+  add(hour: number): void {
+    const c = this.counts[hour]!;
+    if (c < U32_MAX) {
+      this.counts[hour] = c + 1;
+      this.n++;
+    }
+  }
+
+  /** Active hours counted in all. */
+  get total(): number {
+    return this.n;
+  }
+
+  /** Share (0..1) of the active hours that fell on UTC hour of day `hour`; 0 when empty or out of range. */
+  dayShare(hour: number): number {
+    if (this.n === 0 || !Number.isInteger(hour) || hour < 0 || hour >= 24) return 0;
+    return this.counts[hour]! / this.n;
+  }
+
+  /** Serialized form: the 24 counters, each run of k >= 1 zeros written as `-k`; empty when nothing was counted. */
+  toJSON(): number[] {
+    if (this.n === 0) return [];
+    const out: number[] = [];
+    let zeros = 0;
+    for (let i = 0; i < 24; i++) {
+      const c = this.counts[i]!;
+      if (c === 0) {
+        zeros++;
+        continue;
+      }
+      if (zeros > 0) out.push(-zeros);
+      zeros = 0;
+      out.push(c);
+    }
+    return out;
+  }
+
+  /** Inverse of {@link toJSON}. */
+  static fromJSON(encoded: readonly number[] | undefined): ActiveHourProfile {
+    const p = new ActiveHourProfile();
+    let i = 0;
+    for (const c of encoded ?? []) {
+      if (c < 0) {
+        i -= c;
+        continue;
+      }
+      if (i >= 24) break;
+      p.counts[i] = c;
+      p.n += c;
+      i++;
+    }
+    return p;
+  }
+}

@@ -143,6 +143,19 @@ export class HourlySeries {
     return true;
   }
 
+  /**
+   * True when hour index `h` (floor(t / 3,600,000)) is a kept bucket: an event at that hour
+   * would join an hour already counted. Newest bucket first (where nearly every event lands).
+   */
+  hasBucket(h: number): boolean {
+    for (let k = this.kept - 1; k >= 0; k--) {
+      const kh = this.hourOf(k);
+      if (kh === h) return true;
+      if (kh < h) return false;
+    }
+    return false;
+  }
+
   private hourOf(k: number): number {
     return this.rb[this.off + k * STRIDE + H]!;
   }

@@ -123,6 +123,16 @@ export interface BaselineView {
   hourOfWeekShare(hourOfWeek: number): number;
   /** Share (0..1) of historical events in this UTC hour of day (0..23). */
   hourOfDayShare(hour: number): number;
+  /**
+   * Distinct UTC hours (hour buckets with at least one event) the entity was active in. Optional
+   * so hand-built test views need not implement it; the store's views do.
+   */
+  readonly activeHours?: number;
+  /**
+   * Share (0..1) of {@link activeHours} that fell on this UTC hour of day (0..23): when the entity
+   * is active, whatever its volume then (a weekly sweep of 240 clones counts one hour).
+   */
+  activeHourOfDayShare?(hour: number): number;
   /** 99th percentile and max of gaps between consecutive uses, in ms (0 when fewer than 2 uses). */
   readonly gapP99: number;
   readonly gapMax: number;

@@ -65,6 +65,31 @@ describe(detector.id, () => {
     expect(detector.evaluate(probe, trainedContext(history([1, 2], 10, bot), probe))).toHaveLength(1);
   });
 
+  it('judges a machine on its active hours: a bot woken at all hours stays quiet despite a weekly burst', () => {
+    const bot = { token: { principal: 'machine' as const } };
+    const at = (day: number, hour: number, minute = 0) => START + day * DAY + hour * HOUR + minute * 60_000;
+    // a dependency bot: webhook-driven runs at 12 hours of the day every other day, and a weekly
+    // sweep of 400 clones in one hour (90 % of its events at 03 UTC, but 4 of its ~190 active hours)
+    const runs = Array.from({ length: 15 }, (_, d) =>
+      [0, 1, 2, 4, 8, 10, 12, 14, 16, 18, 20, 22].map((h) => at(2 * d, h, 17)),
+    ).flat();
+    const sweeps = [0, 7, 14, 21].flatMap((d) => Array.from({ length: 400 }, (_, k) => at(d, 3, k / 8)));
+    const events = [...runs, ...sweeps].map((t, i) =>
+      activityFixture({ ...bot, at: t, event: { id: `b${i}` } }),
+    );
+    const probe = activityFixture({ ...bot, at: NEXT_DAY + 6 * HOUR + 5 * 60_000 });
+    const ctx = trainedContext(events, probe);
+    // by events it would look like a 03 UTC job; 06:xx has no events within an hour either side
+    expect(ctx.token.hourOfDayShare(3)).toBeGreaterThan(0.85);
+    expect(ctx.token.hourOfDayShare(6)).toBe(0);
+    expect(ctx.token.activeHours).toBe(184);
+    expect(detector.evaluate(probe, ctx)).toEqual([]);
+    // a nightly job is a schedule by its active hours too (S8 above), and says so
+    const etl = activityFixture({ ...bot, at: NEXT_DAY + 14 * HOUR });
+    const [f] = detector.evaluate(etl, trainedContext(history([1, 2], 10, bot), etl));
+    expect(f?.reason).toContain('active at 01-02 UTC (90% of active hours)');
+  });
+
   it("stays quiet for a person's odd hour alone (usual network and client: working late)", () => {
     // Changed with v2: a lone odd hour of a person used to fire low; it was all noise on the tuning set.
     const probe = activityFixture({ at: NEXT_DAY + 3 * HOUR + 12 * 60_000 });

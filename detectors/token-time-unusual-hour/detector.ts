@@ -36,6 +36,28 @@ export const MIN_PROFILE_EVENTS = 50;
  * runs a day) otherwise "breaks its schedule" on every run.
  */
 export const MIN_MACHINE_PROFILE_EVENTS = 240;
+/**
+ * A machine's hour profile is its active hours (distinct UTC hours with activity), and needs this
+ * many: a nightly job for 24 nights, a webhook-driven bot for a few days.
+ */
+export const MIN_MACHINE_ACTIVE_HOURS = 24;
+
+/**
+ * The 24 hour-of-day shares a profile is judged on. A machine's are its active hours
+ * (`activeHourOfDayShare`: when it runs, not how much: a weekly sweep of 240 clones in one hour
+ * would otherwise make a bot woken by webhooks at all hours look like a job at three hours);
+ * undefined while it has fewer than {@link MIN_MACHINE_ACTIVE_HOURS}. A person's are their events
+ * (a working day's volume follows the time they work), as are those of a view without an
+ * active-hour profile (hand-built test views).
+ */
+function profileShares(view: BaselineView, machine: boolean): number[] | undefined {
+  const active = view.activeHourOfDayShare;
+  if (machine && active !== undefined) {
+    if ((view.activeHours ?? 0) < MIN_MACHINE_ACTIVE_HOURS) return undefined;
+    return Array.from({ length: 24 }, (_, h) => active.call(view, h));
+  }
+  return Array.from({ length: 24 }, (_, h) => view.hourOfDayShare(h));
+}
 
 /**
  * What is new in a person's use besides the hour: a non-cloud network or a client family neither
@@ -100,6 +122,10 @@ export function fmtHours(hours: readonly number[]): string {
  * in another time zone and is left to the country detectors (N2). Failed attempts are not uses.
  * One finding per token per hour.
  *
+ * A machine's profile counts its active hours (distinct UTC hours with activity), not its events:
+ * a GitHub App installation woken by webhooks at all hours whose weekly clone sweep puts 80 % of
+ * its events in one hour has no schedule to break (the samples' Renovate installation).
+ *
  * Machine tokens on a schedule (nightly ETL, S8) are medium: they have no reason to drift. For
  * people an odd hour alone is everyday (late work, on call): it is reported, low, only when the
  * same use also comes from a non-cloud network or a client family neither the credential nor its
@@ -130,13 +156,14 @@ export const tokenTimeUnusualHour = defineDetector({
     'user_agent.name',
   ],
   summary:
-    "Use at a UTC hour holding < `unusualHourShare` of a mature, concentrated profile (machines: at most 8 active hours and at least 240 events, so a sparse webhook-driven bot has no schedule to break) (≤ 16 active hours), and so do the hours around it (±1 h for machines, ±3 h for person-driven credentials: humans and per-user grants from their own device). Medium for machine tokens (S8). A person's odd hour fires (low) only with a never-seen non-cloud network or client family in the same use; a person abroad (this use's non-cloud country, else their latest non-cloud use) is left to the country detectors (N2); 24x7 bots never fire; failed attempts ignored.",
-  knownGaps: "UTC, not the owner's time zone; shift changes; a rescheduled job.",
+    "Use at a UTC hour holding < `unusualHourShare` of a mature, concentrated profile (machines: judged on their active hours, distinct UTC hours with activity, not events, so a weekly burst does not make a bot woken at all hours look scheduled; at most 8 hours holding 90 % of them, at least 24 active hours and 240 events) (≤ 16 active hours), and so do the hours around it (±1 h for machines, ±3 h for person-driven credentials: humans and per-user grants from their own device). Medium for machine tokens (S8). A person's odd hour fires (low) only with a never-seen non-cloud network or client family in the same use; a person abroad (this use's non-cloud country, else their latest non-cloud use) is left to the country detectors (N2); 24x7 bots never fire; failed attempts ignored.",
+  knownGaps:
+    "UTC, not the owner's time zone; shift changes; a rescheduled job; a machine's active hours start counting with this version (state saved before it judges machines only once 24 active hours are counted).",
   falsePositives: [
     'Owner working late or on call from a new place (3+ hours outside their usual hours)',
     'A rescheduled integration job',
   ],
-  goodlog: { unlabeled: 2 },
+  goodlog: {},
   goodlogSimulated: { N5: 1 },
   runbook: [
     'Check whether the owner was working at that time (on call, travel) or the job was rescheduled.',
@@ -170,7 +197,8 @@ export const tokenTimeUnusualHour = defineDetector({
     const hourStart = hourStartOf(atMs);
     if (machine && ctx.token.current.hourStart === hourStart && ctx.token.current.events > 0) return [];
 
-    const shares = Array.from({ length: 24 }, (_, h) => ref.view.hourOfDayShare(h));
+    const shares = profileShares(ref.view, machine);
+    if (shares === undefined) return [];
     const usual = activeHours(shares);
     if (usual.length === 0 || usual.length > (machine ? MAX_MACHINE_ACTIVE_HOURS : MAX_ACTIVE_HOURS))
       return [];
@@ -197,7 +225,7 @@ export const tokenTimeUnusualHour = defineDetector({
       share === 0 ? 'an hour with no activity at all' : `an hour with only ${pct(share)} of the activity`;
     const reason =
       `${tokenLabel(activity)} was used at ${String(hour).padStart(2, '0')}:xx UTC, ${hourText} ` +
-      `${historySpan(ref.view)}; ${baselineName(ref.entity)} ${baselineWas(ref.entity)} active at ${fmtHours(usual)} (90% of events).` +
+      `${historySpan(ref.view)}; ${baselineName(ref.entity)} ${baselineWas(ref.entity)} active at ${fmtHours(usual)} (90% of ${machine ? 'active hours' : 'events'}).` +
       (novelty ? ` It came from ${novelty}.` : '');
     return [
       {
