@@ -140,6 +140,8 @@ export const tokenNetworkFirstSeenPrefix = defineDetector({
     'user_agent.name',
     'tokenwatch.network.cloud_provider',
     'tokenwatch.network.class',
+    'tokenwatch.network.vpn_kind',
+    'tokenwatch.network.vpn_provider',
     'source.as.number',
     'source.as.organization.name',
     'source.ip',
