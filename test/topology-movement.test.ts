@@ -10,7 +10,8 @@
  *    (src/topology/partitioned-model.ts: per-partition pipelines and the org pipeline in the
  *    stage-2 order), and `tokenwatch run`'s over the same files but for at most 3 alerts where a
  *    detect-stage baseline spans partitions (names.ts; partitioned-model.test.ts explains each);
- *    no record is late or forced.
+ *    no record is late or forced. Its token inventory and identities indices hold what serve
+ *    writes: one document per token with its event count and alerts, every identity fact.
  * 2. Run B: A's activity partitions, each re-interleaved by raw topic (Salesforce, then Google
  *    Workspace, then GitHub: another order the normalize stage could have committed them in),
  *    copied in three slices into a fresh activity topic, detected by 3 child processes while
@@ -31,7 +32,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../schemas/alert.js';
 import type { TokenActivity } from '../schemas/token-activity.js';
 import type { Config } from '../src/config.js';
-import { alertDataStream } from '../src/elasticsearch/names.js';
+import { type IdentityDoc, identityActions } from '../src/elasticsearch/identities.js';
+import type { TokenInventoryDoc } from '../src/elasticsearch/inventory.js';
+import { alertDataStream, identitiesIndex, tokenInventoryIndex } from '../src/elasticsearch/names.js';
 import { chunkMessages } from '../src/kafka/chunk.js';
 import { replayFiles } from '../src/kafka/replay.js';
 import { rawTopics } from '../src/kafka/topics.js';
@@ -192,12 +195,13 @@ async function drained(config: Config): Promise<void> {
     LIMIT,
     1_000,
   );
-  await waitFor(
-    'sink stage caught up',
-    async () => caughtUp(n.group.sink, n.alerts, await dataEnds(n.alerts, PARTITIONS)),
-    LIMIT,
-    1_000,
-  );
+  for (const topic of [n.alerts, n.index])
+    await waitFor(
+      `sink stage caught up on ${topic}`,
+      async () => caughtUp(n.group.sink, topic, await dataEnds(topic, PARTITIONS)),
+      LIMIT,
+      1_000,
+    );
 }
 
 /** A run's detect tasks and org task, restored from its changelogs. */
@@ -338,6 +342,32 @@ describe('partitioned topology under movement', () => {
     const wantSet = new Set(want);
     const offRun = [...want.filter((id) => !runSet.has(id)), ...runIds.filter((id) => !wantSet.has(id))];
     expect(offRun.length).toBeLessThanOrEqual(3);
+    // the token inventory and identities, as serve maintains them: one document per token with
+    // its event count and its alerts, and every identity fact of the activities
+    const inventory = await allDocs<TokenInventoryDoc>(
+      es,
+      tokenInventoryIndex(single.elasticsearch.namespace),
+    );
+    const perToken = new Map<string, number>();
+    for (const a of normalized) perToken.set(a.token.id, (perToken.get(a.token.id) ?? 0) + 1);
+    expect(inventory.map((d) => d.token.id).sort()).toEqual([...perToken.keys()].sort());
+    const alertsOf = new Map<string, string[]>();
+    for (const a of await allDocs<Alert>(es, alertDataStream(single.elasticsearch.namespace)))
+      alertsOf.set(a.tokenwatch.token.id, [...(alertsOf.get(a.tokenwatch.token.id) ?? []), a.event.id]);
+    for (const d of inventory) {
+      expect(d.tokenwatch.inventory.event_count, d.token.id).toBe(perToken.get(d.token.id));
+      expect([...d.tokenwatch.inventory.alert_ids].sort(), d.token.id).toEqual(
+        (alertsOf.get(d.token.id) ?? []).sort(),
+      );
+    }
+    const identities = identityActions(
+      identitiesIndex(single.elasticsearch.namespace),
+      normalized,
+      new Map(),
+    );
+    expect(identities.length).toBeGreaterThan(0);
+    const storedIdentities = await allDocs<IdentityDoc>(es, identitiesIndex(single.elasticsearch.namespace));
+    expect(storedIdentities.map((d) => d.identity.doc_id).sort()).toEqual(identities.map((a) => a.id).sort());
 
     // 2. run B: the same partitions in another interleaving, three detect instances, two moves
     const raw = [...rawTopics(base.kafka).keys()];
@@ -429,7 +459,7 @@ describe('partitioned topology under movement', () => {
     process.stdout.write(
       `[topology-movement] ${total} activities over ${PARTITIONS} partitions, ${want.length} alerts ` +
         `(${stored.length} stored, ${open.length} open) = the partitioned model's; run: ${runIds.length} alerts, ` +
-        `${offRun.length} differ; ` +
+        `${offRun.length} differ; ${inventory.length} inventory and ${storedIdentities.length} identity documents; ` +
         `${wantBaselines.size} token baselines equal; killed instance committed ${victim.batches} batches, ` +
         `added instance ${added.batches}\n`,
     );

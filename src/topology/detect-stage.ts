@@ -4,6 +4,7 @@ import type { Alert } from '../../schemas/alert.js';
 import type { TokenActivity } from '../../schemas/token-activity.js';
 import { deadLetterMessage, decodeHeaders } from '../kafka/messages.js';
 import { rawTopics } from '../kafka/topics.js';
+import { batchIndexDocs, indexMessage } from './index-docs.js';
 import { HEADERS, ORG_KEY } from './names.js';
 import { ReleaseBuffer } from './release-buffer.js';
 import { type Processed, type StageDeps, StatefulStage, type Task } from './stateful-stage.js';
@@ -33,7 +34,8 @@ interface DetectTask extends Task {
  * Each released activity is forwarded to the by-org topic with its ordering time, source
  * partition and offset; after every batch one watermark message (the task's low watermark:
  * nothing it forwards later is ordered below it) follows, so the org stage can order the
- * activities of all partitions the same way.
+ * activities of all partitions the same way. The alerts' tokens go to the index topic as token
+ * inventory updates (facts from the task's baselines).
  */
 export class DetectStage extends StatefulStage<DetectTask> {
   constructor(deps: StageDeps, detectors: readonly Detector[]) {
@@ -151,9 +153,18 @@ export class DetectStage extends StatefulStage<DetectTask> {
       value: null,
       headers: { [HEADERS.kind]: 'watermark', [HEADERS.src]: src, [HEADERS.watermark]: String(low) },
     });
+    // the alerts' tokens in the inventory (the org stage indexes the activities themselves)
+    const es = this.deps.config.elasticsearch;
+    const docs = batchIndexDocs(pipeline, [], alerts, {
+      namespace: es.namespace,
+      indexActivity: false,
+      links: new Map(),
+      now: new Date(),
+    });
     return {
       outputs: [
         { topic: names.alerts, messages: alerts.map(alertMessage) },
+        { topic: names.index, messages: docs.map(indexMessage) },
         { topic: names.byOrg, messages: forward },
         { topic: names.deadLetter, messages: dead },
       ],

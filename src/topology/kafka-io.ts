@@ -44,6 +44,7 @@ export function topologyTopics(config: KafkaConfig, names: TopologyNames, partit
     { topic: names.activity, partitions },
     { topic: names.byOrg, partitions: 1 },
     { topic: names.alerts, partitions },
+    { topic: names.index, partitions },
     { topic: names.deadLetter, partitions: 1 },
     { topic: names.changelog.detect, partitions, compacted: true },
     { topic: names.changelog.org, partitions: 1, compacted: true },

@@ -18,6 +18,7 @@ export const STAGES: readonly Stage[] = ['normalize', 'detect', 'org', 'sink'];
  * | `topics.activity` | {@link entityKey} | `partitions` | normalize | detect |
  * | `<groupId>-by-org-repartition` | {@link ORG_KEY} | 1 | detect | org |
  * | `<groupId>-alerts` | alert id | `partitions` | detect, org | sink |
+ * | `<groupId>-index` | `<index>/<doc id>` | `partitions` | detect, org | sink |
  * | `<groupId>-detect-changelog` (compacted) | state piece | = activity | detect | detect (restore) |
  * | `<groupId>-org-changelog` (compacted) | state piece | 1 | org | org (restore) |
  * | `topics.deadLetter` | source message | any | normalize, detect | operators |
@@ -26,6 +27,8 @@ export interface TopologyNames {
   activity: string;
   byOrg: string;
   alerts: string;
+  /** Documents for Elasticsearch besides alerts (token inventory, identities, activity). */
+  index: string;
   deadLetter: string;
   changelog: Record<'detect' | 'org', string>;
   /** Consumer group of each stage. */
@@ -42,6 +45,7 @@ export function topologyNames(config: KafkaConfig): TopologyNames {
     activity,
     byOrg: `${g}-by-org-repartition`,
     alerts: `${g}-alerts`,
+    index: `${g}-index`,
     deadLetter: config.topics.deadLetter,
     changelog: { detect: `${g}-detect-changelog`, org: `${g}-org-changelog` },
     group: { normalize: `${g}-normalize`, detect: `${g}-detect`, org: `${g}-org`, sink: `${g}-sink` },

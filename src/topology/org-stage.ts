@@ -4,6 +4,7 @@ import type { Alert } from '../../schemas/alert.js';
 import type { TokenActivity } from '../../schemas/token-activity.js';
 import { deadLetterMessage, decodeHeaders } from '../kafka/messages.js';
 import { alertMessage } from './detect-stage.js';
+import { batchIndexDocs, indexMessage } from './index-docs.js';
 import { HEADERS } from './names.js';
 import { ReleaseBuffer } from './release-buffer.js';
 import { type Processed, type StageDeps, StatefulStage, type Task } from './stateful-stage.js';
@@ -12,6 +13,8 @@ import type { ChangelogRecord } from './task-state.js';
 /** The org task: its pipeline plus the release buffer over the activity partitions. */
 interface OrgTask extends Task {
   buffer: ReleaseBuffer;
+  /** Login-to-email links this task wrote to the identities index (not rewritten every batch). */
+  links: Map<string, string>;
 }
 
 /**
@@ -23,7 +26,10 @@ interface OrgTask extends Task {
  * releases them in the shared stage-2 order (ordering time, event time, source, `event.id`,
  * content: the order `tokenwatch run` and serve use) once every activity partition's watermark
  * has passed them, so the org detectors see the same sequence in every run and after every move.
- * The buffer and watermarks are part of the task's changelog. Until an activity partition has
+ * The buffer and watermarks are part of the task's changelog. Like serve's sinks, each batch also
+ * sends the token inventory updates of its activities and alerts (facts from the org pipeline,
+ * which sees every activity), the identity facts and, with `elasticsearch.indexActivity`, the
+ * activities to the index topic (written by the sink). Until an activity partition has
  * sent a watermark nothing is released (every activity partition receives the normalize stage's
  * watermarks, so every detect task sends one per batch).
  */
@@ -47,7 +53,7 @@ export class OrgStage extends StatefulStage<OrgTask> {
     const rest = buffer.restore(other);
     if (rest.length > 0) this.log.warn({ records: rest.length }, 'unknown changelog records ignored');
     buffer.expect([...Array(this.activityPartitions).keys()].map(String));
-    return { ...base, buffer };
+    return { ...base, buffer, links: new Map() };
   }
 
   protected process(task: OrgTask, messages: KafkaMessage[]): Processed {
@@ -92,13 +98,25 @@ export class OrgStage extends StatefulStage<OrgTask> {
         'release buffer full: oldest activities released before the watermark passed them',
       );
     const alerts: Alert[] = [];
+    const activities: TokenActivity[] = [];
     for (const held of released) {
-      alerts.push(...task.state.detect(held.activity).alerts);
+      const out = task.state.detect(held.activity);
+      if (!out.dead) activities.push(out.activity);
+      alerts.push(...out.alerts);
       alerts.push(...task.state.pipeline.closeGroups(latenessMs));
     }
+    // what serve's sinks write for a batch: token inventory, identities, activity (if configured)
+    const es = this.deps.config.elasticsearch;
+    const docs = batchIndexDocs(task.state.pipeline, activities, alerts, {
+      namespace: es.namespace,
+      indexActivity: es.indexActivity,
+      links: task.links,
+      now: new Date(),
+    });
     return {
       outputs: [
         { topic: names.alerts, messages: alerts.map(alertMessage) },
+        { topic: names.index, messages: docs.map(indexMessage) },
         { topic: names.deadLetter, messages: dead },
       ],
       changelog: task.buffer.drain(),

@@ -1,12 +1,14 @@
 import type { Client } from '@elastic/elasticsearch';
 import { type Consumer, type EachBatchPayload, Partitioners, type Producer } from 'kafkajs';
 import type { Alert } from '../../schemas/alert.js';
+import type { BulkRejection } from '../elasticsearch/bulk.js';
 import { type BulkAction, bulkOnce } from '../elasticsearch/bulk.js';
 import { DataStreamIdLookup } from '../elasticsearch/existing-ids.js';
 import { alertDataStream, DATASETS } from '../elasticsearch/names.js';
 import { SinkError } from '../errors.js';
 import { retryUntilDone } from '../serve/backoff.js';
 import { dataStreamAction, rejectionMessage } from '../serve/sinks.js';
+import { decodeIndexMessage, type IndexDoc, writeIndexDocs } from './index-docs.js';
 import { IDEMPOTENT_RETRY } from './kafka-io.js';
 import { GroupMembership } from './membership.js';
 import type { StageBatchInfo, StageDeps } from './stateful-stage.js';
@@ -18,7 +20,8 @@ import type { StageBatchInfo, StageDeps } from './stateful-stage.js';
  * detect runs over the same input) answers 409 and stays one document; ids already in an older
  * backing index (after a rollover) are found by {@link DataStreamIdLookup} and not sent. Offsets are committed
  * after Elasticsearch acknowledged every document of the batch; per-item 429/5xx are sent again
- * until they succeed; documents refused for good (mapping conflicts) go to the DLQ topic.
+ * until they succeed; documents refused for good (mapping conflicts) go to the DLQ topic. The
+ * same consumer reads the index topic (token inventory, identities, activity: see index-docs.ts).
  */
 export class SinkStage {
   private consumer: Consumer | undefined;
@@ -58,11 +61,67 @@ export class SinkStage {
       if (!e.payload.restart) this.deps.onFatal(e.payload.error);
     });
     await c.connect();
-    await c.subscribe({ topic: names.alerts, fromBeginning: true });
+    await c.subscribe({ topics: [names.alerts, names.index], fromBeginning: true });
     await c.run({ autoCommit: false, eachBatch: (p) => this.eachBatch(p) });
   }
 
-  private async eachBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    if (payload.batch.topic === this.deps.names.index) return this.indexBatch(payload);
+    return this.alertBatch(payload);
+  }
+
+  /**
+   * A batch of the index topic: token inventory updates (merged per token, read-merge-written
+   * with compare-and-set), identity facts and activities, written until Elasticsearch
+   * acknowledged each (every write is idempotent, so a re-delivered batch changes nothing), then
+   * the offset is committed. Documents refused for good go to the DLQ topic.
+   */
+  private async indexBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
+    const last = batch.messages.at(-1);
+    if (!last) return;
+    const t0 = performance.now();
+    const docs: IndexDoc[] = [];
+    for (const m of batch.messages) {
+      const d = decodeIndexMessage(m);
+      if (d) docs.push(d);
+      else if (m.value)
+        this.deps.logger.warn({ offset: m.offset }, 'index-topic message without its headers ignored');
+    }
+    let rejected: BulkRejection[] = [];
+    await retryUntilDone(
+      async () => {
+        rejected = await writeIndexDocs(this.es, docs, this.deps.config.elasticsearch.bulkSize);
+        await heartbeat();
+      },
+      {
+        signal: this.deps.signal,
+        onFailure: (err, n) =>
+          this.deps.logger.warn({ attempt: n, err: (err as Error).message }, 'index write failed; retrying'),
+      },
+    );
+    if (rejected.length > 0) {
+      await this.producer.send({
+        topic: this.deps.names.deadLetter,
+        acks: -1,
+        messages: rejected.map(rejectionMessage),
+      });
+    }
+    const next = (BigInt(last.offset) + 1n).toString();
+    await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+    this.deps.onBatch?.({
+      stage: 'sink',
+      partition: batch.partition,
+      messages: batch.messages.length,
+      nextOffset: next,
+      alerts: 0,
+      changelog: 0,
+      indexed: docs.length,
+      processMs: performance.now() - t0,
+      commitMs: 0,
+    });
+  }
+
+  private async alertBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
     const last = batch.messages.at(-1);
     if (!last) return;
     const t0 = performance.now();

@@ -31,6 +31,8 @@ export interface StageBatchInfo {
   forced?: number;
   /** Detect, org: activities waiting in the task's release buffer after the batch. */
   buffered?: number;
+  /** Sink: documents of the index topic written (token inventory, identities, activity). */
+  indexed?: number;
   /** Wall-clock ms: processing, and the transaction (produce + offsets + commit). */
   processMs: number;
   commitMs: number;
