@@ -111,6 +111,19 @@ describe(detector.id, () => {
     ).toEqual([]);
   });
 
+  it("must not fire: colleagues' phones behind one carrier CGNAT address (an all-hands in one hall)", () => {
+    const cgnat = '172.56.4.37';
+    const mobile = {
+      source: { ip: cgnat, as: { number: 21928, organization: { name: 'T-Mobile USA, Inc.' } } },
+      tokenwatch: { network: { ip_prefix: '172.56.4.0/24', class: 'mobile' } },
+    } as never;
+    const phones = [0, 1, 2, 3, 4, 5].map((i) => use(i, AT + i * 5 * 60_000, cgnat, mobile));
+    expect(mine(replay(history(), phones))).toEqual([]);
+    // the same people from one rented address do fire
+    const rented = [0, 1, 2].map((i) => use(i, AT + i * 5 * 60_000, ATTACKER, hosting as never));
+    expect(mine(replay(history(), rented))).toHaveLength(1);
+  });
+
   describe('ASN level', () => {
     /** a use from `ip` in autonomous system `asn` of class `cls` */
     const onAs = (asn: number, org: string, cls: string, ip: string) =>
@@ -152,6 +165,21 @@ describe(detector.id, () => {
         );
         expect(mine(replay(history(), homes)), org).toEqual([]);
       }
+    });
+
+    it("must not fire: a CI runner pool's fresh address carrying the PATs of developers it has used for weeks", () => {
+      const aws = (ip: string) => onAs(14618, 'Amazon.com, Inc.', 'cloud', ip);
+      // 20 days: every day each developer's pipelines run on that day's runner (a new address)
+      const pool = Array.from({ length: 20 }, (_, d) =>
+        [0, 1, 2].map((i) => use(i, START + d * DAY + (10 + i) * HOUR, `52.20.${d}.9`, aws(`52.20.${d}.9`))),
+      ).flat();
+      const today = [0, 1, 2, 3].map((i) => use(i % 3, AT + i * 10 * 60_000, '52.21.7.9', aws('52.21.7.9')));
+      expect(mine(replay([...history(), ...pool], today))).toEqual([]);
+      // people who never used the AS, on one fresh address of it: a replay
+      const strangers = [3, 4, 5].map((i) => use(i, AT + i * 10 * 60_000, '52.21.7.9', aws('52.21.7.9')));
+      expect(mine(replay([...history(), ...pool], strangers)).map((f) => f.entity)).toEqual([
+        'source:52.21.7.9',
+      ]);
     });
 
     it('must not fire: a hosting ASN the org has long brought many newcomers to (base rate), or with asnLevel off', () => {

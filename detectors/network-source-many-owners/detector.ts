@@ -30,7 +30,9 @@ const BASE_RATE_MS = 30 * DAY_MS;
  * the org-egress heuristic when victims pile up; issue 10), only a long history of many people
  * raises its bar.
  *
- * Silent: configured corporate egress (class `corporate`) and private addresses; VPN / SDP
+ * Silent: configured corporate egress (class `corporate`) and private addresses; a mobile
+ * carrier's address (class `mobile`: carrier-grade NAT puts hundreds of unrelated subscribers on
+ * one public address at once, so colleagues' phones in one hall share it); VPN / SDP
  * egress (class `vpn`, a rollout moves everyone onto it in a day: N3) unless the client is a
  * scripting / HTTP library; machine credentials (CI runners share cloud addresses); a grant used
  * from a network its OAuth app's servers have used for a week (the app acting for its users), or from
@@ -45,9 +47,14 @@ const BASE_RATE_MS = 30 * DAY_MS;
  * as one source. It fires only when the address alone does not reach its own bar (a one-address
  * replay is one alert, on the address), once, on the crossing use; finding on `source_as:AS<n>`.
  *
+ * A fresh address of a cloud / hosting AS is no stranger's machine for people who have used that
+ * AS since before the window (their CI runner pool, cloud desktops: new instances every day): they
+ * count as newcomers at neither level.
+ *
  * Known gaps: a team offsite on a hotel network (three colleagues new to one address within
  * hours); a team moving onto a cloud dev environment (Codespaces, cloud workstations) on one
- * morning (several people new to one cloud ASN); stolen machine credentials.
+ * morning (several people new to one cloud ASN); a replay from the cloud or hosting AS the victims
+ * already use; stolen machine credentials.
  */
 export const networkSourceManyOwners = defineDetector({
   id: 'network.source_many_owners',
@@ -55,10 +62,10 @@ export const networkSourceManyOwners = defineDetector({
   description:
     "A source address, or the addresses of one hosting / cloud ASN, carried the credentials of several people who never used it before, within a short window and far above its own history (stolen tokens of many owners replayed from the attacker's machines).",
   summary:
-    "At least `minOwners` people (per source, by email else login), and `baseRateMultiple` x the address's usual newcomers per window over its previous 30 days, use credentials from one address for the first time within `windowMs` (S3; issue 10's one-IP-many-tokens replay). Fires once, on the crossing use, after `learningDays` of org history; finding on the address (`source:<ip>`); high at twice the bar or from Tor. ASN level (`asnLevel`): the same rule per autonomous system for `hosting` / `cloud` ASNs only (never residential or mobile carriers, shared by millions), when the address alone stays under its bar (victims spread over a VPS pool); finding on `source_as:AS<n>`. Victims never make the address look corporate: only past newcomers raise its bar. Silent: class `corporate`/`private`; class `vpn` (SDP rollout, N3) unless the client is a scripting library; machine credentials; a grant from a network its OAuth app's tokens have used for 7+ days (its servers) (or cloud egress of a learning app); the crossing use from the person's own known network; failures. Newcomers live in declared state (first-seen set per address, 30 days).",
+    "At least `minOwners` people (per source, by email else login), and `baseRateMultiple` x the address's usual newcomers per window over its previous 30 days, use credentials from one address for the first time within `windowMs` (S3; issue 10's one-IP-many-tokens replay). Fires once, on the crossing use, after `learningDays` of org history; finding on the address (`source:<ip>`); high at twice the bar or from Tor. ASN level (`asnLevel`): the same rule per autonomous system for `hosting` / `cloud` ASNs only (never residential or mobile carriers, shared by millions), when the address alone stays under its bar (victims spread over a VPS pool); finding on `source_as:AS<n>`. Victims never make the address look corporate: only past newcomers raise its bar. Silent: class `corporate`/`private`; class `mobile` (carrier-grade NAT: colleagues' phones in one hall share an address); class `vpn` (SDP rollout, N3) unless the client is a scripting library; machine credentials; a grant from a network its OAuth app's tokens have used for 7+ days (its servers) (or cloud egress of a learning app); the crossing use from the person's own known network; people who used the address's cloud / hosting AS before the window (a CI runner pool's fresh instances); failures. Newcomers live in declared state (first-seen set per address, 30 days).",
   knownGaps:
-    'Victims spread over residential / mobile addresses (the ASN level covers hosting and cloud ASNs only); a team offsite on one hotel network; stolen machine credentials; consumer VPN exits with browser clients.',
-  version: 2,
+    'Victims spread over residential / mobile addresses (the ASN level covers hosting and cloud ASNs only); a replay through a mobile proxy (carrier addresses never count); a replay from the cloud / hosting AS the victims already use (their CI provider); a team offsite on one hotel network; stolen machine credentials; consumer VPN exits with browser clients.',
+  version: 3,
   severity: 'medium',
   riskScore: 65,
   category: 'authentication',
@@ -81,7 +88,7 @@ export const networkSourceManyOwners = defineDetector({
   falsePositives: [
     'A team offsite or conference network (several colleagues new to one hotel address within hours)',
     'A new office or VPN egress not yet configured in `corporateCidrs`',
-    'A team moving onto a cloud development environment (Codespaces, cloud workstations) the same morning: several people new to one cloud ASN',
+    'A team moving onto a cloud development environment (Codespaces, cloud workstations) the same morning: several people new to one cloud ASN (once they use it, its fresh addresses are familiar)',
   ],
   runbook: [
     'List the credentials used from the address in the window (the alert names the people); check whether each person was working from elsewhere at the same time.',
@@ -146,7 +153,7 @@ export const networkSourceManyOwners = defineDetector({
     if (who === undefined || ip === undefined) return [];
     const net = activity.tokenwatch.network;
     const ua = activity.user_agent?.name ?? '';
-    if (net?.class === 'corporate' || net?.class === 'private') return [];
+    if (net?.class === 'corporate' || net?.class === 'private' || net?.class === 'mobile') return [];
     if (net?.class === 'vpn' && !SCRIPTING_UA.test(ua)) return [];
     const atMs = eventTimeMs(activity);
     const orgSince = state.history.get('history')?.first;
@@ -160,7 +167,17 @@ export const networkSourceManyOwners = defineDetector({
     }
 
     const source = `${activity.event.module}|`;
-    const address = fanOut(state.owners, who, source, atMs, settings);
+    // A rented-machine operator's address (cloud / hosting): people who have used the operator's
+    // AS since before the window are not strangers to a fresh address of it (a CI runner pool or
+    // cloud desktops handing out new instances every day), at either level.
+    const since = atMs - settings.windowMs;
+    const usesTheAs = (p: string): boolean => {
+      if (!asnLevelClass(net?.class) || activity.source?.as?.number === undefined) return false;
+      const k = state.asOwners.get(p);
+      return k !== undefined && k.first < since;
+    };
+    if (usesTheAs(who)) return [];
+    const address = fanOut(state.owners, who, source, atMs, settings, usesTheAs);
     // The person used this very address before the window: neither level counts them.
     if (address === undefined) return [];
     const as = activity.source?.as;
@@ -237,8 +254,8 @@ interface FanOut {
 
 /**
  * The newcomers to the source a first-seen table is keyed by (people of `source`, the log
- * source, as `<source>|<who>`), as of this use of `who`; undefined when `who` used the source
- * before the window (not a newcomer).
+ * source, as `<source>|<who>`), as of this use of `who`, leaving out people `familiar` says are
+ * no strangers to it; undefined when `who` used the source before the window (not a newcomer).
  */
 function fanOut(
   table: FirstSeenReader,
@@ -246,10 +263,13 @@ function fanOut(
   source: string,
   atMs: number,
   settings: { windowMs: number; minOwners: number; baseRateMultiple: number },
+  familiar: (p: string) => boolean = () => false,
 ): FanOut | undefined {
   const since = atMs - settings.windowMs;
   const mine = table.firstSeenSince(atMs - BASE_RATE_MS).filter(([p]) => p.startsWith(source));
-  const newcomers = mine.filter(([, s]) => s.first >= since && s.first <= atMs).map(([p]) => p);
+  const newcomers = mine
+    .filter(([p, s]) => s.first >= since && s.first <= atMs && !familiar(p))
+    .map(([p]) => p);
   const earlier = mine.filter(([, s]) => s.first < since).length;
   const known = table.get(who);
   if (known !== undefined && known.first < since) return undefined;

@@ -6,14 +6,25 @@ import { z } from 'zod';
 import { PLANNED_ATTACK_KINDS } from './labels.js';
 
 /**
- * The simulator's catalogued scenarios that are scenario modules (shared/scenarios.md): S11 a
- * consent-phishing wave, S12 a leaver whose grant keeps working, N13 an approved company-wide
- * rollout. Loaded by default (`scenarios: 'standard'`).
+ * The scenario modules every standard dataset carries (`scenarios: 'standard'`), placed in this
+ * order (a scenario's organization is its place in the list, modulo the organizations: append new
+ * ones so the others stay where they are). The catalogued ones (shared/scenarios.md): S11 a
+ * consent-phishing wave, N13 an approved company-wide rollout, S12 a leaver whose grant keeps
+ * working. Then the cross-token detectors' own (issue 10 item 5): tokens of many owners replayed
+ * from one VPS address and from droplets of one hosting ASN, a PAT replayed while its owner
+ * works; and their look-alikes: a CI runner pool using developers' PATs, colleagues' phones
+ * behind one carrier CGNAT address, a phone between home Wi-Fi and its carrier.
  */
 export const STANDARD_SCENARIOS = [
   'app.consent_wave/consent-phishing-mail-read',
-  'token.lifecycle.used_after_owner_offboarded/leaver-app-keeps-syncing',
   'app.first_seen_in_org/approved-rollout',
+  'token.lifecycle.used_after_owner_offboarded/leaver-app-keeps-syncing',
+  'network.source_many_owners/pats-replayed-from-one-vps',
+  'network.source_many_owners/pats-spread-over-droplets',
+  'token.session.concurrent_networks/pat-replayed-while-owner-works',
+  'network.source_many_owners/ci-runner-pool-with-developer-pats',
+  'network.source_many_owners/colleagues-behind-one-carrier-cgnat',
+  'token.session.concurrent_networks/phone-between-wifi-and-carrier',
 ] as const;
 
 export const INTENSITIES = ['blatant', 'moderate', 'low_and_slow'] as const;

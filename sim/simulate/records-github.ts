@@ -89,21 +89,7 @@ export function githubRecord(c: GhCall, seed: number): Record<string, unknown> {
       rec['token_id'] = inst.tokenId;
       rec['oauth_application_id'] = tok.app?.appId;
       rec['integration'] = tok.app?.slug;
-    } else if (tok.hashed) {
-      rec['hashed_token'] = tok.hashed;
-      rec['programmatic_access_type'] = tok.accessType;
-      rec['token_id'] = tok.ghTokenId;
-      if (tok.scopes && tok.scopes.length > 0) rec['token_scopes'] = tok.scopes.join(',');
-      if (tok.oauthApp) {
-        rec['oauth_application_id'] = tok.oauthApp.id;
-        rec['oauth_application_name'] = tok.oauthApp.name;
-      }
-      if (tok.fgName) {
-        rec['user_programmatic_access_name'] = tok.fgName;
-        rec['user_programmatic_access_id'] = tok.fgId;
-        rec['repository_selection'] = 'selected';
-      }
-    }
+    } else Object.assign(rec, githubTokenFields(tok));
   }
   rec['operation_type'] = c.operationType;
   rec['org'] = c.tenant.github.org;
@@ -116,6 +102,32 @@ export function githubRecord(c: GhCall, seed: number): Record<string, unknown> {
   }
   rec['user_agent'] = c.ua;
   if (c.extra) Object.assign(rec, c.extra);
+  return rec;
+}
+
+/**
+ * The audit-log fields that name a user token (classic / fine-grained PAT, OAuth app token):
+ * `hashed_token`, `programmatic_access_type`, `token_id`, `token_scopes` (comma-separated),
+ * `oauth_application_id` / `_name`, `user_programmatic_access_name` / `_id` with
+ * `repository_selection`; empty for a credential without a token hash (a web session).
+ */
+export function githubTokenFields(tok: Credential): Record<string, unknown> {
+  if (!tok.hashed) return {};
+  const rec: Record<string, unknown> = {
+    hashed_token: tok.hashed,
+    programmatic_access_type: tok.accessType,
+    token_id: tok.ghTokenId,
+  };
+  if (tok.scopes && tok.scopes.length > 0) rec['token_scopes'] = tok.scopes.join(',');
+  if (tok.oauthApp) {
+    rec['oauth_application_id'] = tok.oauthApp.id;
+    rec['oauth_application_name'] = tok.oauthApp.name;
+  }
+  if (tok.fgName) {
+    rec['user_programmatic_access_name'] = tok.fgName;
+    rec['user_programmatic_access_id'] = tok.fgId;
+    rec['repository_selection'] = 'selected';
+  }
   return rec;
 }
 

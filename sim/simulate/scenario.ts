@@ -9,6 +9,7 @@
  * `label`) for the evaluation and quality gate.
  */
 import type { Source } from '../../schemas/token-activity.js';
+import { localMidnight } from './calendar.js';
 import type { CloudProvider } from './cloud-ranges.js';
 import type { GwsApp, GwsParameter, RtemObject } from './emitted.js';
 import type { AttackKind, LookalikeKind } from './labels.js';
@@ -32,6 +33,12 @@ export interface ScenarioPerson {
   workspaceAdmin: boolean;
   /** already a victim or actor of one of the dataset's built-in incidents (leave them be) */
   inIncident: boolean;
+  /** IANA time zone of the person's home */
+  timeZone: string;
+  /** local hour the person's working day usually starts (9.5 = 09:30) */
+  workStartHour: number;
+  /** usual length of the working day, hours */
+  workHours: number;
 }
 
 /** An address of the simulator's geography: the pipeline classifies it as it would a real one. */
@@ -39,6 +46,37 @@ export interface ScenarioAddress {
   ip: string;
   /** ISO country */
   country: string;
+  /** autonomous system the simulator's geography places the address in, when it names one */
+  asn?: number;
+  /** the network's operator (`Hetzner`, `aws us-east-1`, a carrier) */
+  provider?: string;
+}
+
+/**
+ * One GitHub user token of a person (classic or fine-grained PAT, OAuth app token) valid at the
+ * scenario's start, as the person's own traffic uses it that day: a scenario can replay it.
+ */
+export interface ScenarioGithubToken {
+  /** `token.id` (ingestors/IDS.md) */
+  tokenId: string;
+  kind: 'pat_classic' | 'pat_fine' | 'oauth';
+  /**
+   * The audit-log fields that name the token, to spread into a record: `hashed_token`,
+   * `programmatic_access_type`, `token_id`, `token_scopes`, OAuth app / fine-grained token fields.
+   */
+  fields: Readonly<Record<string, unknown>>;
+  /** the user agent the person's own use of it carries on the scenario's day (their git or CLI client) */
+  userAgent: string;
+  /** the OAuth app's servers (an integration calling GitHub from its vendor's cloud), `key` picks one address */
+  server?: (key: number) => ScenarioAddress;
+}
+
+/** A repository of the organization a person works on. */
+export interface ScenarioRepo {
+  /** `org/name` */
+  full: string;
+  id: number;
+  isPublic: boolean;
 }
 
 /**
@@ -56,6 +94,10 @@ export interface ScenarioGrant {
   apis: ReadonlyArray<{ api: string; method: string; bucket: string }>;
   /** the app's server egress (`key` picks one address of the provider's region), or none (the person's own device) */
   server?: (key: number) => ScenarioAddress;
+  /** where the person's own traffic of the grant comes from: their laptop, their phone (a mobile app), or the app's servers */
+  device: 'laptop' | 'phone' | 'server';
+  /** the client type the Reports API logs (`WEB`, `NATIVE_IOS`...) */
+  clientType: string;
 }
 
 /** An entry of the dataset's app vetting registry (`apps.json`, src/inventory/apps-registry.ts). */
@@ -79,6 +121,16 @@ export interface ScenarioOrg {
   githubOrg: string;
   githubOrgId: number;
   gwsCustomerId: string;
+  /** IANA time zone of the headquarters */
+  timeZone: string;
+  /** ISO country of the headquarters */
+  country: string;
+}
+
+/** Epoch ms of `hour` (fractional) local time in `timeZone` on the UTC day that holds `dayMs`. */
+export function atLocalHour(dayMs: number, timeZone: string, hour: number): number {
+  const dayStart = Math.floor(dayMs / 86_400_000) * 86_400_000;
+  return localMidnight(timeZone, dayStart) + hour * 3_600_000;
 }
 
 /** What a scenario's `generate` gets. */
@@ -110,7 +162,17 @@ export interface ScenarioWorld {
     ): ScenarioAddress;
     /** a cloud provider's region (an app vendor's servers) */
     cloud(provider: CloudProvider, region: string, key: number): ScenarioAddress;
+    /**
+     * A mobile carrier's public address in a country at time `at` (epoch ms): the carrier-grade
+     * NAT pool the population's phones use there (known to GeoIP by its country only), else a
+     * carrier block of the country (the HQ city's when the country has none).
+     */
+    mobile(country: string, key: number, at: number): ScenarioAddress;
   };
+  /** The person's GitHub user tokens valid at `at` (default {@link start}; population people only). */
+  githubTokens(person: ScenarioPerson, at?: number): readonly ScenarioGithubToken[];
+  /** The repositories the person works on (population people only; none for a {@link newPerson}). */
+  repos(person: ScenarioPerson): readonly ScenarioRepo[];
   /** The person's Workspace OAuth grants valid at {@link start} (population people only; none for a {@link newPerson}). */
   grants(person: ScenarioPerson): readonly ScenarioGrant[];
   /**
@@ -249,5 +311,62 @@ export function workspaceAuthorize(a: WorkspaceAuthorize): ScenarioRecord {
         ],
       },
     ],
+  };
+}
+
+/** A scenario's GitHub audit event of a user token: `actor` runs `action` with `token` from `ip`. */
+export interface GithubTokenUse {
+  /** event time, epoch ms */
+  at: number;
+  actor: { login: string; githubId: number };
+  token: ScenarioGithubToken;
+  org: ScenarioOrg;
+  /** `git.clone`, `git.fetch`, `git.push` or `api.request` */
+  action: 'git.clone' | 'git.fetch' | 'git.push' | 'api.request';
+  repo: ScenarioRepo;
+  ip: ScenarioAddress;
+  /** default: the token's usual client ({@link ScenarioGithubToken.userAgent}) */
+  userAgent?: string;
+  malicious?: boolean;
+}
+
+/**
+ * A GitHub enterprise audit-log event (streaming shape) of a user token on a repository:
+ * `action`, `actor` / `actor_id`, `actor_ip` with `actor_location.country_code`, the token's
+ * fields (`hashed_token`, `programmatic_access_type`, `token_id`, `token_scopes`), `org` /
+ * `org_id`, `repo` / `repo_id` / `repository` / `repository_public`, `operation_type`,
+ * `user_agent`; git events carry `transport_protocol_name` `http`, `api.request` the REST route
+ * (https://docs.github.com/en/enterprise-cloud@latest/admin/monitoring-activity-in-your-enterprise/reviewing-audit-logs-for-your-enterprise/audit-log-events-for-your-enterprise#git).
+ */
+export function githubTokenUse(u: GithubTokenUse): ScenarioRecord {
+  const git = u.action !== 'api.request';
+  return {
+    at: u.at,
+    ...(u.malicious === undefined ? {} : { malicious: u.malicious }),
+    source: 'github',
+    record: {
+      action: u.action,
+      actor: u.actor.login,
+      actor_id: u.actor.githubId,
+      actor_ip: u.ip.ip,
+      actor_location: { country_code: u.ip.country },
+      ...u.token.fields,
+      operation_type: u.action === 'git.push' ? 'modify' : 'access',
+      org: u.org.githubOrg,
+      org_id: u.org.githubOrgId,
+      repo: u.repo.full,
+      repo_id: u.repo.id,
+      repository: u.repo.full,
+      repository_public: u.repo.isPublic,
+      user_agent: u.userAgent ?? u.token.userAgent,
+      ...(git
+        ? { transport_protocol: 1, transport_protocol_name: 'http' }
+        : {
+            request_category: 'api',
+            request_method: 'GET',
+            route: '/repos/{owner}/{repo}/pulls',
+            status_code: 200,
+          }),
+    },
   };
 }

@@ -36,12 +36,24 @@ describe('scenario modules', () => {
     }
   });
 
-  it('the standard scenarios are the catalogued S11, S12 and N13', async () => {
+  it("the standard scenarios are the catalogued S11, N13 and S12, then the cross-token detectors' own", async () => {
     const std = await loadScenarios(STANDARD_SCENARIOS);
     expect(std.map((s) => [s.scenario.id, s.scenario.label, s.scenario.kind]).sort()).toEqual([
       ['app.consent_wave/consent-phishing-mail-read', 'S11', 'attack'],
       ['app.first_seen_in_org/approved-rollout', 'N13', 'lookalike'],
+      ['network.source_many_owners/ci-runner-pool-with-developer-pats', undefined, 'lookalike'],
+      ['network.source_many_owners/colleagues-behind-one-carrier-cgnat', undefined, 'lookalike'],
+      ['network.source_many_owners/pats-replayed-from-one-vps', undefined, 'attack'],
+      ['network.source_many_owners/pats-spread-over-droplets', undefined, 'attack'],
       ['token.lifecycle.used_after_owner_offboarded/leaver-app-keeps-syncing', 'S12', 'attack'],
+      ['token.session.concurrent_networks/pat-replayed-while-owner-works', undefined, 'attack'],
+      ['token.session.concurrent_networks/phone-between-wifi-and-carrier', undefined, 'lookalike'],
+    ]);
+    // the catalogued three keep their places (a scenario's organization is its place in the list)
+    expect(STANDARD_SCENARIOS.slice(0, 3)).toEqual([
+      'app.consent_wave/consent-phishing-mail-read',
+      'app.first_seen_in_org/approved-rollout',
+      'token.lifecycle.used_after_owner_offboarded/leaver-app-keeps-syncing',
     ]);
   });
 
@@ -55,7 +67,12 @@ describe('scenario modules', () => {
     expect(placed?.incident?.kind).toBe('S12');
     const leaver = pop.people.find((p) => p.leaveDay !== undefined) as Person;
     expect(leaver).toBeDefined();
-    const suspendAt = Date.parse(placed?.incident?.first_malicious ?? '');
+    // the admin's suspension is benign context; the grant's uses after it are the incident
+    const suspension = placed?.events.find((e) => e.source === 'google_workspace' && e.app === 'admin');
+    if (suspension === undefined) throw new Error('no SUSPEND_USER');
+    const suspendAt = suspension.t;
+    expect(placed?.incident?.event_ids).not.toContain(eventIdsOf(suspension)[0]);
+    expect(Date.parse(placed?.incident?.first_malicious ?? '')).toBeGreaterThan(suspendAt);
     for (const k of leaver.creds) {
       const c = pop.creds[k] as Credential;
       expect(c.validTo, c.label).not.toBeNull();

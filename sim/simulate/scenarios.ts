@@ -8,21 +8,26 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { glob } from 'tinyglobby';
 import { DAY_MS, HOUR_MS, isoMs, MINUTE_MS } from './calendar.js';
 import { type Emitted, eventIdsOf, tokenIdsOf } from './emitted.js';
-import { cloudAddress, hostileAddress } from './geography.js';
+import { cloudAddress, hostileAddress, mobileAddress, type NetAddress } from './geography.js';
 import type { IncidentLabel, LookalikeLabel } from './labels.js';
+import { carrierPoolAddress } from './noise.js';
 import { homeAddress } from './person-day.js';
 import type { Credential, Person, Population, Tenant } from './population-types.js';
 import { rngFor } from './prng.js';
+import { githubTokenFields } from './records-github.js';
 import { int64String } from './records-google.js';
 import {
+  type ScenarioAddress,
   type ScenarioAppEntry,
   type ScenarioDefinition,
   ScenarioError,
+  type ScenarioGithubToken,
   type ScenarioGrant,
   type ScenarioPerson,
   type ScenarioRecord,
   type ScenarioWorld,
 } from './scenario.js';
+import { type Device, ghUa, gitUa } from './user-agents.js';
 
 /** The repository root (scenario globs are relative to it). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -136,19 +141,29 @@ export function placeScenario(
       githubOrg: tenant.github.org,
       githubOrgId: tenant.github.orgId,
       gwsCustomerId: tenant.gws.customerId,
+      timeZone: tenant.hq.tz,
+      country: tenant.hq.country,
     },
     people: people.map((p) => scenarioPerson(pop, p, day)),
     newPerson: (key) => newPerson(pop, tenant, key),
     rng,
     net: {
-      hostile: (kind, key, avoid = []) => {
-        const a = hostileAddress(kind, key, avoid);
-        return { ip: a.ip, country: a.country };
-      },
-      cloud: (provider, region, key) => {
-        const a = cloudAddress(provider, region, key);
-        return { ip: a.ip, country: a.country };
-      },
+      hostile: (kind, key, avoid = []) => scenarioAddress(hostileAddress(kind, key, avoid)),
+      cloud: (provider, region, key) => scenarioAddress(cloudAddress(provider, region, key)),
+      mobile: (country, key, at) =>
+        scenarioAddress(carrierPoolAddress(country, key, at) ?? mobileAddress(country, key, tenant.hq)),
+    },
+    githubTokens: (person, at = start) => {
+      const p = populationPerson(tenant, pop, person);
+      return p === undefined ? [] : githubTokensOf(pop, p, at, Math.floor((at - pop.start) / DAY_MS));
+    },
+    repos: (person) => {
+      const p = populationPerson(tenant, pop, person);
+      if (p === undefined) return [];
+      return p.repos
+        .map((k) => tenant.github.repos[k])
+        .filter((r) => r !== undefined)
+        .map((r) => ({ full: r.full, id: r.id, isPublic: r.isPublic }));
     },
     grants: (person) => {
       const p = populationPerson(tenant, pop, person);
@@ -231,7 +246,47 @@ function scenarioPerson(pop: Population, p: Person, day: number): ScenarioPerson
     homeCountry: home.country,
     workspaceAdmin: p.gwsAdmin,
     inIncident: pop.incidentPeople?.has(p.idx) ?? false,
+    timeZone: p.home.tz,
+    workStartHour: p.workStart,
+    workHours: p.workLen,
   };
+}
+
+function scenarioAddress(a: NetAddress): ScenarioAddress {
+  return {
+    ip: a.ip,
+    country: a.country,
+    ...(a.asn === undefined ? {} : { asn: a.asn }),
+    ...(a.network === undefined ? {} : { provider: a.network }),
+  };
+}
+
+/**
+ * A person's GitHub user tokens valid at `at` (day `day` of the span), with the client of their
+ * main device that day (not `personDay`: its cache would keep a day computed before a later
+ * scenario offboards the person).
+ */
+function githubTokensOf(pop: Population, p: Person, at: number, day: number): ScenarioGithubToken[] {
+  const device = p.devices[0] as Device;
+  const out: ScenarioGithubToken[] = [];
+  for (const k of p.creds) {
+    const c = pop.creds[k] as Credential;
+    if (c.kind !== 'gh_pat_classic' && c.kind !== 'gh_pat_fine' && c.kind !== 'gh_oauth') continue;
+    if (c.validFrom > at || (c.validTo !== null && c.validTo <= at) || c.hashed === undefined) continue;
+    const app = c.oauthApp;
+    const egress = app?.egress;
+    out.push({
+      tokenId: c.tokenId,
+      kind: c.kind === 'gh_pat_classic' ? 'pat_classic' : c.kind === 'gh_pat_fine' ? 'pat_fine' : 'oauth',
+      fields: githubTokenFields(c),
+      userAgent:
+        app === undefined ? gitUa(device, day) : app.key === 'gh_cli' ? ghUa(device, day) : app.userAgent,
+      ...(typeof egress === 'object'
+        ? { server: (key: number) => scenarioAddress(cloudAddress(egress.provider, egress.region, key)) }
+        : {}),
+    });
+  }
+  return out;
 }
 
 /** The population person behind a scenario person (undefined for a {@link newPerson}). */
@@ -254,6 +309,8 @@ function grantsOf(pop: Population, p: Person, at: number): ScenarioGrant[] {
       appName: client.name,
       pattern: client.pattern,
       apis: client.apis,
+      device: typeof egress === 'object' ? 'server' : egress === 'mobile' ? 'phone' : 'laptop',
+      clientType: client.clientType,
       ...(typeof egress === 'object'
         ? {
             server: (key: number) => {
@@ -290,6 +347,9 @@ function newPerson(pop: Population, tenant: Tenant, key: string): ScenarioPerson
     homeCountry: tenant.hq.country,
     workspaceAdmin: false,
     inIncident: false,
+    timeZone: tenant.hq.tz,
+    workStartHour: 9,
+    workHours: 8,
   };
 }
 

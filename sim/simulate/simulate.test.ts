@@ -55,7 +55,24 @@ describe('simulate (small population)', () => {
     expect(labelsSchema).toBe(labelsFileSchema);
     expect(labels.dataset.tokens).toBe(summary.tokens);
     const kinds = labels.incidents.map((i) => i.kind).sort();
-    expect(kinds).toEqual(['S1', 'S10', 'S11', 'S12', 'S2', 'S3', 'S4', 'S6', 'S7', 'S8', 'S9']);
+    // the one-IP / one-ASN replays need 4 developers with a PAT in one org: skipped at 6 people per org
+    expect(kinds).toEqual([
+      'S1',
+      'S10',
+      'S11',
+      'S12',
+      'S2',
+      'S3',
+      'S4',
+      'S6',
+      'S7',
+      'S8',
+      'S9',
+      'token.session.concurrent_networks/pat-replayed-while-owner-works',
+    ]);
+    expect(labels.dataset.notes?.filter((n) => n.includes('network.source_many_owners/pats-'))).toHaveLength(
+      2,
+    );
     expect(labels.dataset.notes?.some((n) => n.includes('S5 skipped'))).toBe(true);
     expect(new Set(labels.incidents.map((i) => i.source))).toEqual(
       new Set(['github', 'google_workspace', 'salesforce']),

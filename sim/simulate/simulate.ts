@@ -217,14 +217,15 @@ export async function simulate(input: SimulateOptionsInput): Promise<SimulationS
 }
 
 /**
- * The scenario modules to place: `standard` is {@link STANDARD_SCENARIOS}, its attacks only when
+ * The scenario modules to place: `standard` is {@link STANDARD_SCENARIOS} in its order, its attacks only when
  * every built-in incident is asked for (`incidents: 'all'`) and its look-alikes only with
  * `lookalikes`; `none`, `all` or a list as given.
  */
 async function scenariosToPlace(options: ReturnType<typeof parseSimulateOptions>): Promise<LoadedScenario[]> {
   if (options.scenarios === 'none') return [];
   if (options.scenarios !== 'standard') return loadScenarios(options.scenarios);
-  return (await loadScenarios(STANDARD_SCENARIOS)).filter(({ scenario }) =>
-    scenario.kind === 'attack' ? options.incidents === 'all' : options.lookalikes,
-  );
+  const order = (id: string): number => (STANDARD_SCENARIOS as readonly string[]).indexOf(id);
+  return (await loadScenarios(STANDARD_SCENARIOS))
+    .filter(({ scenario }) => (scenario.kind === 'attack' ? options.incidents === 'all' : options.lookalikes))
+    .sort((a, b) => order(a.scenario.id) - order(b.scenario.id));
 }

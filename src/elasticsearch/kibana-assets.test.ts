@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SEVERITY_SCORE } from '../../schemas/alert.js';
-import { activityDataStream, alertDataStream, tokenInventoryIndex } from './names.js';
+import { activityDataStream, alertDataStream, identitiesIndex, tokenInventoryIndex } from './names.js';
 
 const ndjson = (file: string) =>
   readFileSync(new URL(`../../kibana/${file}`, import.meta.url), 'utf8')
@@ -10,13 +10,13 @@ const ndjson = (file: string) =>
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('kibana assets', () => {
-  it('data views cover the alert and activity data streams and the token inventory', () => {
+  it('data views cover the alert and activity data streams, the token inventory and the identities index', () => {
     const objects = ndjson('tokenwatch-saved-objects.ndjson');
     const titles = objects
       .filter((o) => o['type'] === 'index-pattern')
       .map((o) => (o['attributes'] as { title: string }).title);
     expect([...new Set(titles)].sort()).toEqual(
-      [activityDataStream('*'), alertDataStream('*'), tokenInventoryIndex('*')].sort(),
+      [activityDataStream('*'), alertDataStream('*'), tokenInventoryIndex('*'), identitiesIndex('*')].sort(),
     );
     for (const o of objects.filter((x) => x['type'] === 'search')) {
       const refs = o['references'] as { id: string }[];

@@ -24,8 +24,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { activityMappings, alertMappings, tokenInventoryMappings } from './mappings.js';
-import { activityDataStream, alertDataStream, tokenInventoryIndex } from './names.js';
+import { activityMappings, alertMappings, identitiesMappings, tokenInventoryMappings } from './mappings.js';
+import { activityDataStream, alertDataStream, identitiesIndex, tokenInventoryIndex } from './names.js';
 
 const ndjson = (file: string): unknown[] =>
   readFileSync(new URL(`../../kibana/${file}`, import.meta.url), 'utf8')
@@ -234,6 +234,7 @@ const fieldsByPattern = new Map<string, Map<string, string>>([
   [alertDataStream('*'), flatten(alertMappings('constant_keyword'))],
   [activityDataStream('*'), flatten(activityMappings('constant_keyword'))],
   [tokenInventoryIndex('*'), flatten(tokenInventoryMappings())],
+  [identitiesIndex('*'), flatten(identitiesMappings())],
 ]);
 const AGGREGATABLE = new Set([
   'keyword',
@@ -275,6 +276,8 @@ describe('kibana saved objects (Kibana 8.x/9.x import format)', () => {
       'index-pattern',
       'index-pattern',
       'index-pattern',
+      'index-pattern',
+      'search',
       'search',
       'search',
       'visualization',
@@ -298,6 +301,17 @@ describe('kibana saved objects (Kibana 8.x/9.x import format)', () => {
         expect(ref && names.has(ref), o.id).toBe(true);
       }
     }
+  });
+
+  it('every index tokenwatch writes has a data view (alerts, activity, token inventory, identities)', () => {
+    const titles = objects.flatMap((o) => (o.type === 'index-pattern' ? [o.attributes.title] : []));
+    expect(new Set(titles)).toEqual(new Set(fieldsByPattern.keys()));
+    const offboardings = byId.get('tokenwatch-offboardings-search');
+    if (offboardings?.type !== 'search') throw new Error('no saved search of offboardings');
+    expect(dataViewOf(offboardings)).toBe(identitiesIndex('*'));
+    expect(offboardings.attributes.kibanaSavedObjectMeta.searchSourceJSON.query.query).toBe(
+      'identity.kind : "offboarding"',
+    );
   });
 
   it('data views match the indices tokenwatch writes; their time fields are mapped dates', () => {

@@ -32,21 +32,67 @@ const BOUNDS = {
   maxMedianTimeToDetectMs: 5 * 60_000,
   maxFalseAlertsPer1000TokensPerDay: 1.0,
   minAlertPrecision: 0.5,
-  requiredKinds: ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S9', 'S10', 'S11', 'S12'],
+  requiredKinds: [
+    'S1',
+    'S2',
+    'S3',
+    'S4',
+    'S5',
+    'S6',
+    'S7',
+    'S8',
+    'S9',
+    'S10',
+    'S11',
+    'S12',
+    'network.source_many_owners/pats-replayed-from-one-vps',
+    'network.source_many_owners/pats-spread-over-droplets',
+    'token.session.concurrent_networks/pat-replayed-while-owner-works',
+  ],
 };
 
 /**
- * The app vetting, offboarding and cross-token detectors (issue 10), with the scenario each must
- * catch (S11 consent-phishing wave, S12 a leaver whose token keeps working; null: no scenario of
- * its own in the simulator yet) and the least precision it must keep on this seed.
+ * The app vetting, offboarding and cross-token detectors (issue 10), with the scenario kinds each
+ * must catch, every incident of them (S11 consent-phishing wave, S12 a leaver whose token keeps
+ * working, the cross-token detectors' own scenario modules beside them; none: no scenario of its
+ * own in the simulator yet), the benign look-alike kinds it must stay quiet on, and the least
+ * precision it must keep on this seed.
  */
-const ISSUE_10_DETECTORS: readonly { id: string; catches: string | null; minPrecision: number }[] = [
-  { id: 'app.first_seen_in_org', catches: 'S11', minPrecision: 0.3 },
-  { id: 'app.consent_wave', catches: null, minPrecision: 0.5 },
-  { id: 'app.scope_beyond_approved', catches: null, minPrecision: 0.5 },
-  { id: 'token.lifecycle.used_after_owner_offboarded', catches: 'S12', minPrecision: 0.5 },
-  { id: 'network.source_many_owners', catches: null, minPrecision: 0.5 },
-  { id: 'token.session.concurrent_networks', catches: null, minPrecision: 0.5 },
+const ISSUE_10_DETECTORS: readonly {
+  id: string;
+  catches: readonly string[];
+  quietOn: readonly string[];
+  minPrecision: number;
+}[] = [
+  { id: 'app.first_seen_in_org', catches: ['S11'], quietOn: [], minPrecision: 0.3 },
+  { id: 'app.consent_wave', catches: ['S11'], quietOn: [], minPrecision: 0.5 },
+  { id: 'app.scope_beyond_approved', catches: [], quietOn: ['N13'], minPrecision: 0.5 },
+  { id: 'token.lifecycle.used_after_owner_offboarded', catches: ['S12'], quietOn: [], minPrecision: 0.5 },
+  {
+    id: 'network.source_many_owners',
+    catches: [
+      'network.source_many_owners/pats-replayed-from-one-vps',
+      'network.source_many_owners/pats-spread-over-droplets',
+    ],
+    quietOn: [
+      'network.source_many_owners/ci-runner-pool-with-developer-pats',
+      'network.source_many_owners/colleagues-behind-one-carrier-cgnat',
+      'N3',
+      'N9',
+    ],
+    minPrecision: 0.5,
+  },
+  {
+    id: 'token.session.concurrent_networks',
+    catches: ['token.session.concurrent_networks/pat-replayed-while-owner-works'],
+    quietOn: [
+      'token.session.concurrent_networks/phone-between-wifi-and-carrier',
+      'network.source_many_owners/ci-runner-pool-with-developer-pats',
+      'N2',
+      'N9',
+    ],
+    minPrecision: 0.5,
+  },
 ];
 
 describe('detection quality gate (simulated dataset, fixed seed)', () => {
@@ -99,9 +145,9 @@ describe('detection quality gate (simulated dataset, fixed seed)', () => {
   });
 
   it('reports the issue-10 detectors (precision, recall of their scenarios) and keeps the approved rollout informational', () => {
-    const rows = ISSUE_10_DETECTORS.map(({ id, catches, minPrecision }) => {
+    const rows = ISSUE_10_DETECTORS.map(({ id, catches, quietOn, minPrecision }) => {
       const d = report.detectors.find((x) => x.detector === id);
-      const scenario = catches === null ? [] : report.incidents.filter((i) => i.kind === catches);
+      const scenario = report.incidents.filter((i) => catches.includes(i.kind));
       const caught = scenario.filter((i) => i.detectors.includes(id)).length;
       return {
         id,
@@ -112,6 +158,9 @@ describe('detection quality gate (simulated dataset, fixed seed)', () => {
         catches,
         caught,
         of: scenario.length,
+        noisy: report.falseAlerts
+          .filter((a) => a.rule === id && a.lookalike !== null && quietOn.includes(a.lookalike))
+          .map((a) => `${a.lookalike}: ${a.message}`),
         minPrecision,
       };
     });
@@ -120,14 +169,21 @@ describe('detection quality gate (simulated dataset, fixed seed)', () => {
       rows
         .map(
           (r) =>
-            `${r.id}: ${r.alerts} alerts, ${r.tp} TP / ${r.fp} FP, precision ${r.precision === null ? 'n/a' : `${Math.round(r.precision * 100)} %`}${r.catches ? `, ${r.catches} ${r.caught}/${r.of}` : ''}`,
+            `${r.id}: ${r.alerts} alerts, ${r.tp} TP / ${r.fp} FP, precision ${r.precision === null ? 'n/a' : `${Math.round(r.precision * 100)} %`}${r.catches.length > 0 ? `, incidents caught ${r.caught}/${r.of}` : ''}`,
         )
         .join('\n'),
     );
     for (const r of rows) {
-      if (r.catches !== null) expect(r.caught, `${r.id} on ${r.catches}`).toBe(r.of);
+      // every kind it must catch is in the dataset (requiredKinds), and each incident of them is caught
+      for (const kind of r.catches) expect(BOUNDS.requiredKinds, r.id).toContain(kind);
+      expect(r.of, r.id).toBeGreaterThanOrEqual(r.catches.length);
+      expect(r.caught, `${r.id} on ${r.catches.join(', ')}`).toBe(r.of);
+      expect(r.noisy, `${r.id} on its look-alikes`).toEqual([]);
       if (r.precision !== null) expect(r.precision, r.id).toBeGreaterThanOrEqual(r.minPrecision);
     }
+    // the cross-token detectors' look-alikes are in the dataset
+    const kinds = new Set(labels.lookalikes.map((l) => l.kind));
+    for (const k of ISSUE_10_DETECTORS.flatMap((r) => r.quietOn)) expect([...kinds], k).toContain(k);
     // N13: an app approved in the registry and rolled out to everyone is at most informational
     const n13 = new Set(labels.lookalikes.filter((l) => l.kind === 'N13').flatMap((l) => l.entities));
     expect(n13.size).toBeGreaterThan(0);

@@ -8,9 +8,10 @@ const DAY = 86_400_000;
  * person who has the grant of an app working for them around the clock from its vendor's cloud
  * (a calendar or chat integration). From the suspension the person does no benign work and their
  * credentials end, but the app keeps calling Google APIs with the leaver's grant every 2-5 hours
- * for two days. Entity: that grant. Every record is labelled malicious, the suspension included, as
- * the built-in S12 labelled it (the gate was measured so: an alert on the admin's first
- * `SUSPEND_USER` counts towards the incident, not as a false alert).
+ * for two days. Entity: that grant. The uses after the suspension are malicious; the admin's
+ * `SUSPEND_USER` is benign context (the offboarding is the organization doing the right thing, the
+ * incident is the grant that outlives it), as in leaver-grant-used: an alert on the admin's
+ * suspension is a false alert, not a detection of the incident.
  * Skipped where the organization has no Workspace admin or nobody (outside other incidents) holds
  * such a grant.
  *
@@ -48,6 +49,7 @@ export const leaverAppKeepsSyncing = defineScenario({
     const records: ScenarioRecord[] = [
       {
         at: start,
+        malicious: false,
         source: 'google_workspace',
         app: 'admin',
         actor: { email: admin.email, profileId: admin.profileId },

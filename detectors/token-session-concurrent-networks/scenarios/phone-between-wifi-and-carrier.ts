@@ -1,0 +1,62 @@
+import { atLocalHour, defineScenario, type ScenarioRecord } from '../../../sim/simulate/scenario.js';
+
+const MINUTE = 60_000;
+
+/**
+ * A phone that hops between the home Wi-Fi and its carrier's network (the carrier's CGNAT pool,
+ * known to GeoIP by its country only) every few minutes through the first three hours of a
+ * working day, its mail app syncing all along: one OAuth grant in use from two networks at once,
+ * interleaved, the home network new to the grant (its traffic usually comes from the carrier).
+ * Both are in the person's own country. Skipped where nobody (outside other incidents) uses a
+ * phone app's grant.
+ *
+ * Must stay quiet: `token.session.concurrent_networks` (the two networks may be the same place).
+ * Workspace Reports API application `token`, event `activity`
+ * (https://developers.google.com/workspace/admin/reports/v1/appendix/activity/token).
+ */
+export const phoneBetweenWifiAndCarrier = defineScenario({
+  id: 'token.session.concurrent_networks/phone-between-wifi-and-carrier',
+  kind: 'lookalike',
+  title: "a phone's mail app grant in use from the home Wi-Fi and the carrier at once, interleaved",
+  source: 'google_workspace',
+  detectors: ['token.session.concurrent_networks'],
+  at: 0.86,
+  people: 1,
+  generate({ start, people, rng, net, grants }) {
+    for (const person of people) {
+      const grant = grants(person).find((g) => g.device === 'phone');
+      if (person.inIncident || grant === undefined) continue;
+      const from = atLocalHour(start, person.timeZone, person.workStartHour + 1);
+      const records: ScenarioRecord[] = [];
+      let onWifi = false;
+      for (let t = from; t < from + 3 * 60 * MINUTE; t += rng.int(3, 9) * MINUTE) {
+        if (rng.chance(0.5)) onWifi = !onWifi;
+        const call = rng.pick(grant.apis);
+        records.push({
+          at: t,
+          source: 'google_workspace',
+          app: 'token',
+          actor: { email: person.email, profileId: person.profileId },
+          ipAddress: onWifi ? person.homeIp : net.mobile(person.homeCountry, rng.int(0, 10_000), t).ip,
+          events: [
+            {
+              type: 'auth',
+              name: 'activity',
+              parameters: [
+                { name: 'api_name', value: call.api },
+                { name: 'method_name', value: call.method },
+                { name: 'client_id', value: grant.clientId },
+                { name: 'num_response_bytes', intValue: String(Math.round(rng.logNormal(6000, 1.1))) },
+                { name: 'product_bucket', multiValue: [call.bucket] },
+                { name: 'app_name', value: grant.appName },
+                { name: 'client_type', value: grant.clientType },
+              ],
+            },
+          ],
+        });
+      }
+      return { records };
+    }
+    return { records: [], skip: 'nobody with a phone app grant' };
+  },
+});
