@@ -57,7 +57,7 @@ describe('importKibanaAssets', () => {
       expect(s.headers['authorization']).toBe(`Basic ${Buffer.from('elastic:pw').toString('base64')}`);
     }
     expect(seen[0]?.name).toBe('tokenwatch-saved-objects.ndjson');
-    expect(seen[0]?.file.split('\n').filter(Boolean).length).toBe(12);
+    expect(seen[0]?.file.split('\n').filter(Boolean).length).toBe(14);
     expect(seen[1]?.file).toContain('"rule_id"');
   });
 
