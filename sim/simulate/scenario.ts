@@ -163,9 +163,9 @@ export interface ScenarioWorld {
     /** a cloud provider's region (an app vendor's servers) */
     cloud(provider: CloudProvider, region: string, key: number): ScenarioAddress;
     /**
-     * A mobile carrier's public address in a country at time `at` (epoch ms): the carrier-grade
-     * NAT pool the population's phones use there (known to GeoIP by its country only), else a
-     * carrier block of the country (the HQ city's when the country has none).
+     * A mobile carrier's public address in a country at time `at` (epoch ms), as the population's
+     * phones get them: with the world's noise the carrier-grade NAT pool (known to GeoIP by its
+     * country only), else a carrier block of the country (the HQ city's when the country has none).
      */
     mobile(country: string, key: number, at: number): ScenarioAddress;
   };

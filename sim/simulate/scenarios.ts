@@ -150,8 +150,12 @@ export function placeScenario(
     net: {
       hostile: (kind, key, avoid = []) => scenarioAddress(hostileAddress(kind, key, avoid)),
       cloud: (provider, region, key) => scenarioAddress(cloudAddress(provider, region, key)),
+      // the phones' carrier addresses: CGNAT pools with the world's noise (noise.ts), else carrier blocks
       mobile: (country, key, at) =>
-        scenarioAddress(carrierPoolAddress(country, key, at) ?? mobileAddress(country, key, tenant.hq)),
+        scenarioAddress(
+          (pop.noise ? carrierPoolAddress(country, key, at) : undefined) ??
+            mobileAddress(country, key, tenant.hq),
+        ),
     },
     githubTokens: (person, at = start) => {
       const p = populationPerson(tenant, pop, person);
