@@ -299,6 +299,12 @@ describe('tokens and apps', () => {
     expect((await app.inject({ url: '/api/v1/tokens/github%3Ahash%3Anope', headers: auth })).statusCode).toBe(
       404,
     );
+    // a Workspace grant's id is long (email and OAuth client id): looked up, never 414
+    const grant = encodeURIComponent(
+      'google_workspace:grant:marta.lindgren@northwind.example:1075432618117-slackcal7k2n0n8bq1hq2lr7q5s0sm2v.apps.googleusercontent.com',
+    );
+    expect((await app.inject({ url: `/api/v1/tokens/${grant}`, headers: auth })).statusCode).toBe(404);
+    expect((await app.inject({ url: `/console/tokens/${grant}`, headers: auth })).statusCode).toBe(404);
   });
 
   it('approves and revokes an app; the unvetted_app flag follows', async () => {

@@ -20,6 +20,15 @@ import {
 import type { AlertStatus, ConsoleStore, TriageStatus } from './types.js';
 import { decodeCursor } from './types.js';
 
+/**
+ * Longest path parameter the API and console servers accept: a token id in a path
+ * (`/api/v1/tokens/{id}`, `/console/tokens/{id}`). A Workspace grant is
+ * `google_workspace:grant:<email>:<client id>`, past 130 characters for an ordinary address and
+ * OAuth client (up to ~330); fastify's default of 100 answered such a token's page with
+ * `414 FST_ERR_MAX_PARAM_LENGTH`.
+ */
+export const MAX_PATH_PARAM_LENGTH = 1024;
+
 /** Dependencies of {@link registerApi}. */
 export interface ApiDeps {
   store: ConsoleStore;

@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { registerConsole } from '../console/routes.js';
 import { ApiKeys, type AuthOptions } from './auth.js';
-import { registerApi } from './plugin.js';
+import { MAX_PATH_PARAM_LENGTH, registerApi } from './plugin.js';
 import type { ConsoleStore } from './types.js';
 
 /** Options of {@link buildConsoleServer}. */
@@ -26,6 +26,7 @@ export async function buildConsoleServer(options: ConsoleServerOptions): Promise
     loggerInstance: options.logger.child({ component: 'http' }),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 65_536,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
   });
   const keys = new ApiKeys(options.auth);
   // The routes take the plain FastifyInstance; this one only differs in its (pino) logger type.

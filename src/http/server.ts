@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, LogController, type RawServerDefault } f
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { DetectorMetadata } from '../../detectors/types.js';
+import { MAX_PATH_PARAM_LENGTH } from '../api/plugin.js';
 
 /** The serve HTTP app (fastify with the pino logger). */
 export type HttpServer = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
@@ -69,6 +70,8 @@ export function buildHttpServer(deps: HttpDeps): HttpServer {
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'http' }),
     logController: new LogController({ disableRequestLogging: true }),
+    // serve mounts the API and console here: token ids in paths (Workspace grants) are long
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
   });
   const catalogue = detectorCatalogue(deps.detectors);
 
