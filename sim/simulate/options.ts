@@ -25,6 +25,7 @@ export const STANDARD_SCENARIOS = [
   'network.source_many_owners/ci-runner-pool-with-developer-pats',
   'network.source_many_owners/colleagues-behind-one-carrier-cgnat',
   'token.session.concurrent_networks/phone-between-wifi-and-carrier',
+  'app.scope_beyond_approved/approved-app-asks-for-mail',
 ] as const;
 
 export const INTENSITIES = ['blatant', 'moderate', 'low_and_slow'] as const;

@@ -41,6 +41,7 @@ describe('scenario modules', () => {
     expect(std.map((s) => [s.scenario.id, s.scenario.label, s.scenario.kind]).sort()).toEqual([
       ['app.consent_wave/consent-phishing-mail-read', 'S11', 'attack'],
       ['app.first_seen_in_org/approved-rollout', 'N13', 'lookalike'],
+      ['app.scope_beyond_approved/approved-app-asks-for-mail', undefined, 'attack'],
       ['network.source_many_owners/ci-runner-pool-with-developer-pats', undefined, 'lookalike'],
       ['network.source_many_owners/colleagues-behind-one-carrier-cgnat', undefined, 'lookalike'],
       ['network.source_many_owners/pats-replayed-from-one-vps', undefined, 'attack'],

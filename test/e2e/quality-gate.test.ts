@@ -48,6 +48,7 @@ const BOUNDS = {
     'network.source_many_owners/pats-replayed-from-one-vps',
     'network.source_many_owners/pats-spread-over-droplets',
     'token.session.concurrent_networks/pat-replayed-while-owner-works',
+    'app.scope_beyond_approved/approved-app-asks-for-mail',
   ],
 };
 
@@ -66,7 +67,12 @@ const ISSUE_10_DETECTORS: readonly {
 }[] = [
   { id: 'app.first_seen_in_org', catches: ['S11'], quietOn: [], minPrecision: 0.3 },
   { id: 'app.consent_wave', catches: ['S11'], quietOn: [], minPrecision: 0.5 },
-  { id: 'app.scope_beyond_approved', catches: [], quietOn: ['N13'], minPrecision: 0.5 },
+  {
+    id: 'app.scope_beyond_approved',
+    catches: ['app.scope_beyond_approved/approved-app-asks-for-mail'],
+    quietOn: ['N13'],
+    minPrecision: 0.5,
+  },
   { id: 'token.lifecycle.used_after_owner_offboarded', catches: ['S12'], quietOn: [], minPrecision: 0.5 },
   {
     id: 'network.source_many_owners',
