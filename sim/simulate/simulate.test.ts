@@ -68,6 +68,7 @@ describe('simulate (small population)', () => {
       'S7',
       'S8',
       'S9',
+      'app.scope_beyond_approved/approved-app-asks-for-mail',
       'token.session.concurrent_networks/pat-replayed-while-owner-works',
     ]);
     expect(labels.dataset.notes?.filter((n) => n.includes('network.source_many_owners/pats-'))).toHaveLength(
