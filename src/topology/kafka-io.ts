@@ -99,9 +99,39 @@ export async function ensureTopologyTopics(
  * records only (`read_committed`), through a throw-away consumer group. Kafka's own protocol has
  * no group-less fetch in kafkajs, so a unique group id is used and never committed.
  * The end is the high watermark taken before reading; a partition whose last records are
- * transaction markers ends when kafkajs reports a batch past them.
+ * transaction markers ends when kafkajs reports a batch past them. A read whose consumer crashes
+ * (say its group member expired on a busy event loop) starts again, up to {@link RESTORE_ATTEMPTS}
+ * times; then the last error is thrown. Aborting `signal` rejects with `restore aborted`.
  */
 export async function readToEnd(
+  kafka: Kafka,
+  admin: Admin,
+  topic: string,
+  partitions: readonly number[],
+  signal?: AbortSignal,
+  logger?: Logger,
+): Promise<Map<number, ReadRecord[]>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readToEndOnce(kafka, admin, topic, partitions, signal);
+    } catch (err) {
+      if (signal?.aborted || attempt >= RESTORE_ATTEMPTS) throw err;
+      // A busy event loop can miss the throw-away group's heartbeats until the coordinator drops
+      // the member ("The coordinator is not aware of this member": a non-retriable crash in
+      // kafkajs). Nothing was committed, so reading again from the beginning is exact.
+      logger?.warn(
+        { err: (err as Error).message, topic, partitions, attempt },
+        'changelog restore failed; reading again',
+      );
+    }
+  }
+}
+
+/** How many times {@link readToEnd} starts a restore read before giving up. */
+export const RESTORE_ATTEMPTS = 5;
+
+/** One restore read of {@link readToEnd}; rejects when its consumer crashes. */
+async function readToEndOnce(
   kafka: Kafka,
   admin: Admin,
   topic: string,
@@ -118,10 +148,13 @@ export async function readToEnd(
   const consumer = kafka.consumer({
     groupId: `${topic}-restore-${randomUUID()}`,
     maxWaitTimeInMs: 250,
-    sessionTimeout: 30_000,
+    sessionTimeout: 60_000,
     maxBytesPerPartition: 32 * 1024 * 1024,
     maxBytes: 64 * 1024 * 1024,
     readUncommitted: false,
+    // kafkajs would restart a crashed consumer and read from the beginning again into the same
+    // lists (every record twice); readToEnd starts a fresh read instead
+    retry: { restartOnFailure: async () => false },
   });
   const pending = new Set(ends.keys());
   let finish: (err?: unknown) => void = () => {};
@@ -140,9 +173,7 @@ export async function readToEnd(
     }
   };
   consumer.on(consumer.events.END_BATCH_PROCESS, (e) => reached(e.payload.partition, e.payload.lastOffset));
-  consumer.on(consumer.events.CRASH, (e) => {
-    if (!e.payload.restart) finish(e.payload.error);
-  });
+  consumer.on(consumer.events.CRASH, (e) => finish(e.payload.error));
   try {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });

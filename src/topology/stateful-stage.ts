@@ -250,9 +250,9 @@ export abstract class StatefulStage<T extends Task> {
     const { kafka, admin, names, config, logger } = this.deps;
     const producer = new TaskProducer(kafka, names.transactionalId(this.stage, this.input, partition));
     await producer.connect();
-    const records = (await readToEnd(kafka, admin, this.changelogTopic, [partition], this.deps.signal)).get(
-      partition,
-    ) as ChangelogRecord[];
+    const records = (
+      await readToEnd(kafka, admin, this.changelogTopic, [partition], this.deps.signal, this.log)
+    ).get(partition) as ChangelogRecord[];
     const pipeline = new Pipeline({ config: config.pipeline, logger, detectors: this.detectors });
     const rest = TaskState.restore(pipeline, records);
     let nextOffset = -1n;
