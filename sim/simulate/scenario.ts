@@ -314,6 +314,54 @@ export function workspaceAuthorize(a: WorkspaceAuthorize): ScenarioRecord {
   };
 }
 
+/** A scenario's Workspace Reports `token` activity: OAuth client `clientId` calls one API for `actor`. */
+export interface WorkspaceTokenActivity {
+  /** event time, epoch ms */
+  at: number;
+  actor: { email: string; profileId: string };
+  ipAddress: string;
+  clientId: string;
+  appName: string;
+  /** `client_type`, WEB unless given */
+  clientType?: string;
+  /** `api_name` (`gmail`, `drive`...), `method_name` (`gmail.users.messages.list`), `product_bucket` (`GMAIL`) */
+  api: string;
+  method: string;
+  bucket: string;
+  /** `num_response_bytes`, bytes */
+  responseBytes: number;
+}
+
+/**
+ * The Reports API `token` application's `activity` event (type `auth`; parameters `api_name`,
+ * `method_name`, `client_id`, `num_response_bytes`, `product_bucket`, `app_name`, `client_type`),
+ * as https://developers.google.com/workspace/admin/reports/v1/appendix/activity/token documents it.
+ */
+export function workspaceTokenActivity(a: WorkspaceTokenActivity): ScenarioRecord {
+  return {
+    at: a.at,
+    source: 'google_workspace',
+    app: 'token',
+    actor: a.actor,
+    ipAddress: a.ipAddress,
+    events: [
+      {
+        type: 'auth',
+        name: 'activity',
+        parameters: [
+          { name: 'api_name', value: a.api },
+          { name: 'method_name', value: a.method },
+          { name: 'client_id', value: a.clientId },
+          { name: 'num_response_bytes', intValue: String(a.responseBytes) },
+          { name: 'product_bucket', multiValue: [a.bucket] },
+          { name: 'app_name', value: a.appName },
+          { name: 'client_type', value: a.clientType ?? 'WEB' },
+        ],
+      },
+    ],
+  };
+}
+
 /** A scenario's GitHub audit event of a user token: `actor` runs `action` with `token` from `ip`. */
 export interface GithubTokenUse {
   /** event time, epoch ms */

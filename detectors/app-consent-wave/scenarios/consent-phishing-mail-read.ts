@@ -3,6 +3,7 @@ import {
   type ScenarioPerson,
   type ScenarioRecord,
   workspaceAuthorize,
+  workspaceTokenActivity,
 } from '../../../sim/simulate/scenario.js';
 
 const MINUTE = 60_000;
@@ -52,28 +53,19 @@ export const consentPhishingMailRead = defineScenario({
       records.push(workspaceAuthorize({ at: t, actor, ipAddress: p.homeIp, clientId, appName, scopes }));
       for (let k = 0; k < 2; k++) {
         const read = rng.pick(MAIL_READS);
-        records.push({
-          at: t + rng.int(5, 90) * MINUTE,
-          source: 'google_workspace',
-          app: 'token',
-          actor,
-          ipAddress: vps.ip,
-          events: [
-            {
-              type: 'auth',
-              name: 'activity',
-              parameters: [
-                { name: 'api_name', value: read.api },
-                { name: 'method_name', value: read.method },
-                { name: 'client_id', value: clientId },
-                { name: 'num_response_bytes', intValue: String(Math.round(rng.logNormal(40_000, 1))) },
-                { name: 'product_bucket', multiValue: [read.bucket] },
-                { name: 'app_name', value: appName },
-                { name: 'client_type', value: 'WEB' },
-              ],
-            },
-          ],
-        });
+        records.push(
+          workspaceTokenActivity({
+            at: t + rng.int(5, 90) * MINUTE,
+            actor,
+            ipAddress: vps.ip,
+            clientId,
+            appName,
+            api: read.api,
+            method: read.method,
+            bucket: read.bucket,
+            responseBytes: Math.round(rng.logNormal(40_000, 1)),
+          }),
+        );
       }
       t += rng.int(20, 120) * 1000;
     }

@@ -1,4 +1,9 @@
-import { defineScenario, type ScenarioRecord, workspaceAuthorize } from '../../../sim/simulate/scenario.js';
+import {
+  defineScenario,
+  type ScenarioRecord,
+  workspaceAuthorize,
+  workspaceTokenActivity,
+} from '../../../sim/simulate/scenario.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -39,28 +44,19 @@ export const approvedRollout = defineScenario({
       records.push(workspaceAuthorize({ at: t, actor, ipAddress: p.homeIp, clientId, appName, scopes }));
       const server = net.cloud('aws', 'us-east-1', rng.int(0, 3));
       for (let k = 0; k < 2; k++) {
-        records.push({
-          at: t + rng.int(2, 180) * MINUTE,
-          source: 'google_workspace',
-          app: 'token',
-          actor,
-          ipAddress: server.ip,
-          events: [
-            {
-              type: 'auth',
-              name: 'activity',
-              parameters: [
-                { name: 'api_name', value: 'drive' },
-                { name: 'method_name', value: 'drive.files.create' },
-                { name: 'client_id', value: clientId },
-                { name: 'num_response_bytes', intValue: String(Math.round(rng.logNormal(40_000, 1))) },
-                { name: 'product_bucket', multiValue: ['DRIVE'] },
-                { name: 'app_name', value: appName },
-                { name: 'client_type', value: 'WEB' },
-              ],
-            },
-          ],
-        });
+        records.push(
+          workspaceTokenActivity({
+            at: t + rng.int(2, 180) * MINUTE,
+            actor,
+            ipAddress: server.ip,
+            clientId,
+            appName,
+            api: 'drive',
+            method: 'drive.files.create',
+            bucket: 'DRIVE',
+            responseBytes: Math.round(rng.logNormal(40_000, 1)),
+          }),
+        );
       }
       t += rng.int(30, 240) * 1000;
     }

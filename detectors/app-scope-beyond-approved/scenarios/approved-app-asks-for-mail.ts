@@ -1,4 +1,9 @@
-import { defineScenario, type ScenarioRecord, workspaceAuthorize } from '../../../sim/simulate/scenario.js';
+import {
+  defineScenario,
+  type ScenarioRecord,
+  workspaceAuthorize,
+  workspaceTokenActivity,
+} from '../../../sim/simulate/scenario.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -51,28 +56,19 @@ export const approvedAppAsksForMail = defineScenario({
         ['gmail', 'gmail.users.messages.list', 'GMAIL'],
         ['gmail', 'gmail.users.messages.get', 'GMAIL'],
       ] as const) {
-        records.push({
-          at: t + rng.int(3, 60) * MINUTE,
-          source: 'google_workspace',
-          app: 'token',
-          actor,
-          ipAddress: server.ip,
-          events: [
-            {
-              type: 'auth',
-              name: 'activity',
-              parameters: [
-                { name: 'api_name', value: api },
-                { name: 'method_name', value: method },
-                { name: 'client_id', value: clientId },
-                { name: 'num_response_bytes', intValue: String(Math.round(rng.logNormal(30_000, 1))) },
-                { name: 'product_bucket', multiValue: [bucket] },
-                { name: 'app_name', value: appName },
-                { name: 'client_type', value: 'WEB' },
-              ],
-            },
-          ],
-        });
+        records.push(
+          workspaceTokenActivity({
+            at: t + rng.int(3, 60) * MINUTE,
+            actor,
+            ipAddress: server.ip,
+            clientId,
+            appName,
+            api,
+            method,
+            bucket,
+            responseBytes: Math.round(rng.logNormal(30_000, 1)),
+          }),
+        );
       }
       t += rng.int(2, 10) * MINUTE;
     }

@@ -4,6 +4,7 @@ import {
   type ScenarioGrant,
   type ScenarioPerson,
   type ScenarioRecord,
+  workspaceTokenActivity,
 } from '../../../sim/simulate/scenario.js';
 
 const MINUTE = 60_000;
@@ -42,28 +43,20 @@ export const colleaguesBehindOneCarrierCgnat = defineScenario({
     for (const { person, grant } of attendees.slice(0, 8)) {
       for (let k = 0; k < rng.int(2, 4); k++) {
         const call = rng.pick(grant.apis);
-        records.push({
-          at: hall + rng.int(0, 60) * MINUTE + rng.int(0, 59) * 1000,
-          source: 'google_workspace',
-          app: 'token',
-          actor: { email: person.email, profileId: person.profileId },
-          ipAddress: cgnat.ip,
-          events: [
-            {
-              type: 'auth',
-              name: 'activity',
-              parameters: [
-                { name: 'api_name', value: call.api },
-                { name: 'method_name', value: call.method },
-                { name: 'client_id', value: grant.clientId },
-                { name: 'num_response_bytes', intValue: String(Math.round(rng.logNormal(6000, 1.1))) },
-                { name: 'product_bucket', multiValue: [call.bucket] },
-                { name: 'app_name', value: grant.appName },
-                { name: 'client_type', value: grant.clientType },
-              ],
-            },
-          ],
-        });
+        records.push(
+          workspaceTokenActivity({
+            at: hall + rng.int(0, 60) * MINUTE + rng.int(0, 59) * 1000,
+            actor: { email: person.email, profileId: person.profileId },
+            ipAddress: cgnat.ip,
+            clientId: grant.clientId,
+            appName: grant.appName,
+            clientType: grant.clientType,
+            api: call.api,
+            method: call.method,
+            bucket: call.bucket,
+            responseBytes: Math.round(rng.logNormal(6000, 1.1)),
+          }),
+        );
       }
     }
     return { records };

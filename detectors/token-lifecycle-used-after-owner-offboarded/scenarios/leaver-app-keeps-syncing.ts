@@ -1,4 +1,9 @@
-import { defineScenario, type ScenarioPerson, type ScenarioRecord } from '../../../sim/simulate/scenario.js';
+import {
+  defineScenario,
+  type ScenarioPerson,
+  type ScenarioRecord,
+  workspaceTokenActivity,
+} from '../../../sim/simulate/scenario.js';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -65,28 +70,19 @@ export const leaverAppKeepsSyncing = defineScenario({
     ];
     for (let t = start + rng.int(1, 3) * HOUR; t < start + 2 * DAY; t += rng.int(2, 5) * HOUR) {
       const call = rng.pick(grant.apis);
-      records.push({
-        at: t,
-        source: 'google_workspace',
-        app: 'token',
-        actor: { email: leaver.email, profileId: leaver.profileId },
-        ipAddress: grant.server(rng.int(0, 3)).ip,
-        events: [
-          {
-            type: 'auth',
-            name: 'activity',
-            parameters: [
-              { name: 'api_name', value: call.api },
-              { name: 'method_name', value: call.method },
-              { name: 'client_id', value: grant.clientId },
-              { name: 'num_response_bytes', intValue: String(Math.round(rng.logNormal(40_000, 1))) },
-              { name: 'product_bucket', multiValue: [call.bucket] },
-              { name: 'app_name', value: grant.appName },
-              { name: 'client_type', value: 'WEB' },
-            ],
-          },
-        ],
-      });
+      records.push(
+        workspaceTokenActivity({
+          at: t,
+          actor: { email: leaver.email, profileId: leaver.profileId },
+          ipAddress: grant.server(rng.int(0, 3)).ip,
+          clientId: grant.clientId,
+          appName: grant.appName,
+          api: call.api,
+          method: call.method,
+          bucket: call.bucket,
+          responseBytes: Math.round(rng.logNormal(40_000, 1)),
+        }),
+      );
     }
     return { entity: grant.tokenId, records };
   },

@@ -1,4 +1,9 @@
-import { atLocalHour, defineScenario, type ScenarioRecord } from '../../../sim/simulate/scenario.js';
+import {
+  atLocalHour,
+  defineScenario,
+  type ScenarioRecord,
+  workspaceTokenActivity,
+} from '../../../sim/simulate/scenario.js';
 
 const MINUTE = 60_000;
 
@@ -32,28 +37,20 @@ export const phoneBetweenWifiAndCarrier = defineScenario({
       for (let t = from; t < from + 3 * 60 * MINUTE; t += rng.int(3, 9) * MINUTE) {
         if (rng.chance(0.5)) onWifi = !onWifi;
         const call = rng.pick(grant.apis);
-        records.push({
-          at: t,
-          source: 'google_workspace',
-          app: 'token',
-          actor: { email: person.email, profileId: person.profileId },
-          ipAddress: onWifi ? person.homeIp : net.mobile(person.homeCountry, rng.int(0, 10_000), t).ip,
-          events: [
-            {
-              type: 'auth',
-              name: 'activity',
-              parameters: [
-                { name: 'api_name', value: call.api },
-                { name: 'method_name', value: call.method },
-                { name: 'client_id', value: grant.clientId },
-                { name: 'num_response_bytes', intValue: String(Math.round(rng.logNormal(6000, 1.1))) },
-                { name: 'product_bucket', multiValue: [call.bucket] },
-                { name: 'app_name', value: grant.appName },
-                { name: 'client_type', value: grant.clientType },
-              ],
-            },
-          ],
-        });
+        records.push(
+          workspaceTokenActivity({
+            at: t,
+            actor: { email: person.email, profileId: person.profileId },
+            ipAddress: onWifi ? person.homeIp : net.mobile(person.homeCountry, rng.int(0, 10_000), t).ip,
+            clientId: grant.clientId,
+            appName: grant.appName,
+            clientType: grant.clientType,
+            api: call.api,
+            method: call.method,
+            bucket: call.bucket,
+            responseBytes: Math.round(rng.logNormal(6000, 1.1)),
+          }),
+        );
       }
       return { records };
     }
