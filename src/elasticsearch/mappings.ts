@@ -135,7 +135,20 @@ export function activityMappings(constantType: 'constant_keyword' | 'keyword'): 
         resource: obj(keywords('type', 'name')),
         volume: obj({ rows: double, bytes: double, items: double }),
         ...keywords('api_type', 'session_id', 'impersonated_user'),
-        network: obj(keywords('ip_prefix', 'cloud_provider')),
+        // tokenwatch.network.*: the enrichment's network stance (schemas/token-activity.ts), so an
+        // analyst can filter activity by class (cloud, hosting, vpn, mobile...) and VPN kind.
+        network: obj({
+          ...keywords(
+            'ip_prefix',
+            'cloud_provider',
+            'class',
+            'vpn_kind',
+            'vpn_provider',
+            'geo_precision',
+            'geo_source',
+          ),
+          geo_accuracy_km: double,
+        }),
         secret_exposures: obj(keywords('kind', 'field', 'fingerprint')),
       }),
     },

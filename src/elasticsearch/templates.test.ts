@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { tokenActivitySchema } from '../../schemas/token-activity.js';
 import { configSchema } from '../config.js';
+import { activityMappings } from './mappings.js';
 import { buildTemplates } from './templates.js';
 
 const es = configSchema.parse({}).elasticsearch;
@@ -38,5 +40,26 @@ describe('buildTemplates', () => {
       buildTemplates({ ...es, retention: '7d' }, 'constant_keyword')[0]!._meta['tokenwatch_hash'],
     ).not.toBe(a._meta['tokenwatch_hash']);
     expect(buildTemplates(es, 'keyword')[0]!._meta['tokenwatch_hash']).not.toBe(a._meta['tokenwatch_hash']);
+  });
+});
+
+describe('activityMappings', () => {
+  it('indexes every tokenwatch.network field the enrichment writes (schema contract), with its type', () => {
+    const schemaNetwork = (
+      tokenActivitySchema.shape.tokenwatch.shape.network.unwrap() as unknown as {
+        shape: Record<string, unknown>;
+      }
+    ).shape;
+    const mapped = (
+      activityMappings('keyword') as {
+        properties: {
+          tokenwatch: { properties: { network: { properties: Record<string, { type: string }> } } };
+        };
+      }
+    ).properties.tokenwatch.properties.network.properties;
+    expect(Object.keys(mapped).sort()).toEqual(Object.keys(schemaNetwork).sort());
+    expect(mapped['class']?.type).toBe('keyword');
+    expect(mapped['vpn_kind']?.type).toBe('keyword');
+    expect(mapped['geo_accuracy_km']?.type).toBe('double');
   });
 });
