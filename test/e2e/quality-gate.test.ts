@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateDataset } from '../../sim/eval/evaluate.js';
 import type { EvalReport } from '../../sim/eval/score.js';
-import { type LabelsFile, labelsFileSchema } from '../../sim/simulate/labels.js';
+import {
+  ATTACK_KINDS,
+  type LabelsFile,
+  labelsFileSchema,
+  PLANNED_ATTACK_KINDS,
+} from '../../sim/simulate/labels.js';
+import { STANDARD_SCENARIOS } from '../../sim/simulate/options.js';
+import { loadScenarios } from '../../sim/simulate/scenarios.js';
 import { simulate } from '../../sim/simulate/simulate.js';
 import { SIMULATE_PRESETS } from '../../src/cli/simulate-command.js';
 import { loadConfig } from '../../src/config.js';
@@ -23,33 +30,15 @@ const GATE_SEED = 20_261_129;
 
 /**
  * The issue's targets (issue 8): recall >= 95 %, median time to detect <= 5 min, <= 1 false alert
- * per 1,000 tokens per day AND alert precision >= 50 %. Measured on this seed (2026-12-07): recall
- * 10/10, median 0 s, about 0.7 false alerts / 1,000 tokens / day, precision about 85 % (before
- * the precision work: 65 false alerts / 1,000 tokens / day, precision 5.5 %).
+ * per 1,000 tokens per day AND alert precision >= 50 %. Measured on this seed (2026-12-07, main at
+ * c3e7ef7): recall 16/16, median 0 s, 0.37 false alerts / 1,000 tokens / day, precision 91.2 %
+ * (before the precision work: 65 false alerts / 1,000 tokens / day, precision 5.5 %).
  */
 const BOUNDS = {
   minRecall: 0.95,
   maxMedianTimeToDetectMs: 5 * 60_000,
   maxFalseAlertsPer1000TokensPerDay: 1.0,
   minAlertPrecision: 0.5,
-  requiredKinds: [
-    'S1',
-    'S2',
-    'S3',
-    'S4',
-    'S5',
-    'S6',
-    'S7',
-    'S8',
-    'S9',
-    'S10',
-    'S11',
-    'S12',
-    'network.source_many_owners/pats-replayed-from-one-vps',
-    'network.source_many_owners/pats-spread-over-droplets',
-    'token.session.concurrent_networks/pat-replayed-while-owner-works',
-    'app.scope_beyond_approved/approved-app-asks-for-mail',
-  ],
 };
 
 /**
@@ -106,8 +95,19 @@ describe('detection quality gate (simulated dataset, fixed seed)', () => {
   let report: EvalReport;
   let run: Awaited<ReturnType<typeof evaluateDataset>>['run'];
   let labels: LabelsFile;
+  /**
+   * Every attack kind the dataset must carry: the ones attacks.ts plans (S1..S10) and every attack
+   * scenario module of the standard set (S11, S12 and the cross-token detectors' own), derived
+   * from sim/simulate so a new standard scenario joins the gate without a second list here.
+   */
+  let requiredKinds: string[];
 
   beforeAll(async () => {
+    const standard = await loadScenarios(STANDARD_SCENARIOS);
+    requiredKinds = [
+      ...PLANNED_ATTACK_KINDS,
+      ...standard.filter((s) => s.scenario.kind === 'attack').map((s) => s.scenario.label ?? s.scenario.id),
+    ];
     dir = mkdtempSync(join(tmpdir(), 'tokenwatch-gate-'));
     await simulate({ ...SIMULATE_PRESETS.realistic, outDir: dir, seed: GATE_SEED });
     const config = loadConfig({ env: {}, overrides: { logLevel: 'silent' } });
@@ -120,7 +120,9 @@ describe('detection quality gate (simulated dataset, fixed seed)', () => {
   });
 
   it('injects every scenario kind', () => {
-    expect(report.byKind.map((k) => k.kind).sort()).toEqual([...BOUNDS.requiredKinds].sort());
+    // the catalogued S1..S12 are among them (S11 and S12 through their scenario modules' labels)
+    expect(requiredKinds).toEqual(expect.arrayContaining([...ATTACK_KINDS]));
+    expect(report.byKind.map((k) => k.kind).sort()).toEqual([...requiredKinds].sort());
   });
 
   it(`detects at least ${BOUNDS.minRecall * 100} % of incidents`, () => {
@@ -181,7 +183,7 @@ describe('detection quality gate (simulated dataset, fixed seed)', () => {
     );
     for (const r of rows) {
       // every kind it must catch is in the dataset (requiredKinds), and each incident of them is caught
-      for (const kind of r.catches) expect(BOUNDS.requiredKinds, r.id).toContain(kind);
+      for (const kind of r.catches) expect(requiredKinds, r.id).toContain(kind);
       expect(r.of, r.id).toBeGreaterThanOrEqual(r.catches.length);
       expect(r.caught, `${r.id} on ${r.catches.join(', ')}`).toBe(r.of);
       expect(r.noisy, `${r.id} on its look-alikes`).toEqual([]);
