@@ -16,9 +16,9 @@ export interface RawRecord {
   family?: string;
   location: RecordLocation;
   /**
-   * Set by framing when the record's raw text passed `mayNeedRedaction` (common/redact.ts) with
+   * Set once `needsRedaction` (common/redact.ts, a scan of the parsed string values and keys) said
    * `false`: redacting `value` would find nothing and change nothing, so it may be skipped. Only
-   * valid for the `value` framing produced (or one derived from it without adding strings).
+   * valid for this `value` (or one derived from it without adding strings).
    */
   secretFree?: boolean;
 }

@@ -7,23 +7,6 @@ const frame = (text: string, o: Parameters<typeof frameJson>[2] = opts) => [...f
 const records = (items: FramedItem[]) => items.flatMap((i) => (i.kind === 'record' ? [i.record] : []));
 const deads = (items: FramedItem[]) => items.flatMap((i) => (i.kind === 'dead' ? [i.dead] : []));
 
-describe('frameJson: redaction pre-check', () => {
-  it('marks records whose text cannot hold a secret, and only those', () => {
-    const items = frame(
-      '{"a":"plain"}\n{"ua":"curl ghp_16C7e42F292c6912E7710c838347Ae178B4a"}\n{"password":"x"}\n{"a":"\\u0041"}',
-    );
-    expect(records(items).map((r) => r.secretFree)).toEqual([true, undefined, undefined, undefined]);
-  });
-
-  it('marks page items one by one', () => {
-    const items = frame('{"items":[{"a":"plain"},{"a":"Bearer abcdefgh12345678"}],"etag":"x"}', {
-      source: 'google_workspace',
-      envelopes: ['items'],
-    });
-    expect(records(items).map((r) => r.secretFree)).toEqual([true, undefined]);
-  });
-});
-
 describe('frameJson: shapes', () => {
   it('frames NDJSON, ignoring blank lines and CRLF, with line numbers', () => {
     const items = frame('{"a":1}\r\n\n   \n{"a":2}\n{"a":3}');

@@ -12,7 +12,7 @@ import {
   scanValueEnd,
   skipWs,
 } from './json-scan.js';
-import { mayNeedRedaction, redactText } from './redact.js';
+import { redactText } from './redact.js';
 
 /**
  * JSON framing shared by every JSON source: turns one input (a file, or one Kafka message value)
@@ -424,7 +424,6 @@ function frameRecord(
   const family = ctx.opts.family?.(record, envelope);
   const framed: RawRecord = { source: ctx.opts.source, value: record, location: `${ctx.location}:${line}` };
   if (family) framed.family = family;
-  if (!mayNeedRedaction(raw)) framed.secretFree = true;
   return { kind: 'record', record: framed };
 }
 

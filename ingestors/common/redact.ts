@@ -167,35 +167,36 @@ const SECRET_KEYS = new Set([
  * Cheap pre-filter: a string without any of these cannot hold a detectable secret. A Salesforce
  * session id is matched with its `!` (the pattern needs it): a bare `00D` org id (every Salesforce
  * record's ORGANIZATION_ID) does not send the record to the copying walk. Encoded forms of the
- * `!` (`%21`, `\u0021`) are caught by the `%XX` / `\u` alternatives.
+ * `!` (`%21`, `\u0021`) are caught by the `%XX` / `\u` alternatives. Asked through
+ * {@link mayHoldSecret}.
  */
 const QUICK_RE =
   /gh[pousr]_|github_pat_|ya29\.|1\/\/0|AIza|00D[A-Za-z0-9]{12,15}!|xox[abprs]-|AKIA|ASIA|ABIA|ACCA|REDACTED:aws|bearer|basic\s|authorization|(?:key|token|secret|password|passwd|sig|signature|pwd)=|secret[_-]?access|aws[_-]?secret|:\/\/[^\s/?#]*@|ey[A-Za-z0-9_-]{10,}\.ey|%[0-9a-f]{2}|\\u[0-9a-f]{4}|\\\//i;
 
+/**
+ * Strings {@link QUICK_RE} found nothing in (audit records repeat most of their values: names,
+ * actions, addresses, user agents, repositories), so a repeated string costs a set probe instead
+ * of the regex (about 16 ns per character). Only clear strings are kept (never a secret), only
+ * short ones, and the set is emptied when full.
+ */
+const clearStrings = new Set<string>();
+const CLEAR_STRINGS_MAX = 65_536;
+const CLEAR_STRING_MAX_LENGTH = 512;
+
+/** `QUICK_RE.test(s)`, remembering strings that hold nothing it matches. */
+function mayHoldSecret(s: string): boolean {
+  if (clearStrings.has(s)) return false;
+  if (QUICK_RE.test(s)) return true;
+  if (s.length <= CLEAR_STRING_MAX_LENGTH) {
+    if (clearStrings.size >= CLEAR_STRINGS_MAX) clearStrings.clear();
+    clearStrings.add(s);
+  }
+  return false;
+}
+
 /** A URL-encoded or JSON-escaped run: the string is also scanned decoded. */
 const PERCENT_RE = /%[0-9a-f]{2}/i;
 const JSON_ESCAPE_RE = /\\u[0-9a-f]{4}|\\\//i;
-
-/**
- * Pre-check on the JSON text of a record ({@link mayNeedRedaction}): matches wherever
- * {@link redactRecord} of the parsed value could find or change anything. Alternatives:
- * - {@link QUICK_RE} itself: a string value (or key) it matches appears verbatim in the JSON text
- *   unless written with escapes; the only escapes that can produce a character of its terms are
- *   `\uXXXX` and `\/`, so any `\u` or `\/` sends the record to the full walk;
- * - every {@link SECRET_KEYS} name as a quoted JSON key (case-insensitive, `-` or `_`), plus the
- *   KELVIN SIGN U+212A, the one non-ASCII character whose `toLowerCase()` is ASCII (`k`), which
- *   `isSecretKey` would fold into e.g. `api_key` (U+0130 lower-cases to `i` + U+0307, never a key);
- * - `__proto__`, a key the copying walk cannot reproduce as an own property.
- * False positives only cost the full walk.
- */
-const RAW_PRECHECK_RE = new RegExp(
-  [
-    QUICK_RE.source,
-    '"(?:(?:proxy[-_])?authorization|(?:aws[-_])?(?:access|refresh|id|session)[-_]token|token|secret|client[-_]secret|(?:x[-_])?api[-_]?key|passw(?:or)?d|(?:private|secret)[-_]key|(?:aws[-_])?secret[-_]?access[-_]?key|(?:set[-_])?cookie)"',
-    String.raw`\\u|\\/|__proto__|\u212a`,
-  ].join('|'),
-  'i',
-);
 
 const MARKER_PREFIX = '[REDACTED:';
 
@@ -237,26 +238,17 @@ export function unredacted<T>(value: T): RedactedRecord<T> {
 }
 
 /**
- * Conservative pre-check on the JSON text a record is parsed from: `false` guarantees that
- * {@link redactRecord} of `JSON.parse(jsonText)` (or of any value built from parts of it and
- * non-string scalars) finds no secret and returns a copy equal to its input, so redaction can be
- * skipped. `true` means "maybe": run the full walk. See {@link RAW_PRECHECK_RE}.
- */
-export function mayNeedRedaction(jsonText: string): boolean {
-  return RAW_PRECHECK_RE.test(jsonText);
-}
-
-/**
- * Like {@link mayNeedRedaction} for an already parsed value: `false` guarantees that
- * {@link redactRecord} would find nothing and return an equal copy. Walks the value (iteratively)
- * without copying it or building paths.
+ * Pre-check on a parsed value, its string values and keys: `false` guarantees that
+ * {@link redactRecord} would find nothing and return an equal copy, so redaction can be skipped.
+ * Walks the value (iteratively) without copying it or building paths; each string and key is
+ * asked once of {@link mayHoldSecret}.
  */
 export function needsRedaction(value: unknown): boolean {
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const v = stack.pop();
     if (typeof v === 'string') {
-      if (QUICK_RE.test(v)) return true;
+      if (mayHoldSecret(v)) return true;
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
@@ -266,7 +258,7 @@ export function needsRedaction(value: unknown): boolean {
     }
     for (const key in v) {
       if (!Object.hasOwn(v, key)) continue;
-      if (key === '__proto__' || isSecretKey(key) || QUICK_RE.test(key)) return true;
+      if (key === '__proto__' || isSecretKey(key) || mayHoldSecret(key)) return true;
       stack.push((v as Record<string, unknown>)[key]);
     }
   }
@@ -313,7 +305,7 @@ function walk(value: unknown, out: SecretExposure[]): unknown {
     const children: Pending[] = [];
     for (const [rawKey, child] of Object.entries(v)) {
       let k = rawKey;
-      if (QUICK_RE.test(rawKey)) {
+      if (mayHoldSecret(rawKey)) {
         // a secret used as a key: the key itself is redacted (kept unique within the object)
         k = scrub(rawKey, path ? `${path}.<key>` : '<key>', out);
         for (let n = 2; k !== rawKey && Object.hasOwn(copy, k); n++) k = `${k}#${n}`;
@@ -402,7 +394,7 @@ function applyPatterns(text: string, field: string, out: SecretExposure[]): stri
  * views (up to three rounds, for nested encodings); a view that holds a secret replaces the text.
  */
 function scrub(text: string, field: string, out: SecretExposure[]): string {
-  if (!QUICK_RE.test(text)) return text;
+  if (!mayHoldSecret(text)) return text;
   let result = applyPatterns(text, field, out);
   for (let round = 0; round < 3; round++) {
     let changed = false;
