@@ -116,3 +116,26 @@ describe('KeyedStateStore bounds and order', () => {
     expect(us(h.entries(Number.NaN))).toEqual([]);
   });
 });
+
+describe('first-seen tables read without a copy', () => {
+  it('seenValues lists every kept value with its times, least recently seen first', () => {
+    const s = new KeyedStateStore();
+    s.declare('d/f', { kind: 'first_seen', key: 'source_ip', cap: 3, maxKeys: 10, ttlMs: 1000 * HOUR });
+    const h = s.handle('d/f');
+    h.bind('198.51.100.7');
+    h.add('a', 10);
+    h.add('b', 20);
+    h.add('a', 30); // a becomes the most recently seen
+    h.add('c', 40);
+    h.add('d', 50); // b, the least recently seen, goes (cap 3)
+    expect([...h.seenValues()]).toEqual([
+      ['a', { first: 10, last: 30, count: 2 }],
+      ['c', { first: 40, last: 40, count: 1 }],
+      ['d', { first: 50, last: 50, count: 1 }],
+    ]);
+    h.bind('192.0.2.1');
+    expect([...h.seenValues()]).toEqual([]);
+    h.bind(undefined);
+    expect([...h.seenValues()]).toEqual([]);
+  });
+});

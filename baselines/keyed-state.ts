@@ -78,6 +78,11 @@ export interface FirstSeenReader {
   readonly evicted: number;
   /** values first seen at or after `sinceMs`, oldest first */
   firstSeenSince(sinceMs: number): [string, SeenValue][];
+  /**
+   * Every kept value with its times, least recently seen first, without a copy (a read loop over
+   * the table; do not write the table while iterating).
+   */
+  seenValues(): Iterable<[string, SeenValue]>;
   /** the `limit` most recently seen values */
   recent(limit: number): string[];
 }
@@ -163,6 +168,7 @@ interface DistinctData {
 }
 
 const EMPTY: readonly WindowEntry[] = Object.freeze([]);
+const EMPTY_SEEN: ReadonlyMap<string, SeenValue> = new Map();
 
 const newSlot = (key: string, last: number, data: unknown): Slot => ({
   key,
@@ -503,6 +509,10 @@ export class BoundHandle
     const m = this.slot()?.data as FirstSeenData | undefined;
     if (m === undefined) return [];
     return [...m].filter(([, s]) => s.first >= sinceMs).sort((a, b) => a[1].first - b[1].first);
+  }
+
+  seenValues(): Iterable<[string, SeenValue]> {
+    return (this.slot()?.data as FirstSeenData | undefined) ?? EMPTY_SEEN;
   }
 
   recent(limit: number): string[] {

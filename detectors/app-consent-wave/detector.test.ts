@@ -43,6 +43,28 @@ describe(detector.id, () => {
     expect(mine(replay(busy, wave(12, 60_000)))).toEqual([]);
   });
 
+  it("does not count the app's own earlier consents in the base rate, only other new apps'", () => {
+    // 3,000 consents over the 13 days before the wave (about 4.2 per hour, x5 = 21 needed if counted)
+    const earlier = (client: (i: number) => string) =>
+      Array.from({ length: 3000 }, (_, i) =>
+        consent(10_000 + i, T0 - 13 * 86_400_000 + i * 370_000, client(i)),
+      );
+    const own = mine(replay([], [...earlier(() => 'pdfmagic'), ...wave(12, 60_000)]));
+    // the earlier consents of pdfmagic came 10 per hour (waves of their own, before T0); the one
+    // under test is the 10th user within the hour of T0
+    expect(own.at(-1)?.reason).toContain('10 people authorized OAuth app "PDF Magic" within 1 h');
+    expect(own.at(-1)?.reason).toContain('usually sees 0 consents to new apps per 1 h');
+    const others = mine(
+      replay(
+        earlier((i) => `tool${Math.floor(i / 100)}`),
+        wave(25, 60_000),
+      ),
+    );
+    expect(others).toHaveLength(1);
+    expect(others[0]?.reason).toContain('21 people authorized OAuth app "PDF Magic" within 1 h');
+    expect(others[0]?.explanation).toMatchObject({ observed: 21, history_events: 3000 });
+  });
+
   it('raw-log cases', () => {
     for (const r of runDetectorCases([detector.id])) expect(r.problems, r.name).toEqual([]);
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { WindowEntry } from '../../baselines/keyed-state.js';
 import { defineDetector } from '../define-detector.js';
 import { clientLabel, DAY_MS, eventTimeMs, fmtDuration, fmtList, fmtNumber } from '../explain.js';
 import { isFailure } from '../lookup.js';
@@ -102,28 +103,38 @@ export const appConsentWave = defineDetector({
     if (atMs - firstSeen > settings.newAppDays * DAY_MS) return [];
 
     const since = atMs - settings.windowMs;
+    // The bar is at least `minUsers` and grows with the base rate, which is at most every kept
+    // new-app consent since 30 days: both bounds are cheap, so most consents (few users, or a
+    // wave long past its bar) are settled without scanning the org-wide window (8,192 entries).
+    const history30 = state.newAppConsents.entries();
+    const historyFrom = firstAtOrAfter(history30, atMs - 30 * DAY_MS);
+    const windows = (30 * DAY_MS) / settings.windowMs;
+    const thresholdOf = (n: number) =>
+      Math.max(settings.minUsers, Math.ceil(settings.baseRateMultiple * (n / windows)));
+    const maxThreshold = thresholdOf(history30.length - historyFrom);
     // Consents already folded in count whether they are earlier or later in event time than this
     // one: Workspace delivers a burst out of event-time order (minutes of reporting lag each), and
     // a count bounded at `atMs` could skip the crossing (the `phishing-wave` scenario found it).
-    const users = new Set(
-      state.consents
-        .entries(since)
-        .filter((e) => e.at <= atMs + settings.windowMs)
-        .map((e) => String(e.data.user)),
-    );
+    const users = new Set<string>();
+    for (const e of state.consents.entries(since)) {
+      if (e.at > atMs + settings.windowMs) continue;
+      users.add(String(e.data.user));
+      // before >= the largest possible bar: no crossing on this consent
+      if (users.size >= maxThreshold) return [];
+    }
     const before = users.size;
     users.add(consent.user);
     const after = users.size;
+    // after < minUsers <= the bar: no crossing
+    if (after < settings.minUsers) return [];
 
     // the base rate: consents to (then) new apps other than this one, per window, over 30 days
-    const history = state.newAppConsents
-      .entries(atMs - 30 * DAY_MS)
-      .filter((e) => e.data.app !== consent.app);
-    const windows = (30 * DAY_MS) / settings.windowMs;
-    const baseRate = history.length / windows;
-    const threshold = Math.max(settings.minUsers, Math.ceil(settings.baseRateMultiple * baseRate));
+    let others = 0;
+    for (let i = historyFrom; i < history30.length; i++)
+      if ((history30[i] as WindowEntry).data.app !== consent.app) others++;
+    const baseRate = others / windows;
+    const threshold = thresholdOf(others);
     if (!(before < threshold && after >= threshold)) return [];
-
     const clientId = activity.token.client?.id ?? consent.app;
     const vetting = ctx.apps?.vetting(activity.event.module, clientId, atMs) ?? UNKNOWN_VETTING;
     const name = clientLabel(activity) ?? clientId;
@@ -149,7 +160,7 @@ export const appConsentWave = defineDetector({
           window: fmtDuration(settings.windowMs),
           baseline_entity: 'none',
           history_days: Math.round((atMs - firstSeen) / DAY_MS),
-          history_events: history.length,
+          history_events: others,
           maturity: 'learning',
         },
         ...(vetting.status === 'approved'
@@ -171,4 +182,16 @@ function consentOf(
   const user = activity.token.owner.email ?? activity.user.email ?? activity.token.owner.name;
   if (client === undefined || user === undefined) return undefined;
   return { app: `app:${activity.event.module}:${client}`, user: user.toLowerCase() };
+}
+
+/** Index of the first entry at or after `sinceMs` in a time-ordered window (its length when none). */
+function firstAtOrAfter(list: readonly WindowEntry[], sinceMs: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list[mid] as WindowEntry).at < sinceMs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

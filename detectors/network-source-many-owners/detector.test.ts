@@ -47,6 +47,26 @@ describe(detector.id, () => {
     });
   });
 
+  it('names the newcomers in first-use order, and stays quiet for a person who used the address before the window', () => {
+    // dev1 first, dev0, dev1 again (the address's table now holds dev0 before dev1), then dev2 crosses
+    const replays = [
+      use(1, AT, ATTACKER, hosting as never),
+      use(0, AT + 10 * 60_000, ATTACKER, hosting as never),
+      use(1, AT + 20 * 60_000, ATTACKER, hosting as never),
+      use(2, AT + 30 * 60_000, ATTACKER, hosting as never),
+    ];
+    const found = mine(replay(history(), replays));
+    expect(found).toHaveLength(1);
+    expect(found[0]?.reason).toContain(
+      '3 people new to it within 6 h (dev1@acme.example, dev0@acme.example and dev2@acme.example; latest',
+    );
+    // the same people a week later: each used the address before the window, none is a newcomer
+    const later = [0, 1, 2, 3].map((i) =>
+      use(i === 3 ? 0 : i, AT + 7 * DAY + i * 60_000, ATTACKER, hosting as never),
+    );
+    expect(mine(replay([...history(), ...replays], later))).toEqual([]);
+  });
+
   it('an address does not become "corporate" because earlier victims were seen on it', () => {
     const first = [0, 1, 2].map((i) => use(i, AT + i * 60_000, ATTACKER, hosting as never));
     const later = [3, 4, 5].map((i) => use(i, AT + 2 * DAY + i * 60_000, ATTACKER, hosting as never));

@@ -158,6 +158,11 @@ export const networkSourceManyOwners = defineDetector({
     const atMs = eventTimeMs(activity);
     const orgSince = state.history.get('history')?.first;
     if (orgSince === undefined || atMs - orgSince < settings.learningDays * DAY_MS) return [];
+    // The person used this very address before the window: not a newcomer at either level (the
+    // cheapest test first; every test here only silences).
+    const since = atMs - settings.windowMs;
+    const usedBefore = state.owners.get(who);
+    if (usedBefore !== undefined && usedBefore.first < since) return [];
     const prefix = net?.ip_prefix;
     if (knownNetwork(ctx, prefix, atMs, atMs)) return [];
     if (activity.token.client?.id !== undefined && ctx.app !== undefined) {
@@ -170,7 +175,6 @@ export const networkSourceManyOwners = defineDetector({
     // A rented-machine operator's address (cloud / hosting): people who have used the operator's
     // AS since before the window are not strangers to a fresh address of it (a CI runner pool or
     // cloud desktops handing out new instances every day), at either level.
-    const since = atMs - settings.windowMs;
     const usesTheAs = (p: string): boolean => {
       if (!asnLevelClass(net?.class) || activity.source?.as?.number === undefined) return false;
       const k = state.asOwners.get(p);
@@ -266,28 +270,59 @@ function fanOut(
   familiar: (p: string) => boolean = () => false,
 ): FanOut | undefined {
   const since = atMs - settings.windowMs;
-  const mine = table.firstSeenSince(atMs - BASE_RATE_MS).filter(([p]) => p.startsWith(source));
-  const newcomers = mine
-    .filter(([p, s]) => s.first >= since && s.first <= atMs && !familiar(p))
-    .map(([p]) => p);
-  const earlier = mine.filter(([, s]) => s.first < since).length;
   const known = table.get(who);
   if (known !== undefined && known.first < since) return undefined;
-  const before = newcomers.length;
-  const after = newcomers.includes(who) ? before : before + 1;
-  if (!newcomers.includes(who)) newcomers.push(who);
+  // One pass over the source's people of the last 30 days (no copy, no sort): the newcomers'
+  // names are listed, in first-use order, only for a crossing.
+  const from = atMs - BASE_RATE_MS;
+  let before = 0;
+  let earlier = 0;
+  let whoIsNew = false;
+  let firstOnSource = atMs;
+  for (const [p, s] of table.seenValues()) {
+    if (s.first < from || !p.startsWith(source)) continue;
+    if (s.first < firstOnSource) firstOnSource = s.first;
+    if (s.first < since) earlier++;
+    else if (s.first <= atMs && !familiar(p)) {
+      before++;
+      if (p === who) whoIsNew = true;
+    }
+  }
+  const after = whoIsNew ? before : before + 1;
   const baseRate = earlier / (BASE_RATE_MS / settings.windowMs);
   const threshold = Math.max(settings.minOwners, Math.ceil(settings.baseRateMultiple * baseRate));
+  const crossed = before < threshold && after >= threshold;
   return {
-    crossed: before < threshold && after >= threshold,
+    crossed,
     after,
     threshold,
     baseRate,
     earlier,
-    people: newcomers.map((p) => p.slice(source.length)),
-    firstOnSource: Math.min(...mine.map(([, s]) => s.first), atMs),
+    people: crossed ? newcomersOf(table, who, source, from, since, atMs, familiar) : [],
+    firstOnSource,
     atMs,
   };
+}
+
+/**
+ * The newcomers' identities (without the source prefix) in first-use order (ties: the table's
+ * order), `who` last when not among them.
+ */
+function newcomersOf(
+  table: FirstSeenReader,
+  who: string,
+  source: string,
+  from: number,
+  since: number,
+  atMs: number,
+  familiar: (p: string) => boolean,
+): string[] {
+  const newcomers = table
+    .firstSeenSince(from)
+    .filter(([p, s]) => p.startsWith(source) && s.first >= since && s.first <= atMs && !familiar(p))
+    .map(([p]) => p);
+  if (!newcomers.includes(who)) newcomers.push(who);
+  return newcomers.map((p) => p.slice(source.length));
 }
 
 /** The finding for a fan-out that crossed its bar (high at twice the bar, or from Tor). */
