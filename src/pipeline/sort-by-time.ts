@@ -1,8 +1,9 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TokenActivity } from '../../schemas/token-activity.js';
 import { compareEventOrder, type EventOrderKey, eventOrderKey } from './event-order.js';
+import { fileLines } from './file-lines.js';
 import type { Normalized } from './pipeline.js';
 
 /**
@@ -36,42 +37,24 @@ const byTime = compareEventOrder;
 
 const keyed = (activity: TokenActivity): Keyed => eventOrderKey(activity);
 
-/** Reads one spilled run back, one activity at a time, through a small buffer. */
+/**
+ * Reads one spilled run back, one activity at a time, through a small buffer (file-lines.ts: lines
+ * cut on bytes, so a multi-byte character across two reads stays whole).
+ */
 class RunReader {
-  private fd: number;
-  private carry = '';
-  private lines: string[] = [];
-  private done = false;
+  private readonly lines: Generator<string>;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'r');
+    this.lines = fileLines(path, 256 * 1024);
   }
 
   next(): Keyed | undefined {
-    while (this.lines.length === 0 && !this.done) {
-      const buf = Buffer.allocUnsafe(256 * 1024);
-      const got = readSync(this.fd, buf, 0, buf.length, null);
-      if (got === 0) {
-        this.done = true;
-        closeSync(this.fd);
-        if (this.carry !== '') this.lines.push(this.carry);
-        this.carry = '';
-        break;
-      }
-      const text = this.carry + buf.subarray(0, got).toString('utf8');
-      const parts = text.split('\n');
-      this.carry = parts.pop() ?? '';
-      this.lines = parts.filter((l) => l !== '');
-    }
-    const line = this.lines.shift();
-    return line === undefined ? undefined : keyed(JSON.parse(line) as TokenActivity);
+    const r = this.lines.next();
+    return r.done ? undefined : keyed(JSON.parse(r.value) as TokenActivity);
   }
 
   close(): void {
-    if (!this.done) {
-      this.done = true;
-      closeSync(this.fd);
-    }
+    this.lines.return(undefined);
   }
 }
 

@@ -9,10 +9,9 @@ import { appendAlertLog } from '../api/alert-log.js';
 import type { Config } from '../config.js';
 import { loadAppVetting } from '../pipeline/apps-lookup.js';
 import type { PipelineCounts } from '../pipeline/counts.js';
-import { mergeByEventTime } from '../pipeline/merge.js';
 import { type Normalized, Pipeline } from '../pipeline/pipeline.js';
-import { SortBudget, sortByEventTime } from '../pipeline/sort-by-time.js';
 import { loadPipelineState, savePipelineState } from '../pipeline/state.js';
+import { TimeOrder, type TimeOrderOptions } from '../pipeline/time-partition.js';
 import { type InputFile, openInput, resolveInputs, type SkippedInputFile } from './inputs.js';
 
 /** Options of {@link runFiles}. */
@@ -40,6 +39,20 @@ export interface RunOptions {
    * afterwards (the benchmark measures its baselines).
    */
   pipeline?: Pipeline;
+  /** Memory bounds of the event-time sort (src/pipeline/time-partition.ts); defaults fit a large run. */
+  timeOrder?: TimeOrderOptions;
+}
+
+/** How a run read its inputs: what bounds its memory (tests and the benchmark check these). */
+export interface ReadingStats {
+  /** Input files open at once at most (they are read one after another: 1 for any number of files). */
+  maxOpenInputs: number;
+  /** Activities held in memory at once at most, waiting for their turn in event-time order. */
+  peakBufferedActivities: number;
+  /** Activities that waited in temporary time-partition files instead (0 when all fit in memory). */
+  spilledActivities: number;
+  /** Time-partition files written. */
+  partitions: number;
 }
 
 /** What a run did. */
@@ -53,6 +66,7 @@ export interface RunResult {
   skippedFiles: SkippedInputFile[];
   deadLetters: DeadLetter[];
   durationMs: number;
+  reading: ReadingStats;
   outputs: { alerts?: string; activity?: string; deadLetters?: string; skipped?: string; state?: string };
 }
 
@@ -87,9 +101,11 @@ function skippedLine(item: Normalized & { kind: 'skipped' }): Record<string, unk
 const MAX_DEAD_LETTERS_IN_MEMORY = 1000;
 
 /**
- * Runs the pipeline over files: reads every input, normalizes each lazily, merges all inputs by
- * event time, detects, groups, and writes alerts (and optionally activity and dead letters) as
- * NDJSON. Baseline state is restored from / saved to `stateDir`.
+ * Runs the pipeline over files: reads the inputs one after another (stage 1: frame, redact,
+ * normalize, enrich; dead letters and skips are written as they come), orders all their activities
+ * by the stage-2 order in bounded memory (time-partition.ts: whatever the files' own order and
+ * time ranges), then detects, groups, and writes alerts (and optionally activity and dead letters)
+ * as NDJSON. Baseline state is restored from / saved to `stateDir`.
  * @throws InputError for unreadable inputs, StateError for a corrupt state directory.
  */
 export async function runFiles(options: RunOptions): Promise<RunResult> {
@@ -146,61 +162,76 @@ export async function runFiles(options: RunOptions): Promise<RunResult> {
 
   // Progress: bytes of chunks handed to the pipeline so far.
   let doneBytes = 0;
+  let openInputs = 0;
+  let maxOpenInputs = 0;
   function* tracked(file: InputFile & { source: Source }): Generator<Normalized> {
-    for (const chunk of file.chunks()) {
-      if (chunk.text !== '')
-        yield* pipeline.normalize(chunk.text, { source: file.source, location: chunk.location });
-      if (chunk.error)
-        yield pipeline.inputError(file.source, chunk.location, chunk.error.reason, chunk.error.partial);
-      doneBytes += chunk.bytes;
-      options.onProgress?.(doneBytes, totalBytes);
+    openInputs += 1;
+    maxOpenInputs = Math.max(maxOpenInputs, openInputs);
+    try {
+      for (const chunk of file.chunks()) {
+        if (chunk.text !== '')
+          yield* pipeline.normalize(chunk.text, { source: file.source, location: chunk.location });
+        if (chunk.error)
+          yield pipeline.inputError(file.source, chunk.location, chunk.error.reason, chunk.error.partial);
+        doneBytes += chunk.bytes;
+        options.onProgress?.(doneBytes, totalBytes);
+      }
+    } finally {
+      openInputs -= 1;
     }
   }
 
   // A file whose source cannot be recognized is one dead letter (nothing is dropped silently).
-  function* unrecognized(file: InputFile): Generator<Normalized> {
+  function unrecognized(file: InputFile): Normalized {
     const it = file.chunks()[Symbol.iterator]();
     const first = it.next();
     it.return?.();
     const chunks = first.done ? [] : [first.value];
     const error = chunks[0]?.error;
     // a gzip stream that does not even decode its head: the decoder's reason, not "unrecognized"
-    if (error && chunks[0]?.text === '') yield pipeline.inputError('unknown', file.name, error.reason, '');
-    else yield pipeline.unrecognizedInput(file.name, chunks);
+    if (error && chunks[0]?.text === '') return pipeline.inputError('unknown', file.name, error.reason, '');
+    return pipeline.unrecognizedInput(file.name, chunks);
   }
 
+  const recordDead = (dead: DeadLetter): void => {
+    if (deadLetters.length < MAX_DEAD_LETTERS_IN_MEMORY) deadLetters.push(dead);
+    deadOut?.write(`${JSON.stringify(dead)}\n`);
+  };
+  const passThrough = (item: Normalized): void => {
+    if (item.kind === 'dead') recordDead(item.dead);
+    else if (item.kind === 'skipped') skippedOut?.write(`${JSON.stringify(skippedLine(item))}\n`);
+  };
+
   let sinceClose = 0;
-  const sortBudget = new SortBudget();
-  const streams = [
-    ...files.filter((f) => f.source === undefined).map((f) => unrecognized(f)),
-    // Each input in event-time order (newest-first exports included; bounded: sorted runs spill
-    // to temporary files past the shared budget), then all inputs merged by event time.
-    ...known.map((f) => sortByEventTime(tracked(f), sortBudget)),
-  ];
-  for (const item of mergeByEventTime(streams)) {
-    if (item.kind === 'dead') {
-      if (deadLetters.length < MAX_DEAD_LETTERS_IN_MEMORY) deadLetters.push(item.dead);
-      deadOut?.write(`${JSON.stringify(item.dead)}\n`);
-      continue;
+  const order = new TimeOrder(options.timeOrder);
+  try {
+    // Stage 1, one input at a time: unrecognized files first, then the others in path order.
+    // Dead letters and skips go out as they are read; activities wait in `order`.
+    for (const f of files) if (f.source === undefined) passThrough(unrecognized(f));
+    for (const f of known) {
+      for (const item of tracked(f)) {
+        if (item.kind === 'activity') order.add(item.activity);
+        else passThrough(item);
+      }
     }
-    if (item.kind === 'skipped') {
-      skippedOut?.write(`${JSON.stringify(skippedLine(item))}\n`);
-      continue;
+    // Stage 2 in the stage-2 order over all inputs (event-order.ts).
+    for (const input of order.drain()) {
+      const { activity, alerts: closed, dead } = pipeline.detect(input);
+      emit(closed);
+      if (dead) {
+        recordDead(dead);
+        continue;
+      }
+      activityOut?.write(`${JSON.stringify(activity)}\n`);
+      options.onActivity?.(activity);
+      if (++sinceClose >= 10_000) {
+        // Bound memory: close groups whose window ended more than a day of event time ago.
+        emit(pipeline.closeGroups(86_400_000));
+        sinceClose = 0;
+      }
     }
-    const { activity, alerts: closed, dead } = pipeline.detect(item.activity);
-    emit(closed);
-    if (dead) {
-      if (deadLetters.length < MAX_DEAD_LETTERS_IN_MEMORY) deadLetters.push(dead);
-      deadOut?.write(`${JSON.stringify(dead)}\n`);
-      continue;
-    }
-    activityOut?.write(`${JSON.stringify(activity)}\n`);
-    options.onActivity?.(activity);
-    if (++sinceClose >= 10_000) {
-      // Bound memory: close groups whose window ended more than a day of event time ago.
-      emit(pipeline.closeGroups(86_400_000));
-      sinceClose = 0;
-    }
+  } finally {
+    order.close();
   }
   // End of input: every open group becomes an alert, then the learned state is saved (with no
   // open groups, so a later run over new input never repeats these alerts).
@@ -220,6 +251,12 @@ export async function runFiles(options: RunOptions): Promise<RunResult> {
     skippedFiles,
     deadLetters,
     durationMs: performance.now() - started,
+    reading: {
+      maxOpenInputs,
+      peakBufferedActivities: order.stats.peakInMemory,
+      spilledActivities: order.stats.spilled,
+      partitions: order.stats.partitions,
+    },
     outputs,
   };
 }
