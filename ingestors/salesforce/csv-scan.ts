@@ -27,8 +27,13 @@ export interface ScannedRecord {
   line: number;
   /** Physical line the next record starts on. */
   nextLine: number;
-  /** Set when the record is malformed; `next` then points at the record's second physical line. */
-  error?: { message: string; line: number };
+  /**
+   * Set when the record is malformed; `next` then points at the record's second physical line.
+   * `unclosed`: a quoted field still open at the end of the scanned text (more text could close it:
+   * streamed input waits for it, see csv-chunks.ts); otherwise a stray character after a closing
+   * quote, decided where it stands.
+   */
+  error?: { message: string; line: number; unclosed?: true };
 }
 
 /** Offset just past the physical line starting at `pos` (after its `\n`), or the text length. */
@@ -43,12 +48,14 @@ function malformed(
   line: number,
   message: string,
   errLine: number,
+  unclosed = false,
 ): ScannedRecord {
   const next = endOfPhysicalLine(text, start);
   let end = next;
   if (end > start && text.charCodeAt(end - 1) === LF) end--;
   if (end > start && text.charCodeAt(end - 1) === CR) end--;
-  return { start, end, next, line, nextLine: line + 1, error: { message, line: errLine } };
+  const error = unclosed ? { message, line: errLine, unclosed: true as const } : { message, line: errLine };
+  return { start, end, next, line, nextLine: line + 1, error };
 }
 
 /**
@@ -108,7 +115,14 @@ export function scanRecord(text: string, pos: number, line: number): ScannedReco
     i++;
   }
   if (inQuotes) {
-    return malformed(text, pos, line, `quoted field opened on line ${line} is never closed`, currentLine);
+    return malformed(
+      text,
+      pos,
+      line,
+      `quoted field opened on line ${line} is never closed`,
+      currentLine,
+      true,
+    );
   }
   let end = n;
   if (end > pos && text.charCodeAt(end - 1) === CR) end--;

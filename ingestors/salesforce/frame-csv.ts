@@ -134,8 +134,8 @@ class CsvFramer {
   }
 }
 
-/** Parses the header record; returns column names or a reason it is unusable. */
-function readHeader(text: string, rec: ScannedRecord): string[] | string {
+/** Parses the header record; returns column names or a reason it is unusable (also csv-chunks.ts). */
+export function readHeader(text: string, rec: ScannedRecord): string[] | string {
   if (rec.error !== undefined) return `CSV header is malformed: ${rec.error.message}`;
   let rows: string[][];
   try {

@@ -3,8 +3,16 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { frameSalesforce } from '../../ingestors/salesforce/frame.js';
 import { InputError } from '../errors.js';
-import { NDJSON_CHUNK_BYTES, openBuffer, openInput, resolveInputPaths, resolveInputs } from './inputs.js';
+import {
+  CSV_CHUNK_CHARS,
+  NDJSON_CHUNK_BYTES,
+  openBuffer,
+  openInput,
+  resolveInputPaths,
+  resolveInputs,
+} from './inputs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tokenwatch-inputs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,6 +49,61 @@ describe('openInput: NDJSON chunks', () => {
       expect(c.location).toBe(first === 1 ? path : `${path}@${first}`);
       first += c.text.split('\n').length - 1;
     }
+  });
+});
+
+describe('openInput: Salesforce EventLogFile CSV streamed', () => {
+  const HEADER =
+    '"EVENT_TYPE","TIMESTAMP","REQUEST_ID","ORGANIZATION_ID","USER_ID","URI","CLIENT_IP","USER_AGENT","TIMESTAMP_DERIVED"';
+  const row = (i: number): string => {
+    const ts = `20250602${String(10 + (i % 12)).padStart(2, '0')}${String(i % 60).padStart(2, '0')}00.${String(i % 1000).padStart(3, '0')}`;
+    // a user agent with a quoted line break every 9th row, doubled quotes every 13th
+    const ua =
+      i % 9 === 0 ? 'Mozilla/5.0\r\n(X11; Linux)' : i % 13 === 0 ? 'curl ""7.1""' : `SFDC-Client/${i}`;
+    return `"RestApi","${ts}","4Z${String(i).padStart(12, '0')}","00D5g000004XyzA","0055g00000${String(i).padStart(5, '0')}","/services/data/v60.0/query ${'x'.repeat(150)}","203.0.113.${i % 250}","${ua}","2025-06-02T10:00:00.000Z"\r\n`;
+  };
+
+  it('reads a CSV larger than one chunk in record-aligned chunks, each framing alone, the same records as the whole file', () => {
+    const path = join(dir, '2025-06-02_RestApi.csv');
+    const rows = Array.from({ length: 2100 }, (_, i) => row(i));
+    const text = `\ufeff${HEADER}\r\n${rows.join('')}`;
+    expect(text.length).toBeGreaterThan(2.5 * CSV_CHUNK_CHARS);
+    writeFileSync(path, text);
+    const input = openInput(path, undefined);
+    expect(input.source).toBe('salesforce');
+    const chunks = [...input.chunks()];
+    expect(chunks.length).toBe(3);
+    expect(chunks.reduce((s, c) => s + c.bytes, 0)).toBe(Buffer.byteLength(text));
+    expect(chunks[0]?.location).toBe(path);
+    for (const c of chunks.slice(1)) {
+      expect(c.location).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}@\\d+$`));
+      expect(c.text.startsWith(`${HEADER}\n"RestApi"`)).toBe(true);
+    }
+    // framed chunk by chunk = framed whole: same rows and values, locations naming the same lines
+    const whole = [...frameSalesforce(text, path)];
+    const streamed = chunks.flatMap((c) => [...frameSalesforce(c.text, c.location)]);
+    expect(whole.every((i) => i.kind === 'record')).toBe(true);
+    expect(streamed.length).toBe(2100);
+    const line = (loc: string): number => {
+      const m = /@(\d+):(\d+)$/.exec(loc);
+      return m ? Number(m[1]) + Number(m[2]) - 1 : Number(/:(\d+)$/.exec(loc)?.[1]);
+    };
+    const view = (items: typeof whole) =>
+      items.map((i) => (i.kind === 'record' ? { value: i.record.value, line: line(i.record.location) } : i));
+    expect(view(streamed)).toEqual(view(whole));
+    const last = streamed.at(-1);
+    // the last row starts on the line after every line end before it (quoted ones included)
+    const lastLine = text.slice(0, text.length - (rows.at(-1) as string).length).split('\n').length;
+    expect(last?.kind === 'record' && line(last.record.location)).toBe(lastLine);
+  });
+
+  it('reads a small CSV whole, as before', () => {
+    const path = join(dir, 'small_RestApi.csv');
+    const text = `${HEADER}\n${row(1)}${row(2)}`;
+    writeFileSync(path, text);
+    expect([...openInput(path, undefined).chunks()]).toEqual([
+      { text, location: path, bytes: Buffer.byteLength(text) },
+    ]);
   });
 });
 

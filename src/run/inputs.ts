@@ -2,6 +2,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from
 import { basename, extname, isAbsolute } from 'node:path';
 import { glob } from 'tinyglobby';
 import { detectSource } from '../../ingestors/index.js';
+import { csvChunks } from '../../ingestors/salesforce/csv-chunks.js';
 import type { Source } from '../../schemas/token-activity.js';
 import { InputError } from '../errors.js';
 import { type ByteReader, bufferReader, type GunzipPiece, gunzipHead, gunzipPieces, isGzip } from './gzip.js';
@@ -21,6 +22,13 @@ export const INPUT_EXTENSIONS = ['.ndjson', '.jsonl', '.json', '.csv', '.log', '
  */
 export const NDJSON_CHUNK_BYTES = 256 * 1024;
 
+/**
+ * Salesforce EventLogFile CSV files are read in chunks of about this many characters, cut between
+ * records, each after the first starting with the header again (ingestors/salesforce/csv-chunks.ts),
+ * instead of whole: a busy org's daily `RestApi` file runs to hundreds of megabytes.
+ */
+export const CSV_CHUNK_CHARS = 256 * 1024;
+
 /** Bytes read to detect a file's source. */
 const SNIFF_BYTES = 64 * 1024;
 
@@ -38,7 +46,10 @@ export interface InputChunk {
   error?: { reason: string; partial: string };
 }
 
-/** One resolved input. `chunks()` reads it lazily (NDJSON in line-aligned chunks, others whole). */
+/**
+ * One resolved input. `chunks()` reads it lazily: NDJSON in line-aligned chunks, Salesforce CSV in
+ * record-aligned chunks that repeat the header, others whole. Every chunk frames on its own.
+ */
 export interface InputFile {
   /** path, or `stdin` */
   name: string;
@@ -300,6 +311,39 @@ function nextChunk(r: ChunkReader): InputChunk | undefined {
 }
 
 /**
+ * Decoded text of a file in pieces of about `readBytes`, each cut after its last line feed byte
+ * (so no UTF-8 character is split), the rest carried into the next piece.
+ */
+function* textPieces(path: string, readBytes: number): Generator<string> {
+  const fd = openSync(path, 'r');
+  try {
+    let carry: Buffer = Buffer.alloc(0);
+    for (;;) {
+      const buf = Buffer.allocUnsafe(readBytes);
+      const got = readSync(fd, buf, 0, readBytes, null);
+      if (got === 0) break;
+      const data = carry.length === 0 ? buf.subarray(0, got) : Buffer.concat([carry, buf.subarray(0, got)]);
+      const cut = data.lastIndexOf(0x0a) + 1;
+      if (cut > 0) yield data.toString('utf8', 0, cut);
+      carry = Buffer.from(data.subarray(cut));
+    }
+    if (carry.length > 0) yield carry.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A Salesforce CSV file in record-aligned chunks (csv-chunks.ts); `location` `file` for the first,
+ * `file@<line>` for the others (framing appends the line in the chunk, as for NDJSON chunks). A
+ * file that is not ELF CSV after all (JSON, no ELF header) comes back whole.
+ */
+function* csvFileChunks(path: string): Generator<InputChunk> {
+  for (const c of csvChunks(textPieces(path, NDJSON_CHUNK_BYTES), CSV_CHUNK_CHARS))
+    yield { text: c.text, location: c.line === 1 ? path : `${path}@${c.line}`, bytes: c.bytes };
+}
+
+/**
  * An input held in memory (stdin): gzip (magic bytes) is decompressed, anything else is read as
  * UTF-8 text; the source is detected unless given.
  */
@@ -332,7 +376,9 @@ export function openInput(path: string, source: Source | undefined): InputFile {
     const headBytes = readHeadBytes(path, SNIFF_BYTES);
     if (isGzip(headBytes)) return gzipInput(path, bytes, source, () => fileReader(path));
     const detected = source ?? detectSource(headBytes.toString('utf8'), path);
-    const isNdjson = ['.ndjson', '.jsonl', '.log'].includes(extname(path).toLowerCase());
+    const ext = extname(path).toLowerCase();
+    const isNdjson = ['.ndjson', '.jsonl', '.log'].includes(ext);
+    const isCsv = ext === '.csv' && detected === 'salesforce';
     return {
       name: path,
       bytes,
@@ -340,7 +386,9 @@ export function openInput(path: string, source: Source | undefined): InputFile {
       chunks: () =>
         isNdjson
           ? ndjsonChunks(path)
-          : [{ text: readFileSync(path).toString('utf8'), location: path, bytes }],
+          : isCsv
+            ? csvFileChunks(path)
+            : [{ text: readFileSync(path).toString('utf8'), location: path, bytes }],
     };
   } catch (cause) {
     throw new InputError(`cannot read ${path}: ${(cause as Error).message}`, { cause });
