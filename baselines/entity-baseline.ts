@@ -1,5 +1,6 @@
 import { DIM_PREFIX, SeenOutcome, SeenSets } from './capped-set.js';
 import type { BaselineConfig } from './config.js';
+import { decodeEntityState, encodeEntityState } from './entity-codec.js';
 import {
   decodeCreated,
   decodeLocation,
@@ -62,11 +63,12 @@ const scratchHour: CurrentHour = { h: 0, events: 0, rows: 0, bytes: 0, items: 0 
  * The view is live: it reflects the state at the time a property is read. Read it before folding
  * the activity in (the store's evaluate-then-update order); nothing is copied per event.
  *
- * Size ({@link stateBytes}, measured in entity-baseline.test.ts): a typical mature GitHub developer
- * PAT (30-60 days, ~25 git operations per workday, 2 networks, 6 repos, 3 actions, 44-char hash
- * id, items volume) serializes to 1,630-1,720 bytes (asserted <= 2 KiB); with a bytes volume on
- * every event (wide per-hour byte histogram) 1,870-2,050 bytes (asserted <= 2.5 KiB). Size stops
- * growing once mature (a year is within 1.3x of a month). Heap: ~8.5 KiB per such entity
+ * Size ({@link stateBytes}: the binary form persisted per entity, entity-codec.ts; measured in
+ * entity-baseline.test.ts and entity-codec.test.ts): about half of the version 1 JSON, which for a
+ * typical mature GitHub developer PAT (30-60 days, ~25 git operations per workday, 2 networks, 6
+ * repos, 3 actions, 44-char hash id, items volume) is 1,630-1,720 bytes; over the 5,000 x 14
+ * bench input, mature tokens take 918 bytes on average, 1,673 at p99 (JSON: 1,998 / 3,503). Size
+ * stops growing once mature (a year is within 1.3x of a month). Heap: ~8.5 KiB per such entity
  * (Node 20, measured over 10,000 token+owner entities; see README.md).
  */
 export class EntityBaseline implements BaselineView {
@@ -310,8 +312,27 @@ export class EntityBaseline implements BaselineView {
   static fromJSON(state: EntityStateJSON, config: BaselineConfig): EntityBaseline {
     return new EntityBaseline(state.id, state.k, config, state);
   }
+
+  /**
+   * The persisted form: the binary entity state of entity-codec.ts (version byte 2), what saved
+   * baseline files and changelog records hold per entity.
+   */
+  encode(): Uint8Array {
+    return encodeEntityState(this.toJSON());
+  }
+
+  /**
+   * Rebuilds an entity from {@link encode} output, or from the version 1 JSON bytes earlier
+   * releases persisted (migrated). `what` (and `line`) name the source in errors.
+   * @throws BaselineStateError `BASELINE_STATE_CORRUPT` / `BASELINE_STATE_VERSION` (entity-codec.ts)
+   */
+  static decode(bytes: Uint8Array, config: BaselineConfig, what: string, line?: number): EntityBaseline {
+    return EntityBaseline.fromJSON(decodeEntityState(bytes, what, line), config);
+  }
 }
 
-/** Bytes of the entity's serialized state (UTF-8 JSON, as persisted per entity before gzip). */
-export const stateBytes = (entity: EntityBaseline): number =>
-  Buffer.byteLength(JSON.stringify(entity.toJSON()));
+/**
+ * Bytes of the entity's persisted state per entity ({@link EntityBaseline.encode}: the binary
+ * version 2 form saved files and changelog records hold, before the file's gzip).
+ */
+export const stateBytes = (entity: EntityBaseline): number => entity.encode().length;

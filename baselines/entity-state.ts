@@ -45,8 +45,11 @@ const locationSchema = z.tuple(
 const createdSchema = z.tuple([finite, z.string().nullable(), z.string().nullable(), z.string().nullable()]);
 
 /**
- * Serialized state of one entity (format version 1), one NDJSON line in the saved file.
- * Times are epoch ms. Layout and typical share of a ~1.3 KiB mature token:
+ * Logical serialized state of one entity: `EntityBaseline.toJSON()`, and as JSON text the
+ * persisted form of format version 1 (one NDJSON line of saved files and the changelog record
+ * value of earlier releases). Version 2 persists the same content in binary (entity-codec.ts),
+ * which decodes to this layout. Times are epoch ms. Layout and typical share of a ~1.3 KiB
+ * (as JSON) mature token:
  * - `id`, `k` (kind), `n` (events), `f`/`l` (first/last seen)
  * - `hw`: 168 hour-of-week counters, zero runs of length k written as -k (~100 B)
  * - `ah`: 24 active-hour counters per UTC hour of day, same encoding (~30-70 B)

@@ -5,7 +5,15 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TokenActivity } from '../schemas/token-activity.js';
 import { BaselineStateError } from './errors.js';
-import { BASELINE_FILE_GZ, BASELINE_FILE_PLAIN, loadStore, ORG_FILE, saveStore } from './persistence.js';
+import {
+  BASELINE_FILE_GZ,
+  BASELINE_FILE_PLAIN,
+  BASELINE_V1_FILE_GZ,
+  BASELINE_V1_FILE_PLAIN,
+  loadStore,
+  ORG_FILE,
+  saveStore,
+} from './persistence.js';
 import type { BaselineStore } from './store.js';
 import { activityFixture, developerTokenHistory, snapshotView, trainStore } from './testing.js';
 import type { EntityKind } from './types.js';
@@ -72,17 +80,34 @@ describe('saveStore / loadStore', () => {
     expect((await readdir(dir)).sort()).toEqual([BASELINE_FILE_GZ, ORG_FILE]);
   });
 
-  it('writes gzip by default and plain NDJSON on request, replacing the other', async () => {
+  it('writes gzip by default and plain on request, replacing the other: a header line, then length-prefixed binary entities', async () => {
     const store = trainStore(corpus().slice(0, 300));
     await saveStore(store, dir);
-    const gz = await readFile(join(dir, BASELINE_FILE_GZ));
-    const lines = gunzipSync(gz).toString('utf8').trimEnd().split('\n');
-    expect(JSON.parse(lines[0]!)).toMatchObject({
+    const raw = gunzipSync(await readFile(join(dir, BASELINE_FILE_GZ)));
+    const nl = raw.indexOf(0x0a);
+    expect(JSON.parse(raw.subarray(0, nl).toString('utf8'))).toMatchObject({
       format: 'tokenwatch.baselines',
-      version: 1,
+      version: 2,
       counts: { token: store.size('token'), app: store.size('app'), owner: store.size('owner') },
     });
-    expect(lines).toHaveLength(1 + store.size('token') + store.size('app') + store.size('owner'));
+    // records: varint length + entity bytes starting with the version byte 2, in saved order
+    const expected = KINDS.flatMap((k) => [...store.entities(k)].map((e) => Buffer.from(e.encode())));
+    const found: Buffer[] = [];
+    let at = nl + 1;
+    while (at < raw.length) {
+      let len = 0;
+      let mul = 1;
+      for (;;) {
+        const b = raw[at++]!;
+        len += (b & 127) * mul;
+        mul *= 128;
+        if (b < 128) break;
+      }
+      found.push(raw.subarray(at, at + len));
+      at += len;
+    }
+    expect(found).toEqual(expected);
+    expect(found.every((r) => r[0] === 2)).toBe(true);
     await saveStore(store, dir, { gzip: false });
     expect((await readdir(dir)).sort()).toEqual([BASELINE_FILE_PLAIN, ORG_FILE]);
     expect(snapshots(await loadStore(dir))).toEqual(snapshots(store));
@@ -150,29 +175,70 @@ describe('saveStore / loadStore', () => {
   it('reports an unknown version', async () => {
     const err = await failure(gzipSync(`${header(99)}\n`));
     expect(err.code).toBe('BASELINE_STATE_VERSION');
-    expect(err.message).toContain('format version 99 is not supported (this build reads version 1)');
+    expect(err.message).toContain('format version 99 is not supported (this build reads versions 1 and 2)');
   });
 
-  it('reports a foreign file, bad JSON and an invalid entity with its line', async () => {
-    expect((await failure(gzipSync('{"hello":1}\n'))).message).toMatch(/not a tokenwatch baseline file/);
-    const bad = await failure(gzipSync(`${header(1)}\n{"id": \n`));
+  it('reports a foreign file, bad JSON and an invalid entity with its line (version 1 files)', async () => {
+    expect((await failure(gzipSync('{"hello":1}\n'), BASELINE_V1_FILE_GZ)).message).toMatch(
+      /not a tokenwatch baseline file/,
+    );
+    const bad = await failure(gzipSync(`${header(1)}\n{"id": \n`), BASELINE_V1_FILE_GZ);
     expect(bad.line).toBe(2);
     expect(bad.message).toMatch(/:2: invalid JSON/);
-    const invalid = await failure(gzipSync(`${header(1)}\n{"id":"x","k":"robot"}\n`));
+    const invalid = await failure(gzipSync(`${header(1)}\n{"id":"x","k":"robot"}\n`), BASELINE_V1_FILE_GZ);
     expect(invalid.code).toBe('BASELINE_STATE_CORRUPT');
     expect(invalid.line).toBe(2);
     expect(invalid.message).toMatch(/invalid entity state at k/);
   });
 
-  it('reports a file missing entities announced in the header', async () => {
+  it('reports a bad binary entity with its record number, and a version that does not match the file name', async () => {
     const store = trainStore(corpus().slice(0, 50));
     await saveStore(store, dir, { gzip: false });
-    const text = await readFile(join(dir, BASELINE_FILE_PLAIN), 'utf8');
-    const cut = text.trimEnd().split('\n').slice(0, -1).join('\n');
-    const err = await failure(cut, BASELINE_FILE_PLAIN);
+    const raw = await readFile(join(dir, BASELINE_FILE_PLAIN));
+    const nl = raw.indexOf(0x0a);
+    // first record: its length varint, then its version byte: make it an unknown version
+    const lenBytes = raw[nl + 1]! < 128 ? 1 : 2;
+    const unknown = Buffer.from(raw);
+    unknown[nl + 1 + lenBytes] = 9;
+    const v = await failure(unknown, BASELINE_FILE_PLAIN);
+    expect(v).toMatchObject({ code: 'BASELINE_STATE_VERSION', line: 2 });
+    expect(v.message).toContain('entity state version 9 is not supported');
+    // a record cut short inside: its length now runs past its real bytes into the next record
+    const garbled = Buffer.from(raw);
+    garbled[nl + 1 + lenBytes + 1] = 7; // kind byte out of range
+    const g = await failure(garbled, BASELINE_FILE_PLAIN);
+    expect(g).toMatchObject({ code: 'BASELINE_STATE_CORRUPT', line: 2 });
+    expect(g.message).toMatch(/unknown entity kind/);
+    const misnamed = await failure(gzipSync(`${header(1)}\n`));
+    expect(misnamed.message).toContain('format version 1 in a file named for version 2');
+  });
+
+  it('reports a file missing entities announced in the header, or cut inside a record', async () => {
+    const store = trainStore(corpus().slice(0, 50));
+    await saveStore(store, dir, { gzip: false });
+    const raw = await readFile(join(dir, BASELINE_FILE_PLAIN));
+    const last = [...store.entities('owner')].at(-1)!.encode();
+    const lenBytes = last.length < 128 ? 1 : 2;
+    const err = await failure(raw.subarray(0, raw.length - last.length - lenBytes), BASELINE_FILE_PLAIN);
     expect(err.message).toContain(
       `truncated: header announces ${store.size('owner')} owner entities, found ${store.size('owner') - 1}`,
     );
+    const cut = await failure(raw.subarray(0, raw.length - 3), BASELINE_FILE_PLAIN);
+    expect(cut.message).toContain('truncated: incomplete last entity record');
+  });
+
+  it('still reads a version 1 NDJSON file, and the next save replaces it with version 2', async () => {
+    const store = trainStore(corpus().slice(0, 200));
+    const v1 = [
+      header(1, { token: store.size('token'), app: store.size('app'), owner: store.size('owner') }),
+      ...KINDS.flatMap((k) => [...store.entities(k)].map((e) => JSON.stringify(e.toJSON()))),
+    ].join('\n');
+    await writeFile(join(dir, BASELINE_V1_FILE_PLAIN), `${v1}\n`);
+    const restored = await loadStore(dir);
+    expect(states(restored)).toEqual(states(store));
+    await saveStore(restored, dir);
+    expect((await readdir(dir)).sort()).toEqual([BASELINE_FILE_GZ, ORG_FILE]);
+    expect(states(await loadStore(dir))).toEqual(states(store));
   });
 
   it('leaves no temporary file behind and keeps the old file when a save fails', async () => {

@@ -16,7 +16,8 @@
  *  b. stage 1 alone: `Pipeline.normalize` over every file (frame, redact, validate, normalize,
  *     enrich; no merge, baselines or detectors), to show where the time goes;
  *  c. the whole pipeline: `runFiles` with no outputs (merge by event time, baselines, detectors,
- *     alert grouping), then `stateBytes` (UTF-8 JSON per entity, baselines/) of every mature
+ *     alert grouping), then `stateBytes` (persisted bytes per entity: the binary version 2 state of
+ *     baselines/entity-codec.ts, as saved files and changelog records hold it) of every mature
  *     token, app and owner baseline.
  * Then one table: events/s (wall and CPU time), MB/s and peak RSS per phase, the ratio of the
  * pipeline's and stage 1's events/s to the bare parse's (CPU and wall), the pipeline's peak RSS
@@ -465,7 +466,7 @@ async function main(): Promise<void> {
   const state = (pipe?.extra as { state?: Record<string, SizeStats> } | undefined)?.state;
   if (state) {
     say();
-    say('baseline state after the run (stateBytes: UTF-8 JSON bytes per entity, mature entities only):');
+    say('baseline state after the run (stateBytes: persisted bytes per entity, binary v2; mature entities only):');
     const srows: string[][] = [['kind', 'entities', 'mature', 'mean B', 'p50 B', 'p99 B', 'max B']];
     for (const [kind, s] of Object.entries(state)) {
       srows.push([kind, fmt(s.entities), fmt(s.mature), fmt(s.mean), fmt(s.p50), fmt(s.p99), fmt(s.max)]);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadStore } from '../../baselines/persistence.js';
+import { BASELINE_FILES, loadStore } from '../../baselines/persistence.js';
 import type { BaselineStore } from '../../baselines/store.js';
 import type { Alert } from '../../schemas/alert.js';
 import { AppsRegistry } from '../inventory/apps-registry.js';
@@ -99,10 +99,8 @@ export class EmbeddedStore implements ConsoleStore {
 
   private async baselineStore(): Promise<BaselineStore | undefined> {
     const dir = join(await liveStateDir(this.dir), 'baselines');
-    const bm = Math.max(
-      await mtime(join(dir, 'baselines.ndjson.gz')),
-      await mtime(join(dir, 'baselines.ndjson')),
-    );
+    let bm = -1;
+    for (const name of BASELINE_FILES) bm = Math.max(bm, await mtime(join(dir, name)));
     if (bm < 0) return undefined;
     if (bm !== this.baselineMtime) {
       this.baselines = await loadStore(dir);

@@ -54,7 +54,7 @@ describe('pipeline state set (issue 12)', () => {
     const m = manifestOf(dir);
     expect(m.version).toBe(2);
     expect(Object.keys(m.files).sort()).toEqual(
-      expect.arrayContaining(['baselines/baselines.ndjson.gz', 'baselines/org.json.gz', 'pipeline.json']),
+      expect.arrayContaining(['baselines/baselines.bin.gz', 'baselines/org.json.gz', 'pipeline.json']),
     );
     const p = fresh();
     expect(await loadPipelineState(p, dir)).toEqual({ extra: undefined });

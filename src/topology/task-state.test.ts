@@ -63,6 +63,10 @@ describe('TaskState changelog', () => {
       firstAlerts.push(...detectAll(before, list.slice(i, Math.min(cut, i + 500))));
       log.push(...before.drain());
     }
+    // entity baselines travel in their binary form (baselines/entity-codec.ts)
+    const entityRecords = log.filter((r) => r.key.startsWith('e\u0000') && r.value !== null);
+    expect(entityRecords.length).toBeGreaterThan(10);
+    for (const r of entityRecords) expect(r.value?.subarray(0, 2)).toEqual(Buffer.from([0x62, 2]));
     const restoredPipeline = fresh();
     expect(TaskState.restore(restoredPipeline, log)).toEqual([]);
     const after = new TaskState(restoredPipeline, singletons);

@@ -1,7 +1,7 @@
 import { gunzipSync, gzipSync } from 'fflate';
 import { EntityBaseline } from '../../baselines/entity-baseline.js';
+import { validateEntityState } from '../../baselines/entity-codec.js';
 import { appEntityId, ownerEntityId, tokenEntityId } from '../../baselines/entity-ids.js';
-import type { EntityStateJSON } from '../../baselines/entity-state.js';
 import { OrgBaseline, orgStateSchema } from '../../baselines/org-baseline.js';
 import { PeerModels } from '../../baselines/peer-models.js';
 import type { EntityKind } from '../../baselines/types.js';
@@ -32,8 +32,12 @@ const SEP = '\u0000';
 const ENTITY = 'e';
 const KEYED = 'k';
 const SINGLE = 's';
-/** Value encodings: first byte `j` = JSON text, `z` = gzip of JSON text. */
+/**
+ * Value encodings: first byte `j` = JSON text, `z` = gzip of JSON text, `b` = an entity
+ * baseline's binary state (baselines/entity-codec.ts; entity records written before it are `j`).
+ */
 const GZIP_ABOVE = 16_384;
+const BINARY_ENTITY = Buffer.from('b');
 
 /** Serializes a JSON value for the changelog (gzip above 16 KiB: large singletons, peer models). */
 export function encodeValue(value: unknown): Buffer {
@@ -97,7 +101,10 @@ export class TaskState {
     for (const e of this.entities) {
       const [kind, id] = e.split(SEP) as [EntityKind, string];
       const entity = p.store.get(kind, id);
-      out.push({ key: `${ENTITY}${SEP}${e}`, value: entity ? encodeValue(entity.toJSON()) : null });
+      out.push({
+        key: `${ENTITY}${SEP}${e}`,
+        value: entity ? Buffer.concat([BINARY_ENTITY, entity.encode()]) : null,
+      });
     }
     this.entities.clear();
     for (const [table, key] of p.runner.state.drainChanges()) {
@@ -132,8 +139,7 @@ export class TaskState {
       try {
         if (head === ENTITY && parts.length === 3) {
           if (value === null) continue;
-          const json = decodeValue(value) as EntityStateJSON;
-          store.restore(EntityBaseline.fromJSON(json, store.config));
+          store.restore(decodeEntity(value, key, pipeline));
         } else if (head === KEYED && parts.length === 3) {
           const entry = value === null ? undefined : (decodeValue(value) as [number, unknown]);
           pipeline.runner.state.importEntry(parts[1] as string, parts[2] as string, entry);
@@ -151,6 +157,16 @@ export class TaskState {
     pipeline.runner.state.drainChanges();
     return other;
   }
+}
+
+/**
+ * An entity record's value: `b` + the binary state, or (records of earlier releases) `j`/`z` +
+ * the version 1 JSON, validated and migrated.
+ * @throws BaselineStateError when the value does not decode to a valid entity state
+ */
+function decodeEntity(value: Buffer, key: string, p: Pipeline): EntityBaseline {
+  if (value[0] === BINARY_ENTITY[0]) return EntityBaseline.decode(value.subarray(1), p.store.config, key);
+  return EntityBaseline.fromJSON(validateEntityState(decodeValue(value), key), p.store.config);
 }
 
 function singletonOf(p: Pipeline, name: SingletonName): unknown {
