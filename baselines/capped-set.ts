@@ -3,12 +3,6 @@ import { DIMENSIONS, type Dimension, type SeenStat } from './types.js';
 const DAY_MS = 86_400_000;
 const NDIM = DIMENSIONS.length;
 
-/** One-character prefix per dimension index ('A' = ip_prefix ... 'H' = scope) of {@link seenKey}. */
-export const DIM_PREFIX: readonly string[] = DIMENSIONS.map((_, i) => String.fromCharCode(65 + i));
-
-/** Key of a value of dimension index `d` in {@link SeenSets}: the dimension prefix plus the value. */
-export const seenKey = (d: number, value: string): string => DIM_PREFIX[d]! + value;
-
 /** Serialized set of one dimension: `[evicted, ...[value, count, firstSeen - first ms, last - lastSeen ms]]`. */
 export type CappedSetJSON = [number, ...[string, number, number, number][]];
 
@@ -26,14 +20,16 @@ export type SeenOutcome = (typeof SeenOutcome)[keyof typeof SeenOutcome];
 
 /**
  * First/last-seen stats per value of every {@link Dimension} of one entity, each dimension bounded
- * to `cap` values. All dimensions share one `Map` keyed by {@link seenKey} and one insertion-ordered
- * pair of lists (keys, stats) used by eviction, `top` and serialization: few objects per entity
- * (heap) and few cache misses per event (hot path).
+ * to `cap` values. One `Map` per dimension in use (created on its first value), keyed by the raw
+ * value: a lookup hashes the activity's own string (no per-event key concatenation) and an
+ * eviction scans only its dimension's values. A Map iterates in insertion order and values are
+ * never re-inserted (stats are updated in place), so the Map alone keeps the order eviction ties,
+ * `top` and serialization use.
  *
  * Eviction (only when a new value arrives at a full dimension): the entry with the smallest
  * `lastSeen + floor(log2(1 + count)) x 1 day` goes, i.e. least recently seen, with frequency
  * buying extra retention (a value seen 1,023 times is kept as if seen 9 days later than a
- * one-off). Ties go to the oldest inserted. O(values kept) per eviction. Evicted values are
+ * one-off). Ties go to the oldest inserted. O(cap) per eviction. Evicted values are
  * forgotten: seeing them again makes them new again, so {@link evictedCount} tells a consumer when
  * novelty on a dimension is unreliable (the entity has more distinct values than the cap).
  *
@@ -42,92 +38,80 @@ export type SeenOutcome = (typeof SeenOutcome)[keyof typeof SeenOutcome];
  * values survive depends on arrival order.
  */
 export class SeenSets {
-  private readonly map = new Map<string, SeenStat>();
-  /** keys and stats of every kept value, insertion order */
-  private readonly keys: string[] = [];
-  private readonly stats: SeenStat[] = [];
-  /** per dimension index d: kept values at [d], evicted values at [NDIM + d] */
-  private readonly counters: number[] = new Array(2 * NDIM).fill(0);
+  /** per dimension index: value -> stats in insertion order, undefined until its first value */
+  private readonly maps: (Map<string, SeenStat> | undefined)[] = new Array(NDIM).fill(undefined);
+  /** per dimension index: values evicted so far */
+  private readonly evicted: number[] = new Array(NDIM).fill(0);
   /** Previous firstSeen (ms) when {@link observe} returned {@link SeenOutcome.MovedEarlier}. */
   movedFrom = 0;
 
-  /** Folds one sighting at event time `t` (ms) of the value with `key` = seenKey(d, value). */
-  observe(d: number, key: string, t: number, cap: number): SeenOutcome {
-    const e = this.map.get(key);
-    if (e !== undefined) {
-      e.count++;
-      if (t > e.lastSeen) e.lastSeen = t;
-      if (t < e.firstSeen) {
-        this.movedFrom = e.firstSeen;
-        e.firstSeen = t;
-        return SeenOutcome.MovedEarlier;
+  /** Folds one sighting at event time `t` (ms) of `value` of dimension index `d`. */
+  observe(d: number, value: string, t: number, cap: number): SeenOutcome {
+    let map = this.maps[d];
+    if (map === undefined) {
+      map = new Map();
+      this.maps[d] = map;
+    } else {
+      const e = map.get(value);
+      if (e !== undefined) {
+        e.count++;
+        if (t > e.lastSeen) e.lastSeen = t;
+        if (t < e.firstSeen) {
+          this.movedFrom = e.firstSeen;
+          e.firstSeen = t;
+          return SeenOutcome.MovedEarlier;
+        }
+        return SeenOutcome.Known;
       }
-      return SeenOutcome.Known;
     }
-    this.insert(d, key, { count: 1, firstSeen: t, lastSeen: t }, cap);
+    this.insert(d, map, value, { count: 1, firstSeen: t, lastSeen: t }, cap);
     return SeenOutcome.New;
   }
 
-  private insert(d: number, key: string, s: SeenStat, cap: number): void {
-    while (this.counters[d]! >= cap) this.evictOne(d);
-    this.map.set(key, s);
-    this.keys.push(key);
-    this.stats.push(s);
-    this.counters[d]!++;
+  private insert(d: number, map: Map<string, SeenStat>, value: string, s: SeenStat, cap: number): void {
+    while (map.size >= cap && map.size > 0) this.evictOne(d, map);
+    map.set(value, s);
   }
 
-  private evictOne(d: number): void {
-    const prefix = DIM_PREFIX[d]!.charCodeAt(0);
-    const { keys, stats } = this;
-    let victim = -1;
+  private evictOne(d: number, map: Map<string, SeenStat>): void {
+    let victim: string | undefined;
     let best = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < stats.length; i++) {
-      if (keys[i]!.charCodeAt(0) !== prefix) continue;
-      const e = stats[i]!;
+    for (const [value, e] of map) {
       const score = e.lastSeen + (31 - Math.clz32(e.count + 1)) * DAY_MS;
       if (score < best) {
         best = score;
-        victim = i;
+        victim = value;
       }
     }
-    if (victim < 0) return;
-    this.map.delete(keys[victim]!);
-    keys.splice(victim, 1);
-    stats.splice(victim, 1);
-    this.counters[d]!--;
-    this.counters[NDIM + d]!++;
+    if (victim === undefined) return;
+    map.delete(victim);
+    this.evicted[d]!++;
   }
 
-  /** Stats of a value, by {@link seenKey}. */
-  get(key: string): SeenStat | undefined {
-    return this.map.get(key);
+  /** Stats of `value` of dimension index `d`. */
+  get(d: number, value: string): SeenStat | undefined {
+    return this.maps[d]?.get(value);
   }
 
   /** Values kept for dimension index `d`. */
   distinct(d: number): number {
-    return this.counters[d]!;
+    return this.maps[d]?.size ?? 0;
   }
 
   /** Values dropped from dimension index `d` by eviction so far. */
   evictedCount(d: number): number {
-    return this.counters[NDIM + d]!;
-  }
-
-  /** Indices into keys/stats of dimension `d`'s values, insertion order. */
-  private indicesOf(d: number): number[] {
-    const prefix = DIM_PREFIX[d]!.charCodeAt(0);
-    const out: number[] = [];
-    for (let i = 0; i < this.keys.length; i++) if (this.keys[i]!.charCodeAt(0) === prefix) out.push(i);
-    return out;
+    return this.evicted[d]!;
   }
 
   /** Values of dimension `d`, most frequent first (ties: most recently seen, then insertion order), at most `limit`. */
   top(d: number, limit: number): string[] {
-    const { keys, stats } = this;
-    const idx = this.indicesOf(d);
-    idx.sort((a, b) => stats[b]!.count - stats[a]!.count || stats[b]!.lastSeen - stats[a]!.lastSeen || a - b);
+    const map = this.maps[d];
+    if (map === undefined || limit <= 0) return [];
+    const entries = [...map];
+    // Array.prototype.sort is stable: equal count and lastSeen keep insertion order
+    entries.sort((a, b) => b[1].count - a[1].count || b[1].lastSeen - a[1].lastSeen);
     const out: string[] = [];
-    for (let i = 0; i < idx.length && i < limit; i++) out.push(keys[idx[i]!]!.slice(1));
+    for (let i = 0; i < entries.length && i < limit; i++) out.push(entries[i]![0]);
     return out;
   }
 
@@ -139,35 +123,28 @@ export class SeenSets {
   toJSON(first: number, last: number): Partial<Record<Dimension, CappedSetJSON>> {
     const out: Partial<Record<Dimension, CappedSetJSON>> = {};
     for (let d = 0; d < NDIM; d++) {
-      if (this.counters[d] === 0 && this.counters[NDIM + d] === 0) continue;
-      const set: CappedSetJSON = [this.counters[NDIM + d]!];
-      for (const i of this.indicesOf(d)) {
-        const s = this.stats[i]!;
-        set.push([this.keys[i]!.slice(1), s.count, s.firstSeen - first, last - s.lastSeen]);
-      }
+      const map = this.maps[d];
+      if ((map === undefined || map.size === 0) && this.evicted[d] === 0) continue;
+      const set: CappedSetJSON = [this.evicted[d]!];
+      if (map !== undefined)
+        for (const [value, s] of map) set.push([value, s.count, s.firstSeen - first, last - s.lastSeen]);
       out[DIMENSIONS[d]!] = set;
     }
     return out;
   }
 
-  /**
-   * Inverse of {@link toJSON}. Insertion order across dimensions is not kept (it only breaks
-   * eviction ties between values of the same dimension, whose order is kept).
-   */
+  /** Inverse of {@link toJSON}. */
   static fromJSON(json: Partial<Record<Dimension, CappedSetJSON>>, first: number, last: number): SeenSets {
     const sets = new SeenSets();
     DIMENSIONS.forEach((dim, d) => {
       const set = json[dim];
       if (set === undefined) return;
-      sets.counters[NDIM + d] = set[0];
+      sets.evicted[d] = set[0];
+      const map = new Map<string, SeenStat>();
+      sets.maps[d] = map;
       for (let i = 1; i < set.length; i++) {
         const [value, count, fromFirst, toLast] = set[i] as [string, number, number, number];
-        sets.insert(
-          d,
-          seenKey(d, value),
-          { count, firstSeen: first + fromFirst, lastSeen: last - toLast },
-          Infinity,
-        );
+        map.set(value, { count, firstSeen: first + fromFirst, lastSeen: last - toLast });
       }
     });
     return sets;

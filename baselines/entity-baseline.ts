@@ -1,4 +1,4 @@
-import { DIM_PREFIX, SeenOutcome, SeenSets } from './capped-set.js';
+import { SeenOutcome, SeenSets } from './capped-set.js';
 import type { BaselineConfig } from './config.js';
 import { decodeEntityState, encodeEntityState } from './entity-codec.js';
 import {
@@ -160,10 +160,10 @@ export class EntityBaseline implements BaselineView {
       if (outcome === NEW) recent.insert(t, latest, cfg.recentWindowMs, cfg.recentCap);
       else recent.replace(sets.movedFrom, t, latest, cfg.recentWindowMs, cfg.recentCap);
     }
-    const scopeKeys = o.scopeKeys;
-    for (let i = 0; i < scopeKeys.length; i++) {
-      sets.observe(SCOPE, scopeKeys[i]!, t, cfg.setCap);
-      const s = o.scopes[i]!;
+    const scopes = o.scopes;
+    for (let i = 0; i < scopes.length; i++) {
+      const s = scopes[i]!;
+      sets.observe(SCOPE, s, t, cfg.setCap);
       if (this.scopeList.length < cfg.maxScopes && !this.scopeList.includes(s)) this.scopeList.push(s);
     }
     if (o.location !== undefined && (this.location === undefined || t >= this.location.at))
@@ -213,7 +213,7 @@ export class EntityBaseline implements BaselineView {
   }
 
   seen(dim: Dimension, value: string): SeenStat | undefined {
-    return this.sets.get(DIM_PREFIX[DIM_INDEX[dim]]! + value);
+    return this.sets.get(DIM_INDEX[dim], value);
   }
 
   distinct(dim: Dimension): number {

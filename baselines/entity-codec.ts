@@ -46,15 +46,18 @@ type SetEntry = [string, number, number, number];
  * - numbers ({@link ByteWriter.num}) are exact: integers as zigzag varints, times as deltas to
  *   the entity's first or last seen (a few bytes instead of 13 digits), short decimals
  *   (coordinates) as scale and mantissa, anything else as a raw double.
+ * - strings ({@link ByteWriter.str}) are UTF-8, or 6 bits per character for base64url ids.
  * - hour-of-week and active-hour counters keep the zero-run form of version 1 as zigzag varints;
- *   the hourly series' kept buckets column-wise (a bit mask for the non-zero columns), its five
- *   histograms, maxima, last folded use and late events.
+ *   the hourly series' kept buckets column-wise (a bit mask for the non-zero columns; the hours
+ *   as the first hour and a bitmap of the span), its five histograms, maxima, last folded use
+ *   and late events. Columns of integers are plain or zigzag varints (a header says which).
  * - seen sets: a bit mask of the dimensions present; per dimension the evicted count and the
- *   values in insertion order, each value front-coded against the previous one (resources of
- *   one organization share `repo:org/`, prefixes share their first octets) with its count and
- *   first/last seen as deltas.
- * - scopes front-coded, last location, revocation / authorization times, created context and the
- *   recent first-seen times as deltas to lastSeen.
+ *   values in insertion order (IPv4 prefixes in 3 bytes, AS numbers as varints, other values
+ *   front-coded against the previous one: resources of one organization share `repo:org/`),
+ *   then the columns: counts, firstSeen as deltas between consecutive values, lastSeen as the
+ *   shorter of its distance to the entity's lastSeen and to the value's firstSeen.
+ * - scopes front-coded, last location (an IPv4 address in 4 bytes), revocation / authorization
+ *   times, created context and the recent first-seen times as deltas to lastSeen.
  *
  * A mature token takes about half of its version 1 JSON (bench/pipeline.bench.ts prints the
  * sizes). {@link decodeEntityState} reads it back to an identical state.

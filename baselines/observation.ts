@@ -1,5 +1,4 @@
 import type { TokenActivity } from '../schemas/token-activity.js';
-import { seenKey } from './capped-set.js';
 import { BaselineInputError } from './errors.js';
 import { hourOfWeek } from './hour-of-week.js';
 import { DIMENSIONS, type Dimension, type LastLocation } from './types.js';
@@ -30,10 +29,9 @@ export interface Observation {
   t: number;
   /** UTC hour of week, 0..167 */
   how: number;
-  /** seenKey(d, value) per dimension index d; undefined when absent and always for scope (see {@link scopeKeys}) */
+  /** the value per dimension index d; undefined when absent and always for scope (see {@link scopes}) */
   keys: (string | undefined)[];
-  /** seenKey(scope dimension, scope) per entry of `token.scopes` */
-  scopeKeys: string[];
+  /** `token.scopes`: each entry is a value of the scope dimension */
   scopes: readonly string[];
   rows: number;
   bytes: number;
@@ -45,9 +43,6 @@ export interface Observation {
   /** set for created/authorized events */
   created: CreatedContext | undefined;
 }
-
-const key = (d: number, value: string | undefined): string | undefined =>
-  value === undefined ? undefined : seenKey(d, value);
 
 const locationOf = (
   lat: number,
@@ -97,20 +92,16 @@ export const observe = (a: TokenActivity): Observation => {
   // and move the last location for impossible travel. The attempt still counts as an event.
   const failed = a.event.outcome === 'failure';
   const keys: (string | undefined)[] = new Array(DIMENSIONS.length).fill(undefined);
-  keys[DIM_INDEX.ip_prefix] = failed ? undefined : key(DIM_INDEX.ip_prefix, prefix);
-  keys[DIM_INDEX.country] = failed ? undefined : key(DIM_INDEX.country, country);
-  keys[DIM_INDEX.ua_family] = failed ? undefined : key(DIM_INDEX.ua_family, a.user_agent?.name);
-  keys[DIM_INDEX.action] = key(DIM_INDEX.action, a.event.action);
-  keys[DIM_INDEX.resource] = tw.resource
-    ? key(DIM_INDEX.resource, `${tw.resource.type}:${tw.resource.name}`)
-    : undefined;
-  keys[DIM_INDEX.client] = key(DIM_INDEX.client, a.token.client?.id);
-  keys[DIM_INDEX.api_type] = key(DIM_INDEX.api_type, tw.api_type);
+  keys[DIM_INDEX.ip_prefix] = failed ? undefined : prefix;
+  keys[DIM_INDEX.country] = failed ? undefined : country;
+  keys[DIM_INDEX.ua_family] = failed ? undefined : a.user_agent?.name;
+  keys[DIM_INDEX.action] = a.event.action;
+  keys[DIM_INDEX.resource] = tw.resource ? `${tw.resource.type}:${tw.resource.name}` : undefined;
+  keys[DIM_INDEX.client] = a.token.client?.id;
+  keys[DIM_INDEX.api_type] = tw.api_type;
   const asn = a.source?.as?.number;
-  keys[DIM_INDEX.asn] = failed || asn === undefined ? undefined : key(DIM_INDEX.asn, String(asn));
+  keys[DIM_INDEX.asn] = failed || asn === undefined ? undefined : String(asn);
   const scopes = a.token.scopes;
-  const scopeKeys: string[] = new Array(scopes.length);
-  for (let i = 0; i < scopes.length; i++) scopeKeys[i] = seenKey(SCOPE_DIM, scopes[i]!);
   const loc = geo?.location;
   // Only a successful step counts: a failed authorization authorized nothing (it must not clear
   // an earlier revocation), a failed revocation revoked nothing.
@@ -125,7 +116,6 @@ export const observe = (a: TokenActivity): Observation => {
     t,
     how: hourOfWeek(t),
     keys,
-    scopeKeys,
     scopes,
     rows: tw.volume?.rows ?? 0,
     bytes: tw.volume?.bytes ?? 0,
