@@ -466,7 +466,9 @@ async function main(): Promise<void> {
   const state = (pipe?.extra as { state?: Record<string, SizeStats> } | undefined)?.state;
   if (state) {
     say();
-    say('baseline state after the run (stateBytes: persisted bytes per entity, binary v2; mature entities only):');
+    say(
+      'baseline state after the run (stateBytes: persisted bytes per entity, binary v2; mature entities only):',
+    );
     const srows: string[][] = [['kind', 'entities', 'mature', 'mean B', 'p50 B', 'p99 B', 'max B']];
     for (const [kind, s] of Object.entries(state)) {
       srows.push([kind, fmt(s.entities), fmt(s.mature), fmt(s.mean), fmt(s.p50), fmt(s.p99), fmt(s.max)]);
