@@ -6,7 +6,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Produce-to-searchable latency probe shared by the Kafka benches: every 50 ms, searches `index`
  * for the ids still in `pending` (id -> `performance.now()` when produced, ms); each id found is
  * removed from `pending` and its latency (ms) pushed to `latency`. Resolves once `stopped()` is
- * true and nothing is pending. Search errors count as "not found yet".
+ * true (ids still pending then were not searchable in time: the caller reports them as missing).
+ * Search errors count as "not found yet".
  */
 export async function pollSearchable(
   es: Client,
@@ -15,7 +16,7 @@ export async function pollSearchable(
   latency: number[],
   stopped: () => boolean,
 ): Promise<void> {
-  while (!stopped() || pending.size > 0) {
+  while (!stopped()) {
     if (pending.size > 0) {
       const res = await es
         .search({

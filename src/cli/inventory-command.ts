@@ -18,6 +18,7 @@ import {
 } from '../inventory/hygiene.js';
 import { type RotationFinding, rotationCheck } from '../inventory/rotation.js';
 import { loadInventoryState, referenceTime } from '../inventory/state-view.js';
+import { ledgerDeltas } from '../serve/checkpoint.js';
 
 const day = (iso: string | undefined): string => (iso ? iso.slice(0, 10) : '');
 let pipeHandled = false;
@@ -124,7 +125,7 @@ export function registerInventoryCommands(program: Command): void {
       'flag live credentials created before this time (not rotated since the incident)',
     )
     .action(async (opts) => {
-      const state = await loadInventoryState(stateDir(opts));
+      const state = await loadInventoryState(stateDir(opts), ledgerDeltas);
       const asOf = referenceTime(opts.asOf, state.watermarkMs);
       const rotation = positiveInt('rotation-days', opts.rotationDays);
       const policy: HygienePolicy = {
@@ -159,7 +160,7 @@ export function registerInventoryCommands(program: Command): void {
     .addOption(new Option('--source <source>', 'only this source').choices(SOURCES))
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
     .action(async (opts) => {
-      const state = await loadInventoryState(stateDir(opts));
+      const state = await loadInventoryState(stateDir(opts), ledgerDeltas);
       const findings = rotationCheck(state.ledger, {
         sinceMs: isoTime('since', opts.since),
         ...(opts.source ? { source: opts.source } : {}),

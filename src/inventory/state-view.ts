@@ -4,8 +4,25 @@ import { join } from 'node:path';
 import { ConfigError, StateError } from '../errors.js';
 import { stateSetDir } from '../pipeline/state.js';
 import { AppsRegistry } from './apps-registry.js';
-import { TokenLedger } from './ledger.js';
+import {
+  LEDGER_VERSION,
+  ledgerSnapshotSchema,
+  type Offboarding,
+  TokenLedger,
+  type TokenRecord,
+} from './ledger.js';
 import { loadLedger } from './persistence.js';
+
+/**
+ * The ledger and watermark parts of serve's incremental checkpoints after a full one (read by
+ * src/serve/checkpoint.ts's `readDeltas`; injected to keep this module free of serve code).
+ */
+export type LedgerDeltaReader = (checkpointDir: string) => Promise<
+  {
+    ledger: { tokens: unknown[]; offboarded: unknown[]; emails: [string, string][] };
+    watermarkMs: number;
+  }[]
+>;
 
 /** What the inventory commands read from a state directory. */
 export interface InventoryState {
@@ -34,7 +51,7 @@ export async function liveStateDir(dir: string): Promise<string> {
  * `tokenwatch run --state DIR` or `serve`).
  * @throws StateError when the directory holds no state, or a file is corrupt.
  */
-export async function loadInventoryState(dir: string): Promise<InventoryState> {
+export async function loadInventoryState(dir: string, deltas?: LedgerDeltaReader): Promise<InventoryState> {
   if (!existsSync(dir))
     throw new StateError(`state directory ${dir} does not exist (run tokenwatch run --state ${dir} first)`);
   const live = await liveStateDir(dir);
@@ -48,6 +65,24 @@ export async function loadInventoryState(dir: string): Promise<InventoryState> {
       if (typeof parsed.watermarkMs === 'number') watermarkMs = parsed.watermarkMs;
     } catch (cause) {
       throw new StateError(`corrupt pipeline state ${pipelineFile}: ${(cause as Error).message}`, { cause });
+    }
+  }
+  const current = join(dir, 'CURRENT');
+  if (deltas && existsSync(current)) {
+    // serve's incremental checkpoints after the full one: changed token records, identity maps, watermark
+    const checkpointDir = join(dir, (await readFile(current, 'utf8')).trim());
+    const list = await deltas(checkpointDir);
+    for (const d of list) {
+      const parsed = ledgerSnapshotSchema.safeParse({ version: LEDGER_VERSION, ...d.ledger });
+      if (!parsed.success)
+        throw new StateError(`invalid token inventory in an incremental checkpoint of ${checkpointDir}`);
+      for (const t of parsed.data.tokens) ledger.tokens.set(t.id, t as TokenRecord);
+      ledger.offboarded.clear();
+      for (const o of parsed.data.offboarded)
+        ledger.offboarded.set(o.subject.toLowerCase(), o as Offboarding);
+      ledger.emails.clear();
+      for (const [k, v] of parsed.data.emails) ledger.emails.set(k, v);
+      watermarkMs = d.watermarkMs;
     }
   }
   return { dir, ledger, apps, watermarkMs };

@@ -9,7 +9,13 @@ import { DeliveryAbortedError } from './errors.js';
 import { FlowControl } from './flow-control.js';
 import type { ServeMetrics } from './metrics.js';
 import type { OffsetPositions } from './positions.js';
-import { detectActivities, emptyBatch, normalizeMessages, type ProcessedBatch } from './processor.js';
+import {
+  detectActivities,
+  emptyBatch,
+  normalizeMessages,
+  type PipelineStages,
+  type ProcessedBatch,
+} from './processor.js';
 import type { ReorderBuffer } from './reorder.js';
 import type { DeliveryReport, ServeSinks } from './sinks.js';
 
@@ -56,9 +62,15 @@ export interface BatchInfo {
   deadLetters: number;
   report: DeliveryReport | undefined;
   durationMs: number;
-  /** Split of `durationMs`: both pipeline stages, sink delivery, checkpoint + commit (ms). */
+  /**
+   * Split of `durationMs` (ms): both pipeline stages; sink delivery (it runs while the next
+   * chunk is processed, so it overlaps that chunk's `processMs`); the wait for the previous
+   * chunk's delivery before this one's could start (the part of delivery not hidden behind
+   * processing); checkpoint + commit (a barrier: it waits for this chunk's delivery).
+   */
   processMs: number;
   deliverMs: number;
+  waitMs: number;
   checkpointMs: number;
   /** A checkpoint was written (and offsets committed) after this chunk. */
   checkpointed: boolean;
@@ -135,6 +147,13 @@ export class BatchLoop {
   /** Partitions whose position moved since the last commit. */
   private readonly dirty = new Set<string>();
   private lock: Promise<unknown> = Promise.resolve();
+  /**
+   * The delivery of the last processed chunk while it is not acknowledged (at most one; the
+   * next chunk is processed meanwhile). Resolves false when it was abandoned or failed.
+   */
+  private inFlight: Promise<boolean> | undefined;
+  /** The heartbeat of the latest kafkajs batch, kept alive during long checkpoints. */
+  private heartbeat: (() => Promise<void>) | undefined;
   private readonly log: Logger;
   /** Assigned partitions whose extent the release buffer does not know yet. */
   private unknownExtents: { topic: string; partition: number }[] = [];
@@ -147,6 +166,15 @@ export class BatchLoop {
   ) {
     this.log = deps.logger.child({ component: 'serve.consumer' });
     this.flowControl = new FlowControl(deps.consumer, [...deps.sources.keys()], deps.metrics, this.log);
+  }
+
+  /**
+   * Stage 2 goes through the checkpoint store's change tracker (incremental checkpoints need to
+   * know what it touched); without a state directory, straight to the pipeline.
+   */
+  private stages(): PipelineStages {
+    const store = this.deps.checkpoints;
+    return store ? store.trackerFor(this.deps.pipeline()).stages : this.deps.pipeline();
   }
 
   /** Runs `fn` after every earlier exclusive section finished (a promise-chain mutex). */
@@ -204,7 +232,7 @@ export class BatchLoop {
   private release(out: ProcessedBatch): { released: number; forced: number } {
     const { released, forced } = this.deps.reorder.release();
     for (const b of released) this.dirty.add(tpKey(b.origin.topic, b.origin.partition));
-    detectActivities(this.deps.pipeline(), released, this.settings.latenessMs, out);
+    detectActivities(this.stages(), released, this.settings.latenessMs, out);
     if (forced > 0) {
       const before = this.forcedTotal;
       this.forcedTotal += forced;
@@ -231,9 +259,7 @@ export class BatchLoop {
     const started = performance.now();
     await this.lookupExtents();
     let processed: ProcessedBatch = emptyBatch();
-    let report: DeliveryReport | undefined;
     let processMs = 0;
-    let deliverMs = 0;
     let late = 0;
     let released = { released: 0, forced: 0 };
     const t0 = performance.now();
@@ -256,57 +282,117 @@ export class BatchLoop {
       return false;
     }
     processMs = performance.now() - t0;
-    if (fresh.length > 0 || released.released > 0) {
-      const t1 = performance.now();
-      report = await this.deliver(processed, heartbeat);
-      deliverMs = performance.now() - t1;
-      if (!report) return false;
-      this.count(processed);
-      if (processed.duplicates.length > 0)
-        this.log.info(
-          {
-            topic,
-            partition,
-            duplicates: processed.duplicates.length,
-            first: processed.duplicates.slice(0, 5),
-          },
-          'skipped re-delivered records (same event id and content as an event already processed)',
-        );
-    }
+    // Read: the next fetch starts after this chunk (the committed offset moves only at a
+    // checkpoint, after every delivery before it was acknowledged).
     if (this.deps.positions.advance(topic, partition, (BigInt(last) + 1n).toString())) {
       this.dirty.add(tpKey(topic, partition));
     }
     resolveOffset(last);
-    const t2 = performance.now();
-    const checkpointed = await this.checkpointAndCommit(false);
-    const checkpointMs = performance.now() - t2;
-    const durationMs = performance.now() - started;
-    if (fresh.length > 0) this.deps.metrics.batchDuration.observe(durationMs / 1000);
-    this.deps.metrics.openGroups.set(this.deps.pipeline().grouper.size);
-    this.deps.onBatch?.({
-      topic,
-      partition,
-      firstOffset: (chunk[0] as KafkaMessage).offset,
-      lastOffset: last,
-      messages: chunk.length,
-      alreadyCovered: chunk.length - fresh.length,
-      late,
-      released: released.released,
-      forced: released.forced,
-      buffered: this.deps.reorder.size,
-      records: processed.records,
-      skipped: processed.skipped,
-      duplicates: processed.duplicates.slice(0, MAX_DUPLICATES_REPORTED),
-      alerts: processed.alerts.length,
-      deadLetters: processed.deadLetters.length,
-      report,
-      durationMs,
-      processMs,
-      deliverMs,
-      checkpointMs,
-      checkpointed,
+    this.heartbeat = heartbeat;
+    // Deliveries stay in sequence (per-key order on the activity topic): the previous chunk's
+    // must be acknowledged before this one's starts. It ran while this chunk was processed.
+    const tw = performance.now();
+    if (!(await this.settled())) return false;
+    const waitMs = performance.now() - tw;
+    const needsDelivery = fresh.length > 0 || released.released > 0;
+    const emit = (
+      delivered: { report: DeliveryReport | undefined; deliverMs: number },
+      checkpointed: boolean,
+      checkpointMs: number,
+    ) => {
+      const durationMs = performance.now() - started;
+      if (fresh.length > 0) this.deps.metrics.batchDuration.observe(durationMs / 1000);
+      this.deps.metrics.openGroups.set(this.deps.pipeline().grouper.size);
+      this.deps.onBatch?.({
+        topic,
+        partition,
+        firstOffset: (chunk[0] as KafkaMessage).offset,
+        lastOffset: last,
+        messages: chunk.length,
+        alreadyCovered: chunk.length - fresh.length,
+        late,
+        released: released.released,
+        forced: released.forced,
+        buffered: this.deps.reorder.size,
+        records: processed.records,
+        skipped: processed.skipped,
+        duplicates: processed.duplicates.slice(0, MAX_DUPLICATES_REPORTED),
+        alerts: processed.alerts.length,
+        deadLetters: processed.deadLetters.length,
+        report: delivered.report,
+        durationMs,
+        processMs,
+        deliverMs: delivered.deliverMs,
+        waitMs,
+        checkpointMs,
+        checkpointed,
+      });
+    };
+    // Started now, synchronously: every document, message and inventory update is built from
+    // the pipeline as this chunk left it, before the next chunk changes it.
+    const delivery = needsDelivery
+      ? this.deliverChunk(processed, heartbeat, topic, partition)
+      : Promise.resolve({ report: undefined, deliverMs: 0 });
+    if (this.checkpointDue()) {
+      // a checkpoint is a barrier: its state and offsets cover only acknowledged chunks
+      const delivered = await delivery;
+      if (!delivered) return false;
+      const t2 = performance.now();
+      const checkpointed = await this.checkpointAndCommit(false);
+      emit(delivered, checkpointed, performance.now() - t2);
+      return true;
+    }
+    // Not awaited: the next chunk is processed while this one is delivered.
+    this.inFlight = delivery.then((delivered) => {
+      if (!delivered) return false;
+      emit(delivered, false, 0);
+      return true;
     });
     return true;
+  }
+
+  /**
+   * Waits until the delivery in flight (if any) is acknowledged; false when it was abandoned or
+   * failed (the loop is then tainted).
+   */
+  private async settled(): Promise<boolean> {
+    const f = this.inFlight;
+    if (f !== undefined) {
+      const ok = await f;
+      if (this.inFlight === f) this.inFlight = undefined;
+      if (!ok) return false;
+    }
+    return !this.tainted;
+  }
+
+  /** Delivers one processed chunk and counts it; undefined when the delivery was abandoned. */
+  private async deliverChunk(
+    processed: ProcessedBatch,
+    heartbeat: () => Promise<void>,
+    topic: string,
+    partition: number,
+  ): Promise<{ report: DeliveryReport | undefined; deliverMs: number } | undefined> {
+    const t1 = performance.now();
+    const report = await this.deliver(processed, heartbeat);
+    const deliverMs = performance.now() - t1;
+    if (!report) return undefined;
+    this.count(processed);
+    if (processed.duplicates.length > 0)
+      this.log.info(
+        {
+          topic,
+          partition,
+          duplicates: processed.duplicates.length,
+          first: processed.duplicates.slice(0, 5),
+        },
+        'skipped re-delivered records (same event id and content as an event already processed)',
+      );
+    return { report, deliverMs };
+  }
+
+  /** A checkpoint (and commit) is due by time (`checkpointIntervalMs` since the last one). */
+  private checkpointDue(): boolean {
+    return Date.now() - this.lastCheckpointAt >= this.settings.checkpointIntervalMs;
   }
 
   /**
@@ -332,7 +418,9 @@ export class BatchLoop {
    */
   private async checkpointAndCommit(force: boolean): Promise<boolean> {
     if (this.tainted) return false;
-    if (!force && Date.now() - this.lastCheckpointAt < this.settings.checkpointIntervalMs) return false;
+    if (!force && !this.checkpointDue()) return false;
+    // a barrier: the checkpoint covers only chunks whose delivery was acknowledged
+    if (!(await this.settled())) return false;
     if (!force && this.dirty.size === 0 && this.deps.sinks.inventoryBacklog === 0) return false;
     try {
       // Committed offsets must not cover inventory updates that are still queued.
@@ -346,18 +434,21 @@ export class BatchLoop {
     let saved = false;
     if (store) {
       const end = this.deps.metrics.checkpointDuration.startTimer();
+      const beat = this.keepAlive();
       try {
-        await store.save(
+        const { kind } = await store.save(
           this.deps.pipeline(),
           this.deps.positions,
           this.settings.groupId,
-          this.deps.reorder.toJSON(),
+          this.deps.reorder,
         );
+        this.deps.metrics.checkpoints.inc({ kind });
         saved = true;
       } catch (err) {
         this.log.error({ err }, 'checkpoint failed; the previous one stays live (offsets not committed)');
         return false;
       } finally {
+        clearInterval(beat);
         end();
       }
     }
@@ -400,6 +491,8 @@ export class BatchLoop {
     await this.exclusive(async () => {
       if (this.tainted || this.stopping) return false;
       await this.lookupExtents();
+      // deliveries in sequence: the last chunk's first
+      if (!(await this.settled())) return false;
       if (this.deps.reorder.size > 0) {
         const out = emptyBatch();
         let released: { released: number; forced: number };
@@ -427,7 +520,7 @@ export class BatchLoop {
   async drain(): Promise<void> {
     this.stopping = true;
     this.flowControl.stop();
-    await this.exclusive(async () => {});
+    await this.exclusive(() => this.settled());
   }
 
   /**
@@ -440,6 +533,7 @@ export class BatchLoop {
     const pipeline = this.deps.pipeline();
     const snapshot = pipeline.grouper.snapshot();
     const alerts = pipeline.flush();
+    this.deps.checkpoints?.trackerFor(pipeline).noteAlerts(alerts);
     let flushed = 0;
     if (alerts.length > 0) {
       try {
@@ -461,16 +555,21 @@ export class BatchLoop {
     await this.deps.sinks.deliver({ ...emptyBatch(), alerts }, this.deps.deliverySignal);
   }
 
+  /** Heartbeats every 2 s with the latest batch's heartbeat (group membership during long work). */
+  private keepAlive(heartbeat = this.heartbeat): ReturnType<typeof setInterval> {
+    return setInterval(() => {
+      heartbeat?.().catch((err: unknown) =>
+        this.log.debug({ err: (err as Error).message }, 'heartbeat failed'),
+      );
+    }, 2_000);
+  }
+
   /** Delivers, keeping the group membership alive; undefined when the delivery was abandoned. */
   private async deliver(
     processed: ProcessedBatch,
     heartbeat: () => Promise<void>,
   ): Promise<DeliveryReport | undefined> {
-    const beat = setInterval(() => {
-      heartbeat().catch((err: unknown) =>
-        this.log.debug({ err: (err as Error).message }, 'heartbeat failed'),
-      );
-    }, 2_000);
+    const beat = this.keepAlive(heartbeat);
     try {
       return await this.deps.sinks.deliver(processed, this.deps.deliverySignal);
     } catch (err) {

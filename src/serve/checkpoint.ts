@@ -1,12 +1,19 @@
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
 import type { Logger } from 'pino';
 import { StateError } from '../errors.js';
+import type { LedgerDeltaReader } from '../inventory/state-view.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import { loadPipelineState, MANIFEST, savePipelineState } from '../pipeline/state.js';
+import { loadPipelineState, MANIFEST, type StateManifest, savePipelineState } from '../pipeline/state.js';
 import { OffsetPositions } from './positions.js';
-import type { ReorderSnapshot } from './reorder.js';
+import { applyReorderDelta, type ReorderBuffer, type ReorderDelta, type ReorderSnapshot } from './reorder.js';
+import { applyDeltas, ChangeTracker, type PipelineDelta } from './state-delta.js';
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
 
 /** What serve stores in the pipeline state's `extra`. */
 export interface ServeCheckpointExtra {
@@ -23,6 +30,30 @@ export interface ServeCheckpointExtra {
   reorder?: ReorderSnapshot;
 }
 
+/**
+ * One incremental checkpoint (`checkpoint-<seq>/deltas/<n>.json.gz`): what changed since the
+ * previous one (the full checkpoint for n = 1), with the offsets the state then covers.
+ */
+export interface ServeCheckpointDelta {
+  kind: 'tokenwatch.serve.delta';
+  version: 1;
+  /** 1, 2, ... within its full checkpoint; applied in this order. */
+  n: number;
+  savedAt: string;
+  groupId: string;
+  positions: Record<string, Record<string, string>>;
+  reorder: ReorderDelta;
+  state: PipelineDelta;
+}
+
+/** When a full checkpoint is written instead of a delta (see {@link CheckpointStore}). */
+export interface CheckpointPolicy {
+  /** Deltas after one full checkpoint at most (default 120: 10 minutes at the default 5 s interval). */
+  maxDeltas: number;
+  /** A full checkpoint once the deltas add up to this share of the full one's bytes (default 1). */
+  maxDeltaShare: number;
+}
+
 /** What {@link CheckpointStore.load} found. */
 export interface LoadedCheckpoint {
   /** `checkpoint` (serve), `seed` (a `tokenwatch run --state-dir` directory: baselines only) or `none`. */
@@ -35,6 +66,8 @@ export interface LoadedCheckpoint {
 
 const CURRENT = 'CURRENT';
 const PREFIX = 'checkpoint-';
+const DELTAS = 'deltas';
+const DELTA_FILE = /^(\d{10})\.json\.gz$/;
 
 async function fsyncPath(path: string, dir = false): Promise<void> {
   const fh = await open(path, dir ? 'r' : 'r+');
@@ -59,14 +92,24 @@ async function fsyncTree(dir: string): Promise<void> {
  * directory:
  *
  * ```
- * <stateDir>/CURRENT               name of the live checkpoint directory
- * <stateDir>/checkpoint-<seq>/     pipeline state (baselines/, pipeline.json with the offsets)
+ * <stateDir>/CURRENT                              name of the live checkpoint directory
+ * <stateDir>/checkpoint-<seq>/                    full pipeline state (baselines/, pipeline.json with the offsets)
+ * <stateDir>/checkpoint-<seq>/deltas/<n>.json.gz  incremental checkpoints after it, n = 1, 2, ...
  * ```
  *
- * A save writes a brand-new directory, fsyncs it, then replaces `CURRENT` with a rename: a crash
- * at any point leaves either the old or the new checkpoint live, never a mix of new baselines
- * and old offsets. The previous checkpoint is kept one generation as a fallback; older ones and
- * orphans of interrupted saves are removed.
+ * A full save writes a brand-new directory, fsyncs it, then replaces `CURRENT` with a rename: a
+ * crash at any point leaves either the old or the new checkpoint live, never a mix of new
+ * baselines and old offsets. Between full saves, a save writes only what changed since the last
+ * one ({@link ServeCheckpointDelta}: the entities, detector-state entries and ledger records
+ * stage 2 touched, the release buffer's added and released activities, the small pipeline-wide
+ * pieces, the offsets) as the next delta file of the live checkpoint: gzip (off the event loop),
+ * a temporary file, fsync, rename, directory fsync, so a crash leaves the delta either complete
+ * or absent. Loading applies the live checkpoint's deltas in order ({@link applyDeltas}), which
+ * restores the state and offsets of the last one. A full save happens first, after
+ * {@link CheckpointPolicy.maxDeltas} deltas, once the deltas add up to the full checkpoint's size,
+ * and after a failed save (the changes it would have carried are gone from the tracker). The
+ * previous checkpoint is kept one generation as a fallback; older ones and orphans of interrupted
+ * saves are removed.
  *
  * A state directory written by `tokenwatch run --state-dir` (a bare `pipeline.json`) is loaded as
  * a seed: its baselines are used, and consumption starts from the consumer group's committed
@@ -75,16 +118,36 @@ async function fsyncTree(dir: string): Promise<void> {
 export class CheckpointStore {
   private seq = 0;
   private readonly log: Logger;
+  /** The live full checkpoint's directory name, once this process loaded or wrote one. */
+  private live: string | undefined;
+  private deltaCount = 0;
+  private deltaBytes = 0;
+  private fullBytes = 0;
+  private needFull = true;
+  private tracker: ChangeTracker | undefined;
+  private readonly policy: CheckpointPolicy;
 
   constructor(
     readonly dir: string,
     logger: Logger,
+    policy: Partial<CheckpointPolicy> = {},
   ) {
     this.log = logger.child({ component: 'serve.checkpoint' });
+    this.policy = { maxDeltas: policy.maxDeltas ?? 120, maxDeltaShare: policy.maxDeltaShare ?? 1 };
   }
 
   /**
-   * Restores the live checkpoint into `pipeline` and returns the offsets it covers.
+   * The change tracker of `pipeline` (its stages note what stage 2 touches): serve must run
+   * stage 2 through `tracker(pipeline).stages`, and report alerts it closes otherwise with
+   * `noteAlerts`, for incremental checkpoints to be complete.
+   */
+  trackerFor(pipeline: Pipeline): ChangeTracker {
+    this.tracker ??= new ChangeTracker(() => pipeline);
+    return this.tracker;
+  }
+
+  /**
+   * Restores the live checkpoint (and its deltas) into `pipeline` and returns the offsets it covers.
    * @throws StateError when the checkpoint is corrupt (never silently starts from scratch).
    */
   async load(pipeline: Pipeline, options: { fresh?: boolean } = {}): Promise<LoadedCheckpoint> {
@@ -107,9 +170,33 @@ export class CheckpointStore {
       const extra = loaded.extra as Partial<ServeCheckpointExtra> | undefined;
       if (extra?.kind !== 'tokenwatch.serve')
         throw new StateError(`checkpoint ${dir} holds no serve offsets`);
-      const positions = OffsetPositions.fromJSON(extra.positions);
-      this.log.info({ dir, savedAt: extra.savedAt, positions: extra.positions }, 'checkpoint restored');
-      return { kind: 'checkpoint', positions, ...(extra.reorder ? { reorder: extra.reorder } : {}), dir };
+      const { deltas, bytes } = await readDeltas(dir);
+      applyDeltas(
+        pipeline,
+        deltas.map((d) => d.state),
+        join(dir, DELTAS),
+      );
+      const lastDelta = deltas.at(-1);
+      let reorder = extra.reorder;
+      for (const d of deltas) reorder = applyReorderDelta(reorder, d.reorder);
+      const positionsJSON = lastDelta ? lastDelta.positions : extra.positions;
+      const positions = OffsetPositions.fromJSON(positionsJSON);
+      this.live = name;
+      this.deltaCount = deltas.length;
+      this.deltaBytes = bytes;
+      this.fullBytes = await fullBytes(dir);
+      this.needFull = false;
+      this.trackerFor(pipeline).reset();
+      this.log.info(
+        {
+          dir,
+          savedAt: lastDelta?.savedAt ?? extra.savedAt,
+          deltas: deltas.length,
+          positions: positionsJSON,
+        },
+        'checkpoint restored',
+      );
+      return { kind: 'checkpoint', positions, ...(reorder ? { reorder } : {}), dir };
     }
     // a complete checkpoint without CURRENT is lost state (an interrupted first save leaves an
     // incomplete one, which is ignored and overwritten)
@@ -132,24 +219,51 @@ export class CheckpointStore {
     return { kind: 'none', positions: new OffsetPositions() };
   }
 
-  /** Saves the pipeline state, the release buffer and the offsets they cover as the new live checkpoint. */
+  /**
+   * Saves the pipeline state, the release buffer and the offsets they cover as the new live
+   * checkpoint: a delta when the policy allows (see the class comment), else in full. Returns the
+   * file or directory written and which kind.
+   */
   async save(
     pipeline: Pipeline,
     positions: OffsetPositions,
     groupId: string,
-    reorder?: ReorderSnapshot,
+    reorder?: ReorderBuffer,
+  ): Promise<{ path: string; kind: 'full' | 'delta' }> {
+    const tracker = this.trackerFor(pipeline);
+    const full =
+      this.needFull ||
+      this.live === undefined ||
+      this.deltaCount >= this.policy.maxDeltas ||
+      this.deltaBytes >= this.policy.maxDeltaShare * this.fullBytes;
+    try {
+      if (full) return { path: await this.saveFull(pipeline, positions, groupId, reorder), kind: 'full' };
+      return { path: await this.saveDelta(tracker, positions, groupId, reorder), kind: 'delta' };
+    } catch (err) {
+      // the tracker forgot what this save would have carried: the next one is in full
+      this.needFull = true;
+      throw err;
+    }
+  }
+
+  private async saveFull(
+    pipeline: Pipeline,
+    positions: OffsetPositions,
+    groupId: string,
+    reorder: ReorderBuffer | undefined,
   ): Promise<string> {
     this.seq += 1;
     const name = `${PREFIX}${String(this.seq).padStart(10, '0')}`;
     const dir = join(this.dir, name);
     await rm(dir, { recursive: true, force: true });
+    const snapshot = reorder?.toJSON();
     const extra: ServeCheckpointExtra = {
       kind: 'tokenwatch.serve',
       version: 1,
       savedAt: new Date().toISOString(),
       groupId,
       positions: positions.toJSON(),
-      ...(reorder && reorder.buffered.length + reorder.partitions.length > 0 ? { reorder } : {}),
+      ...(snapshot && snapshot.buffered.length + snapshot.partitions.length > 0 ? { reorder: snapshot } : {}),
     };
     await savePipelineState(pipeline, dir, extra);
     await fsyncTree(dir);
@@ -158,8 +272,51 @@ export class CheckpointStore {
     await fsyncPath(tmp);
     await rename(tmp, join(this.dir, CURRENT));
     await fsyncPath(this.dir, true);
+    this.trackerFor(pipeline).reset();
+    reorder?.markPersisted();
+    this.live = name;
+    this.deltaCount = 0;
+    this.deltaBytes = 0;
+    this.fullBytes = await fullBytes(dir);
+    this.needFull = false;
     await this.prune(name);
     return dir;
+  }
+
+  private async saveDelta(
+    tracker: ChangeTracker,
+    positions: OffsetPositions,
+    groupId: string,
+    reorder: ReorderBuffer | undefined,
+  ): Promise<string> {
+    const live = join(this.dir, this.live as string);
+    const n = this.deltaCount + 1;
+    const delta: ServeCheckpointDelta = {
+      kind: 'tokenwatch.serve.delta',
+      version: 1,
+      n,
+      savedAt: new Date().toISOString(),
+      groupId,
+      positions: positions.toJSON(),
+      reorder: reorder?.delta() ?? { partitions: [], added: [], removed: [], nextSeq: 0 },
+      state: tracker.delta(),
+    };
+    const bytes = await gzipAsync(JSON.stringify(delta), { level: 1 });
+    const deltas = join(live, DELTAS);
+    if (!existsSync(deltas)) {
+      await mkdir(deltas, { recursive: true });
+      await fsyncPath(live, true);
+    }
+    const target = join(deltas, `${String(n).padStart(10, '0')}.json.gz`);
+    const tmp = `${target}.tmp-${process.pid}`;
+    await writeFile(tmp, bytes);
+    await fsyncPath(tmp);
+    await rename(tmp, target);
+    await fsyncPath(deltas, true);
+    reorder?.markPersisted();
+    this.deltaCount = n;
+    this.deltaBytes += bytes.length;
+    return target;
   }
 
   private async maxSeq(): Promise<number> {
@@ -184,3 +341,55 @@ export class CheckpointStore {
     }
   }
 }
+
+/** Bytes of a full checkpoint's state files (from its manifest). */
+async function fullBytes(dir: string): Promise<number> {
+  try {
+    const m = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as StateManifest;
+    return Object.values(m.files).reduce((s, f) => s + f.bytes, 0);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The deltas of a full checkpoint directory, in order (1, 2, ... without a gap; temporary files
+ * of an interrupted write are ignored), and their total size in bytes.
+ * @throws StateError when one is unreadable, of another kind, or numbered out of sequence.
+ */
+export async function readDeltas(
+  checkpointDir: string,
+): Promise<{ deltas: ServeCheckpointDelta[]; bytes: number }> {
+  const dir = join(checkpointDir, DELTAS);
+  if (!existsSync(dir)) return { deltas: [], bytes: 0 };
+  const files = (await readdir(dir)).filter((f) => DELTA_FILE.test(f)).sort();
+  const deltas: ServeCheckpointDelta[] = [];
+  let bytes = 0;
+  for (const [i, f] of files.entries()) {
+    const path = join(dir, f);
+    let d: ServeCheckpointDelta;
+    try {
+      const raw = await readFile(path);
+      bytes += (await stat(path)).size;
+      d = JSON.parse((await gunzipAsync(raw)).toString('utf8')) as ServeCheckpointDelta;
+    } catch (cause) {
+      throw new StateError(`corrupt incremental checkpoint ${path}: ${(cause as Error).message}`, { cause });
+    }
+    if (d?.kind !== 'tokenwatch.serve.delta' || d.version !== 1 || d.n !== i + 1)
+      throw new StateError(
+        `incremental checkpoint ${path} is not delta ${i + 1} of ${checkpointDir} (kind ${String(d?.kind)}, n ${String(d?.n)})`,
+      );
+    deltas.push(d);
+  }
+  return { deltas, bytes };
+}
+
+/**
+ * The token-ledger parts of a serve checkpoint's deltas, for `tokenwatch inventory --state` on a
+ * serve state directory (src/inventory/state-view.ts).
+ */
+export const ledgerDeltas: LedgerDeltaReader = async (checkpointDir) =>
+  (await readDeltas(checkpointDir)).deltas.map((d) => ({
+    ledger: d.state.ledger,
+    watermarkMs: d.state.watermarkMs,
+  }));

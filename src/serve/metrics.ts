@@ -27,6 +27,8 @@ export interface ServeMetrics {
   lag: Gauge<'topic' | 'partition'>;
   /** Checkpoints written, and how long they took. */
   checkpointDuration: Histogram;
+  /** Checkpoints written, by kind (`full`, `delta`: incremental, see checkpoint.ts). */
+  checkpoints: Counter<'kind'>;
   /** Open alert groups (findings not yet emitted as alerts). */
   openGroups: Gauge;
 }
@@ -119,6 +121,12 @@ export function createServeMetrics(): ServeMetrics {
       name: 'tokenwatch_checkpoint_duration_seconds',
       help: 'Time to write a checkpoint (baselines + offsets)',
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      registers,
+    }),
+    checkpoints: new Counter({
+      name: 'tokenwatch_checkpoints_total',
+      help: 'Checkpoints written, by kind (full, or delta: only what changed since the previous one)',
+      labelNames: ['kind'],
       registers,
     }),
     openGroups: new Gauge({

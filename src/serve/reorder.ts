@@ -5,6 +5,17 @@ import { compareEventOrder, type EventOrderKey, eventOrderKey } from '../pipelin
 /** An activity normalized by stage 1, waiting for stage 2 in the {@link ReorderBuffer}. */
 export interface Buffered extends EventOrderKey {
   origin: MessageOrigin;
+  /** Insertion number (unique in the buffer, kept in checkpoints): names it in a {@link ReorderDelta}. */
+  seq: number;
+}
+
+/** One buffered activity as saved. */
+export interface BufferedJSON {
+  order: number;
+  origin: MessageOrigin;
+  activity: TokenActivity;
+  /** Absent in checkpoints written before incremental checkpoints (numbered on load). */
+  seq?: number;
 }
 
 /** JSON form of a {@link ReorderBuffer} (kept in serve's checkpoint, see checkpoint.ts). */
@@ -12,7 +23,41 @@ export interface ReorderSnapshot {
   version: 1;
   /** Highest event time read so far per partition (epoch ms). */
   partitions: { topic: string; partition: number; maxTs: number }[];
-  buffered: { order: number; origin: MessageOrigin; activity: TokenActivity }[];
+  buffered: BufferedJSON[];
+  /** The next insertion number (absent in older checkpoints). */
+  nextSeq?: number;
+}
+
+/**
+ * What changed in a {@link ReorderBuffer} since its last persisted form (an incremental
+ * checkpoint, checkpoint.ts): activities added (with their `seq`), the `seq`s of persisted ones
+ * released since, and every partition's highest event time.
+ */
+export interface ReorderDelta {
+  partitions: ReorderSnapshot['partitions'];
+  added: BufferedJSON[];
+  removed: number[];
+  nextSeq: number;
+}
+
+/**
+ * Applies a {@link ReorderDelta} to a saved snapshot (restoring base + deltas in order gives the
+ * buffer as it was when the last delta was written). Pure.
+ */
+export function applyReorderDelta(snap: ReorderSnapshot | undefined, delta: ReorderDelta): ReorderSnapshot {
+  const removed = new Set(delta.removed);
+  const numbered = numberBuffered(snap?.buffered ?? []);
+  return {
+    version: 1,
+    partitions: delta.partitions,
+    buffered: [...numbered.filter((b) => !removed.has(b.seq as number)), ...delta.added],
+    nextSeq: delta.nextSeq,
+  };
+}
+
+/** Gives entries saved without a `seq` (older checkpoints) their position as one. */
+function numberBuffered(buffered: readonly BufferedJSON[]): BufferedJSON[] {
+  return buffered.map((b, i) => (typeof b.seq === 'number' ? b : { ...b, seq: i }));
 }
 
 /** What {@link ReorderBuffer.release} hands to stage 2. */
@@ -61,6 +106,11 @@ const key = (topic: string, partition: number): string => `${partition}:${topic}
  */
 export class ReorderBuffer {
   private buffer: Buffered[] = [];
+  private nextSeq = 0;
+  /** Entries with a `seq` up to this one are in the persisted form (checkpoint base + deltas). */
+  private persistedSeq = -1;
+  /** `seq`s of persisted entries released since the last persisted form. */
+  private releasedPersisted: number[] = [];
   private readonly parts = new Map<string, Progress>();
   /** The assignment is known (before it, nothing is released). */
   private assignmentKnown = false;
@@ -81,22 +131,59 @@ export class ReorderBuffer {
     if (snap?.version !== 1) return out;
     for (const p of snap.partitions ?? [])
       out.progress(p.topic, p.partition).maxTs = typeof p.maxTs === 'number' ? p.maxTs : -Infinity;
-    for (const b of snap.buffered ?? [])
-      out.buffer.push({ ...eventOrderKey(b.activity, b.order), origin: b.origin });
+    for (const b of numberBuffered(snap.buffered ?? [])) {
+      const seq = b.seq as number;
+      out.buffer.push({ ...eventOrderKey(b.activity, b.order), origin: b.origin, seq });
+      if (seq >= out.nextSeq) out.nextSeq = seq + 1;
+    }
+    if (typeof snap.nextSeq === 'number' && snap.nextSeq > out.nextSeq) out.nextSeq = snap.nextSeq;
+    out.persistedSeq = out.nextSeq - 1;
     return out;
   }
 
+  /** The whole buffer (a full checkpoint); call {@link markPersisted} once it is written. */
   toJSON(): ReorderSnapshot {
     return {
       version: 1,
-      partitions: [...this.parts.entries()]
-        .filter(([, p]) => p.maxTs > -Infinity)
-        .map(([k, p]) => {
-          const at = k.indexOf(':');
-          return { topic: k.slice(at + 1), partition: Number(k.slice(0, at)), maxTs: p.maxTs };
-        }),
-      buffered: this.buffer.map((b) => ({ order: b.order, origin: b.origin, activity: b.activity })),
+      partitions: this.partitionsJSON(),
+      buffered: this.buffer.map((b) => ({
+        order: b.order,
+        origin: b.origin,
+        activity: b.activity,
+        seq: b.seq,
+      })),
+      nextSeq: this.nextSeq,
     };
+  }
+
+  /**
+   * What changed since the last persisted form (an incremental checkpoint): only the activities
+   * added since are serialized. Call {@link markPersisted} once it is written.
+   */
+  delta(): ReorderDelta {
+    return {
+      partitions: this.partitionsJSON(),
+      added: this.buffer
+        .filter((b) => b.seq > this.persistedSeq)
+        .map((b) => ({ order: b.order, origin: b.origin, activity: b.activity, seq: b.seq })),
+      removed: [...this.releasedPersisted],
+      nextSeq: this.nextSeq,
+    };
+  }
+
+  /** The last {@link toJSON} or {@link delta} is durably written: later deltas start from it. */
+  markPersisted(): void {
+    this.persistedSeq = this.nextSeq - 1;
+    this.releasedPersisted = [];
+  }
+
+  private partitionsJSON(): ReorderSnapshot['partitions'] {
+    return [...this.parts.entries()]
+      .filter(([, p]) => p.maxTs > -Infinity)
+      .map(([k, p]) => {
+        const at = k.indexOf(':');
+        return { topic: k.slice(at + 1), partition: Number(k.slice(0, at)), maxTs: p.maxTs };
+      });
   }
 
   /** Activities waiting. */
@@ -154,7 +241,7 @@ export class ReorderBuffer {
     const ts = Date.parse(activity['@timestamp']);
     const floor = p.maxTs - this.latenessMs;
     const late = ts < floor;
-    this.buffer.push({ ...eventOrderKey(activity, late ? floor : ts), origin });
+    this.buffer.push({ ...eventOrderKey(activity, late ? floor : ts), origin, seq: this.nextSeq++ });
     if (ts > p.maxTs) p.maxTs = ts;
     return late;
   }
@@ -196,6 +283,7 @@ export class ReorderBuffer {
     }
     this.buffer = rest;
     ready.sort(compareEventOrder);
+    for (const b of ready) if (b.seq <= this.persistedSeq) this.releasedPersisted.push(b.seq);
     return { released: ready, forced };
   }
 
