@@ -18,6 +18,7 @@
  * (6), BENCH_MARKERS (20), BENCH_BACKGROUND_RATE (200).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@elastic/elasticsearch';
@@ -173,6 +174,9 @@ async function detectRun(
   const children: ChildProcess[] = [];
   let first = 0;
   const perChild = Array.from({ length: instances }, () => 0);
+  /** CPU ms of each child at its first and its latest batch (the measured window). */
+  const cpuFirst = Array.from({ length: instances }, () => Number.NaN);
+  const cpuLast = Array.from({ length: instances }, () => Number.NaN);
   for (let i = 0; i < instances; i++) {
     const proc = spawn(process.execPath, ['--import', 'tsx', CHILD], {
       env: {
@@ -185,10 +189,14 @@ async function detectRun(
     children.push(proc);
     createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       try {
-        const e = JSON.parse(line) as { type?: string; messages?: number };
+        const e = JSON.parse(line) as { type?: string; messages?: number; cpuMs?: number };
         if (e.type === 'batch') {
           if (first === 0) first = performance.now();
           perChild[i] = (perChild[i] ?? 0) + (e.messages ?? 0);
+          if (typeof e.cpuMs === 'number') {
+            if (Number.isNaN(cpuFirst[i] as number)) cpuFirst[i] = e.cpuMs;
+            cpuLast[i] = e.cpuMs;
+          }
         }
       } catch {
         // not ours
@@ -217,7 +225,9 @@ async function detectRun(
   await Promise.all(
     children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))),
   );
-  return { ms, perChild };
+  const loadAvg = loadavg()[0] ?? Number.NaN;
+  const cpuMs = cpuLast.map((c, i) => c - (cpuFirst[i] as number));
+  return { ms, perChild, cpuMs, loadAvg };
 }
 
 async function main(): Promise<void> {
@@ -327,6 +337,7 @@ async function main(): Promise<void> {
   await admin.disconnect();
 
   const rate = (ms: number) => (total / ms) * 1000;
+  const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
   const bare = rate(bareMs);
   const lines = [
     `tokenwatch topology bench: ${fmt(N)} raw events, ${fmt(total)} activities over ${PARTITIONS} partitions, ${TOKENS} tokens, ${USERS} people`,
@@ -334,6 +345,7 @@ async function main(): Promise<void> {
     `normalize stage (1 process):               ${fmt((N / normalizeMs) * 1000)} events/s`,
     `detect stage, 1 instance:                  ${fmt(rate(one.ms))} events/s (${(rate(one.ms) / bare).toFixed(3)} of bare)`,
     `detect stage, 2 instances:                 ${fmt(rate(two.ms))} events/s (${(rate(two.ms) / bare).toFixed(3)} of bare; ${(one.ms / two.ms).toFixed(2)}x one instance; split ${two.perChild.join(' / ')})`,
+    `detect CPU time (each child, first to last batch): 1 instance ${fmt(sum(one.cpuMs) / 1000, 1)} s; 2 instances ${two.cpuMs.map((c) => fmt(c / 1000, 1)).join(' + ')} s; cores the run could use = CPU / wall: ${(sum(one.cpuMs) / one.ms).toFixed(2)} vs ${(sum(two.cpuMs) / two.ms).toFixed(2)} (2-core machine; 1-minute load average ${one.loadAvg.toFixed(1)} / ${two.loadAvg.toFixed(1)} at the end of each run)`,
     `produce -> searchable alert (serve --role all, ${BG_RATE} events/s background): p50 ${fmt(pct(latency, 50))} ms, p99 ${fmt(pct(latency, 99))} ms (${latency.length}/${MARKERS} samples)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
