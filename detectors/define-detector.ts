@@ -4,6 +4,7 @@ import {
   KeyedStateStore,
   type StateDecl,
   type StateDecls,
+  type StateKeyKind,
   type StateReaders,
   type StateWriters,
   stateKeyOf,
@@ -11,6 +12,7 @@ import {
 import type { Explanation, Severity } from '../schemas/alert.js';
 import type { TokenActivity } from '../schemas/token-activity.js';
 import { type MitreRef, resolveMitre } from './mitre.js';
+import type { SeenBefore } from './seen-before.js';
 import {
   NO_SETTINGS,
   type SettingsById,
@@ -22,6 +24,8 @@ import {
 import type { Detector, DetectorContext, DetectorMetadata, Finding, StateContext } from './types.js';
 
 const NO_HANDLES: Readonly<Record<string, BoundHandle>> = Object.freeze({});
+/** What `evaluate` returns when nothing was found (shared, never written). */
+const NO_FINDINGS: Finding[] = Object.freeze([]) as unknown as Finding[];
 
 /**
  * Risk-score band of each severity (inclusive). The band floors are Elastic's severity scores
@@ -165,28 +169,66 @@ export function defineDetector<
   const sources = new Set(spec.sources);
   const declared = Object.entries(spec.state ?? {}) as [string, StateDecl][];
   const stateDecls: StateDecls = Object.freeze({ ...(spec.state ?? {}) });
-  const handles = new WeakMap<KeyedStateStore, Record<string, BoundHandle>>();
+  /** The handles of one store (by name, and in declaration order), and the event summary they were last bound for. */
+  interface Bound {
+    handles: Record<string, BoundHandle>;
+    list: BoundHandle[];
+    boundFor: SeenBefore | undefined;
+  }
+  const keyKinds = declared.map(([, decl]) => decl.key);
+  const handles = new WeakMap<KeyedStateStore, Bound>();
+  // the store of the last call (the pipeline has one): no WeakMap lookup per event
+  let lastStore: KeyedStateStore | undefined;
+  let lastBound: Bound | undefined;
   /** State of contexts without a store (hand-built test contexts): empty, never written. */
   const detached = new KeyedStateStore();
   const stateFor = (
     store: KeyedStateStore | undefined,
     activity: TokenActivity,
+    seen: SeenBefore | undefined,
   ): Record<string, BoundHandle> => {
     const s = store ?? detached;
-    let h = handles.get(s);
-    if (h === undefined) {
-      h = {};
+    let b = s === lastStore ? lastBound : handles.get(s);
+    if (b === undefined) {
+      const h: Record<string, BoundHandle> = {};
+      const list: BoundHandle[] = [];
       for (const [name, decl] of declared) {
         s.declare(`${spec.id}/${name}`, decl);
         h[name] = s.handle(`${spec.id}/${name}`);
+        list.push(h[name]);
       }
-      handles.set(s, h);
+      b = { handles: h, list, boundFor: undefined };
+      handles.set(s, b);
     }
-    for (const [name, decl] of declared) (h[name] as BoundHandle).bind(stateKeyOf(decl.key, activity));
-    return h;
+    lastStore = s;
+    lastBound = b;
+    // The runner's summary of this activity: keys built once per event, and no second binding
+    // for `observe` after `evaluate` of the same event.
+    const summary = seen !== undefined && seen.activity === activity ? seen : undefined;
+    if (summary === undefined || b.boundFor !== summary) {
+      const list = b.list;
+      for (let i = 0; i < list.length; i++) {
+        const kind = keyKinds[i] as StateKeyKind;
+        (list[i] as BoundHandle).bind(
+          summary !== undefined ? summary.stateKey(kind) : stateKeyOf(kind, activity),
+        );
+      }
+      b.boundFor = summary;
+    }
+    return b.handles;
   };
-  const settingsFor = (ctx: { settings?: SettingsById | undefined }) =>
-    (ctx.settings?.[spec.id] ?? defaultSettings) as SettingsOf<S>;
+  // The settings of the last settings table seen (the pipeline passes one table for every event).
+  let settingsTable: SettingsById | undefined;
+  let settingsOfTable: SettingsOf<S> = defaultSettings as SettingsOf<S>;
+  const settingsFor = (ctx: { settings?: SettingsById | undefined }): SettingsOf<S> => {
+    const table = ctx.settings;
+    if (table === undefined) return defaultSettings as SettingsOf<S>;
+    if (table !== settingsTable) {
+      settingsOfTable = (table[spec.id] ?? defaultSettings) as SettingsOf<S>;
+      settingsTable = table;
+    }
+    return settingsOfTable;
+  };
   const detector: Detector = {
     ...metadata,
     mitre,
@@ -198,7 +240,7 @@ export function defineDetector<
       ? {
           observe(activity: TokenActivity, ctx: StateContext) {
             if (!sources.has(activity.event.module) || ctx.state === undefined) return;
-            const state = stateFor(ctx.state, activity) as unknown as StateWriters<D>;
+            const state = stateFor(ctx.state, activity, ctx.seen) as unknown as StateWriters<D>;
             observe(activity, { settings: settingsFor(ctx), state });
           },
         }
@@ -208,11 +250,11 @@ export function defineDetector<
       const env: DetectorEnv<S, D> = {
         settings: settingsFor(ctx),
         state: (declared.length > 0
-          ? stateFor(ctx.state, activity)
+          ? stateFor(ctx.state, activity, ctx.seen)
           : NO_HANDLES) as unknown as StateReaders<D>,
       };
       const drafts = evaluate(activity, ctx, env);
-      if (drafts.length === 0) return [];
+      if (drafts.length === 0) return NO_FINDINGS;
       return drafts.map((draft) => toFinding(spec.id, activity, draft));
     },
   };

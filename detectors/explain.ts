@@ -13,8 +13,19 @@ import type { ReferenceBaseline } from './types.js';
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
-/** Event time of an activity, epoch ms (never the wall clock). */
-export const eventTimeMs = (activity: TokenActivity): number => Date.parse(activity['@timestamp']);
+// The last timestamp parsed: every detector asks for the time of the same event.
+let lastStamp: string | undefined;
+let lastMs = Number.NaN;
+
+/** Event time of an activity, epoch ms (never the wall clock; `Date.parse` of `@timestamp`, remembered for the next ask). */
+export const eventTimeMs = (activity: TokenActivity): number => {
+  const stamp = activity['@timestamp'];
+  if (stamp !== lastStamp) {
+    lastMs = Date.parse(stamp);
+    lastStamp = stamp;
+  }
+  return lastMs;
+};
 
 /** Start of the UTC hour holding `ms`. */
 export const hourStartOf = (ms: number): number => Math.floor(ms / HOUR_MS) * HOUR_MS;

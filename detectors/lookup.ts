@@ -1,8 +1,9 @@
-import { gatewayOf, providerBlock } from '../baselines/org-baseline.js';
-import type { BaselineView, Dimension, SeenStat } from '../baselines/types.js';
+import { gatewayOf } from '../baselines/org-baseline.js';
+import type { BaselineView, Dimension } from '../baselines/types.js';
 import { ipPrefix, parseIp } from '../ingestors/common/ip.js';
 import type { TokenActivity } from '../schemas/token-activity.js';
 import { isWorkloadEgress } from './network-stance.js';
+import { cachedProviderBlock, establishedAt, groupByBlock, type SeenBefore } from './seen-before.js';
 import type { DetectorContext } from './types.js';
 
 /**
@@ -58,13 +59,22 @@ export function noveltyReliable(view: BaselineView, dim: Dimension): boolean {
   return evicted === undefined ? view.distinct(dim) < DEFAULT_SET_CAP : evicted === 0;
 }
 
-export { providerBlock } from '../baselines/org-baseline.js';
+/** baselines/org-baseline.ts `providerBlock`, remembered per prefix (seen-before.ts). */
+export { cachedProviderBlock as providerBlock } from './seen-before.js';
 
 /** True when a view knows a prefix in the same provider block as `prefix` (see {@link providerBlock}). */
-export function knowsProviderBlock(views: readonly BaselineView[], prefix: string): boolean {
-  const block = providerBlock(prefix);
+export function knowsProviderBlock(
+  views: readonly BaselineView[],
+  prefix: string,
+  seen?: SeenBefore | undefined,
+): boolean {
+  const block = cachedProviderBlock(prefix);
   if (block === undefined) return false;
-  return views.some((v) => v.top('ip_prefix', 256).some((p) => providerBlock(p) === block));
+  return views.some((v) =>
+    seen !== undefined
+      ? seen.prefixesByBlock(v).has(block)
+      : v.top('ip_prefix', 256).some((p) => cachedProviderBlock(p) === block),
+  );
 }
 
 /** A failed attempt (wrong password, refused call): not a use of the credential. */
@@ -199,17 +209,40 @@ export function knownNetwork(
   atMs: number,
 ): boolean {
   if (prefix === undefined) return false;
-  const block = providerBlock(prefix);
-  const ok = (s: SeenStat | undefined): boolean =>
-    s !== undefined &&
-    s.firstSeen <= beforeMs - KNOWN_NETWORK_MIN_AGE_MS &&
-    s.lastSeen >= atMs - KNOWN_NETWORK_TTL_MS;
+  const seen = ctx.seen;
+  if (seen === undefined) return knownNetworkOf(ctx, prefix, beforeMs, atMs, undefined);
+  return seen.knownNetwork(prefix, beforeMs, atMs, () => knownNetworkOf(ctx, prefix, beforeMs, atMs, seen));
+}
+
+function knownNetworkOf(
+  ctx: DetectorContext,
+  prefix: string,
+  beforeMs: number,
+  atMs: number,
+  seen: SeenBefore | undefined,
+): boolean {
+  const block = cachedProviderBlock(prefix);
   for (const v of [ctx.token, ctx.owner]) {
     if (v === undefined) continue;
-    if (ok(v.seen('ip_prefix', prefix))) return true;
+    if (
+      establishedAt(
+        v.seen('ip_prefix', prefix),
+        beforeMs,
+        atMs,
+        KNOWN_NETWORK_MIN_AGE_MS,
+        KNOWN_NETWORK_TTL_MS,
+      )
+    )
+      return true;
     if (block === undefined) continue;
-    for (const p of v.top('ip_prefix', 256)) {
-      if (p !== prefix && providerBlock(p) === block && ok(v.seen('ip_prefix', p))) return true;
+    const sameBlock = (seen?.prefixesByBlock(v) ?? groupByBlock(v.top('ip_prefix', 256))).get(block);
+    if (sameBlock === undefined) continue;
+    for (const p of sameBlock) {
+      if (
+        p !== prefix &&
+        establishedAt(v.seen('ip_prefix', p), beforeMs, atMs, KNOWN_NETWORK_MIN_AGE_MS, KNOWN_NETWORK_TTL_MS)
+      )
+        return true;
     }
   }
   return false;

@@ -125,6 +125,27 @@ describe('DetectorRunner declared state', () => {
     ]);
   });
 
+  it('observes each activity under its own keys, also when it was not the one evaluated last', () => {
+    const runner = new DetectorRunner([counting], { 'token.test.counting': { min: 1 } });
+    const alice = at(0, 'e1');
+    const bob = at(1, 'e2', 'bob@example.com');
+    // alice evaluated (handles bound to her key), then bob observed without an evaluation
+    runner.evaluate(alice, runner.context(contextOf({})));
+    runner.observe(bob);
+    runner.observe(alice);
+    expect(runner.state.drainChanges().sort()).toEqual([
+      ['token.test.counting/seen', 'owner:github:alice@example.com'],
+      ['token.test.counting/seen', 'owner:github:bob@example.com'],
+    ]);
+    // each has one earlier event of their own
+    expect(
+      runner.evaluate(at(2, 'e3', 'bob@example.com'), runner.context(contextOf({}))).map((f) => f.reason),
+    ).toEqual(['1 earlier']);
+    expect(runner.evaluate(at(3, 'e4'), runner.context(contextOf({}))).map((f) => f.reason)).toEqual([
+      '1 earlier',
+    ]);
+  });
+
   it('sees empty state in a hand-built context without a store', () => {
     expect(counting.evaluate(at(0, 'e1'), contextOf({}))).toEqual([]);
   });

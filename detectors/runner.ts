@@ -1,7 +1,8 @@
 import { KeyedStateStore } from '../baselines/keyed-state.js';
 import type { TokenActivity } from '../schemas/token-activity.js';
+import { SeenBefore } from './seen-before.js';
 import type { SettingsById } from './settings.js';
-import type { Detector, DetectorContext, Finding } from './types.js';
+import type { Detector, DetectorContext, Finding, StateContext } from './types.js';
 
 /** The baseline part of a detector context (what `BaselineStore.contextFor` gives). */
 export type BaseContext = Omit<DetectorContext, 'settings' | 'state'>;
@@ -26,6 +27,8 @@ export class DetectorRunner {
   /** Declared state of every detector (saved and restored with the pipeline state). */
   readonly state = new KeyedStateStore();
   private readonly observers: readonly Detector[];
+  /** The summary of the activity last evaluated, for its `observe`. */
+  private current: SeenBefore | undefined;
 
   /**
    * @param detectors the detectors to run, in order
@@ -47,16 +50,22 @@ export class DetectorRunner {
   }
 
   /**
-   * Runs every detector on one activity; findings in detector order.
+   * Runs every detector on one activity (with one seen-before summary of it, seen-before.ts,
+   * added to `base`); findings in detector order.
    * @throws Error naming the detector when one throws and no `onError` is given.
    */
-  evaluate(activity: TokenActivity, ctx: DetectorContext, options: RunOptions = {}): Finding[] {
+  evaluate(activity: TokenActivity, base: DetectorContext, options: RunOptions = {}): Finding[] {
+    // One seen-before summary per event, read by every detector (and by `observe` of the same
+    // activity, which follows).
+    const seen = new SeenBefore(activity);
+    this.current = seen;
+    const ctx: DetectorContext = { ...base, seen };
     const findings: Finding[] = [];
     let firstError: Error | undefined;
     for (const detector of this.detectors) {
       try {
         const found = detector.evaluate(activity, ctx);
-        for (const f of found) findings.push(f);
+        for (let i = 0; i < found.length; i++) findings.push(found[i] as Finding);
       } catch (error) {
         if (options.onError) options.onError(detector.id, error);
         else
@@ -71,7 +80,9 @@ export class DetectorRunner {
 
   /** Folds the activity into the declared state of every detector that has some. */
   observe(activity: TokenActivity): void {
-    const ctx = { state: this.state, settings: this.settings };
+    const seen = this.current?.activity === activity ? this.current : new SeenBefore(activity);
+    this.current = undefined;
+    const ctx: StateContext = { state: this.state, settings: this.settings, seen };
     for (const d of this.observers) d.observe?.(activity, ctx);
   }
 }

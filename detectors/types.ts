@@ -4,6 +4,7 @@ import type { BaselineView, EntityKind, OrgView } from '../baselines/types.js';
 import type { Explanation, Severity } from '../schemas/alert.js';
 import type { Source, TokenActivity } from '../schemas/token-activity.js';
 import type { AppVettingLookup } from './lookups.js';
+import type { SeenBefore } from './seen-before.js';
 import type { SettingsById, SettingsSchema } from './settings.js';
 
 /** A MITRE ATT&CK technique (https://attack.mitre.org/techniques/<id>/) with its tactic. */
@@ -66,6 +67,8 @@ export interface DetectorMetadata {
 export interface StateContext {
   state?: KeyedStateStore | undefined;
   settings?: SettingsById | undefined;
+  /** The event's seen-before summary (seen-before.ts), when the runner built one for this activity. */
+  seen?: SeenBefore | undefined;
 }
 
 /** A baseline chosen for comparison and which entity it belongs to. */
@@ -111,6 +114,12 @@ export interface DetectorContext {
    * (`PeerModels.contextFor`, baselines/peer-models.ts); absent when the group has no model yet.
    */
   peer?: PeerContext;
+  /**
+   * The event's seen-before summary (seen-before.ts): built once per event by the detector
+   * runner and read by the shared lookups; absent in hand-built contexts (lookups then compute
+   * directly, with the same answers).
+   */
+  seen?: SeenBefore;
 }
 
 /** One anomaly, before grouping. */

@@ -203,7 +203,7 @@ export const tokenNetworkFirstSeenPrefix = defineDetector({
     const roaming = ref.view.distinct('ip_prefix') >= ROAMING_MIN_PREFIXES;
     if (roaming && !newUa && !rented) return [];
     // A person's new address in a provider block they already use: ISP address-pool churn.
-    if (!machine && !newUa && !rented && knowsProviderBlock(familiar, prefix)) return [];
+    if (!machine && !newUa && !rented && knowsProviderBlock(familiar, prefix, ctx.seen)) return [];
     // A person abroad hops networks (hotel, carrier, next city) in a country they just entered.
     const home = ref.view.top('country', 1)[0];
     const travelling =

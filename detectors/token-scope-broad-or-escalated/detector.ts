@@ -156,7 +156,6 @@ export const tokenScopeBroadOrEscalated = defineDetector({
 
   evaluate(activity, ctx) {
     const scopes = activity.token.scopes;
-    const label = tokenLabel(activity);
 
     if (DWD_GRANT_ACTIONS.has(activity.event.action)) {
       const resource = activity.tokenwatch.resource;
@@ -168,7 +167,7 @@ export const tokenScopeBroadOrEscalated = defineDetector({
       return [
         {
           reason:
-            `${ownerLabel(activity) ?? label} granted domain-wide delegation to ${client}` +
+            `${ownerLabel(activity) ?? tokenLabel(activity)} granted domain-wide delegation to ${client}` +
             `${scopes.length > 0 ? ` with scopes ${fmtList(scopes, 4)}` : ''}: the client can now act as any user in the domain` +
             `${broad.length > 0 ? `, including full access (${fmtList(broad, 3)})` : ''}.`,
           explanation: {
@@ -190,6 +189,10 @@ export const tokenScopeBroadOrEscalated = defineDetector({
     ) {
       return [];
     }
+    // A use shows drift only against the token's own scopes: none kept, or all of them held
+    // already (they are among the known ones below), is nothing to report.
+    const ownScopes = ctx.token.scopes;
+    if (!grant && (ownScopes.length === 0 || scopes.every((s) => ownScopes.includes(s)))) return [];
     const appGrant = activity.token.client?.id !== undefined && ctx.app !== undefined;
     const atMs = eventTimeMs(activity);
     if (grant && activity.token.lifecycle === 'authorized') {
@@ -232,7 +235,7 @@ export const tokenScopeBroadOrEscalated = defineDetector({
     const history = hasHistory
       ? `; until now ${fmtList(holders.filter((x) => x !== ''))} held only ${before}`
       : '; there is no scope history to compare with';
-    const reason = `${label} ${verb} with ${parts.join(' and ')}${history}.`;
+    const reason = `${tokenLabel(activity)} ${verb} with ${parts.join(' and ')}${history}.`;
 
     const severity =
       broadAdded.length > 0 || (sfNewApp && hasHistory)

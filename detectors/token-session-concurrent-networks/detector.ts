@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { WindowEntry } from '../../baselines/keyed-state.js';
-import { providerBlock } from '../../baselines/org-baseline.js';
 import type { TokenActivity } from '../../schemas/token-activity.js';
 import { defineDetector } from '../define-detector.js';
 import { DAY_MS, eventTimeMs, fmtDuration, fmtNumber, tokenLabel } from '../explain.js';
@@ -11,7 +10,7 @@ import {
   regionDistanceKm,
   regionOfActivity,
 } from '../geo.js';
-import { isFailure, isUse, KNOWN_NETWORK_MIN_AGE_MS, knownNetwork } from '../lookup.js';
+import { isFailure, isUse, KNOWN_NETWORK_MIN_AGE_MS, knownNetwork, providerBlock } from '../lookup.js';
 import { slidingWindow } from '../state.js';
 import type { DetectorContext } from '../types.js';
 
