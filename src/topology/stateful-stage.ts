@@ -85,6 +85,59 @@ export interface Processed {
   buffered?: number;
 }
 
+/** kafkajs error types that say another producer took this transactional id over (fenced us). */
+const FENCED_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED']);
+
+/**
+ * Whether `err` (or an error in its `cause` chain) says the task's transactional producer was
+ * fenced: another member opened the task of this partition (its InitProducerId bumped the epoch),
+ * so this member's assignment is stale ("Producer attempted an operation with an old epoch",
+ * seen when a busy event loop let this member's session expire while it committed).
+ */
+export function isFenced(err: unknown): boolean {
+  type Chain = { type?: unknown; message?: unknown; cause?: unknown } | undefined;
+  let e = err as Chain;
+  for (let depth = 0; e && depth < 8; depth++) {
+    if (typeof e.type === 'string' && FENCED_TYPES.has(e.type)) return true;
+    if (typeof e.message === 'string' && /old epoch|has been fenced|producer fenced/i.test(e.message))
+      return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
+/**
+ * A task's partition moved to another member (its producer was fenced): code
+ * `TOPOLOGY_PARTITION_MOVED`. Carries kafkajs' stale-generation shape (`type` ILLEGAL_GENERATION,
+ * `retriable`) so the consumer's runner rejoins the group; the fencing error is in the message,
+ * not in `cause` (kafkajs judges restarts by the innermost cause, which is not retriable).
+ */
+export class PartitionMovedError extends Error {
+  readonly code = 'TOPOLOGY_PARTITION_MOVED';
+  readonly type = 'ILLEGAL_GENERATION';
+  readonly retriable = true;
+  constructor(
+    readonly partition: number,
+    fenced: unknown,
+  ) {
+    super(
+      `partition ${partition} moved to another member (its producer fenced ours: ${(fenced as Error).message}); rejoining the group`,
+    );
+    this.name = 'PartitionMovedError';
+  }
+}
+
+/**
+ * A fenced commit means the partition moved: the error kafkajs gets is one of a stale generation
+ * (`ILLEGAL_GENERATION`, retriable), so its runner rejoins the group and the new assignment closes
+ * the task, instead of the non-retriable `INVALID_PRODUCER_EPOCH` crashing the consumer (and with
+ * it the process). Nothing is lost: the aborted transaction's input is read again by the owner.
+ * Any other error is returned unchanged.
+ */
+export function movedOrSame(err: unknown, partition: number): unknown {
+  return isFenced(err) ? new PartitionMovedError(partition, err) : err;
+}
+
 /**
  * A stateful stage in Kafka Streams style: a consumer group over one input topic; each assigned
  * partition is a task with its own {@link Pipeline} (detectors of this stage only) whose state
@@ -216,7 +269,7 @@ export abstract class StatefulStage<T extends Task> {
       );
     } catch (err) {
       this.drop(task, err);
-      throw err;
+      throw movedOrSame(err, task.partition);
     }
     task.nextOffset = next;
     this.deps.onBatch?.({
