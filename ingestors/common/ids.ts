@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 
 /**
  * SHA-256 helpers and the `event.id` / `token.id` builders shared by every source, implementing
@@ -248,7 +249,19 @@ export function salesforceUserTokenId(userId18: string): TokenKey {
   return { id: `salesforce:user:${userId18}`, keyKind: 'session' };
 }
 
+/**
+ * Session ids by LOGIN_KEY / SESSION_KEY: every row of one Salesforce session carries the same
+ * key, so most rows find their hash here instead of computing a SHA-256 (bounded, least recently
+ * used dropped first; the keys stay in this process's memory only, never in any output).
+ */
+const sessionIds = new LRUCache<string, string>({ max: 65_536 });
+
 /** `tokenwatch.session_id` for Salesforce: sha256 hex 32 of LOGIN_KEY (or SESSION_KEY). */
 export function sessionIdHash(loginOrSessionKey: string): string {
-  return sha256Hex32(loginOrSessionKey);
+  let id = sessionIds.get(loginOrSessionKey);
+  if (id === undefined) {
+    id = sha256Hex32(loginOrSessionKey);
+    sessionIds.set(loginOrSessionKey, id);
+  }
+  return id;
 }

@@ -1,4 +1,4 @@
-import { type ElfRow, elfRowSchema } from '../../schemas/raw/salesforce.js';
+import { type ElfRow, safeParseElfRow } from '../../schemas/raw/salesforce.js';
 import type { SecretExposure } from '../../schemas/token-activity.js';
 import { SALESFORCE_ELF_OPERATION_FIELDS, salesforceEventId } from '../common/ids.js';
 import { canonicalIp } from '../common/ip.js';
@@ -156,11 +156,16 @@ function bytesOf(row: ElfRow): number | undefined {
   return mb === undefined ? undefined : Math.round(mb * 1024 * 1024);
 }
 
-/** Access tokens leaked into any column (e.g. a frontdoor URI with `sid=`), as exposures. */
+/**
+ * Access tokens leaked into any column (e.g. a frontdoor URI with `sid=`), as exposures. The
+ * access-token pattern needs a `!` (org id `!` secret), so a value without one is not scanned.
+ */
 function exposuresIn(row: Record<string, unknown>): SecretExposure[] {
   const found: SecretExposure[] = [];
-  for (const [column, value] of Object.entries(row)) {
-    if (typeof value === 'string' && !isSessionKeyField(column)) redactSecretsInText(value, column, found);
+  for (const column in row) {
+    const value = row[column];
+    if (typeof value === 'string' && value.includes('!') && !isSessionKeyField(column))
+      redactSecretsInText(value, column, found);
   }
   return found;
 }
@@ -176,7 +181,7 @@ function exposuresIn(row: Record<string, unknown>): SecretExposure[] {
  * - activity otherwise.
  */
 export function normalizeElf(record: RawRecord): NormalizeResult {
-  const parsed = elfRowSchema.safeParse(record.value);
+  const parsed = safeParseElfRow(record.value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const reason =

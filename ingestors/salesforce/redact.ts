@@ -19,9 +19,19 @@ const SESSION_KEY_FIELDS = new Set(['session_key', 'sessionkey']);
 /** A Salesforce session id / access token: org id (`00D...`), `!`, then the secret part. */
 const ACCESS_TOKEN = /\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]{20,}/g;
 
+/** {@link isSessionKeyField} answers by field name (names repeat: a CSV header's columns). */
+const sessionKeyFieldCache = new Map<string, boolean>();
+const SESSION_KEY_FIELD_CACHE_MAX = 4096;
+
 /** True for `SESSION_KEY`, `SessionKey` and other spellings of the session-key field. */
 export function isSessionKeyField(name: string): boolean {
-  return SESSION_KEY_FIELDS.has(name.replace(/[^A-Za-z_]/g, '').toLowerCase());
+  let hit = sessionKeyFieldCache.get(name);
+  if (hit === undefined) {
+    hit = SESSION_KEY_FIELDS.has(name.replace(/[^A-Za-z_]/g, '').toLowerCase());
+    if (sessionKeyFieldCache.size >= SESSION_KEY_FIELD_CACHE_MAX) sessionKeyFieldCache.clear();
+    sessionKeyFieldCache.set(name, hit);
+  }
+  return hit;
 }
 
 /** Replaces access tokens in `text`, reporting each one (fingerprint only) against `field`. */

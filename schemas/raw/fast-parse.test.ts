@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { seededRandom as rng } from '../../baselines/seeded-random.js';
 import { frameGithub } from '../../ingestors/github/frame.js';
 import { frameGoogleWorkspace } from '../../ingestors/google-workspace/frame.js';
+import { frameSalesforce } from '../../ingestors/salesforce/frame.js';
 import type { FramedItem } from '../../ingestors/types.js';
 import { type FastField, fieldKeys } from './fast-parse.js';
 import { GITHUB_FAST_FIELDS, githubAuditEventSchema, safeParseGithubAuditEvent } from './github-audit.js';
@@ -21,6 +22,7 @@ import {
   gwsParameterSchema,
   safeParseGwsActivity,
 } from './google-workspace.js';
+import { elfRowSchema, safeParseElfRow } from './salesforce.js';
 
 const shapeKeys = (schema: z.ZodType): string[] => Object.keys((schema as unknown as z.ZodObject).shape);
 
@@ -214,6 +216,25 @@ describe('fast paths give what zod gives', () => {
     const values = [...base, ...base.flatMap((r) => variants(r, random, 100))];
     const { fast } = expectSameAsZod(gwsActivitySchema, safeParseGwsActivity, values);
     expect(fast).toBeGreaterThan(base.length);
+  }, 60_000);
+
+  it('Salesforce EventLogFile rows: fixtures and random variants', () => {
+    const dir = join(HERE, '../../ingestors/salesforce/fixtures');
+    const base = fixtureRecords(dir, (text, loc) => (loc.endsWith('.csv') ? frameSalesforce(text, loc) : []));
+    expect(base.length).toBeGreaterThan(10);
+    const random = rng(3);
+    const values = [...base, ...base.flatMap((r) => variants(r, random, 100))];
+    // rows a vendor converted to JSON: numbers, booleans and nulls for some columns (zod turns them
+    // back into strings), and objects without Object.prototype
+    values.push(
+      { EVENT_TYPE: 'Login', ROWS_PROCESSED: 5, API_VERSION: 62.0, SUCCESS: true, URI: null },
+      Object.assign(Object.create(null) as object, { EVENT_TYPE: 'Login', USER_ID: '005' }),
+      { EVENT_TYPE: 'Login', USER_ID: { id: '005' } },
+      { EVENT_TYPE: 'Login', EXTRA: ['x'] },
+    );
+    const { fast, zod } = expectSameAsZod(elfRowSchema, safeParseElfRow, values);
+    expect(fast).toBeGreaterThan(base.length);
+    expect(zod).toBeGreaterThan(100);
   }, 60_000);
 
   it('takes the fast path for the usual shapes', () => {

@@ -20,7 +20,8 @@ export type Fast<T> = (v: unknown) => T | typeof UNSURE;
 /** One field of a {@link looseObject}: key, parser, and whether it may be absent (`.nullish()`). */
 export type FastField = readonly [key: string, parse: Fast<unknown>, optional: boolean];
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+/** An object whose prototype is `Object.prototype` (what `JSON.parse` and object literals build). */
+export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
 
 /** `z.string()` */

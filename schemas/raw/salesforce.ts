@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type Fast, isPlainObject, safeParseFast, UNSURE } from './fast-parse.js';
 
 /**
  * Raw Salesforce Event Monitoring records, as tokenwatch receives them before normalization.
@@ -112,6 +113,26 @@ export const elfRowSchema = z.preprocess(
 );
 /** A parsed ELF row; see {@link elfRowSchema}. */
 export type ElfRow = z.infer<typeof elfRowSchema>;
+
+/**
+ * The fast path of {@link elfRowSchema} for what the CSV framing always builds: a plain object
+ * whose every value is a string (no own `__proto__` key). For such a row the schema's
+ * `toCsvStrings` changes nothing and every known column is a string, so zod returns the same keys
+ * and values (in another key order): the row itself is the answer. Anything else: zod decides.
+ */
+export const fastElfRow: Fast<Record<string, unknown>> = (v) => {
+  if (!isPlainObject(v)) return UNSURE;
+  for (const key in v) {
+    if (key === '__proto__' || typeof v[key] !== 'string') return UNSURE;
+  }
+  return v;
+};
+
+/**
+ * `elfRowSchema.safeParse(value)`, answered by {@link fastElfRow} for all-string rows (identical
+ * results) and by zod for everything else, errors included.
+ */
+export const safeParseElfRow = (value: unknown) => safeParseFast(elfRowSchema, fastElfRow, value);
 
 const nullableString = z.string().nullish();
 /** Numbers in RTEM objects arrive as JSON numbers, numeric strings or `"N/A"`. */
