@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Lookup } from 'geoip-lite';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { Geo, GeoPrecision, TokenActivity } from '../../schemas/token-activity.js';
 import { ipPrefix, type ParsedIp, parseIp } from './ip.js';
@@ -20,9 +21,10 @@ import { uaFamily } from './ua-family.js';
  *   the normalizer (vendor-provided) is kept and used for the classification;
  * - `user_agent.name` / `version` / `os.name` from {@link uaFamily}.
  *
- * Returns a new object; the input is not modified. Cost: one geoip binary search (~2 µs for IPv4),
- * prefix-table probes and one ASN binary search per distinct address (cached, see
- * {@link IP_CACHE_MAX}); the UA family is cached.
+ * {@link enrich} returns a new object (the input is not modified); {@link enrichInPlace}, for the
+ * pipeline's freshly built activities, changes the activity itself. Cost: one geoip binary search
+ * (~2 µs for IPv4), prefix-table probes and one ASN binary search per distinct address (cached,
+ * see {@link IP_CACHE_MAX}); the UA family is cached.
  */
 
 /** A geolocation with how far it can be trusted. */
@@ -121,13 +123,16 @@ interface IpFacts {
 }
 
 /**
- * Lookup results by raw `source.ip` text (`null`: not an IP), least recently used first, one
- * cache per classifier. Every lookup is a pure function of the address (static GeoIP database,
- * data files, configuration), so a hit is exactly what the lookups would return; geo and AS
- * objects are frozen because activities share them. Bounded to {@link IP_CACHE_MAX} addresses.
+ * Lookup results by raw `source.ip` text ({@link NOT_AN_IP}: not an IP), one lru-cache per
+ * classifier (least recently used dropped first). Every lookup is a pure function of the address
+ * (static GeoIP database, data files, configuration), so a hit is exactly what the lookups would
+ * return; geo and AS objects are frozen because activities share them. Bounded to
+ * {@link IP_CACHE_MAX} addresses.
  */
-const ipCaches = new WeakMap<NetworkIntel, Map<string, IpFacts | null>>();
+const ipCaches = new WeakMap<NetworkIntel, LRUCache<string, IpFacts | typeof NOT_AN_IP>>();
 export const IP_CACHE_MAX = 65_536;
+/** Cached answer for a `source.ip` that is not an address (lru-cache keeps no nullish values). */
+const NOT_AN_IP = Object.freeze({ notAnIp: true as const });
 
 function freezeFix(fix: GeoFix | undefined): GeoFix | undefined {
   if (!fix) return undefined;
@@ -152,22 +157,17 @@ function lookupIp(raw: string, network: NetworkIntel, geo: GeoLookup): IpFacts |
 function cachedIpFacts(raw: string, network: NetworkIntel): IpFacts | undefined {
   let cache = ipCaches.get(network);
   if (!cache) {
-    cache = new Map();
+    cache = new LRUCache({ max: IP_CACHE_MAX });
     ipCaches.set(network, cache);
   }
   const hit = cache.get(raw);
-  if (hit !== undefined) {
-    cache.delete(raw);
-    cache.set(raw, hit);
-    return hit ?? undefined;
-  }
+  if (hit !== undefined) return hit === NOT_AN_IP ? undefined : (hit as IpFacts);
   const facts = lookupIp(raw, network, geoipFix);
   if (facts) {
     facts.fix = freezeFix(facts.fix);
     facts.network = freezeNetwork(facts.network);
   }
-  if (cache.size >= IP_CACHE_MAX) cache.delete(cache.keys().next().value as string);
-  cache.set(raw, facts);
+  cache.set(raw, facts ?? NOT_AN_IP);
   return facts ?? undefined;
 }
 
@@ -187,10 +187,30 @@ function deviceName(fam: ReturnType<typeof uaFamily>): string {
   return fam.device ?? 'Other';
 }
 
-/** Adds geo, network and user-agent context to a normalized activity (see the module comment). */
+/**
+ * Adds geo, network and user-agent context to a normalized activity (see the module comment).
+ * Returns a new object; the input is not modified (the parts enrichment changes are copied, then
+ * {@link enrichInPlace}).
+ */
 export function enrich(activity: TokenActivity, opts: EnrichOptions = {}): TokenActivity {
-  const out: TokenActivity = { ...activity, tokenwatch: { ...activity.tokenwatch } };
-  const source = activity.source ? { ...activity.source } : undefined;
+  const out: TokenActivity = {
+    ...activity,
+    tokenwatch: { ...activity.tokenwatch },
+    related: { ...activity.related },
+  };
+  if (activity.source) out.source = { ...activity.source };
+  return enrichInPlace(out, opts);
+}
+
+/**
+ * {@link enrich} on the activity itself, for an activity nobody else holds yet (the pipeline's,
+ * just built by a normalizer): sets or removes `source.ip` / `geo` / `as`, `related.ip`,
+ * `tokenwatch.network` (a new object) and `user_agent` (a new object) in place, in the key order
+ * {@link enrich} gives, and returns the same activity. Nested objects other than `source`,
+ * `related` and `tokenwatch` are never changed (geo, AS and user-agent parts are replaced).
+ */
+export function enrichInPlace(activity: TokenActivity, opts: EnrichOptions = {}): TokenActivity {
+  const source = activity.source;
   const network = opts.network ?? defaultNetworkIntel();
   const rawIp = typeof source?.ip === 'string' ? source.ip : undefined;
   const facts =
@@ -235,7 +255,7 @@ export function enrich(activity: TokenActivity, opts: EnrichOptions = {}): Token
           ? { number: net.as.number }
           : { number: net.as.number, organization: { name: org } };
     }
-    out.tokenwatch.network = {
+    activity.tokenwatch.network = {
       ...activity.tokenwatch.network,
       ip_prefix: facts.prefix,
       class: net.class,
@@ -245,12 +265,11 @@ export function enrich(activity: TokenActivity, opts: EnrichOptions = {}): Token
       ...geoNet,
     };
   } else if (fix) {
-    out.tokenwatch.network = { ...activity.tokenwatch.network, ...geoNet };
+    activity.tokenwatch.network = { ...activity.tokenwatch.network, ...geoNet };
   }
-  if (source && (source.ip !== undefined || source.geo !== undefined || source.as !== undefined))
-    out.source = source;
-  else delete out.source;
-  out.related = { ...activity.related, ip: relatedIps };
+  if (!(source && (source.ip !== undefined || source.geo !== undefined || source.as !== undefined)))
+    delete activity.source;
+  activity.related.ip = relatedIps;
 
   const ua = activity.user_agent;
   if (ua?.original) {
@@ -261,7 +280,7 @@ export function enrich(activity: TokenActivity, opts: EnrichOptions = {}): Token
     const os = ua.os?.name !== undefined ? ua.os : uaOs(fam);
     if (os) userAgent.os = os;
     userAgent.device = ua.device ?? { name: deviceName(fam) };
-    out.user_agent = userAgent;
+    activity.user_agent = userAgent;
   }
-  return out;
+  return activity;
 }

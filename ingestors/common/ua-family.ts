@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import UAParser from 'ua-parser-js';
 
 /**
@@ -81,15 +82,14 @@ const TOOL_RULES: readonly Rule[] = [
 
 const GENERIC_RE = /^([A-Za-z][\w.+-]*(?: [A-Za-z][\w.+-]*)*)\/(\S+)/;
 const BROWSERISH_RE = /^(?:Mozilla|Opera)\//;
-const CACHE_MAX = 10_000;
-const cache = new Map<string, UaFamily>();
+/** Families by user-agent string, least recently used dropped first. */
+const cache = new LRUCache<string, UaFamily>({ max: 10_000 });
 
 /** Classifies a user agent (see the module comment). Pure apart from its bounded cache. */
 export function uaFamily(ua: string): UaFamily {
   const cached = cache.get(ua);
   if (cached) return cached;
   const result = classify(ua.trim());
-  if (cache.size >= CACHE_MAX) cache.clear();
   cache.set(ua, result);
   return result;
 }

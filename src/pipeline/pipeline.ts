@@ -9,7 +9,7 @@ import type { SettingsById } from '../../detectors/settings.js';
 import type { Detector, DetectorContext } from '../../detectors/types.js';
 import { withAdminFacts } from '../../ingestors/common/admin-facts.js';
 import { deadLetter } from '../../ingestors/common/dead-letter.js';
-import { enrich } from '../../ingestors/common/enrich.js';
+import { enrichInPlace } from '../../ingestors/common/enrich.js';
 import { buildNetworkIntel, type NetworkIntel } from '../../ingestors/common/network-intel.js';
 import { needsRedaction, redactRecord, redactText } from '../../ingestors/common/redact.js';
 import { ingestors } from '../../ingestors/index.js';
@@ -225,7 +225,8 @@ export class Pipeline {
         exposures = redacted.exposures;
         input = { ...record, value: redacted.value };
       } else {
-        input = { ...record, secretFree: true };
+        // framing's own record, nothing to redact: marked so the normalizer skips its walk
+        record.secretFree = true;
       }
     }
     this.counts.secretsRedacted += exposures.length;
@@ -296,7 +297,8 @@ export class Pipeline {
       this.counts.idCollisions += 1;
       activity = { ...activity, event: { ...activity.event, id: verdict.id } };
     }
-    activity = withAdminFacts(enrich(activity, { network: this.network }));
+    // the normalizer's fresh activity (or this method's copy): enriched in place, no copy
+    activity = withAdminFacts(enrichInPlace(activity, { network: this.network }));
     if (this.deps.now) activity.event.ingested = this.deps.now().toISOString();
     this.counts.normalized += 1;
     this.counts.bySource[record.source] += 1;
