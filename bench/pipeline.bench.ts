@@ -303,6 +303,11 @@ async function childPipeline(dir: string): Promise<Omit<PhaseResult, 'maxRssKiB'
       skipped: r.counts.skipped,
       findings: r.counts.findings,
       alerts: r.alerts.length,
+      // what bounds the run's input memory (src/run/run-files.ts ReadingStats)
+      maxOpenInputs: r.reading.maxOpenInputs,
+      peakBufferedActivities: r.reading.peakBufferedActivities,
+      spilledActivities: r.reading.spilledActivities,
+      timePartitions: r.reading.partitions,
       state,
     },
   };
