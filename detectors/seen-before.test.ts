@@ -91,7 +91,12 @@ describe('SeenBefore', () => {
     expect(knownNetwork(withSummary, '198.51.100.0/24', AT + KNOWN_NETWORK_MIN_AGE_MS, AT + DAY)).toBe(true);
     // memoized per question: asked again, the first answer stands without computing
     let computed = 0;
-    expect(summary.knownNetwork('73.15.200.0/24', AT, AT, () => (computed++, false))).toBe(true);
+    expect(
+      summary.knownNetwork('73.15.200.0/24', AT, AT, () => {
+        computed++;
+        return false;
+      }),
+    ).toBe(true);
     expect(computed).toBe(0);
     expect(knowsProviderBlock([owner], '73.15.1.0/24', summary)).toBe(true);
     expect(knowsProviderBlock([owner], '73.14.1.0/24', summary)).toBe(false);
