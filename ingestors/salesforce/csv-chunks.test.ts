@@ -1,24 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../baselines/seeded-random.js';
 import type { FramedItem } from '../types.js';
 import { csvChunks } from './csv-chunks.js';
 import { frameSalesforce } from './frame.js';
 
 const HEADER = '"EVENT_TYPE","TIMESTAMP","USER_ID","QUERY","CLIENT_IP"';
 
-/** A seeded generator (mulberry32), so the inputs are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Splits `text` into pieces of random sizes (never inside a surrogate pair). */
 function pieces(text: string, seed: number, max: number): string[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const out: string[] = [];
   for (let at = 0; at < text.length; ) {
     let n = 1 + Math.floor(r() * max);

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../baselines/seeded-random.js';
 import type { TokenActivity } from '../../schemas/token-activity.js';
 import { compareEventOrder, eventOrderKey } from './event-order.js';
 import { fileLines } from './file-lines.js';
@@ -17,20 +18,9 @@ const act = (id: string, ms: number, module = 'github', note = ''): TokenActivit
     message: note,
   }) as unknown as TokenActivity;
 
-/** A seeded generator (mulberry32), so the inputs are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `n` activities over `hours` hours in random order; ties in time and id-only differences included. */
 function randomActivities(n: number, hours: number, seed: number): TokenActivity[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const modules = ['github', 'google_workspace', 'salesforce'];
   return Array.from({ length: n }, (_, i) =>
     act(
@@ -79,7 +69,7 @@ describe('TimeOrder', () => {
   });
 
   it('sorts a partition larger than the budget in runs (one busy hour), same order', () => {
-    const r = rng(3);
+    const r = seededRandom(3);
     const xs = Array.from({ length: 1200 }, (_, i) => act(`b${i}`, T0 + Math.floor(r() * HOUR)));
     const order = new TimeOrder({ maxInMemory: 50, dir });
     for (const a of xs) order.add(a);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../baselines/seeded-random.js';
 import type { TokenActivity } from '../../schemas/token-activity.js';
 import { orderingTime } from './normalize-stage.js';
 import { ReleaseBuffer } from './release-buffer.js';
@@ -22,17 +23,6 @@ type Item =
   | { kind: 'activity'; key: string; order: number; activity: TokenActivity }
   | { kind: 'watermark'; source: string; watermark: number };
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * One raw partition as the normalize stage writes it into an activity partition: records in
  * offset order (event times mostly rising, some up to 8 minutes out of order, one 30 minutes
@@ -40,7 +30,7 @@ function rng(seed: number): () => number {
  * last one marked read-to-end (+Infinity).
  */
 function rawPartition(source: string, n: number, seed: number): Item[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const out: Item[] = [];
   let maxTs = Number.NEGATIVE_INFINITY;
   let at = T0;
@@ -66,7 +56,7 @@ function rawPartition(source: string, n: number, seed: number): Item[] {
 
 /** A random interleaving of the sources' sequences (each source's order kept). */
 function interleave(sources: readonly Item[][], seed: number): Item[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const at = sources.map(() => 0);
   const out: Item[] = [];
   for (;;) {
@@ -98,7 +88,7 @@ function latest(records: readonly ChangelogRecord[]): ChangelogRecord[] {
  * buffer is rebuilt from its changelog (a moved task). Returns the released event ids in order.
  */
 function drive(items: readonly Item[], sources: readonly string[], seed: number, restoreEvery = 0): string[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   let buffer = new ReleaseBuffer(1_000_000);
   buffer.expect(sources);
   const log: ChangelogRecord[] = [];
