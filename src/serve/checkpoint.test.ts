@@ -1,7 +1,7 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { githubEvent, revokedTokenSequence } from '../../test/support/github-events.js';
 import { configSchema } from '../config.js';
 import { createLogger } from '../logger.js';
@@ -18,6 +18,17 @@ const TOPIC = 'raw.github';
 const LATENESS = 20 * 60_000;
 // small enough that the stores evict entities (removals must reach the deltas too)
 const config = configSchema.parse({ pipeline: { maxEntities: 25 } });
+
+/** Checkpoint directories made by these tests, removed when the file is done. */
+const dirs: string[] = [];
+const checkpointDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'tw-ckpt-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 /** 8 slices of raw GitHub lines: 40 tokens' clones, revoked tokens used again, a re-delivery. */
 function slices(): string[][] {
@@ -113,7 +124,7 @@ class Consumer {
 
 describe('incremental checkpoints', () => {
   it('restore full + deltas to exactly the state that was saved, and go on from there', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tw-ckpt-'));
+    const dir = checkpointDir();
     const input = slices();
     const total = input.reduce((s, l) => s + l.length, 0);
     const a = new Consumer(new CheckpointStore(dir, logger, { maxDeltas: 3, maxDeltaShare: 100 }), total);
@@ -151,7 +162,7 @@ describe('incremental checkpoints', () => {
   });
 
   it('writes a delta much smaller than the full checkpoint when few entities changed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tw-ckpt-'));
+    const dir = checkpointDir();
     const input = slices();
     const total = input.reduce((s, l) => s + l.length, 0);
     const a = new Consumer(new CheckpointStore(dir, logger), total);
