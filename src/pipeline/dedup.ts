@@ -1,5 +1,8 @@
-import { hash } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { canonicalJsonFilled } from '../../ingestors/common/ids.js';
+import { type Hash64, type HashSeed, stringHash64, valueHash64 } from './content-hash.js';
+
+export type { Hash64 } from './content-hash.js';
 
 /**
  * Dedup memory: tells a real re-delivery (same `event.id` AND same content) from a different event
@@ -8,27 +11,30 @@ import { canonicalJsonFilled } from '../../ingestors/common/ids.js';
  * Salesforce latent hourly files repeat rows, GitHub events arrive over two delivery paths, a
  * served restart re-reads its uncommitted batch, and a second `run --state` may overlap the first:
  * those records are dropped as duplicates. A record whose id was seen with other content is kept,
- * with the id suffix `~<hex 16 of its content hash>`, and counted as an id collision.
+ * with the id suffix `~<hex 16 of SHA-256 of its canonical content>` ({@link sha256ContentHash}),
+ * and counted as an id collision.
  *
- * Memory: each remembered id is two 64-bit hashes (SHA-256 prefixes of the id and of the record's
- * canonical content) in an open-addressing table of `Uint32Array`s, 16 bytes per slot at a load of
- * at most 1/2; two generations of at most `capacity / 2` ids each (when the current one is full,
- * the older one is dropped), so an id is remembered for at least the last `capacity / 2` distinct
- * ids. The first location of the most recent {@link LOCATIONS_KEPT} ids is kept to name them in
- * duplicate reasons. The whole table is saved with the pipeline state ({@link snapshot}).
+ * Memory: each remembered id is two 64-bit hashes (seeded fast hashes of the id and of the record's
+ * content, content-hash.ts; the seed is random per memory and saved with it) in an open-addressing
+ * table of `Uint32Array`s, 16 bytes per slot at a load of at most 1/2; two generations of at most
+ * `capacity / 2` ids each (when the current one is full, the older one is dropped), so an id is
+ * remembered for at least the last `capacity / 2` distinct ids. The first location of the most
+ * recent {@link LOCATIONS_KEPT} ids is kept to name them in duplicate reasons. The whole table is
+ * saved with the pipeline state ({@link EventMemory.snapshot}).
+ *
+ * Saved memories of version 1 (before the fast hash: SHA-256 prefixes of the id and of the
+ * canonical JSON) are restored as a read-only legacy generation, looked up with SHA-256 as before,
+ * so a record re-delivered across the upgrade is still a duplicate (and a same-id record with other
+ * content still a collision with the same suffixed id); new ids go to fast-hash generations, and
+ * the legacy one is dropped when the first of those is full (by then the last `capacity / 2` ids
+ * are all in the new generations). Until then the memory may hold up to 1.5 x `capacity` ids.
  */
 
 /** First locations kept for duplicate reasons (older ones: "seen earlier"). */
 export const LOCATIONS_KEPT = 100_000;
 
-/** A 64-bit hash as two unsigned 32-bit halves. */
-export interface Hash64 {
-  hi: number;
-  lo: number;
-}
-
-/** First 64 bits of SHA-256 of a UTF-8 string (never 0:0, the table's empty mark). */
-export function hash64(text: string): Hash64 {
+/** First 64 bits of SHA-256 of a UTF-16 string's UTF-8 bytes (never 0:0, the table's empty mark). */
+export function sha256Hash64(text: string): Hash64 {
   // one-shot hex digest: cheaper than a Hash object and a Buffer per call
   const hex = hash('sha256', text, 'hex');
   const hi = Number.parseInt(hex.slice(0, 8), 16);
@@ -42,11 +48,12 @@ export function hex64(h: Hash64): string {
 }
 
 /**
- * 64-bit hash of a raw record's content: its canonical JSON (keys sorted) with top-level members
- * that are `''`, null or absent left out (a CSV with an extra empty column is the same row).
+ * SHA-256 (first 64 bits) of a raw record's canonical JSON (keys sorted) with top-level members
+ * that are `''`, null or absent left out (a CSV with an extra empty column is the same row): the
+ * content hash of version 1 memories, and the suffix of a colliding id (IDS.md).
  */
-export function contentHash(record: Readonly<Record<string, unknown>>): Hash64 {
-  return hash64(canonicalJsonFilled(record));
+export function sha256ContentHash(record: Readonly<Record<string, unknown>>): Hash64 {
+  return sha256Hash64(canonicalJsonFilled(record));
 }
 
 /** Open-addressing table of (id hash -> content hash); grows by doubling up to its limit. */
@@ -134,18 +141,38 @@ export type DedupVerdict =
   | { kind: 'duplicate'; id: string; firstLocation: string | undefined }
   | { kind: 'collision'; id: string };
 
-/** Serializable form of an {@link EventMemory}: base64 of the occupied slots of each generation. */
-export interface EventMemorySnapshot {
-  version: 1;
-  capacity: number;
+/** Base64 of the occupied slots of one generation pair (4 words per slot: id hi, lo, content hi, lo). */
+interface Generations {
   previous: string;
   current: string;
 }
+
+/** Version 1 snapshot: SHA-256 prefixes of ids and canonical content (restored as legacy). */
+export interface EventMemorySnapshotV1 extends Generations {
+  version: 1;
+  capacity: number;
+}
+
+/** Version 2 snapshot: fast seeded hashes, the seed, and a restored version 1 memory if still kept. */
+export interface EventMemorySnapshotV2 extends Generations {
+  version: 2;
+  capacity: number;
+  /** The hash seed, 16 hex digits (content-hash.ts). */
+  seed: string;
+  /** The version 1 generations restored and not yet dropped (SHA-256 hashes). */
+  legacy?: Generations;
+}
+
+/** Serializable form of an {@link EventMemory} ({@link EventMemory.snapshot} writes version 2). */
+export type EventMemorySnapshot = EventMemorySnapshotV1 | EventMemorySnapshotV2;
 
 /** Dedup memory (see the module comment). */
 export class EventMemory {
   private current = new Table();
   private previous = new Table(4);
+  /** Version 1 generations (SHA-256 hashes) restored from an older snapshot, until the first rollover. */
+  private legacy: { previous: Table; current: Table } | undefined;
+  private readonly seed: HashSeed;
   private readonly locations = new Map<string, string>();
   /**
    * The ids of {@link locations} in insertion order, from {@link locationsHead} on (a queue: taking
@@ -155,48 +182,95 @@ export class EventMemory {
   private locationOrder: string[] = [];
   private locationsHead = 0;
 
-  /** @param capacity ids remembered at least: `capacity / 2` (default 1,000,000). */
-  constructor(private readonly capacity = 1_000_000) {}
+  /**
+   * @param capacity ids remembered at least: `capacity / 2` (default 1,000,000).
+   * @param seed hash seed (default random; tests pass one to be reproducible).
+   */
+  constructor(
+    private readonly capacity = 1_000_000,
+    seed?: HashSeed,
+  ) {
+    if (seed) this.seed = { a: seed.a | 0, b: seed.b | 0 };
+    else {
+      const r = randomBytes(8);
+      this.seed = { a: r.readInt32LE(0), b: r.readInt32LE(4) };
+    }
+  }
 
   /**
-   * Classifies one record by its `event.id` and {@link contentHash}, and remembers it:
+   * Classifies one raw record (as parsed, secrets redacted) by its `event.id` and content, and
+   * remembers it:
    * - `new`: never seen; keep `id`;
    * - `duplicate`: seen with the same content (under `id`, or earlier as a collision under the
    *   suffixed id returned); drop it;
-   * - `collision`: seen with other content; keep it under the returned `<id>~<hex16 content>`.
+   * - `collision`: seen with other content; keep it under the returned `<id>~<hex16>` (hex 16 of
+   *   {@link sha256ContentHash}).
    */
-  check(eventId: string, content: Hash64, location: string): DedupVerdict {
-    const idKey = hash64(eventId);
+  check(eventId: string, record: Readonly<Record<string, unknown>>, location: string): DedupVerdict {
+    const idKey = stringHash64(eventId, this.seed);
+    const content = valueHash64(record, this.seed, true);
     const known = this.lookup(idKey);
-    if (known === undefined) {
-      this.remember(idKey, content, eventId, location);
-      return { kind: 'new', id: eventId };
+    if (known !== undefined) {
+      if (known.hi === content.hi && known.lo === content.lo) {
+        return { kind: 'duplicate', id: eventId, firstLocation: this.locations.get(eventId) };
+      }
+      return this.collision(eventId, record, content, location, undefined);
     }
-    if (known.hi === content.hi && known.lo === content.lo) {
-      return { kind: 'duplicate', id: eventId, firstLocation: this.locations.get(eventId) };
+    if (this.legacy !== undefined) {
+      const old = this.legacyLookup(sha256Hash64(eventId));
+      if (old !== undefined) {
+        const sha = sha256ContentHash(record);
+        if (old.hi === sha.hi && old.lo === sha.lo) {
+          return { kind: 'duplicate', id: eventId, firstLocation: this.locations.get(eventId) };
+        }
+        return this.collision(eventId, record, content, location, sha);
+      }
     }
-    const suffixed = `${eventId}~${hex64(content)}`;
-    const suffixKey = hash64(suffixed);
-    if (this.lookup(suffixKey) !== undefined) {
+    this.remember(idKey, content, eventId, location);
+    return { kind: 'new', id: eventId };
+  }
+
+  /** A record whose id is known with other content: its suffixed id is a duplicate or a new collision. */
+  private collision(
+    eventId: string,
+    record: Readonly<Record<string, unknown>>,
+    content: Hash64,
+    location: string,
+    sha: Hash64 | undefined,
+  ): DedupVerdict {
+    const suffixed = `${eventId}~${hex64(sha ?? sha256ContentHash(record))}`;
+    const suffixKey = stringHash64(suffixed, this.seed);
+    if (
+      this.lookup(suffixKey) !== undefined ||
+      (this.legacy !== undefined && this.legacyLookup(sha256Hash64(suffixed)) !== undefined)
+    ) {
       return { kind: 'duplicate', id: suffixed, firstLocation: this.locations.get(suffixed) };
     }
     this.remember(suffixKey, content, suffixed, location);
     return { kind: 'collision', id: suffixed };
   }
 
-  /** Number of ids remembered (both generations). */
+  /** Number of ids remembered (every generation, legacy included). */
   get size(): number {
-    return this.current.size + this.previous.size;
+    const legacy = this.legacy ? this.legacy.current.size + this.legacy.previous.size : 0;
+    return this.current.size + this.previous.size + legacy;
   }
 
   private lookup(id: Hash64): Hash64 | undefined {
     return this.current.get(id) ?? this.previous.get(id);
   }
 
+  private legacyLookup(id: Hash64): Hash64 | undefined {
+    const l = this.legacy;
+    return l === undefined ? undefined : (l.current.get(id) ?? l.previous.get(id));
+  }
+
   private remember(id: Hash64, content: Hash64, eventId: string, location: string): void {
     if (this.current.size >= this.capacity / 2) {
       this.previous = this.current;
       this.current = new Table();
+      // the last capacity / 2 ids are all in `previous` now: the restored version 1 ids may go
+      this.legacy = undefined;
     }
     this.current.set(id, content);
     if (this.locations.size >= LOCATIONS_KEPT) {
@@ -216,29 +290,58 @@ export class EventMemory {
     this.locations.set(eventId, location);
   }
 
-  /** The remembered hashes (locations are not saved: after a restore, duplicates say "seen earlier"). */
-  snapshot(): EventMemorySnapshot {
+  /**
+   * The remembered hashes and the seed, as version 2 (locations are not saved: after a restore,
+   * duplicates say "seen earlier").
+   */
+  snapshot(): EventMemorySnapshotV2 {
     const b64 = (t: Table) => Buffer.from(t.entries().buffer).toString('base64');
-    return { version: 1, capacity: this.capacity, previous: b64(this.previous), current: b64(this.current) };
+    const seed = new Uint32Array([this.seed.a >>> 0, this.seed.b >>> 0]);
+    const out: EventMemorySnapshotV2 = {
+      version: 2,
+      capacity: this.capacity,
+      seed: hex64({ hi: seed[0] as number, lo: seed[1] as number }),
+      previous: b64(this.previous),
+      current: b64(this.current),
+    };
+    if (this.legacy) out.legacy = { previous: b64(this.legacy.previous), current: b64(this.legacy.current) };
+    return out;
   }
 
   /**
-   * Rebuilds a memory from {@link snapshot}.
-   * @throws Error when the snapshot is not one (wrong version or lengths).
+   * Rebuilds a memory from {@link snapshot} (version 2), or from a version 1 snapshot (its
+   * generations kept as the legacy generation, see the module comment).
+   * @throws Error when the snapshot is not one (unknown version, bad seed, or lengths).
    */
   static restore(s: EventMemorySnapshot, capacity?: number): EventMemory {
-    if (s.version !== 1 || typeof s.current !== 'string' || typeof s.previous !== 'string')
-      throw new Error('not an event memory snapshot (version 1)');
-    const words = (b64: string): Uint32Array => {
+    const words = (b64: unknown): Uint32Array => {
+      if (typeof b64 !== 'string') throw new Error('event memory snapshot lacks a generation');
       const buf = Buffer.from(b64, 'base64');
       if (buf.length % 16 !== 0) throw new Error('event memory snapshot has a partial entry');
       const copy = new Uint8Array(buf.length);
       copy.set(buf);
       return new Uint32Array(copy.buffer);
     };
-    const m = new EventMemory(capacity ?? s.capacity);
-    m.previous = Table.from(words(s.previous));
-    m.current = Table.from(words(s.current));
+    const tables = (g: Generations) => ({
+      previous: Table.from(words(g.previous)),
+      current: Table.from(words(g.current)),
+    });
+    if (s === null || typeof s !== 'object') throw new Error('not an event memory snapshot');
+    if (s.version === 1) {
+      const m = new EventMemory(capacity ?? s.capacity);
+      m.legacy = tables(s);
+      return m;
+    }
+    if (s.version !== 2 || typeof s.seed !== 'string' || !/^[0-9a-f]{16}$/.test(s.seed))
+      throw new Error('not an event memory snapshot (version 1 or 2)');
+    const m = new EventMemory(capacity ?? s.capacity, {
+      a: Number.parseInt(s.seed.slice(0, 8), 16),
+      b: Number.parseInt(s.seed.slice(8), 16),
+    });
+    const t = tables(s);
+    m.previous = t.previous;
+    m.current = t.current;
+    if (s.legacy !== undefined) m.legacy = tables(s.legacy);
     return m;
   }
 }

@@ -20,7 +20,7 @@ import { AlertGrouper, type GrouperSnapshot } from '../alerts/grouper.js';
 import type { PipelineConfig } from '../config.js';
 import { TokenLedger } from '../inventory/ledger.js';
 import { emptyCounts, type PipelineCounts } from './counts.js';
-import { contentHash, EventMemory } from './dedup.js';
+import { EventMemory } from './dedup.js';
 import { SessionJoin } from './session-join.js';
 
 /** An input holding no record at all: empty, or only whitespace and byte-order marks. */
@@ -278,7 +278,7 @@ export class Pipeline {
     if (exposures.length > 0) {
       activity = { ...activity, tokenwatch: { ...activity.tokenwatch, secret_exposures: exposures } };
     }
-    const verdict = this.memory.check(activity.event.id, contentHash(input.value), record.location);
+    const verdict = this.memory.check(activity.event.id, input.value, record.location);
     if (verdict.kind === 'duplicate') {
       this.counts.skipped += 1;
       this.counts.duplicates += 1;
