@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FramedItem } from '../types.js';
-import { frameJson } from './framing.js';
+import { frameJson, int64Quoter } from './framing.js';
 
 const opts = { source: 'github' as const };
 const frame = (text: string, o: Parameters<typeof frameJson>[2] = opts) => [...frameJson(text, 'f.json', o)];
@@ -252,5 +252,29 @@ describe('frameJson: hostile input (issue 12)', () => {
     ]);
     expect(deads(items)[0]?.reason).toMatch(/nesting deeper than 64/);
     expect(deads(items)[1]?.reason).toMatch(/more than 10000 fields/);
+  });
+});
+
+describe('int64Quoter', () => {
+  const quote = int64Quoter(['uniqueQualifier']);
+
+  it('quotes the integer literals of the given keys, whatever the spacing', () => {
+    expect(quote('{"id":{"uniqueQualifier":-9223372036854775807,"x":1}}')).toBe(
+      '{"id":{"uniqueQualifier":"-9223372036854775807","x":1}}',
+    );
+    expect(quote('{"uniqueQualifier" :\n 12345678901234567890 }')).toBe(
+      '{"uniqueQualifier" :\n "12345678901234567890" }',
+    );
+    expect(quote('[{"uniqueQualifier":"1"},{"uniqueQualifier":2}]')).toBe(
+      '[{"uniqueQualifier":"1"},{"uniqueQualifier":"2"}]',
+    );
+  });
+
+  it('returns the same text when no key holds a number literal', () => {
+    const text = '{"id":{"uniqueQualifier":"123"},"note":"uniqueQualifier: 5","uniqueQualifierX":7}';
+    expect(quote(text)).toBe(text);
+    expect(quote('{"a":1}')).toBe('{"a":1}');
+    // a number that is not a whole literal (a float) is left alone, as before
+    expect(quote('{"uniqueQualifier":1.5}')).toBe('{"uniqueQualifier":1.5}');
   });
 });

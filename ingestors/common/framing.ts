@@ -69,6 +69,8 @@ interface Ctx {
   opts: FrameOptions;
   maxBytes: number;
   envelopes: readonly string[][];
+  /** The envelopes' first keys, JSON-quoted (`"items"`). */
+  envelopeKeys: readonly string[];
   lineAt: (pos: number) => number;
   /** Quotes the int64 members' number literals (see {@link FrameOptions.int64Keys}). */
   lossless: ((raw: string) => string) | undefined;
@@ -88,6 +90,7 @@ export function* frameJson(
     opts,
     maxBytes: opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
     envelopes: (opts.envelopes ?? ['items']).map((p) => p.split('.')),
+    envelopeKeys: (opts.envelopes ?? ['items']).map((p) => `"${p.split('.')[0]}"`),
     lineAt: lineCounter(text),
     lossless: opts.int64Keys && opts.int64Keys.length > 0 ? int64Quoter(opts.int64Keys) : undefined,
   };
@@ -274,8 +277,9 @@ function* frameUnit(ctx: Ctx, start: number, end: number): Generator<FramedItem>
 function mayHaveEnvelope(ctx: Ctx, start: number, end: number): boolean {
   if (ctx.envelopes.length === 0) return false;
   const unit = ctx.text.slice(start, end);
-  // a key written with escapes (`"\u0069tems"`) is decoded by the member scan
-  return unit.includes('\\u') || ctx.envelopes.some((path) => unit.includes(`"${path[0]}"`));
+  // the envelope key first (near the start of a page: found without reading the page); a key
+  // written with escapes (`"\u0069tems"`) is decoded by the member scan
+  return ctx.envelopeKeys.some((key) => unit.includes(key)) || unit.includes('\\u');
 }
 
 /** Reports a unit that is not well-formed JSON (possibly after some records were framed). */
@@ -471,7 +475,19 @@ export function int64Quoter(keys: readonly string[]): (raw: string) => string {
   const names = keys.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   const re = new RegExp(`("(?:${names.join('|')})"\\s*:\\s*)(-?\\d+)(?=\\s*[,}\\]])`, 'g');
   const probes = keys.map((k) => `"${k}"`);
-  return (raw) => (probes.some((p) => raw.includes(p)) ? raw.replace(re, '$1"$2"') : raw);
+  // the start of what `re` needs after a key: the rewrite runs only when some key has it (rare:
+  // Google writes uniqueQualifier as a string), not over every record's whole text
+  const numberAfter = /\s*:\s*-?\d/y;
+  const hasNumber = (raw: string): boolean => {
+    for (const p of probes) {
+      for (let k = raw.indexOf(p); k >= 0; k = raw.indexOf(p, k + 1)) {
+        numberAfter.lastIndex = k + p.length;
+        if (numberAfter.test(raw)) return true;
+      }
+    }
+    return false;
+  };
+  return (raw) => (hasNumber(raw) ? raw.replace(re, '$1"$2"') : raw);
 }
 
 /** A human reason for text that JSON.parse rejects, calling out binary junk and bad UTF-8. */

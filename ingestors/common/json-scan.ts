@@ -36,12 +36,18 @@ export function skipWs(text: string, i: number, end = text.length): number {
   return i;
 }
 
-/** End index (exclusive) of the string starting with `"` at `i`, or -1 if unterminated. */
-function scanString(text: string, i: number, end: number): number {
-  for (let j = i + 1; j < end; j++) {
-    const c = text.charCodeAt(j);
-    if (c === BACKSLASH) j++;
-    else if (c === QUOTE) return j + 1;
+/**
+ * End index (exclusive) of the string starting with `"` at `i`, or -1 if unterminated before
+ * `end`: the next quote not escaped by an odd run of backslashes (found with `indexOf`, not a
+ * character loop; the run never reaches back past the opening quote).
+ */
+export function scanString(text: string, i: number, end: number): number {
+  let k = text.indexOf('"', i + 1);
+  while (k > 0 && k < end) {
+    let b = k - 1;
+    while (text.charCodeAt(b) === BACKSLASH) b--;
+    if ((k - 1 - b) % 2 === 0) return k + 1;
+    k = text.indexOf('"', k + 1);
   }
   return -1;
 }
