@@ -1,5 +1,6 @@
 import type { SecretExposure } from '../../schemas/token-activity.js';
 import { fingerprint16 } from './ids.js';
+import { mayMatchSecretPattern } from './secret-gate.js';
 
 /**
  * Finds raw credentials inside vendor records and replaces each with `[REDACTED:<kind>]` before
@@ -170,21 +171,25 @@ const SECRET_KEYS = new Set([
  * `!` (`%21`, `\u0021`) are caught by the `%XX` / `\u` alternatives. Asked through
  * {@link mayHoldSecret}.
  */
-const QUICK_RE =
+export const QUICK_RE =
   /gh[pousr]_|github_pat_|ya29\.|1\/\/0|AIza|00D[A-Za-z0-9]{12,15}!|xox[abprs]-|AKIA|ASIA|ABIA|ACCA|REDACTED:aws|bearer|basic\s|authorization|(?:key|token|secret|password|passwd|sig|signature|pwd)=|secret[_-]?access|aws[_-]?secret|:\/\/[^\s/?#]*@|ey[A-Za-z0-9_-]{10,}\.ey|%[0-9a-f]{2}|\\u[0-9a-f]{4}|\\\//i;
 
 /**
- * Strings {@link QUICK_RE} found nothing in (audit records repeat most of their values: names,
- * actions, addresses, user agents, repositories), so a repeated string costs a set probe instead
- * of the regex (about 16 ns per character). Only clear strings are kept (never a secret), only
- * short ones, and the set is emptied when full.
+ * Strings {@link QUICK_RE} found nothing in although {@link mayMatchSecretPattern} let them through
+ * (audit records repeat most of their values: actions, parameter names, URLs), so a repeated string
+ * costs a set probe instead of the regex (about 16-35 ns per character). Only clear strings are
+ * kept (never a secret), only short ones, and the set is emptied when full.
  */
 const clearStrings = new Set<string>();
 const CLEAR_STRINGS_MAX = 65_536;
 const CLEAR_STRING_MAX_LENGTH = 512;
 
-/** `QUICK_RE.test(s)`, remembering strings that hold nothing it matches. */
+/**
+ * `QUICK_RE.test(s)`: first the one-pass character scan (secret-gate.ts, a superset of the regex:
+ * most strings end there), then strings it let through and the regex cleared before, then the regex.
+ */
 function mayHoldSecret(s: string): boolean {
+  if (!mayMatchSecretPattern(s)) return false;
   if (clearStrings.has(s)) return false;
   if (QUICK_RE.test(s)) return true;
   if (s.length <= CLEAR_STRING_MAX_LENGTH) {
