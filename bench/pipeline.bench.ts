@@ -26,7 +26,11 @@
  * <= 2 KiB of state per mature token at p99; and >= 100,000 events/s on one core).
  *
  * Knobs: `--tokens N` / BENCH_TOKENS (5000), `--days D` / BENCH_DAYS (14), `--seed S` /
- * BENCH_SEED (1), `--large` (100,000 x 30), `--phases parse,stage1,pipeline` / BENCH_PHASES (all).
+ * BENCH_SEED (1), `--large` (100,000 x 30), `--phases parse,stage1,pipeline` / BENCH_PHASES (all),
+ * `--heap-mb N` / BENCH_HEAP_MB (V8 heap limit of the children, default 12,288; 0: Node's default).
+ * The pipeline phase also prints its memory: the live heap (after a full GC) before and after the
+ * run, the largest heap and RSS sampled during it, and the live heap each part of the pipeline
+ * keeps at the end (baselines per kind, peer models, inventory, dedup memory, detector state).
  * The machine is usually shared: compare figures measured in the same run (the ratio), and CPU
  * time rather than wall time when the load average is high.
  */
@@ -44,7 +48,10 @@ const GOAL_PIPELINE_RATIO = 0.25;
 const GOAL_STAGE1_RATIO = 0.5;
 /** Issue 11: peak RSS at 20,000 tokens x 14 days. */
 const GOAL_PEAK_RSS_BYTES = 2 ** 30;
-/** Heap for the children (generous: the phases measure their own peak RSS). */
+/**
+ * V8 heap limit of the children by default, MiB (generous: the phases measure their own peak RSS).
+ * `--heap-mb 0` runs them with Node's default limit, as a user's `tokenwatch run` gets.
+ */
 const CHILD_HEAP_MB = 12_288;
 
 // ---------------------------------------------------------------------------------------------
@@ -55,6 +62,8 @@ interface Options {
   days: number;
   seed: number;
   phases: Set<string>;
+  /** V8 heap limit of the children, MiB; 0: Node's default. */
+  heapMb: number;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -65,7 +74,8 @@ function parseOptions(argv: readonly string[]): Options {
   const num = (name: string, env: string, dflt: number): number => {
     const raw = flag(name) ?? process.env[env];
     const n = raw === undefined ? dflt : Number(raw);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got ${raw}`);
+    if (!Number.isInteger(n) || n < 0 || (n === 0 && name !== 'heap-mb'))
+      throw new Error(`--${name} must be a positive integer, got ${raw}`);
     return n;
   };
   const large = argv.includes('--large');
@@ -75,6 +85,7 @@ function parseOptions(argv: readonly string[]): Options {
     days: num('days', 'BENCH_DAYS', large ? 30 : 14),
     seed: num('seed', 'BENCH_SEED', 1),
     phases: new Set(phases.map((p) => p.trim())),
+    heapMb: num('heap-mb', 'BENCH_HEAP_MB', CHILD_HEAP_MB),
   };
 }
 
@@ -251,6 +262,16 @@ async function childStage1(dir: string): Promise<Omit<PhaseResult, 'maxRssKiB'>>
   };
 }
 
+/** The pipeline phase's memory figures (bytes). */
+interface PipelineMemory {
+  heapLimit: number;
+  liveHeapBefore: number;
+  liveHeapAfter: number;
+  heapTotalAfterRun: number;
+  peak: MemorySamples;
+  retained: Record<string, number>;
+}
+
 interface SizeStats {
   entities: number;
   mature: number;
@@ -274,21 +295,120 @@ function sizeStats(sizes: number[], entities: number): SizeStats {
   };
 }
 
+/** A full GC (children run with `--expose-gc`), then the V8 heap in use, bytes. */
+function liveHeapBytes(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) return Number.NaN;
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/**
+ * Memory seen while the pipeline runs, sampled every few thousand activities and input chunks
+ * (`process.memoryUsage`; the run is synchronous between chunks, so no timer could sample it).
+ */
+interface MemorySamples {
+  /** Largest RSS / V8 heap in use / heap reserved / external memory (buffers, external strings) seen, bytes. */
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  /** RSS and heap in use when stage 2 started (every input read, activities waiting in time order). */
+  atStage2?: { rss: number; heapUsed: number };
+}
+
+function memorySampler(): { samples: MemorySamples; sample: (stage2: boolean) => void } {
+  const samples: MemorySamples = { rss: 0, heapUsed: 0, heapTotal: 0, external: 0 };
+  const sample = (stage2: boolean): void => {
+    const m = process.memoryUsage();
+    samples.rss = Math.max(samples.rss, m.rss);
+    samples.heapUsed = Math.max(samples.heapUsed, m.heapUsed);
+    samples.heapTotal = Math.max(samples.heapTotal, m.heapTotal);
+    samples.external = Math.max(samples.external, m.external);
+    if (stage2 && samples.atStage2 === undefined) samples.atStage2 = { rss: m.rss, heapUsed: m.heapUsed };
+  };
+  return { samples, sample };
+}
+
+/**
+ * Live heap held by each long-lived part of the pipeline after the run: the live heap after a
+ * full GC, then each part replaced by an empty one and the heap measured again (the difference is
+ * what that part alone kept alive). Destroys the pipeline's state: call last.
+ */
+async function retainedByPart(
+  pipeline: import('../src/pipeline/pipeline.js').Pipeline,
+): Promise<Record<string, number>> {
+  const { BaselineStore } = await import('../baselines/store.js');
+  const { PeerModels } = await import('../baselines/peer-models.js');
+  const { TokenLedger } = await import('../src/inventory/ledger.js');
+  const { EventMemory } = await import('../src/pipeline/dedup.js');
+  const { DetectorRunner } = await import('../detectors/runner.js');
+  const out: Record<string, number> = {};
+  let before = liveHeapBytes();
+  const drop = (name: string, replace: () => void): void => {
+    replace();
+    const after = liveHeapBytes();
+    out[name] = before - after;
+    before = after;
+  };
+  const maps = (pipeline.store as unknown as { maps: Record<string, Map<string, unknown>> }).maps;
+  for (const kind of ['token', 'app', 'owner']) drop(`store.${kind}`, () => maps[kind]?.clear());
+  drop('store.org', () => {
+    pipeline.store = new BaselineStore(pipeline.storeConfig);
+  });
+  drop('peers', () => {
+    pipeline.peers = new PeerModels();
+  });
+  drop('inventory', () => {
+    pipeline.inventory = new TokenLedger();
+  });
+  drop('dedup', () => {
+    pipeline.memory = new EventMemory();
+  });
+  drop('detectorState', () => {
+    pipeline.runner = new DetectorRunner(pipeline.runner.detectors, pipeline.runner.settings);
+  });
+  out.rest = before;
+  return out;
+}
+
 async function childPipeline(dir: string): Promise<Omit<PhaseResult, 'maxRssKiB'>> {
   const { runFiles } = await import('../src/run/run-files.js');
   const { Pipeline } = await import('../src/pipeline/pipeline.js');
   const { stateBytes } = await import('../baselines/entity-baseline.js');
   const { config, logger, geoipLoadMs } = await loadRunDeps();
   const pipeline = new Pipeline({ config: config.pipeline, logger });
+  const liveBefore = liveHeapBytes();
   const rssBeforeKiB = rssKiB();
-  const run = await timedAsync(() => runFiles({ inputs: [dir], config, logger, pipeline }));
+  const { samples, sample } = memorySampler();
+  let chunks = 0;
+  let activities = 0;
+  const run = await timedAsync(() =>
+    runFiles({
+      inputs: [dir],
+      config,
+      logger,
+      pipeline,
+      onProgress: () => {
+        if (++chunks % 8 === 0) sample(false);
+      },
+      onActivity: () => {
+        if (activities++ % 5000 === 0) sample(true);
+      },
+    }),
+  );
   const r = run.value;
+  sample(true);
+  const memoryAfterRun = process.memoryUsage();
+  const liveAfter = liveHeapBytes();
   const state: Record<string, SizeStats> = {};
   for (const kind of ['token', 'app', 'owner'] as const) {
     const sizes: number[] = [];
     for (const e of pipeline.store.entities(kind)) if (e.maturity === 'mature') sizes.push(stateBytes(e));
     state[kind] = sizeStats(sizes, pipeline.store.size(kind));
   }
+  const retained = await retainedByPart(pipeline);
   return {
     phase: 'pipeline',
     records: r.counts.records,
@@ -309,6 +429,14 @@ async function childPipeline(dir: string): Promise<Omit<PhaseResult, 'maxRssKiB'
       spilledActivities: r.reading.spilledActivities,
       timePartitions: r.reading.partitions,
       state,
+      memory: {
+        heapLimit: (await import('node:v8')).getHeapStatistics().heap_size_limit,
+        liveHeapBefore: liveBefore,
+        liveHeapAfter: liveAfter,
+        heapTotalAfterRun: memoryAfterRun.heapTotal,
+        peak: samples,
+        retained,
+      },
     },
   };
 }
@@ -329,12 +457,13 @@ async function child(argv: readonly string[]): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // parent
 
-function runChild(phase: string, dir: string, extra?: string): Record<string, unknown> {
+function runChild(phase: string, dir: string, heapMb: number, extra?: string): Record<string, unknown> {
   const out = join(tmpdir(), `tokenwatch-bench-${process.pid}-${phase}.json`);
   rmSync(out, { force: true });
   const args = [
     ...process.execArgv,
-    `--max-old-space-size=${CHILD_HEAP_MB}`,
+    ...(heapMb > 0 ? [`--max-old-space-size=${heapMb}`] : []),
+    '--expose-gc',
     import.meta.filename,
     '--child',
     phase,
@@ -358,7 +487,7 @@ function ensureDataset(o: Options): { dir: string; info: Record<string, unknown>
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   process.stdout.write(`generating ${o.tokens} tokens x ${o.days} days into ${dir} ...\n`);
-  const info = runChild('generate', dir, JSON.stringify(o));
+  const info = runChild('generate', dir, o.heapMb, JSON.stringify(o));
   writeFileSync(marker, JSON.stringify(info));
   return { dir, info, cached: false };
 }
@@ -406,7 +535,7 @@ async function main(): Promise<void> {
   for (const phase of ['parse', 'stage1', 'pipeline']) {
     if (!o.phases.has(phase)) continue;
     process.stdout.write(`running ${phase} ...\n`);
-    results[phase] = runChild(phase, dir);
+    results[phase] = runChild(phase, dir, o.heapMb);
   }
 
   const label: Record<string, string> = {
@@ -458,9 +587,26 @@ async function main(): Promise<void> {
         `(${fmt(grown / tokens / 1024, 1)} KiB per token above the RSS before the run, ${mib(grown)})`,
     );
   }
+  const memory = (pipe?.extra as { memory?: PipelineMemory } | undefined)?.memory;
+  if (memory && tokens > 0) {
+    const p = memory.peak;
+    say(
+      `pipeline memory (V8 heap limit ${mib(memory.heapLimit)}): live heap after a full GC ${mib(memory.liveHeapBefore)} ` +
+        `before the run, ${mib(memory.liveHeapAfter)} after it (${fmt((memory.liveHeapAfter - memory.liveHeapBefore) / tokens / 1024, 1)} KiB per token); ` +
+        `largest sampled: heap used ${mib(p.heapUsed)}, heap reserved ${mib(p.heapTotal)}, external (buffers: GeoIP data) ${mib(p.external)}, RSS ${mib(p.rss)}` +
+        (p.atStage2
+          ? `; at the start of stage 2: heap used ${mib(p.atStage2.heapUsed)}, RSS ${mib(p.atStage2.rss)}`
+          : ''),
+    );
+    say(
+      `  live heap kept at the end, by part: ${Object.entries(memory.retained)
+        .map(([k, v]) => `${k} ${mib(v)}`)
+        .join(', ')}`,
+    );
+  }
   for (const [phase, r] of Object.entries(results)) {
     const extra = (r.extra ?? {}) as Record<string, unknown>;
-    const { state: _state, ...rest } = extra;
+    const { state: _state, memory: _memory, ...rest } = extra;
     say(
       `${phase}: RSS before the timed part ${fmt(Number(r.rssBeforeKiB) / 1024)} MiB; ` +
         Object.entries(rest)
