@@ -195,6 +195,28 @@ describe('enrich', () => {
     expect(named.source?.as).toEqual({ number: 64500, organization: { name: 'Vendor Org' } });
   });
 
+  it('classifies one address with several vendor AS numbers, cached, as the uncached lookup does', () => {
+    // 22616 Zscaler (vpn), 64500 documentation AS (no class), 16509 Amazon: more numbers than are
+    // remembered per address, each asked twice in turn
+    const asns = [22616, 64500, 16509, 22616, 7922, 3356, 64500, 22616];
+    for (const ip of ['81.2.69.142', '81.2.69.143']) {
+      for (const number of [...asns, ...asns]) {
+        const make = () => activity({ source: { ip, as: { number } } });
+        const cached = enrich(make());
+        const uncached = enrich(make(), { geo: geoipFix });
+        expect(cached.tokenwatch.network).toEqual(uncached.tokenwatch.network);
+        expect(cached.source?.as).toEqual(uncached.source?.as);
+        expect(cached.source?.as?.number).toBe(number);
+      }
+    }
+    expect(
+      enrich(activity({ source: { ip: '81.2.69.142', as: { number: 22616 } } })).tokenwatch.network?.class,
+    ).toBe('vpn');
+    expect(
+      enrich(activity({ source: { ip: '81.2.69.142', as: { number: 64500 } } })).tokenwatch.network?.class,
+    ).toBe('residential');
+  });
+
   it('keeps a vendor city geo over geoip, and never a country centroid', () => {
     const vendorCity = {
       country_iso_code: 'US',

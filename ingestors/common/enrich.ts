@@ -120,6 +120,38 @@ interface IpFacts {
   fix: GeoFix | undefined;
   prefix: string;
   network: NetworkFacts;
+  /**
+   * Classifications of this address with a vendor-given AS number (Workspace `networkInfo.ipAsn`),
+   * frozen, by AS number (at most {@link VENDOR_ASNS_KEPT}): only on cached facts.
+   */
+  byVendorAsn?: Map<number, NetworkFacts>;
+}
+
+/** Vendor AS numbers remembered per cached address (one is usual; more are classified each time). */
+const VENDOR_ASNS_KEPT = 4;
+
+/**
+ * `network.classify(facts.ip, vendorAsn)`, remembered on cached facts (a pure function of the
+ * address, the AS number and the classifier the cache belongs to).
+ */
+function classifyWithVendorAsn(
+  facts: IpFacts,
+  vendorAsn: number,
+  network: NetworkIntel,
+  cached: boolean,
+): NetworkFacts {
+  if (!cached) return network.classify(facts.ip, vendorAsn);
+  let known = facts.byVendorAsn;
+  let net = known?.get(vendorAsn);
+  if (net === undefined) {
+    net = freezeNetwork(network.classify(facts.ip, vendorAsn));
+    if (known === undefined) {
+      known = new Map();
+      facts.byVendorAsn = known;
+    }
+    if (known.size < VENDOR_ASNS_KEPT) known.set(vendorAsn, net);
+  }
+  return net;
 }
 
 /**
@@ -247,7 +279,10 @@ export function enrichInPlace(activity: TokenActivity, opts: EnrichOptions = {})
   if (ip && source) {
     if (!relatedIps.includes(ip.text)) relatedIps.push(ip.text);
     const vendorAsn = source.as?.number;
-    const net = vendorAsn === undefined ? facts.network : network.classify(ip, vendorAsn);
+    const net =
+      vendorAsn === undefined
+        ? facts.network
+        : classifyWithVendorAsn(facts, vendorAsn, network, opts.geo === undefined);
     if (net.as) {
       const org = source.as?.organization?.name ?? net.as.organization;
       source.as =

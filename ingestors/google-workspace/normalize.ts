@@ -87,18 +87,22 @@ export function normalizeGoogleWorkspace(record: RawRecord): NormalizeResult {
  */
 function pickEvent(a: GwsActivity): { event: GwsEvent; index: number | string } | undefined {
   const given = a.tokenwatch_event_index ?? undefined;
-  const position = (e: GwsEvent): number | string => given ?? googleSplitPosition(e.parameters);
   if (Array.isArray(a.events)) {
     const event = a.events[given ?? 0];
     return event ? { event, index: given ?? 0 } : undefined;
   }
-  if (a.events) return { event: a.events, index: position(a.events) };
-  if (a.event) return { event: a.event, index: position(a.event) };
+  if (a.events) return { event: a.events, index: position(given, a.events) };
+  if (a.event) return { event: a.event, index: position(given, a.event) };
   if (a.name) {
     const event = { name: a.name, type: a.type, parameters: a.parameters };
-    return { event, index: position(event) };
+    return { event, index: position(given, event) };
   }
   return undefined;
+}
+
+/** An already-split event's position: the framing's index when given, else a hash of its parameters. */
+function position(given: number | undefined, e: GwsEvent): number | string {
+  return given ?? googleSplitPosition(e.parameters);
 }
 
 function buildActivity(
