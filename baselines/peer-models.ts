@@ -62,8 +62,9 @@ import {
  *
  * Cost (CPU time, 2-core box under load): contextFor + update ~3 µs per event, of which
  * Date.parse is ~0.5; scoring at checkpoints with `scoreAbove` adds ~0.5 µs per event on a quiet
- * group (5 events per token-hour); a (re)training ~15-30 ms (forest, medians, 512 scores for the
- * training-score percentiles), once per `retrainEvery` completed token-hours of a group.
+ * group (5 events per token-hour); a (re)training ~10-20 ms (forest, per-feature medians sorted
+ * as typed arrays), once per `retrainEvery` completed token-hours of a group; the 512 scores of
+ * training rows behind `trainingScores` (about as much again) only when a detector reads them.
  */
 
 export const peerModelsConfigSchema = z.strictObject({
@@ -243,7 +244,8 @@ class PeerGroup {
   reference: number[] = [];
   displayMedians: number[] = [];
   flagShares: number[] = [];
-  trainingScores = { p50: 0, p99: 0 };
+  /** what benign looks like to the current model (scored on first read) */
+  benign: TrainingScores = NO_TRAINING_SCORES;
 
   constructor(
     readonly key: string,
@@ -303,7 +305,11 @@ class PeerGroup {
 
     // Reference for substitution: per-feature medians; the hour as the peers' most common hour.
     const medians: number[] = [];
-    for (let j = 0; j < FEATURE_COUNT; j++) medians.push(median(rows.map((r) => r[j]!)));
+    const column = new Float64Array(rows.length);
+    for (let j = 0; j < FEATURE_COUNT; j++) {
+      for (let i = 0; i < rows.length; i++) column[i] = rows[i]![j]!;
+      medians.push(median(column));
+    }
     const hourCounts = new Array<number>(24).fill(0);
     for (const r of rows) hourCounts[hourOfVector(r)]!++;
     const modeHour = hourCounts.indexOf(Math.max(...hourCounts));
@@ -317,12 +323,12 @@ class PeerGroup {
       return rows.reduce((acc, r) => acc + r[j]!, 0) / rows.length;
     });
 
-    // What benign looks like: scores of (up to) 512 training rows, evenly strided.
+    // What benign looks like: scores of (up to) 512 training rows, evenly strided; scored only
+    // when a detector first reads them (an alert's explanation), not at every training.
     const stride = Math.max(1, Math.ceil(rows.length / 512));
-    const scores: number[] = [];
-    for (let i = 0; i < rows.length; i += stride) scores.push(model.score(rows[i]!));
-    scores.sort((a, b) => a - b);
-    this.trainingScores = { p50: round3(quantile(scores, 0.5)), p99: round3(quantile(scores, 0.99)) };
+    const sample: number[][] = [];
+    for (let i = 0; i < rows.length; i += stride) sample.push(rows[i]!);
+    this.benign = new TrainingScores(model, sample);
     this.model = model;
   }
 
@@ -341,15 +347,45 @@ class PeerGroup {
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
-/** Median (lower of the two middle values for an even count, so it is an observed value). */
-function median(values: number[]): number {
+/**
+ * The scores one trained model gives a sample of its own training rows (median and p99, rounded
+ * to 3 decimals): computed on first read, since only an alert's explanation quotes them (512
+ * forest passes, about as much as the training itself, saved at every other retraining).
+ */
+class TrainingScores {
+  private scores: Readonly<{ p50: number; p99: number }> | undefined;
+
+  constructor(
+    private readonly model: IsolationForestModel | undefined,
+    /** training rows (references; rows are never mutated) */
+    private readonly sample: readonly number[][],
+  ) {}
+
+  get value(): Readonly<{ p50: number; p99: number }> {
+    if (this.scores !== undefined) return this.scores;
+    const scores = new Float64Array(this.sample.length);
+    if (this.model !== undefined)
+      for (let i = 0; i < scores.length; i++) scores[i] = this.model.score(this.sample[i]!);
+    scores.sort();
+    this.scores = { p50: round3(quantile(scores, 0.5)), p99: round3(quantile(scores, 0.99)) };
+    return this.scores;
+  }
+}
+
+const NO_TRAINING_SCORES = new TrainingScores(undefined, []);
+
+/**
+ * Median (lower of the two middle values for an even count, so it is an observed value); sorts
+ * `values` in place (a typed array sorts numerically without a comparator call per pair).
+ */
+function median(values: Float64Array): number {
   if (values.length === 0) return 0;
-  values.sort((a, b) => a - b);
+  values.sort();
   return values[(values.length - 1) >> 1]!;
 }
 
 /** Quantile of sorted values (nearest rank). */
-function quantile(sorted: readonly number[], q: number): number {
+function quantile(sorted: ArrayLike<number>, q: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
@@ -415,6 +451,7 @@ export class PeerModels {
     const group = app?.model !== undefined ? app : this.groups.get(peerGroupKey(activity));
     const model = group?.model;
     if (group === undefined || model === undefined) return undefined;
+    const benign = group.benign;
 
     const t = eventTime(activity);
     const state = this.tokens.get(activity.token.id) ?? new TokenHourState();
@@ -440,7 +477,10 @@ export class PeerModels {
       trainingSpanDays: Number.isFinite(group.firstHour)
         ? (group.lastHour - group.firstHour + HOUR_MS) / DAY_MS
         : 0,
-      trainingScores: group.trainingScores,
+      // scored on first read (the explanation of an alert), by the model of this context
+      get trainingScores() {
+        return benign.value;
+      },
       score: () => {
         if (scorable) memo ??= scoreWindow(group, model, features, window, model.score(features));
         return memo;
