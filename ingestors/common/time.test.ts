@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TimestampError } from './errors.js';
 import { parseTimestampMs, toIsoUtc } from './time.js';
@@ -50,5 +51,63 @@ describe('toIsoUtc', () => {
       expect((e as TimestampError).code).toBe('bad_timestamp');
       expect((e as TimestampError).value).toBe('"nope"');
     }
+  });
+});
+
+describe('toIsoUtc on canonical strings (returned as is when already canonical)', () => {
+  /** What the general path gives: the ISO text of the parsed instant, or the error's code. */
+  const general = (s: string): string => {
+    try {
+      return new Date(parseTimestampMs(s)).toISOString();
+    } catch (e) {
+      return `${(e as TimestampError).code}: ${(e as TimestampError).message}`;
+    }
+  };
+  const viaToIsoUtc = (s: string): string => {
+    try {
+      return toIsoUtc(s);
+    } catch (e) {
+      return `${(e as TimestampError).code}: ${(e as TimestampError).message}`;
+    }
+  };
+  const pad = (n: number, w: number) => String(n).padStart(w, '0');
+
+  it('agrees with the general path on generated canonical-looking strings (bad fields included)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1985, max: 2105 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: 0, max: 25 }),
+        fc.integer({ min: 0, max: 61 }),
+        fc.integer({ min: 0, max: 61 }),
+        fc.integer({ min: 0, max: 999 }),
+        (y, mo, d, h, mi, se, ms) => {
+          const s = `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(se, 2)}.${pad(ms, 3)}Z`;
+          expect(viaToIsoUtc(s)).toBe(general(s));
+        },
+      ),
+      { numRuns: 20_000, seed: 5 },
+    );
+  });
+
+  it('leaves leap days, leap seconds, range ends and near misses to the general path', () => {
+    for (const s of [
+      '2024-02-29T12:00:00.000Z',
+      '2023-02-29T12:00:00.000Z',
+      '2000-02-29T00:00:00.000Z',
+      '2100-02-29T00:00:00.000Z',
+      '2016-12-31T23:59:60.000Z',
+      '1990-01-01T00:00:00.000Z',
+      '1989-12-31T23:59:59.999Z',
+      '2099-12-31T23:59:59.999Z',
+      '2025-06-04T23:59:37.482z',
+      '2025-06-04 23:59:37.482Z',
+      '2025-06-04T23:59:37,482Z',
+      '2025-6-04T23:59:37.4820Z',
+      '2025-06-04T23:59:3a.482Z',
+    ])
+      expect(viaToIsoUtc(s)).toBe(general(s));
+    expect(toIsoUtc('2025-06-04T23:59:37.482Z')).toBe('2025-06-04T23:59:37.482Z');
   });
 });

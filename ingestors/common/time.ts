@@ -45,7 +45,54 @@ export function parseTimestampMs(value: unknown): number {
  * Throws {@link TimestampError} when the value is missing or impossible.
  */
 export function toIsoUtc(value: unknown): string {
+  if (typeof value === 'string' && value.length === 24 && isCanonicalIso(value)) return value;
   return new Date(parseTimestampMs(value)).toISOString();
+}
+
+/** Value of the two ASCII digits at `at`, or -1. */
+function twoDigits(s: string, at: number): number {
+  const a = s.charCodeAt(at) - 48;
+  const b = s.charCodeAt(at + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * True when `s` (24 characters) is already what {@link toIsoUtc} returns for it:
+ * `YYYY-MM-DDTHH:MM:SS.mmmZ` naming a real instant within 1990..2100 (Google's `id.time`, the
+ * pipeline's own output). Such a string is returned as is, without the regex and a Date.
+ */
+function isCanonicalIso(s: string): boolean {
+  if (
+    s.charCodeAt(4) !== 45 ||
+    s.charCodeAt(7) !== 45 ||
+    s.charCodeAt(10) !== 84 ||
+    s.charCodeAt(13) !== 58 ||
+    s.charCodeAt(16) !== 58 ||
+    s.charCodeAt(19) !== 46 ||
+    s.charCodeAt(23) !== 90
+  )
+    return false;
+  const century = twoDigits(s, 0);
+  const yy = twoDigits(s, 2);
+  const month = twoDigits(s, 5);
+  const day = twoDigits(s, 8);
+  const hour = twoDigits(s, 11);
+  const minute = twoDigits(s, 14);
+  const second = twoDigits(s, 17);
+  const ms1 = twoDigits(s, 20);
+  const ms2 = s.charCodeAt(22) - 48;
+  if (century < 0 || yy < 0 || ms1 < 0 || ms2 < 0 || ms2 > 9) return false;
+  if (month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59) return false;
+  // a leap second (60) is read as 59 by the general path: not canonical
+  if (second < 0 || second > 59) return false;
+  const year = century * 100 + yy;
+  // inside the accepted range (MIN_MS..MAX_MS: 1990-01-01 inclusive to 2100-01-01 exclusive)
+  if (year < 1990 || year > 2099) return false;
+  // a real day of that month (2023-02-30 is rejected by the general path)
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days =
+    month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return day <= days;
 }
 
 /** Epoch number to ms by magnitude: s < 1e11 <= ms < 1e14 <= µs < 1e17 <= ns. */
