@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { BaselineView } from '../../baselines/types.js';
 import type { TokenActivity } from '../../schemas/token-activity.js';
 import { defineDetector } from '../define-detector.js';
 import { baselineFacts, eventTimeMs, fmtDuration, tokenLabel } from '../explain.js';
@@ -12,7 +13,9 @@ import { isUse } from '../lookup.js';
  * (`created`) with this use; fires once per new network.
  *
  * A network the owner already uses (their CI runner, office) is low: creating a token in the
- * browser and pasting it into CI minutes later is normal. An unknown network is high.
+ * browser and pasting it into CI minutes later is normal. So is a named cloud provider's address
+ * in an autonomous system the owner already ran workloads in before the token was created (a CI
+ * runner pool draws a new address, often a new /24, per job). An unknown network is high.
  *
  * Only for credentials a person holds and deploys themselves ({@link isPersonalCredential}: PATs,
  * API keys, SSH/deploy keys, hashed tokens without an OAuth client). OAuth app grants, GitHub App
@@ -40,12 +43,35 @@ export const isPersonalCredential = (activity: TokenActivity): boolean =>
     ((activity.token.key_kind === 'token_hash' || activity.token.key_kind === 'token_id') &&
       activity.token.client?.id === undefined));
 
+/**
+ * The cloud this use comes from, as `<provider> AS<number> (<organization>)`, when it is a named
+ * cloud provider's address (`tokenwatch.network.class` `cloud`) in an autonomous system
+ * (`source.as.number`) the owner used before `beforeMs` (the token's creation, epoch ms): a CI
+ * runner pool or autoscaling group draws a fresh address, often in a new /24, from the same
+ * provider's AS for every job, so the owner's earlier use of that AS is the known network, not
+ * the /24. Rented hosting (`hosting`: a VPS at Hetzner, DigitalOcean...) never counts.
+ * Undefined otherwise.
+ */
+function ownerCloudBefore(
+  activity: TokenActivity,
+  owner: BaselineView | undefined,
+  beforeMs: number,
+): string | undefined {
+  const net = activity.tokenwatch.network;
+  const as = activity.source?.as;
+  if (owner === undefined || net?.class !== 'cloud' || as?.number === undefined) return undefined;
+  const seen = owner.seen('asn', String(as.number));
+  if (seen === undefined || seen.firstSeen >= beforeMs) return undefined;
+  const provider = net.cloud_provider ?? 'a cloud';
+  return `${provider} AS${as.number}${as.organization?.name ? ` (${as.organization.name})` : ''}`;
+}
+
 export const tokenLifecycleRapidFirstUseNewNetwork = defineDetector({
   id: 'token.lifecycle.rapid_first_use_new_network',
   name: 'New token used within minutes from a different network',
   description:
     'A token created or authorized less than the rapid-first-use window ago is used from a different network or country than the one it was created from.',
-  version: 1,
+  version: 2,
   severity: 'high',
   riskScore: 78,
   category: 'iam',
@@ -58,8 +84,9 @@ export const tokenLifecycleRapidFirstUseNewNetwork = defineDetector({
     'token.lifecycle',
   ],
   summary:
-    "Within `rapidFirstUseMs` (default 1 h) of creation, first use of a personal credential (PAT, API/SSH/deploy key, hashed token without OAuth client) from a network/country other than the creation's (S10). Low when the owner already uses that network (token pasted into CI). OAuth grants, App installations and DWD are excluded (their servers use the token elsewhere by design).",
-  knownGaps: "Needs the creation event; attacker on the creator's network.",
+    "Within `rapidFirstUseMs` (default 1 h) of creation, first use of a personal credential (PAT, API/SSH/deploy key, hashed token without OAuth client) from a network/country other than the creation's (S10). Low when the owner already uses that network (token pasted into CI), or when it is a cloud provider's address in an AS the owner ran workloads in before the token was created (a CI runner pool's fresh address). OAuth grants, App installations and DWD are excluded (their servers use the token elsewhere by design).",
+  knownGaps:
+    "Needs the creation event; attacker on the creator's network; attacker renting in the same cloud provider AS the owner's CI already uses (reported low, not high).",
   falsePositives: [
     'Owner creating a token in the browser and configuring it in a CI system or server right away',
     'Owner switching between office network and VPN while setting up a token',
@@ -107,13 +134,16 @@ export const tokenLifecycleRapidFirstUseNewNetwork = defineDetector({
     }
 
     const ownerNetwork = prefix !== undefined && ctx.owner?.seen('ip_prefix', prefix) !== undefined;
+    const ownerCloud = ownerNetwork ? undefined : ownerCloudBefore(activity, ctx.owner, created.at);
     const here = `${prefix ?? ip ?? 'unknown network'}${country ? ` (${country})` : ''}`;
     const birth = `${created.ipPrefix ?? created.ip ?? 'unknown network'}${created.country ? ` (${created.country})` : ''}`;
     const reason =
       `${tokenLabel(activity)} was first used from ${here} ${fmtDuration(sinceCreation)} after it was created from ${birth}` +
       (ownerNetwork
         ? '; the owner already uses that network, so it is likely being deployed.'
-        : '; neither the token nor its owner ever used that network.');
+        : ownerCloud !== undefined
+          ? `; the owner already ran workloads in ${ownerCloud} from other addresses before the token was created, so it is likely being deployed to a runner pool there.`
+          : '; neither the token nor its owner ever used that network.');
     return [
       {
         reason,
@@ -124,7 +154,7 @@ export const tokenLifecycleRapidFirstUseNewNetwork = defineDetector({
           window: fmtDuration(sinceCreation),
           ...baselineFacts(ctx.token, 'token'),
         },
-        ...(ownerNetwork ? { severity: 'low' as const, riskScore: 35 } : {}),
+        ...(ownerNetwork || ownerCloud !== undefined ? { severity: 'low' as const, riskScore: 35 } : {}),
       },
     ];
   },
