@@ -82,6 +82,10 @@ export const tokenLifecycleRapidFirstUseNewNetwork = defineDetector({
     'source.ip',
     'source.geo.country_iso_code',
     'token.lifecycle',
+    'tokenwatch.network.class',
+    'tokenwatch.network.cloud_provider',
+    'source.as.number',
+    'source.as.organization.name',
   ],
   summary:
     "Within `rapidFirstUseMs` (default 1 h) of creation, first use of a personal credential (PAT, API/SSH/deploy key, hashed token without OAuth client) from a network/country other than the creation's (S10). Low when the owner already uses that network (token pasted into CI), or when it is a cloud provider's address in an AS the owner ran workloads in before the token was created (a CI runner pool's fresh address). OAuth grants, App installations and DWD are excluded (their servers use the token elsewhere by design).",
