@@ -105,6 +105,13 @@ export interface BatchLoopDeps {
 
 const tpKey = (topic: string, partition: number): string => `${partition}:${topic}`;
 
+/** One partition's offset to commit. */
+interface CommitOffset {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
 /**
  * The kafkajs `eachBatch` handler of serve (autoCommit off, auto-resolve off, one partition at a
  * time) and the owner of checkpoints and offset commits.
@@ -152,6 +159,8 @@ export class BatchLoop {
    * next chunk is processed meanwhile). Resolves false when it was abandoned or failed.
    */
   private inFlight: Promise<boolean> | undefined;
+  /** An incremental checkpoint being written and committed in the background (at most one). */
+  private persisting: Promise<boolean> | undefined;
   /** The heartbeat of the latest kafkajs batch, kept alive during long checkpoints. */
   private heartbeat: (() => Promise<void>) | undefined;
   private readonly log: Logger;
@@ -333,19 +342,23 @@ export class BatchLoop {
     const delivery = needsDelivery
       ? this.deliverChunk(processed, heartbeat, topic, partition)
       : Promise.resolve({ report: undefined, deliverMs: 0 });
+    // A checkpoint due now covers the state as this chunk left it; it becomes live only once
+    // this chunk's delivery is acknowledged (an incremental one is written meanwhile in the
+    // background; a full one waits for the delivery, then holds processing until written).
+    let checkpointed = false;
+    let checkpointMs = 0;
     if (this.checkpointDue()) {
-      // a checkpoint is a barrier: its state and offsets cover only acknowledged chunks
-      const delivered = await delivery;
-      if (!delivered) return false;
       const t2 = performance.now();
-      const checkpointed = await this.checkpointAndCommit(false);
-      emit(delivered, checkpointed, performance.now() - t2);
-      return true;
+      checkpointed = await this.checkpointAndCommit(
+        false,
+        delivery.then((d) => d !== undefined),
+      );
+      checkpointMs = performance.now() - t2;
     }
     // Not awaited: the next chunk is processed while this one is delivered.
     this.inFlight = delivery.then((delivered) => {
       if (!delivered) return false;
-      emit(delivered, false, 0);
+      emit(delivered, checkpointed, checkpointMs);
       return true;
     });
     return true;
@@ -411,56 +424,146 @@ export class BatchLoop {
   }
 
   /**
-   * When due (or with `force`): drains the inventory writer, checkpoints (with a state
-   * directory), then commits the positions the checkpoint covers. Not while tainted. Never
-   * throws: a failed checkpoint keeps the previous one live, a failed commit is retried with the
-   * next one. Returns whether a checkpoint was written.
+   * When due (or with `force`): takes a checkpoint of the state as the acknowledged chunks left
+   * it, then commits the offsets it covers. Not while tainted. Never throws: a failed checkpoint
+   * keeps the previous one live, a failed commit is retried with the next one. Returns whether a
+   * checkpoint was taken.
+   *
+   * An incremental checkpoint (and, without a state directory, the commit alone) runs in the
+   * background: the delta and the offsets are captured now, then, while the next chunks are
+   * processed, it waits for the token inventory updates queued before it, writes the delta and
+   * commits (committed offsets never cover an inventory update or a delta that is not
+   * acknowledged). One at a time: a checkpoint falling due while the last is still being written
+   * waits for a later chunk. A full checkpoint (it reads the live pipeline while it writes) is a
+   * barrier: processing waits for it. `force` (shutdown) waits for whichever it takes.
    */
-  private async checkpointAndCommit(force: boolean): Promise<boolean> {
+  private async checkpointAndCommit(
+    force: boolean,
+    delivered: Promise<boolean> = Promise.resolve(true),
+  ): Promise<boolean> {
     if (this.tainted) return false;
     if (!force && !this.checkpointDue()) return false;
-    // a barrier: the checkpoint covers only chunks whose delivery was acknowledged
+    // every chunk before the last processed one is acknowledged (that one: `delivered`)
     if (!(await this.settled())) return false;
+    if (this.persisting) {
+      if (!force) return false;
+      await this.persisting;
+      if (this.tainted) return false;
+    }
     if (!force && this.dirty.size === 0 && this.deps.sinks.inventoryBacklog === 0) return false;
+    const store = this.deps.checkpoints;
+    // the last chunk's inventory updates were queued when its delivery started
+    const inventoryMark = this.deps.sinks.inventoryMark();
+    const fullStore = store?.nextIsFull() ? store : undefined;
+    if (!fullStore) {
+      // captured now, written in the background once `delivered` and the inventory are acknowledged
+      const acknowledged = (async () => {
+        if (!(await delivered)) throw new DeliveryAbortedError();
+        await this.deps.sinks.inventoryFlushed(inventoryMark);
+      })();
+      acknowledged.catch(() => {});
+      let write: (() => Promise<string>) | undefined;
+      try {
+        write = store?.captureDelta(
+          this.deps.pipeline(),
+          this.deps.positions,
+          this.settings.groupId,
+          this.deps.reorder,
+          acknowledged,
+        );
+      } catch (err) {
+        this.log.error({ err }, 'checkpoint failed; the previous one stays live (offsets not committed)');
+        return false;
+      }
+      const offsets = this.takeOffsets();
+      this.lastCheckpointAt = Date.now();
+      const persisting = this.persist(acknowledged, write, offsets).finally(() => {
+        if (this.persisting === persisting) this.persisting = undefined;
+      });
+      this.persisting = persisting;
+      if (force) return persisting;
+      return store !== undefined;
+    }
+    // in full: a barrier (the save reads the live pipeline while it writes)
+    if (!(await delivered)) return false;
     try {
       // Committed offsets must not cover inventory updates that are still queued.
-      await this.deps.sinks.flushInventory();
+      await this.deps.sinks.inventoryFlushed(inventoryMark);
     } catch (err) {
       this.tainted = true;
       this.log.warn({ err: (err as Error).message }, 'inventory updates not acknowledged; not checkpointing');
       return false;
     }
-    const store = this.deps.checkpoints;
-    let saved = false;
-    if (store) {
-      const end = this.deps.metrics.checkpointDuration.startTimer();
-      const beat = this.keepAlive();
-      try {
-        const { kind } = await store.save(
-          this.deps.pipeline(),
-          this.deps.positions,
-          this.settings.groupId,
-          this.deps.reorder,
-        );
-        this.deps.metrics.checkpoints.inc({ kind });
-        saved = true;
-      } catch (err) {
-        this.log.error({ err }, 'checkpoint failed; the previous one stays live (offsets not committed)');
-        return false;
-      } finally {
-        clearInterval(beat);
-        end();
-      }
+    const end = this.deps.metrics.checkpointDuration.startTimer();
+    const beat = this.keepAlive();
+    try {
+      const { kind } = await fullStore.save(
+        this.deps.pipeline(),
+        this.deps.positions,
+        this.settings.groupId,
+        this.deps.reorder,
+      );
+      this.deps.metrics.checkpoints.inc({ kind });
+    } catch (err) {
+      this.log.error({ err }, 'checkpoint failed; the previous one stays live (offsets not committed)');
+      return false;
+    } finally {
+      clearInterval(beat);
+      end();
     }
     this.lastCheckpointAt = Date.now();
-    await this.commit();
-    return saved;
+    await this.commit(this.takeOffsets());
+    return true;
   }
 
-  private async commit(): Promise<void> {
-    const consumer = this.deps.consumer();
-    if (!consumer || this.dirty.size === 0) return;
-    // never past a message whose activity is still buffered (see the class comment)
+  /**
+   * The background part of an incremental checkpoint: waits for the inventory updates it covers,
+   * writes the delta (if any), then commits `offsets`. Resolves whether the delta was written.
+   */
+  private async persist(
+    acknowledged: Promise<void>,
+    write: (() => Promise<string>) | undefined,
+    offsets: CommitOffset[],
+  ): Promise<boolean> {
+    const end = write ? this.deps.metrics.checkpointDuration.startTimer() : undefined;
+    try {
+      await acknowledged;
+    } catch (err) {
+      // the delivery was abandoned or the inventory writer gave up: the loop is tainted
+      this.tainted = true;
+      if (!(err instanceof DeliveryAbortedError))
+        this.log.warn(
+          { err: (err as Error).message },
+          'inventory updates not acknowledged; not checkpointing',
+        );
+      this.redirty(offsets);
+      // the delta's write waits for the same acknowledgement and fails with it
+      await write?.().catch(() => {});
+      return false;
+    }
+    if (write) {
+      try {
+        await write();
+        this.deps.metrics.checkpoints.inc({ kind: 'delta' });
+      } catch (err) {
+        this.log.error({ err }, 'checkpoint failed; the previous one stays live (offsets not committed)');
+        this.redirty(offsets);
+        return false;
+      } finally {
+        end?.();
+      }
+    }
+    await this.commit(offsets);
+    return write !== undefined;
+  }
+
+  /**
+   * The offsets to commit for the partitions whose position moved (then no longer marked): each
+   * partition's position, but never past a message whose activity is still buffered (see the
+   * class comment).
+   */
+  private takeOffsets(): CommitOffset[] {
+    if (this.dirty.size === 0) return [];
     const offsets = this.deps.positions
       .entries()
       .filter((e) => this.dirty.has(tpKey(e.topic, e.partition)))
@@ -469,11 +572,23 @@ export class BatchLoop {
         const at = buffered !== undefined && BigInt(buffered) < BigInt(offset) ? buffered : offset;
         return { topic, partition, offset: at };
       });
+    this.dirty.clear();
+    return offsets;
+  }
+
+  /** Marks the partitions of offsets that were not committed for the next commit. */
+  private redirty(offsets: readonly CommitOffset[]): void {
+    for (const o of offsets) this.dirty.add(tpKey(o.topic, o.partition));
+  }
+
+  private async commit(offsets: CommitOffset[]): Promise<void> {
+    const consumer = this.deps.consumer();
+    if (!consumer || offsets.length === 0) return;
     try {
       await consumer.commitOffsets(offsets);
-      this.dirty.clear();
     } catch (err) {
       // The position guard skips what is redelivered; the checkpoint has the offsets anyway.
+      this.redirty(offsets);
       this.log.warn(
         { offsets, err: (err as Error).message },
         'offset commit failed; retried with the next one',
@@ -520,7 +635,10 @@ export class BatchLoop {
   async drain(): Promise<void> {
     this.stopping = true;
     this.flowControl.stop();
-    await this.exclusive(() => this.settled());
+    await this.exclusive(async () => {
+      await this.settled();
+      await this.persisting;
+    });
   }
 
   /**

@@ -178,4 +178,47 @@ describe('incremental checkpoints', () => {
       .reduce((s, p) => s + statSync(p).size, 0);
     expect(statSync(delta.path).size).toBeLessThan(fullBytes);
   });
+
+  it('a captured delta holds the state at capture, and is live only once `ready` resolves', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-ckpt-'));
+    const input = slices();
+    const total = input.reduce((s, l) => s + l.length, 0);
+    const a = new Consumer(new CheckpointStore(dir, logger, { maxDeltaShare: 100 }), total);
+    a.consume(input[0] as string[]);
+    expect((await a.save()).kind).toBe('full');
+    a.consume(input[1] as string[]);
+    const atCapture = structuredClone(a.state());
+    let acknowledge: () => void = () => {};
+    const ready = new Promise<void>((r) => (acknowledge = r));
+    const write = a.store.captureDelta(a.pipeline, a.positions, 'g', a.reorder, ready);
+    // the pipeline goes on while the delta is written
+    a.consume(input[2] as string[]);
+    await new Promise((r) => setTimeout(r, 50));
+    const live = readdirSync(dir).find((n) => n.startsWith('checkpoint-')) as string;
+    const deltaFiles = () => readdirSync(join(dir, live, 'deltas')).filter((f) => f.endsWith('.json.gz'));
+    expect(deltaFiles()).toEqual([]);
+    acknowledge();
+    await write();
+    expect(deltaFiles()).toEqual(['0000000001.json.gz']);
+    const b = new Consumer(new CheckpointStore(dir, logger), total);
+    await b.load();
+    expect(b.state()).toEqual(atCapture);
+
+    // not acknowledged: the delta is never live, and the next save is in full
+    a.consume(input[3] as string[]);
+    const failed = a.store.captureDelta(
+      a.pipeline,
+      a.positions,
+      'g',
+      a.reorder,
+      Promise.reject(new Error('no')),
+    );
+    await expect(failed()).rejects.toThrow('no');
+    expect(deltaFiles()).toEqual(['0000000001.json.gz']);
+    expect(a.store.nextIsFull()).toBe(true);
+    expect((await a.save()).kind).toBe('full');
+    const c = new Consumer(new CheckpointStore(dir, logger), total);
+    await c.load();
+    expect(c.state()).toEqual(a.state());
+  });
 });

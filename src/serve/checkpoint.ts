@@ -104,7 +104,9 @@ async function fsyncTree(dir: string): Promise<void> {
  * stage 2 touched, the release buffer's added and released activities, the small pipeline-wide
  * pieces, the offsets) as the next delta file of the live checkpoint: gzip (off the event loop),
  * a temporary file, fsync, rename, directory fsync, so a crash leaves the delta either complete
- * or absent. Loading applies the live checkpoint's deltas in order ({@link applyDeltas}), which
+ * or absent. A delta is captured (serialized) synchronously and may be written while the
+ * pipeline goes on ({@link captureDelta}); deltas are written in capture order. Loading applies
+ * the live checkpoint's deltas in order ({@link applyDeltas}), which
  * restores the state and offsets of the last one. A full save happens first, after
  * {@link CheckpointPolicy.maxDeltas} deltas, once the deltas add up to the full checkpoint's size,
  * and after a failed save (the changes it would have carried are gone from the tracker). The
@@ -126,6 +128,8 @@ export class CheckpointStore {
   private needFull = true;
   private tracker: ChangeTracker | undefined;
   private readonly policy: CheckpointPolicy;
+  /** The last captured delta's write: true once written (or none), false when it failed. */
+  private lastWrite: Promise<boolean> = Promise.resolve(true);
 
   constructor(
     readonly dir: string,
@@ -220,9 +224,23 @@ export class CheckpointStore {
   }
 
   /**
+   * Whether the next save is in full (see the class comment). A full save reads the live
+   * pipeline across awaits, so the pipeline must not change until it resolves; a delta is
+   * captured synchronously ({@link captureDelta}) and may be written while processing goes on.
+   */
+  nextIsFull(): boolean {
+    return (
+      this.needFull ||
+      this.live === undefined ||
+      this.deltaCount >= this.policy.maxDeltas ||
+      this.deltaBytes >= this.policy.maxDeltaShare * this.fullBytes
+    );
+  }
+
+  /**
    * Saves the pipeline state, the release buffer and the offsets they cover as the new live
    * checkpoint: a delta when the policy allows (see the class comment), else in full. Returns the
-   * file or directory written and which kind.
+   * file or directory written and which kind. The pipeline must not change until it resolves.
    */
   async save(
     pipeline: Pipeline,
@@ -230,23 +248,110 @@ export class CheckpointStore {
     groupId: string,
     reorder?: ReorderBuffer,
   ): Promise<{ path: string; kind: 'full' | 'delta' }> {
+    if (this.nextIsFull())
+      return { path: await this.saveFull(pipeline, positions, groupId, reorder), kind: 'full' };
+    return { path: await this.captureDelta(pipeline, positions, groupId, reorder)(), kind: 'delta' };
+  }
+
+  /**
+   * Captures an incremental checkpoint now, synchronously (what stage 2 changed since the last
+   * save, the release buffer's changes, the offsets; serialized before this returns, so the
+   * pipeline may change as soon as it does), and returns the function that writes it (gzip off
+   * the event loop, temporary file, fsync, rename, directory fsync), resolving to its path once
+   * it is live. Writes happen in capture order: one waits for the write before it and fails if
+   * that one failed (a delta never follows a gap), and, given `ready`, wait for it too (a delta
+   * must not become live before what it covers is acknowledged elsewhere; when `ready` rejects,
+   * the write fails). After a failed write the next save is full. Only while {@link nextIsFull}
+   * is false.
+   * @throws StateError when the next save must be in full.
+   */
+  captureDelta(
+    pipeline: Pipeline,
+    positions: OffsetPositions,
+    groupId: string,
+    reorder?: ReorderBuffer,
+    ready?: Promise<unknown>,
+  ): () => Promise<string> {
+    if (this.nextIsFull()) throw new StateError('the next checkpoint must be written in full');
     const tracker = this.trackerFor(pipeline);
-    const full =
-      this.needFull ||
-      this.live === undefined ||
-      this.deltaCount >= this.policy.maxDeltas ||
-      this.deltaBytes >= this.policy.maxDeltaShare * this.fullBytes;
+    const live = join(this.dir, this.live as string);
+    const n = this.deltaCount + 1;
+    let json: string;
     try {
-      if (full) return { path: await this.saveFull(pipeline, positions, groupId, reorder), kind: 'full' };
-      return { path: await this.saveDelta(tracker, positions, groupId, reorder), kind: 'delta' };
+      const delta: ServeCheckpointDelta = {
+        kind: 'tokenwatch.serve.delta',
+        version: 1,
+        n,
+        savedAt: new Date().toISOString(),
+        groupId,
+        positions: positions.toJSON(),
+        reorder: reorder?.delta() ?? { partitions: [], added: [], removed: [], nextSeq: 0 },
+        state: tracker.delta(),
+      };
+      json = JSON.stringify(delta);
     } catch (err) {
-      // the tracker forgot what this save would have carried: the next one is in full
+      // the tracker may have forgotten changes this delta would have carried
+      this.needFull = true;
+      throw err;
+    }
+    reorder?.markPersisted();
+    this.deltaCount = n;
+    const before = this.lastWrite;
+    // awaited after the gzip: a rejection meanwhile is not unhandled
+    ready?.catch(() => {});
+    const write = (async () => {
+      try {
+        const bytes = await gzipAsync(json, { level: 1 });
+        if (!(await before)) throw new StateError(`incremental checkpoint ${n - 1} was not written`);
+        const deltas = join(live, DELTAS);
+        if (!existsSync(deltas)) {
+          await mkdir(deltas, { recursive: true });
+          await fsyncPath(live, true);
+        }
+        const target = join(deltas, `${String(n).padStart(10, '0')}.json.gz`);
+        const tmp = `${target}.tmp-${process.pid}`;
+        await writeFile(tmp, bytes);
+        await fsyncPath(tmp);
+        try {
+          await ready;
+        } catch (err) {
+          await rm(tmp, { force: true });
+          throw err;
+        }
+        await rename(tmp, target);
+        await fsyncPath(deltas, true);
+        this.deltaBytes += bytes.length;
+        return target;
+      } catch (err) {
+        // what it carried is gone from the tracker: the next save is in full
+        this.needFull = true;
+        throw err;
+      }
+    })();
+    this.lastWrite = write.then(
+      () => true,
+      () => false,
+    );
+    return () => write;
+  }
+
+  private async saveFull(
+    pipeline: Pipeline,
+    positions: OffsetPositions,
+    groupId: string,
+    reorder: ReorderBuffer | undefined,
+  ): Promise<string> {
+    // a delta still being written would land in the checkpoint this one replaces
+    await this.lastWrite;
+    try {
+      return await this.writeFull(pipeline, positions, groupId, reorder);
+    } catch (err) {
       this.needFull = true;
       throw err;
     }
   }
 
-  private async saveFull(
+  private async writeFull(
     pipeline: Pipeline,
     positions: OffsetPositions,
     groupId: string,
@@ -281,42 +386,6 @@ export class CheckpointStore {
     this.needFull = false;
     await this.prune(name);
     return dir;
-  }
-
-  private async saveDelta(
-    tracker: ChangeTracker,
-    positions: OffsetPositions,
-    groupId: string,
-    reorder: ReorderBuffer | undefined,
-  ): Promise<string> {
-    const live = join(this.dir, this.live as string);
-    const n = this.deltaCount + 1;
-    const delta: ServeCheckpointDelta = {
-      kind: 'tokenwatch.serve.delta',
-      version: 1,
-      n,
-      savedAt: new Date().toISOString(),
-      groupId,
-      positions: positions.toJSON(),
-      reorder: reorder?.delta() ?? { partitions: [], added: [], removed: [], nextSeq: 0 },
-      state: tracker.delta(),
-    };
-    const bytes = await gzipAsync(JSON.stringify(delta), { level: 1 });
-    const deltas = join(live, DELTAS);
-    if (!existsSync(deltas)) {
-      await mkdir(deltas, { recursive: true });
-      await fsyncPath(live, true);
-    }
-    const target = join(deltas, `${String(n).padStart(10, '0')}.json.gz`);
-    const tmp = `${target}.tmp-${process.pid}`;
-    await writeFile(tmp, bytes);
-    await fsyncPath(tmp);
-    await rename(tmp, target);
-    await fsyncPath(deltas, true);
-    reorder?.markPersisted();
-    this.deltaCount = n;
-    this.deltaBytes += bytes.length;
-    return target;
   }
 
   private async maxSeq(): Promise<number> {

@@ -86,4 +86,39 @@ describe('InventoryWriter', () => {
     await writer.drain();
     expect(calls).toBe(2);
   });
+
+  it('flushed(mark) waits for the updates queued before the mark only', async () => {
+    const written: string[][] = [];
+    const releases: (() => void)[] = [];
+    const writer = new InventoryWriter(async (docs) => {
+      await new Promise<void>((r) => releases.push(r));
+      written.push([...docs.keys()]);
+    });
+    writer.enqueue(new Map([['a', doc('a', '2025-01-01T00:00:00.000Z')]]));
+    writer.enqueue(new Map([['b', doc('b', '2025-01-01T00:00:00.000Z')]]));
+    const mark = writer.mark();
+    let done = false;
+    const flushed = writer.flushed(mark).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 10));
+    releases.shift()?.(); // 'a' written; 'b' (queued meanwhile) is next
+    await new Promise((r) => setTimeout(r, 10));
+    writer.enqueue(new Map([['c', doc('c', '2025-01-01T00:00:00.000Z')]]));
+    expect(done).toBe(false);
+    releases.shift()?.(); // 'b' written; 'c' is being written and never acknowledged
+    await flushed;
+    expect(written).toEqual([['a'], ['b']]);
+  });
+
+  it('flushed(mark) resolves once the writer stops, empty batches queued meanwhile included', async () => {
+    let release: () => void = () => {};
+    const writer = new InventoryWriter(async () => {
+      await new Promise<void>((r) => (release = r));
+    });
+    writer.enqueue(new Map([['a', doc('a', '2025-01-01T00:00:00.000Z')]]));
+    writer.enqueue(new Map()); // a batch without inventory updates, while 'a' is written
+    const flushed = writer.flushed(writer.mark());
+    release();
+    await flushed;
+    expect(writer.size).toBe(0);
+  });
 });

@@ -108,6 +108,19 @@ export class ServeSinks {
     return this.inventory.drain();
   }
 
+  /** A mark of the token inventory updates queued so far (for {@link inventoryFlushed}). */
+  inventoryMark(): number {
+    return this.inventory.mark();
+  }
+
+  /**
+   * Waits until the token inventory updates queued before `mark` are acknowledged (not those
+   * queued since). @throws DeliveryAbortedError when the writer gave up (shutdown grace over).
+   */
+  inventoryFlushed(mark: number): Promise<void> {
+    return this.inventory.flushed(mark);
+  }
+
   /** Token inventory updates queued and not yet written. */
   get inventoryBacklog(): number {
     return this.inventory.size;
