@@ -20,8 +20,9 @@
  * shared machine slows both alike; prints both lines and the ratio of their CPU time.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
 import type { TokenActivity } from '../schemas/token-activity.js';
 
 const CHUNK = 2_000;
@@ -59,14 +60,26 @@ async function record(dir: string, out: string): Promise<void> {
 }
 
 function* lines(file: string): Generator<string> {
-  // one read of the whole file, cut into lines lazily (parse cost stays outside the timed part)
-  const text = readFileSync(file, 'utf8');
-  let at = 0;
-  while (at < text.length) {
-    let end = text.indexOf('\n', at);
-    if (end < 0) end = text.length;
-    if (end > at) yield text.slice(at, end);
-    at = end + 1;
+  // read in 16 MiB pieces, cut into lines lazily (parse cost stays outside the timed part)
+  const fd = openSync(file, 'r');
+  const buf = Buffer.alloc(16 << 20);
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  try {
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      const text = rest + (n > 0 ? decoder.write(buf.subarray(0, n)) : decoder.end());
+      let at = 0;
+      for (let end = text.indexOf('\n', at); end >= 0; end = text.indexOf('\n', at)) {
+        if (end > at) yield text.slice(at, end);
+        at = end + 1;
+      }
+      rest = text.slice(at);
+      if (n === 0) break;
+    }
+    if (rest !== '') yield rest;
+  } finally {
+    closeSync(fd);
   }
 }
 
